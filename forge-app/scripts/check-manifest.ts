@@ -1,0 +1,131 @@
+/**
+ * Offline manifest check, run by `npm test` (`npm run check:manifest`).
+ *
+ * The Forge CLI's own `forge lint` needs an Atlassian login even for its
+ * client-side rules, so this runs the same engines directly:
+ *  1. `@forge/manifest` `validate()` with full validation (schema and cross
+ *     references: functions, resources, remotes, scopes, runtime);
+ *  2. `@forge/lint`'s client-side linters over the app's source, without the
+ *     PermissionLinter, which downloads Atlassian's OpenAPI specs.
+ * Both read `manifest.yml` from the working directory, so the check moves there.
+ * `@forge/lint` exposes these as undocumented internals, which is why the
+ * versions are pinned in forge-app/package.json.
+ *
+ * Usage: node --import tsx scripts/check-manifest.ts <app root>
+ * Exit code 0 when the manifest is valid and no linter reports an error.
+ */
+import { readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+
+interface Finding {
+  source: string;
+  level: 'error' | 'warning';
+  message: string;
+  file?: string;
+  line?: number;
+}
+
+async function listSourceFiles(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...(await listSourceFiles(full)));
+    else if (/\.(tsx?|jsx?)$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name)) found.push(full);
+  }
+  return found;
+}
+
+export async function checkManifest(appRoot: string): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const previousCwd = process.cwd();
+  process.chdir(appRoot);
+  try {
+    const { validate } = require('@forge/manifest') as typeof import('@forge/manifest');
+    const validation = await validate(false);
+    for (const error of validation.errors ?? []) {
+      findings.push({
+        source: '@forge/manifest',
+        level: error.level === 'warning' ? 'warning' : 'error',
+        message: error.message,
+        ...(error.line !== undefined ? { line: error.line } : {}),
+      });
+    }
+    if (!validation.success || !validation.manifestObject) {
+      if (findings.length === 0)
+        findings.push({ source: '@forge/manifest', level: 'error', message: 'invalid manifest' });
+      return findings;
+    }
+
+    const lintModule = require('@forge/lint') as typeof import('@forge/lint');
+    // The linters only ask the CLI's feature-flag service which runtimes are
+    // deprecated; offline, the manifest schema's own runtime list is the truth.
+    const statsig = { getDeprecatedRuntimes: async () => [] } as never;
+    const quietLogger = { info: () => {}, debug: () => {}, warn: () => {}, error: () => {} } as never;
+    const manifest = validation.manifestObject.typedContent as import('@forge/manifest').ManifestSchema;
+    const linters = (
+      await lintModule.getClientSideLintersOnly(manifest, 'development', quietLogger, statsig)
+    ).filter((linter) => !(linter instanceof lintModule.PermissionLinter));
+    const files = [...(await listSourceFiles('src')), ...(await listSourceFiles('forge-app/src'))];
+    const results = await lintModule.lint(files, manifest, 'development', quietLogger, statsig, {
+      linter: { mode: 'client-side' },
+      linters,
+    });
+    for (const result of results) {
+      for (const error of result.errors) {
+        findings.push({
+          source: '@forge/lint',
+          level: 'error',
+          message: error.message,
+          file: result.file,
+          line: error.line,
+        });
+      }
+      for (const warning of result.warnings) {
+        findings.push({
+          source: '@forge/lint',
+          level: 'warning',
+          message: warning.message,
+          file: result.file,
+          line: warning.line,
+        });
+      }
+    }
+    return findings;
+  } finally {
+    process.chdir(previousCwd);
+  }
+}
+
+async function main(): Promise<void> {
+  const appRoot = path.resolve(process.argv[2] ?? '.');
+  const findings = await checkManifest(appRoot);
+  for (const finding of findings) {
+    const where = finding.file
+      ? ` ${path.relative(appRoot, path.resolve(appRoot, finding.file))}${finding.line ? `:${finding.line}` : ''}`
+      : '';
+    console.log(`${finding.level} [${finding.source}]${where}: ${finding.message}`);
+  }
+  const errors = findings.filter((finding) => finding.level === 'error').length;
+  const warnings = findings.length - errors;
+  console.log(
+    `manifest check: ${errors} error(s), ${warnings} warning(s) in ${path.join(appRoot, 'manifest.yml')}`,
+  );
+  process.exitCode = errors > 0 ? 1 : 0;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((error: unknown) => {
+    console.error(`manifest check failed to run: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 2;
+  });
+}

@@ -1,0 +1,3 @@
+import ForgeReconciler, { Text } from '@forge/react';
+
+ForgeReconciler.render(<Text>Pagewire settings</Text>);

@@ -1,0 +1,3 @@
+export { macroAdfExport } from './adf-export/macro-adf-export';
+export { macroResolver } from './resolvers/macro-resolver';
+export { settingsResolver } from './resolvers/settings-resolver';

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { adfDocumentSchema } from './adf/adf-document';
+import { blockKeySchema, MAX_INGEST_BODY_BYTES } from './blocks/block-content';
+import { labelSchema, numericIdSchema, spaceKeySchema } from './confluence-ids';
+
+export { blockPayloadSchema as ingestBlockBodySchema } from './blocks/block-content';
+
+/** `PUT /ingest/v1/blocks/{key}` answers 201 on first write, 200 after. */
+export const ingestBlockResultSchema = z.object({
+  key: blockKeySchema,
+  revision: z.number().int().positive(),
+  changed: z.boolean(),
+});
+export type IngestBlockResult = z.infer<typeof ingestBlockResultSchema>;
+
+/** Ingest keys: `pwk_` + 43 base64url characters (256 random bits). */
+export const INGEST_KEY_PREFIX = 'pwk_';
+export const INGEST_KEY_PATTERN = /^pwk_[A-Za-z0-9_-]{43}$/;
+
+/** Source names label who pushed what in the activity log. */
+export const sourceNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/, 'must be 1–64 letters, digits, spaces, ".", "_" or "-"');
+
+/** Page external ids are the source's own stable id for a page; they appear in URLs. */
+export const EXTERNAL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:~-]{0,127}$/;
+export const externalIdSchema = z
+  .string()
+  .regex(EXTERNAL_ID_PATTERN, 'must be 1–128 characters of letters, digits, ".", "_", ":", "~" or "-"');
+
+export const humanEditPolicies = ['skip', 'overwrite'] as const;
+
+/**
+ * `PUT /ingest/v1/pages/{externalId}`: publish a whole page from Markdown or ADF.
+ * Exactly one of `markdown` and `adf`. `minorEdit` defaults to true so that a
+ * source updating a page every few minutes does not notify its watchers each time.
+ */
+export const pageIngestBodySchema = z
+  .strictObject({
+    spaceKey: spaceKeySchema,
+    parentId: numericIdSchema.optional(),
+    title: z.string().trim().min(1).max(255),
+    markdown: z.string().max(MAX_INGEST_BODY_BYTES).optional(),
+    adf: adfDocumentSchema.optional(),
+    labels: z.array(labelSchema).max(20).optional(),
+    onHumanEdit: z.enum(humanEditPolicies).default('skip'),
+    dryRun: z.boolean().default(false),
+    versionMessage: z.string().trim().max(255).optional(),
+    minorEdit: z.boolean().default(true),
+  })
+  .refine((body) => (body.markdown === undefined) !== (body.adf === undefined), {
+    message: 'give exactly one of "markdown" and "adf"',
+    path: ['markdown'],
+  });
+export type PageIngestBody = z.infer<typeof pageIngestBodySchema>;
+export type PageIngestBodyInput = z.input<typeof pageIngestBodySchema>;
+
+export const pageIngestAcceptedSchema = z.object({ jobId: z.string() });
+
+export const jobStates = [
+  'queued',
+  'running',
+  'published',
+  'unchanged',
+  'skipped_human_edit',
+  'failed',
+] as const;
+export const jobStateSchema = z.enum(jobStates);
+export type JobState = z.infer<typeof jobStateSchema>;
+export const terminalJobStates: ReadonlySet<JobState> = new Set([
+  'published',
+  'unchanged',
+  'skipped_human_edit',
+  'failed',
+]);
+
+export const planActions = ['create', 'update', 'unchanged', 'skip'] as const;
+export const publishPlanSchema = z.object({
+  action: z.enum(planActions),
+  reason: z.string().optional(),
+  pageId: z.string().optional(),
+  currentVersion: z.number().int().optional(),
+  diff: z
+    .object({
+      /** Top-level ADF blocks only in the new document. */
+      added: z.number().int().nonnegative(),
+      /** Top-level ADF blocks only in the current page. */
+      removed: z.number().int().nonnegative(),
+      titleChanged: z.boolean(),
+      labelsAdded: z.array(z.string()),
+    })
+    .optional(),
+});
+export type PublishPlan = z.infer<typeof publishPlanSchema>;
+
+export const jobErrorSchema = z.object({ code: z.string(), detail: z.string() });
+
+export const jobViewSchema = z.object({
+  id: z.string(),
+  externalId: externalIdSchema,
+  state: jobStateSchema,
+  pageId: z.string().optional(),
+  version: z.number().int().optional(),
+  error: jobErrorSchema.optional(),
+  plan: publishPlanSchema.optional(),
+  /** Set when the job ended `skipped_human_edit`: whose edit Pagewire left alone. */
+  humanEdit: z.object({ by: z.string(), at: z.string(), version: z.number().int() }).optional(),
+  attempts: z.number().int().nonnegative(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type JobView = z.infer<typeof jobViewSchema>;

@@ -1,0 +1,165 @@
+import { z } from 'zod';
+import { activityItemSchema } from '../activity';
+import { blockKeySchema, blockSchema, blockSummarySchema } from '../blocks/block-content';
+import {
+  apiTokenSecretSchema,
+  apiTokenStatusSchema,
+  appTokenStatusSchema,
+  expiryDateSchema,
+  tokenHealthSchema,
+} from '../credentials';
+import { sourceNameSchema } from '../ingest';
+import { deploymentModeSchema, publishingPolicySchema, spaceSettingsSchema } from '../settings';
+
+/**
+ * Who may call an operation.
+ * - `lifecycle`: installation bookkeeping, no space or user needed.
+ * - `read`: any user who can see the space (the macro, the read-only settings view).
+ * - `admin`: writes; the envelope (or the FIT context) must say the user administers the space.
+ */
+export type OperationAccess = 'lifecycle' | 'read' | 'admin';
+
+export interface OperationSpec<Input extends z.ZodType = z.ZodType, Output extends z.ZodType = z.ZodType> {
+  readonly input: Input;
+  readonly output: Output;
+  readonly access: OperationAccess;
+  /** Whether the envelope's context must name a space (`spaceKey`). */
+  readonly needsSpace: boolean;
+}
+
+const empty = z.strictObject({});
+
+const ingestKeySummarySchema = z.object({
+  id: z.string(),
+  source: z.string(),
+  /** The first characters of the key, enough to recognise it, never enough to use it. */
+  prefix: z.string(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+export type IngestKeySummary = z.infer<typeof ingestKeySummarySchema>;
+
+const settingsViewSchema = z.object({
+  space: z.object({ key: z.string(), id: z.string().nullable() }),
+  mode: deploymentModeSchema,
+  /** Whether the backend accepted this caller as a space admin (writes allowed). */
+  canEdit: z.boolean(),
+  settings: spaceSettingsSchema,
+  appToken: appTokenStatusSchema,
+  /** Null when none is configured, and always null in marketplace mode. */
+  apiToken: apiTokenStatusSchema.nullable(),
+  /** The scopes to tick when creating the scoped API token, in display order. */
+  requiredApiTokenScopes: z.array(z.string()),
+  ingestKeys: z.array(ingestKeySummarySchema),
+});
+export type SettingsView = z.infer<typeof settingsViewSchema>;
+
+function operation<Input extends z.ZodType, Output extends z.ZodType>(
+  spec: OperationSpec<Input, Output>,
+): OperationSpec<Input, Output> {
+  return spec;
+}
+
+/** One entry per backend operation: `POST /forge/v1/<name>`. */
+export const operations = {
+  'lifecycle.installed': operation({
+    input: empty,
+    output: z.object({ installationId: z.string() }),
+    access: 'lifecycle',
+    needsSpace: false,
+  }),
+  'lifecycle.tokenRefresh': operation({
+    input: empty,
+    output: z.object({ installationId: z.string(), appTokenExpiresAt: z.string().nullable() }),
+    access: 'lifecycle',
+    needsSpace: false,
+  }),
+  'blocks.list': operation({
+    input: empty,
+    output: z.object({ blocks: z.array(blockSummarySchema) }),
+    access: 'read',
+    needsSpace: true,
+  }),
+  'blocks.get': operation({
+    input: z.strictObject({ key: blockKeySchema }),
+    output: z.object({
+      block: blockSchema,
+      stale: z.boolean(),
+      staleAfterMinutes: z.number().int(),
+    }),
+    access: 'read',
+    needsSpace: true,
+  }),
+  'settings.get': operation({
+    input: empty,
+    output: settingsViewSchema,
+    access: 'read',
+    needsSpace: true,
+  }),
+  'settings.update': operation({
+    input: z
+      .strictObject({
+        publishingPolicy: publishingPolicySchema.optional(),
+        staleAfterMinutes: spaceSettingsSchema.shape.staleAfterMinutes.optional(),
+      })
+      .refine((input) => Object.keys(input).length > 0, { message: 'give at least one setting to change' }),
+    output: z.object({ settings: spaceSettingsSchema }),
+    access: 'admin',
+    needsSpace: true,
+  }),
+  'apiToken.set': operation({
+    input: z.strictObject({
+      email: z.email().max(254),
+      token: apiTokenSecretSchema,
+      expiresAt: expiryDateSchema,
+    }),
+    /** `saved` is false when verification failed; the previous token then stays in place. */
+    output: z.object({ saved: z.boolean(), health: tokenHealthSchema }),
+    access: 'admin',
+    needsSpace: true,
+  }),
+  'apiToken.remove': operation({
+    input: empty,
+    output: z.object({ removed: z.boolean() }),
+    access: 'admin',
+    needsSpace: true,
+  }),
+  'ingestKeys.create': operation({
+    input: z.strictObject({ source: sourceNameSchema }),
+    /** `key` is the secret, shown to the admin only in this response. */
+    output: z.object({ id: z.string(), source: z.string(), key: z.string() }),
+    access: 'admin',
+    needsSpace: true,
+  }),
+  'ingestKeys.revoke': operation({
+    input: z.strictObject({ id: z.string().min(1).max(64) }),
+    output: z.object({ revoked: z.literal(true) }),
+    access: 'admin',
+    needsSpace: true,
+  }),
+  'activity.list': operation({
+    input: z.strictObject({
+      cursor: z.string().min(1).max(200).optional(),
+      limit: z.number().int().min(1).max(100).optional(),
+    }),
+    output: z.object({ items: z.array(activityItemSchema), nextCursor: z.string().nullable() }),
+    access: 'read',
+    needsSpace: true,
+  }),
+} as const;
+
+export type Operations = typeof operations;
+export type OperationName = keyof Operations;
+export const operationNames = Object.keys(operations) as OperationName[];
+
+/** What a caller may send (defaults not yet applied). */
+export type OperationInput<Name extends OperationName> = z.input<Operations[Name]['input']>;
+/** What the backend sees after validation. */
+export type ParsedOperationInput<Name extends OperationName> = z.output<Operations[Name]['input']>;
+export type OperationOutput<Name extends OperationName> = z.output<Operations[Name]['output']>;
+
+export function isOperationName(name: string): name is OperationName {
+  return Object.hasOwn(operations, name);
+}

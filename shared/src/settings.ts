@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/**
+ * `live`: the macro reads the block from the backend on every view; nothing is
+ * written to Confluence. `snapshot`: on every block change the backend also
+ * writes the content to a page content property, so Word export, page history
+ * and search (through the macro's `adfExport`) see real content without a new
+ * page version.
+ */
+export const publishingPolicies = ['live', 'snapshot'] as const;
+export const publishingPolicySchema = z.enum(publishingPolicies);
+export type PublishingPolicy = z.infer<typeof publishingPolicySchema>;
+
+export const spaceSettingsSchema = z.object({
+  publishingPolicy: publishingPolicySchema,
+  /** A block not updated for this long is shown as stale in the macro. */
+  staleAfterMinutes: z.number().int().min(1).max(43_200),
+});
+export type SpaceSettings = z.infer<typeof spaceSettingsSchema>;
+
+export const defaultSpaceSettings: SpaceSettings = { publishingPolicy: 'live', staleAfterMinutes: 60 };
+
+export const deploymentModes = ['in-house', 'marketplace'] as const;
+export const deploymentModeSchema = z.enum(deploymentModes);
+export type DeploymentMode = z.infer<typeof deploymentModeSchema>;
