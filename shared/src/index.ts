@@ -10,3 +10,4 @@ export * from './lifecycle';
 export * from './operations/operations';
 export * from './operations/resolver-result';
 export * from './settings';
+export * from './snapshot';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { activityItemSchema } from '../activity';
+import { adfDocumentSchema } from '../adf/adf-document';
 import { blockKeySchema, blockSchema, blockSummarySchema } from '../blocks/block-content';
 import {
   apiTokenSecretSchema,
@@ -88,6 +89,15 @@ export const operations = {
       block: blockSchema,
       stale: z.boolean(),
       staleAfterMinutes: z.number().int(),
+      /**
+       * The block's content rendered to ADF by the backend's own Markdown→ADF
+       * mapping (the one the publisher uses), for `markdown` blocks. The macro
+       * shows it with UI Kit's AdfRenderer, so a live view, a snapshot and a
+       * published page render one Markdown the same way and the browser bundle
+       * carries no Markdown parser. Optional: without it the macro falls back
+       * to showing the Markdown source as plain paragraphs.
+       */
+      rendered: adfDocumentSchema.optional(),
     }),
     access: 'read',
     needsSpace: true,
