@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { hasErrorKind } from '../error-kinds';
+import { ConfigError, DEVELOPMENT_APP_ID, loadConfig, PRODUCTION_FORGE_JWKS_URL } from './config';
+
+const appId = 'ari:cloud:ecosystem::app/8db33809-1f32-48bb-8c52-5877dab48107';
+const masterKey = randomBytes(32).toString('base64');
+const production = { PAGEWIRE_FORGE_APP_ID: appId, PAGEWIRE_MASTER_KEY: masterKey };
+
+function configErrorFor(env: Record<string, string | undefined>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(hasErrorKind(error, 'config')).toBe(true);
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('loading the configuration', () => {
+  it('applies the documented defaults when only the required values are given', () => {
+    const config = loadConfig(production);
+    expect(config.port).toBe(8080);
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.databaseUrl).toBe('sqlite:./data/pagewire.db');
+    expect(config.forge.jwksUrl.href).toBe(PRODUCTION_FORGE_JWKS_URL);
+    expect(config.forge.environments).toBeNull();
+    expect(config.atlassianApiBase.origin).toBe('https://api.atlassian.com');
+    expect(config.mode).toBe('in-house');
+    expect(config.logLevel).toBe('info');
+    expect(config.masterKeys.current?.length).toBe(32);
+  });
+
+  it('refuses to start without an app id, naming the variable', () => {
+    expect(configErrorFor({ PAGEWIRE_MASTER_KEY: masterKey })).toMatch(/PAGEWIRE_FORGE_APP_ID is required/);
+  });
+
+  it('refuses to start without a master key outside development', () => {
+    expect(configErrorFor({ PAGEWIRE_FORGE_APP_ID: appId })).toMatch(/PAGEWIRE_MASTER_KEY is required/);
+  });
+
+  it('starts in development mode without app id or master key', () => {
+    const config = loadConfig({ PAGEWIRE_DEV: '1' });
+    expect(config.dev).toBe(true);
+    expect(config.forge.appId).toBe(DEVELOPMENT_APP_ID);
+    expect(config.masterKeys.current).toBeNull();
+  });
+
+  it('names a master key of the wrong length without echoing it', () => {
+    const short = randomBytes(16).toString('base64');
+    const message = configErrorFor({ ...production, PAGEWIRE_MASTER_KEY: short });
+    expect(message).toMatch(/PAGEWIRE_MASTER_KEY must decode to 32 bytes, not 16/);
+    expect(message).not.toContain(short);
+    expect(message.split('\n')).toHaveLength(1);
+  });
+
+  it('refuses a master key that is not base64', () => {
+    expect(configErrorFor({ ...production, PAGEWIRE_MASTER_KEY: 'not base64 at all!' })).toMatch(
+      /PAGEWIRE_MASTER_KEY must be base64/,
+    );
+  });
+
+  it('reads previous master keys for a rotation in progress', () => {
+    const previous = randomBytes(32).toString('base64');
+    const config = loadConfig({ ...production, PAGEWIRE_PREVIOUS_MASTER_KEYS: previous });
+    expect(config.masterKeys.previous.map((key) => key.toString('base64'))).toEqual([previous]);
+  });
+
+  it('names a bad port', () => {
+    expect(configErrorFor({ ...production, PORT: 'eighty' })).toMatch(/^invalid configuration: PORT /);
+    expect(configErrorFor({ ...production, PORT: '70000' })).toMatch(/PORT must be between 0 and 65535/);
+  });
+
+  it('accepts port 0 so tests can ask for any free port', () => {
+    expect(loadConfig({ ...production, PORT: '0' }).port).toBe(0);
+  });
+
+  it('refuses an unknown Forge environment type', () => {
+    expect(configErrorFor({ ...production, PAGEWIRE_FORGE_ENVIRONMENTS: 'PRODUCTION,QA' })).toMatch(
+      /PAGEWIRE_FORGE_ENVIRONMENTS "QA" is not one of/,
+    );
+  });
+
+  it('reads the environment allow-list case-insensitively', () => {
+    const config = loadConfig({ ...production, PAGEWIRE_FORGE_ENVIRONMENTS: 'production, staging' });
+    expect([...(config.forge.environments ?? [])].sort()).toEqual(['PRODUCTION', 'STAGING']);
+  });
+
+  it('refuses a JWKS URL over plain http unless it is on this machine', () => {
+    expect(
+      configErrorFor({ ...production, PAGEWIRE_FORGE_JWKS_URL: 'http://keys.example.com/jwks.json' }),
+    ).toMatch(/PAGEWIRE_FORGE_JWKS_URL must use https/);
+    expect(
+      loadConfig({ ...production, PAGEWIRE_FORGE_JWKS_URL: 'http://127.0.0.1:4000/.well-known/jwks.json' })
+        .forge.jwksUrl.port,
+    ).toBe('4000');
+  });
+
+  it('refuses an unknown deployment mode', () => {
+    expect(configErrorFor({ ...production, PAGEWIRE_MODE: 'saas' })).toMatch(
+      /^invalid configuration: PAGEWIRE_MODE/,
+    );
+  });
+
+  it('refuses a database URL it cannot open', () => {
+    expect(configErrorFor({ ...production, DATABASE_URL: 'mysql://db/pagewire' })).toMatch(
+      /DATABASE_URL must be/,
+    );
+  });
+
+  it('treats blank values as unset', () => {
+    expect(loadConfig({ ...production, PORT: '', LOG_LEVEL: '  ' }).port).toBe(8080);
+  });
+});

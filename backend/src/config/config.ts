@@ -1,0 +1,222 @@
+import { type DeploymentMode, deploymentModeSchema } from '@pagewire/shared';
+import { z } from 'zod';
+import { ERROR_KINDS } from '../error-kinds';
+
+/**
+ * The backend's configuration, read once at start from an env record (never
+ * from `process.env` directly: `main.ts` passes it, tests pass their own).
+ * A bad value stops the process with one line naming the variable; secrets
+ * are never echoed back in that line.
+ */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string;
+  readonly forge: {
+    /** The app ARI: the only audience a Forge Invocation Token may carry. */
+    readonly appId: string;
+    readonly jwksUrl: URL;
+    /** `null` allows every environment type. */
+    readonly environments: ReadonlySet<ForgeEnvironmentType> | null;
+  };
+  readonly masterKeys: {
+    /** `null` only with `PAGEWIRE_DEV=1`: the composition then uses a generated development key. */
+    readonly current: Buffer | null;
+    /** Keys still accepted for decryption while a rotation is under way. */
+    readonly previous: readonly Buffer[];
+  };
+  /** The only origin (and path prefix) Confluence API calls may go to. */
+  readonly atlassianApiBase: URL;
+  readonly mode: DeploymentMode;
+  readonly logLevel: LogLevel;
+  readonly dev: boolean;
+  /** Where development-only files (the generated master key) go. */
+  readonly dataDir: string;
+}
+
+export const forgeEnvironmentTypes = ['DEVELOPMENT', 'STAGING', 'PRODUCTION'] as const;
+export type ForgeEnvironmentType = (typeof forgeEnvironmentTypes)[number];
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+/** Where Atlassian publishes the keys that sign Forge Invocation Tokens (Forge Remote essentials). */
+export const PRODUCTION_FORGE_JWKS_URL = 'https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json';
+/** The app id in the repository's manifest.yml; only a default for local development. */
+export const DEVELOPMENT_APP_ID = 'ari:cloud:ecosystem::app/00000000-0000-4000-8000-000000000000';
+
+export class ConfigError extends Error {
+  readonly [ERROR_KINDS] = ['config'] as const;
+  override readonly name = 'ConfigError';
+}
+
+const MASTER_KEY_BYTES = 32;
+const appIdPattern = /^ari:cloud:ecosystem::app\/[0-9A-Za-z-]{1,64}$/;
+
+function isLoopback(url: URL): boolean {
+  return url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+}
+
+/** https everywhere, except for loopback addresses (the devkit and tests run on plain http). */
+function secureUrl(what: string) {
+  return z
+    .string()
+    .trim()
+    .transform((value, ctx) => {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `must be an absolute URL (${what})` });
+        return z.NEVER;
+      }
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url))) {
+        ctx.addIssue({ code: 'custom', message: `must use https (plain http only for localhost) (${what})` });
+        return z.NEVER;
+      }
+      return url;
+    });
+}
+
+function masterKey(name: string) {
+  return z
+    .string()
+    .trim()
+    .transform((value, ctx) => decodeMasterKey(value, name, ctx));
+}
+
+function decodeMasterKey(value: string, name: string, ctx: z.RefinementCtx): Buffer {
+  // Strict base64 with padding: Buffer.from is lenient and would quietly accept typos.
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.length % 4 !== 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${name} must be base64 (generate one with: openssl rand -base64 32)`,
+    });
+    return z.NEVER;
+  }
+  const key = Buffer.from(value, 'base64');
+  if (key.length !== MASTER_KEY_BYTES) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${name} must decode to ${MASTER_KEY_BYTES} bytes, not ${key.length} (generate one with: openssl rand -base64 32)`,
+    });
+    return z.NEVER;
+  }
+  return key;
+}
+
+const booleanFlag = z
+  .enum(['', '0', '1', 'false', 'true'])
+  .optional()
+  .transform((value) => value === '1' || value === 'true');
+
+const envSchema = z.object({
+  PORT: z.coerce
+    .number({ message: 'must be a port number' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 65535')
+    .max(65_535, 'must be between 0 and 65535')
+    .default(8080),
+  HOST: z.string().trim().min(1, 'must not be empty').default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<path>, sqlite::memory: or postgres://…')
+    .default('sqlite:./data/pagewire.db'),
+  PAGEWIRE_FORGE_APP_ID: z
+    .string()
+    .trim()
+    .regex(appIdPattern, 'must be the app ARI from manifest.yml (ari:cloud:ecosystem::app/<uuid>)')
+    .optional(),
+  PAGEWIRE_FORGE_JWKS_URL: secureUrl('the Forge JWKS').default(new URL(PRODUCTION_FORGE_JWKS_URL)),
+  PAGEWIRE_FORGE_ENVIRONMENTS: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '' || value.toLowerCase() === 'all') return null;
+      const names = value.split(',').map((name) => name.trim().toUpperCase());
+      for (const name of names) {
+        if (!(forgeEnvironmentTypes as readonly string[]).includes(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${name}" is not one of ${forgeEnvironmentTypes.join(', ')}`,
+          });
+          return z.NEVER;
+        }
+      }
+      return new Set(names as ForgeEnvironmentType[]);
+    }),
+  PAGEWIRE_MASTER_KEY: masterKey('PAGEWIRE_MASTER_KEY').optional(),
+  PAGEWIRE_PREVIOUS_MASTER_KEYS: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return [];
+      return value.split(',').map((part) => decodeMasterKey(part.trim(), 'each previous key', ctx));
+    }),
+  PAGEWIRE_ATLASSIAN_API_BASE: secureUrl('the Atlassian API gateway').default(
+    new URL('https://api.atlassian.com'),
+  ),
+  PAGEWIRE_MODE: deploymentModeSchema.default('in-house'),
+  LOG_LEVEL: z.enum(logLevels).default('info'),
+  PAGEWIRE_DEV: booleanFlag,
+  PAGEWIRE_DATA_DIR: z.string().trim().min(1).default('./data'),
+});
+
+/** Reads and validates the configuration; throws a `ConfigError` with one line naming the bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // Empty strings mean "unset" (a blank line in an .env file must not override a default).
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = issue.path[0] === undefined ? 'environment' : String(issue.path[0]);
+      // zod's default messages for a wrong type would quote the received value; ours never do.
+      return `${name} ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const values = parsed.data;
+  const dev = values.PAGEWIRE_DEV;
+
+  if (!dev && values.PAGEWIRE_FORGE_APP_ID === undefined) {
+    throw new ConfigError(
+      'invalid configuration: PAGEWIRE_FORGE_APP_ID is required (the app ARI from manifest.yml), unless PAGEWIRE_DEV=1',
+    );
+  }
+  if (!dev && values.PAGEWIRE_MASTER_KEY === undefined) {
+    throw new ConfigError(
+      'invalid configuration: PAGEWIRE_MASTER_KEY is required (32 random bytes, base64: openssl rand -base64 32), unless PAGEWIRE_DEV=1',
+    );
+  }
+  const apiBase = values.PAGEWIRE_ATLASSIAN_API_BASE;
+  if (apiBase.search !== '' || apiBase.hash !== '') {
+    throw new ConfigError(
+      'invalid configuration: PAGEWIRE_ATLASSIAN_API_BASE must not have a query or fragment',
+    );
+  }
+
+  return {
+    port: values.PORT,
+    host: values.HOST,
+    databaseUrl: values.DATABASE_URL,
+    forge: {
+      appId: values.PAGEWIRE_FORGE_APP_ID ?? DEVELOPMENT_APP_ID,
+      jwksUrl: values.PAGEWIRE_FORGE_JWKS_URL,
+      environments: values.PAGEWIRE_FORGE_ENVIRONMENTS,
+    },
+    masterKeys: {
+      current: values.PAGEWIRE_MASTER_KEY ?? null,
+      previous: values.PAGEWIRE_PREVIOUS_MASTER_KEYS,
+    },
+    atlassianApiBase: apiBase,
+    mode: values.PAGEWIRE_MODE,
+    logLevel: values.LOG_LEVEL,
+    dev,
+    dataDir: values.PAGEWIRE_DATA_DIR,
+  };
+}

@@ -1,0 +1,153 @@
+import type { BlockKind, BlockPayload, BlockSummary } from '@pagewire/shared';
+import type { Kysely } from 'kysely';
+import type { CoreTables } from './schema';
+
+export interface StoredBlock {
+  key: string;
+  kind: BlockKind;
+  title: string;
+  content: unknown;
+  revision: number;
+  source: string;
+  updatedAt: string;
+}
+
+export interface BlockWrite {
+  installationId: string;
+  spaceKey: string;
+  key: string;
+  payload: BlockPayload;
+  contentHash: string;
+  source: string;
+  now: Date;
+}
+
+export interface BlockWriteResult {
+  revision: number;
+  /** False when the stored block already had this exact content: no new revision. */
+  changed: boolean;
+  created: boolean;
+}
+
+export interface BlockRepository {
+  write(block: BlockWrite): Promise<BlockWriteResult>;
+  find(installationId: string, spaceKey: string, key: string): Promise<StoredBlock | null>;
+  list(installationId: string, spaceKey: string): Promise<BlockSummary[]>;
+}
+
+export class BlockWriteContentionError extends Error {
+  override readonly name = 'BlockWriteContentionError';
+}
+
+/** Concurrent writers to one block retry a few times; beyond that something is wrong, not just busy. */
+const MAX_WRITE_ATTEMPTS = 8;
+
+export function createBlockRepository(db: Kysely<CoreTables>): BlockRepository {
+  return {
+    async write(block) {
+      const at = block.now.toISOString();
+      const contentJson = JSON.stringify(block.payload.content);
+      // Optimistic concurrency instead of a transaction: the same code is
+      // correct on SQLite and on PostgreSQL under READ COMMITTED, and two
+      // sources racing on one key each get a distinct revision.
+      for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+        const existing = await db
+          .selectFrom('blocks')
+          .select(['revision', 'content_hash'])
+          .where('installation_id', '=', block.installationId)
+          .where('space_key', '=', block.spaceKey)
+          .where('block_key', '=', block.key)
+          .executeTakeFirst();
+
+        if (existing === undefined) {
+          const inserted = await db
+            .insertInto('blocks')
+            .values({
+              installation_id: block.installationId,
+              space_key: block.spaceKey,
+              block_key: block.key,
+              kind: block.payload.kind,
+              title: block.payload.title,
+              content_json: contentJson,
+              content_hash: block.contentHash,
+              revision: 1,
+              source: block.source,
+              created_at: at,
+              updated_at: at,
+            })
+            .onConflict((conflict) =>
+              conflict.columns(['installation_id', 'space_key', 'block_key']).doNothing(),
+            )
+            .executeTakeFirst();
+          if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) {
+            return { revision: 1, changed: true, created: true };
+          }
+          continue;
+        }
+
+        if (existing.content_hash === block.contentHash) {
+          return { revision: existing.revision, changed: false, created: false };
+        }
+
+        const updated = await db
+          .updateTable('blocks')
+          .set({
+            kind: block.payload.kind,
+            title: block.payload.title,
+            content_json: contentJson,
+            content_hash: block.contentHash,
+            revision: existing.revision + 1,
+            source: block.source,
+            updated_at: at,
+          })
+          .where('installation_id', '=', block.installationId)
+          .where('space_key', '=', block.spaceKey)
+          .where('block_key', '=', block.key)
+          .where('revision', '=', existing.revision)
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) === 1) {
+          return { revision: existing.revision + 1, changed: true, created: false };
+        }
+      }
+      throw new BlockWriteContentionError(`block "${block.key}" kept changing under concurrent writes`);
+    },
+
+    async find(installationId, spaceKey, key) {
+      const row = await db
+        .selectFrom('blocks')
+        .selectAll()
+        .where('installation_id', '=', installationId)
+        .where('space_key', '=', spaceKey)
+        .where('block_key', '=', key)
+        .executeTakeFirst();
+      if (row === undefined) return null;
+      return {
+        key: row.block_key,
+        kind: row.kind as BlockKind,
+        title: row.title,
+        content: JSON.parse(row.content_json) as unknown,
+        revision: row.revision,
+        source: row.source,
+        updatedAt: row.updated_at,
+      };
+    },
+
+    async list(installationId, spaceKey) {
+      const rows = await db
+        .selectFrom('blocks')
+        .select(['block_key', 'title', 'kind', 'revision', 'updated_at', 'source'])
+        .where('installation_id', '=', installationId)
+        .where('space_key', '=', spaceKey)
+        .orderBy('block_key')
+        .execute();
+      return rows.map((row) => ({
+        key: row.block_key,
+        title: row.title,
+        kind: row.kind as BlockKind,
+        revision: row.revision,
+        updatedAt: row.updated_at,
+        source: row.source,
+      }));
+    },
+  };
+}

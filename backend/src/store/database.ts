@@ -1,0 +1,91 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { CoreTables } from './schema';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Database {
+  readonly db: Kysely<CoreTables>;
+  readonly dialect: DialectName;
+  /** The PostgreSQL schema the tables live in (`null` on SQLite). */
+  readonly schema: string | null;
+  /** Where the data is, without credentials: safe to log. */
+  readonly description: string;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens `sqlite:<path>` (or `sqlite::memory:`) or `postgres://…`. The schema
+ * on PostgreSQL follows the connection's `search_path`, which the URL can set
+ * with `?options=-c%20search_path%3D<schema>` (the test suite does exactly that
+ * to get a fresh schema per run).
+ */
+export async function openDatabase(url: string): Promise<Database> {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url);
+  throw new Error('DATABASE_URL must start with sqlite: or postgres://');
+}
+
+function openSqlite(location: string): Database {
+  const inMemory = location === ':memory:';
+  const path = inMemory ? ':memory:' : resolve(location);
+  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+  const connection = new SQLite(path);
+  // WAL lets readers proceed during a write; busy_timeout makes a second process
+  // (the rotate-master-key CLI next to a running backend) wait instead of failing.
+  if (!inMemory) connection.pragma('journal_mode = WAL');
+  connection.pragma('busy_timeout = 5000');
+  connection.pragma('foreign_keys = ON');
+  const db = new Kysely<CoreTables>({ dialect: new SqliteDialect({ database: connection }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    schema: null,
+    description: inMemory ? 'sqlite (in memory)' : `sqlite ${path}`,
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
+  // An idle client losing its connection emits 'error' on the pool; without a
+  // listener that would crash the process instead of failing the next query.
+  pool.on('error', () => {});
+  const db = new Kysely<CoreTables>({ dialect: new PostgresDialect({ pool }) });
+  const parsed = new URL(url);
+  const description = `postgres ${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
+  let schema: string | null;
+  try {
+    const result = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+    schema = result.rows[0]?.schema ?? null;
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  if (schema === null) {
+    await db.destroy();
+    throw new Error('DATABASE_URL: no schema on the search_path exists; create it first');
+  }
+  return {
+    db,
+    dialect: 'postgres',
+    schema,
+    description: `${description} (schema ${schema})`,
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import type { Migration } from 'kysely';
+import * as tenantsAndBlocks from './0001-tenants-and-blocks';
+import * as credentials from './0002-credentials';
+
+export interface NamedMigration {
+  /** `NNNN-what`: applied in ascending order, recorded by name, never renamed once released. */
+  readonly name: string;
+  readonly migration: Migration;
+}
+
+/**
+ * The backend's own migrations, in order. Another part of the backend (the
+ * publishing engine) adds its tables by appending migrations here, or by
+ * passing its own list to `migrateToLatest` next to this one; either way the
+ * names must keep ascending (`0100-publishing-jobs`, …).
+ */
+export const coreMigrations: readonly NamedMigration[] = [
+  { name: '0001-tenants-and-blocks', migration: tenantsAndBlocks },
+  { name: '0002-credentials', migration: credentials },
+];
