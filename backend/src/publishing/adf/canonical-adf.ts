@@ -64,16 +64,21 @@ function isEmptyObject(value: unknown): boolean {
  * attributes of its own, such as `localId`s, on save). Used after a crash or an
  * ambiguous write to tell "our write landed" from "someone else wrote".
  */
-export function isAdfContainedIn(sent: AdfNode | AdfDocument, stored: AdfNode | AdfDocument): boolean {
+export function isAdfContainedIn(
+  sentRoot: AdfNode | AdfDocument,
+  storedRoot: AdfNode | AdfDocument,
+): boolean {
+  const sent = sentRoot as AdfNode;
+  const stored = storedRoot as AdfNode;
   if (sent.type !== stored.type) return false;
-  if ((sent as AdfNode).text !== (stored as AdfNode).text) return false;
-  const sentAttrs = (sent.attrs ?? {}) as Record<string, unknown>;
-  const storedAttrs = (stored.attrs ?? {}) as Record<string, unknown>;
+  if (sent.text !== stored.text) return false;
+  const sentAttrs = sent.attrs ?? {};
+  const storedAttrs = stored.attrs ?? {};
   for (const [key, value] of Object.entries(sentAttrs)) {
     if (JSON.stringify(canonicalise(value)) !== JSON.stringify(canonicalise(storedAttrs[key]))) return false;
   }
-  const sentMarks = ((sent as AdfNode).marks ?? []).map((mark) => mark.type).sort();
-  const storedMarks = ((stored as AdfNode).marks ?? [])
+  const sentMarks = (sent.marks ?? []).map((mark) => mark.type).sort();
+  const storedMarks = (stored.marks ?? [])
     .map((mark) => mark.type)
     .filter((type) => type !== 'annotation')
     .sort();
