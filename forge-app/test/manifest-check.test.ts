@@ -16,7 +16,14 @@ async function appRootWithManifest(manifest: string): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'pagewire-manifest-'));
   tempDirs.push(dir);
   await writeFile(path.join(dir, 'manifest.yml'), manifest);
-  for (const entry of ['src', 'forge-app', 'tsconfig.json', 'tsconfig.base.json', 'package.json', 'node_modules']) {
+  for (const entry of [
+    'src',
+    'forge-app',
+    'tsconfig.json',
+    'tsconfig.base.json',
+    'package.json',
+    'node_modules',
+  ]) {
     await symlink(path.join(repoRoot, entry), path.join(dir, entry));
   }
   return dir;
@@ -62,7 +69,10 @@ describe('the offline manifest check', () => {
 
   it('runs the client-side linters too: a custom timeout on a UI resolver is an error', async () => {
     const real = await readFile(path.join(repoRoot, 'manifest.yml'), 'utf8');
-    const broken = real.replace('handler: index.macroResolver', 'handler: index.macroResolver\n      timeoutSeconds: 25');
+    const broken = real.replace(
+      'handler: index.macroResolver',
+      'handler: index.macroResolver\n      timeoutSeconds: 25',
+    );
     const result = await check(await appRootWithManifest(broken));
     expect(result.code).toBe(1);
     expect(result.output).toMatch(/@forge\/lint.*timeoutSeconds/);

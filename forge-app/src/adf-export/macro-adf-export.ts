@@ -1,6 +1,158 @@
-import type { AdfDocument } from '@pagewire/shared';
+import {
+  type AdfDocument,
+  type AdfNode,
+  type SnapshotProperty,
+  snapshotPropertyKey,
+  snapshotPropertySchema,
+} from '@pagewire/shared';
+import { z } from 'zod';
+import { macroConfigFrom } from '../macro-config';
 
-// The snapshot-backed export is built in the Forge app issue (#7).
-export async function macroAdfExport(): Promise<AdfDocument> {
-  return { version: 1, type: 'doc', content: [] };
+export interface ContentRef {
+  id: string;
+  type: 'page' | 'blogpost';
+}
+
+export interface PropertiesResponse {
+  status: number;
+  json(): Promise<unknown>;
+}
+
+export interface AdfExportDependencies {
+  /** `GET /wiki/api/v2/{pages|blogposts}/{id}/properties?key=…` as the app. */
+  readContentProperties: (content: ContentRef, key: string) => Promise<PropertiesResponse>;
+  timeoutMs: number;
+}
+
+/**
+ * What Confluence passes an `adfExport` function: `exportType` (`pdf`, `word`
+ * or `other`) and the macro's context. Atlassian's tutorial reads
+ * `payload.context.content.id`; other apps read `payload.context.extension.*`,
+ * so both places are accepted.
+ * https://developer.atlassian.com/platform/forge/change-the-confluence-frontend-with-the-ui-kit/#specify-the-export-view
+ */
+export interface AdfExportPayload {
+  exportType?: string;
+  context?: ExportContext & { extension?: ExportContext };
+}
+
+interface ExportContext {
+  localId?: string;
+  content?: { id?: string | number; type?: string };
+  config?: unknown;
+}
+
+const propertiesSchema = z.object({
+  results: z.array(z.object({ key: z.string(), value: z.unknown() })),
+});
+
+export type MacroAdfExport = (payload: AdfExportPayload) => Promise<AdfDocument>;
+
+/**
+ * The macro's export view: the block as the backend last snapshotted it into a
+ * page content property. One property read per macro per export and no backend
+ * call, because Confluence runs this once for every macro instance on every
+ * export, CQL-search rendering included (forge-platform.md §9). Any failure
+ * falls back to a short explanation rather than breaking the export.
+ */
+export function createMacroAdfExport(deps: AdfExportDependencies): MacroAdfExport {
+  return async (payload) => {
+    const context = payload?.context ?? {};
+    const extension = context.extension ?? {};
+    const localId = context.localId ?? extension.localId;
+    const content = contentRefFrom(context.content ?? extension.content);
+    const config = macroConfigFrom(extension.config ?? context.config);
+
+    if (!config.blockKey) return notConfiguredDocument();
+    if (!localId || !content) return liveOnlyDocument(config.blockKey);
+
+    const snapshot = await readSnapshot(deps, content, localId);
+    // A snapshot written for another block (the macro was re-pointed and the
+    // backend has not refreshed yet) would export the wrong facts.
+    if (!snapshot || snapshot.blockKey !== config.blockKey) return liveOnlyDocument(config.blockKey);
+    return snapshotDocument(snapshot, config.showTitle);
+  };
+}
+
+async function readSnapshot(
+  deps: AdfExportDependencies,
+  content: ContentRef,
+  localId: string,
+): Promise<SnapshotProperty | undefined> {
+  const key = snapshotPropertyKey(localId);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const deadline = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), deps.timeoutMs);
+    });
+    const read = (async () => {
+      const response = await deps.readContentProperties(content, key);
+      if (response.status !== 200) return undefined;
+      const properties = propertiesSchema.safeParse(await response.json());
+      if (!properties.success) return undefined;
+      const property = properties.data.results.find((result) => result.key === key);
+      const snapshot = snapshotPropertySchema.safeParse(property?.value);
+      return snapshot.success ? snapshot.data : undefined;
+    })();
+    return await Promise.race([read, deadline]);
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function contentRefFrom(content: ExportContext['content']): ContentRef | undefined {
+  if (content?.id === undefined) return undefined;
+  const id = String(content.id);
+  if (!/^[0-9]{1,20}$/.test(id)) return undefined;
+  return { id, type: content.type === 'blogpost' ? 'blogpost' : 'page' };
+}
+
+function snapshotDocument(snapshot: SnapshotProperty, showTitle: boolean): AdfDocument {
+  const heading: AdfNode[] = showTitle
+    ? [{ type: 'heading', attrs: { level: 4 }, content: [{ type: 'text', text: snapshot.title }] }]
+    : [];
+  // Exports are read later and elsewhere (Word, history), so say when the
+  // facts were true; the live macro says it with "updated 3 min ago".
+  const asOf: AdfNode = {
+    type: 'paragraph',
+    content: [
+      {
+        type: 'text',
+        text: `Pagewire block “${snapshot.blockKey}”, revision ${snapshot.revision}, as of ${formatUtc(snapshot.updatedAt)}.`,
+        marks: [{ type: 'em' }],
+      },
+    ],
+  };
+  return { version: 1, type: 'doc', content: [...heading, ...snapshot.adf.content, asOf] };
+}
+
+function liveOnlyDocument(blockKey: string): AdfDocument {
+  return infoPanel(
+    `Live Pagewire block “${blockKey}”. Its current content shows when the page is viewed in Confluence; no copy is stored in the page for exports (the space publishes blocks live, or the first snapshot has not been written yet).`,
+  );
+}
+
+function notConfiguredDocument(): AdfDocument {
+  return infoPanel('Pagewire block: no block has been chosen for this macro yet.');
+}
+
+function infoPanel(text: string): AdfDocument {
+  return {
+    version: 1,
+    type: 'doc',
+    content: [
+      {
+        type: 'panel',
+        attrs: { panelType: 'info' },
+        content: [{ type: 'paragraph', content: [{ type: 'text', text }] }],
+      },
+    ],
+  };
+}
+
+function formatUtc(iso: string): string {
+  const date = new Date(iso);
+  return `${date.toISOString().slice(0, 10)} ${date.toISOString().slice(11, 16)} UTC`;
 }

@@ -1,6 +1,34 @@
-import Resolver from '@forge/resolver';
+import type { OperationName } from '@pagewire/shared';
+import { SPACE_SETTINGS_MODULE_KEY } from '../manifest-keys';
+import {
+  createOperationResolver,
+  type ResolverDependencies,
+  type ResolverHandler,
+} from './operation-resolvers';
 
-// Resolver keys for the space settings page are defined in the Forge app issue (#7).
-const resolver = new Resolver();
+/**
+ * Every settings operation. The lifecycle operations are not exposed: Forge
+ * reaches them through the manifest's triggers with the app system token, and a
+ * browser has no business re-running installation bookkeeping.
+ */
+export const SETTINGS_OPERATIONS = [
+  'settings.get',
+  'settings.update',
+  'apiToken.set',
+  'apiToken.remove',
+  'ingestKeys.create',
+  'ingestKeys.revoke',
+  'activity.list',
+] as const satisfies readonly OperationName[];
 
-export const settingsResolver = resolver.getDefinitions();
+export function createSettingsResolver(deps: ResolverDependencies): ResolverHandler {
+  return createOperationResolver(
+    {
+      moduleKey: SPACE_SETTINGS_MODULE_KEY,
+      operations: SETTINGS_OPERATIONS,
+      // The page asks once on load, so it can show non-admins a read-only view.
+      reportAdminOn: ['settings.get'],
+    },
+    deps,
+  );
+}
