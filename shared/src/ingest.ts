@@ -57,6 +57,10 @@ export type PageIngestBodyInput = z.input<typeof pageIngestBodySchema>;
 
 export const pageIngestAcceptedSchema = z.object({ jobId: z.string() });
 
+/**
+ * `planned` is where a dry run ends: it wrote nothing, and its `plan` says what
+ * a real run would have done (create, update, unchanged or skip).
+ */
 export const jobStates = [
   'queued',
   'running',
@@ -64,6 +68,7 @@ export const jobStates = [
   'unchanged',
   'skipped_human_edit',
   'failed',
+  'planned',
 ] as const;
 export const jobStateSchema = z.enum(jobStates);
 export type JobState = z.infer<typeof jobStateSchema>;
@@ -72,6 +77,7 @@ export const terminalJobStates: ReadonlySet<JobState> = new Set([
   'unchanged',
   'skipped_human_edit',
   'failed',
+  'planned',
 ]);
 
 export const planActions = ['create', 'update', 'unchanged', 'skip'] as const;
@@ -95,6 +101,10 @@ export type PublishPlan = z.infer<typeof publishPlanSchema>;
 
 export const jobErrorSchema = z.object({ code: z.string(), detail: z.string() });
 
+/** Something that did not stop the job but that its caller should know (labels not applied, Markdown not converted). */
+export const jobWarningSchema = z.object({ code: z.string(), detail: z.string() });
+export type JobWarning = z.infer<typeof jobWarningSchema>;
+
 export const jobViewSchema = z.object({
   id: z.string(),
   externalId: externalIdSchema,
@@ -108,5 +118,14 @@ export const jobViewSchema = z.object({
   attempts: z.number().int().nonnegative(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** True for a dry run: it ends `planned` (or `failed`) and never writes. */
+  dryRun: z.boolean().optional(),
+  /**
+   * Set when a newer update to the same page arrived before this one was
+   * written: only the newest is written (coalescing), and this job's final
+   * state is that write's outcome.
+   */
+  supersededBy: z.string().optional(),
+  warnings: z.array(jobWarningSchema).optional(),
 });
 export type JobView = z.infer<typeof jobViewSchema>;
