@@ -1,0 +1,86 @@
+import type { Kysely } from 'kysely';
+import type { PublishingTables } from './publishing-schema';
+
+/** What the backend remembers about one published page. */
+export interface PageIdentity {
+  installationId: string;
+  spaceKey: string;
+  externalId: string;
+  pageId: string;
+  spaceId: string;
+  title: string;
+  /** The version Pagewire's last write created: anything else on the page means someone else wrote. */
+  lastVersion: number;
+  lastHash: string;
+  labels: string[];
+  lastJobId: string;
+  updatedAt: string;
+}
+
+export interface PageIdentityRepository {
+  find(installationId: string, spaceKey: string, externalId: string): Promise<PageIdentity | null>;
+  save(identity: PageIdentity): Promise<void>;
+  forget(installationId: string, spaceKey: string, externalId: string): Promise<void>;
+}
+
+export function createPageIdentityRepository(db: Kysely<PublishingTables>): PageIdentityRepository {
+  return {
+    async find(installationId, spaceKey, externalId) {
+      const row = await db
+        .selectFrom('publish_pages')
+        .selectAll()
+        .where('installation_id', '=', installationId)
+        .where('space_key', '=', spaceKey)
+        .where('external_id', '=', externalId)
+        .executeTakeFirst();
+      if (row === undefined) return null;
+      return {
+        installationId: row.installation_id,
+        spaceKey: row.space_key,
+        externalId: row.external_id,
+        pageId: row.page_id,
+        spaceId: row.space_id,
+        title: row.title,
+        lastVersion: Number(row.last_version),
+        lastHash: row.last_hash,
+        labels: JSON.parse(row.labels_json) as string[],
+        lastJobId: row.last_job_id,
+        updatedAt: row.updated_at,
+      };
+    },
+
+    async save(identity) {
+      const values = {
+        page_id: identity.pageId,
+        space_id: identity.spaceId,
+        title: identity.title,
+        last_version: identity.lastVersion,
+        last_hash: identity.lastHash,
+        labels_json: JSON.stringify([...new Set(identity.labels)].sort()),
+        last_job_id: identity.lastJobId,
+        updated_at: identity.updatedAt,
+      };
+      await db
+        .insertInto('publish_pages')
+        .values({
+          installation_id: identity.installationId,
+          space_key: identity.spaceKey,
+          external_id: identity.externalId,
+          ...values,
+        })
+        .onConflict((conflict) =>
+          conflict.columns(['installation_id', 'space_key', 'external_id']).doUpdateSet(values),
+        )
+        .execute();
+    },
+
+    async forget(installationId, spaceKey, externalId) {
+      await db
+        .deleteFrom('publish_pages')
+        .where('installation_id', '=', installationId)
+        .where('space_key', '=', spaceKey)
+        .where('external_id', '=', externalId)
+        .execute();
+    },
+  };
+}
