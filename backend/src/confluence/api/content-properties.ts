@@ -1,0 +1,122 @@
+import type { ConfluenceClient } from '../client';
+import { paginate } from '../pagination';
+import {
+  type ContentProperty,
+  contentPropertySchema,
+  emptyBodySchema,
+  multiEntityResultSchema,
+} from '../schemas';
+
+/**
+ * Page content properties (v2). Writing one does not create a page version,
+ * which is why Pagewire keeps snapshots and sync state there. Properties are
+ * addressed by id, so find the id by key first; each has its own version, and
+ * an update must send current + 1 (../shared/reference/confluence-rest.md §4.7).
+ * The key namespace is shared by every app: keys are prefixed and hold nothing secret.
+ */
+
+const propertiesPath = (pageId: string) => `/wiki/api/v2/pages/${encodeURIComponent(pageId)}/properties`;
+const propertyPath = (pageId: string, propertyId: string) =>
+  `${propertiesPath(pageId)}/${encodeURIComponent(propertyId)}`;
+
+export function listPageProperties(
+  client: ConfluenceClient,
+  params: { pageId: string; key?: string; limit?: number; signal?: AbortSignal },
+): AsyncGenerator<ContentProperty, void, undefined> {
+  return paginate(client, {
+    operation: 'property.read',
+    method: 'GET',
+    path: propertiesPath(params.pageId),
+    query: { key: params.key, limit: Math.min(Math.max(params.limit ?? 250, 1), 250) },
+    schema: multiEntityResultSchema(contentPropertySchema),
+    resource: `the properties of page ${params.pageId}`,
+    signal: params.signal,
+  });
+}
+
+/** The property with this key on the page, or null. */
+export async function findPagePropertyByKey(
+  client: ConfluenceClient,
+  params: { pageId: string; key: string; signal?: AbortSignal },
+): Promise<ContentProperty | null> {
+  for await (const property of listPageProperties(client, { ...params, limit: 1 })) {
+    if (property.key === params.key) return property;
+  }
+  return null;
+}
+
+export async function getPageProperty(
+  client: ConfluenceClient,
+  params: { pageId: string; propertyId: string; signal?: AbortSignal },
+): Promise<ContentProperty> {
+  const response = await client.send({
+    operation: 'property.read',
+    method: 'GET',
+    path: propertyPath(params.pageId, params.propertyId),
+    schema: contentPropertySchema,
+    resource: `property ${params.propertyId} of page ${params.pageId}`,
+    signal: params.signal,
+  });
+  return response.data;
+}
+
+export async function createPageProperty(
+  client: ConfluenceClient,
+  params: { pageId: string; key: string; value: unknown; signal?: AbortSignal },
+): Promise<ContentProperty> {
+  const response = await client.send({
+    operation: 'property.write',
+    method: 'POST',
+    path: propertiesPath(params.pageId),
+    body: { key: params.key, value: params.value },
+    schema: contentPropertySchema,
+    resource: `property "${params.key}" of page ${params.pageId}`,
+    signal: params.signal,
+  });
+  return response.data;
+}
+
+/** `version.number` is the property's current version + 1; a stale one is a ConflictError. */
+export async function updatePageProperty(
+  client: ConfluenceClient,
+  params: {
+    pageId: string;
+    propertyId: string;
+    key: string;
+    value: unknown;
+    version: { number: number; message?: string };
+    signal?: AbortSignal;
+  },
+): Promise<ContentProperty> {
+  const response = await client.send({
+    operation: 'property.write',
+    method: 'PUT',
+    path: propertyPath(params.pageId, params.propertyId),
+    body: {
+      key: params.key,
+      value: params.value,
+      version: {
+        number: params.version.number,
+        ...(params.version.message !== undefined ? { message: params.version.message } : {}),
+      },
+    },
+    schema: contentPropertySchema,
+    resource: `property "${params.key}" of page ${params.pageId}`,
+    signal: params.signal,
+  });
+  return response.data;
+}
+
+export async function deletePageProperty(
+  client: ConfluenceClient,
+  params: { pageId: string; propertyId: string; signal?: AbortSignal },
+): Promise<void> {
+  await client.send({
+    operation: 'property.write',
+    method: 'DELETE',
+    path: propertyPath(params.pageId, params.propertyId),
+    schema: emptyBodySchema,
+    resource: `property ${params.propertyId} of page ${params.pageId}`,
+    signal: params.signal,
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * Every Confluence call Pagewire makes, by name, with the scopes it needs.
+ * The client tags each request with one of these names, the credential router
+ * picks a credential by them, and a 401 "scope does not match" names what is
+ * missing from them.
+ *
+ * Sources: v2 per-operation scopes (`x-atlassian-oauth2-scopes`,
+ * ../shared/reference/confluence-rest.md §3.1); v1 label writes list classic
+ * `write:confluence-content` or granular `read:label:confluence` +
+ * `write:label:confluence`
+ * (https://developer.atlassian.com/cloud/confluence/rest/v1/api-group-content-labels/).
+ */
+
+export interface OperationScopes {
+  /** Any one of these sets is enough; the first is the one Pagewire asks for. */
+  readonly anyOf: readonly (readonly string[])[];
+  /** Names the work in messages a space admin reads ("Adding labels needs …"). */
+  readonly describe: string;
+}
+
+export const confluenceOperationScopes = {
+  'page.read': { anyOf: [['read:page:confluence']], describe: 'reading a page' },
+  'page.list': { anyOf: [['read:page:confluence']], describe: 'listing pages' },
+  'page.create': { anyOf: [['write:page:confluence']], describe: 'creating a page' },
+  'page.update': { anyOf: [['write:page:confluence']], describe: 'updating a page' },
+  'page.delete': { anyOf: [['delete:page:confluence']], describe: 'moving a page to the trash' },
+  'property.read': { anyOf: [['read:page:confluence']], describe: 'reading page properties' },
+  // The v2 spec lists both scopes for POST/PUT/DELETE on page properties.
+  'property.write': {
+    anyOf: [['read:page:confluence', 'write:page:confluence']],
+    describe: 'writing page properties',
+  },
+  'space.read': { anyOf: [['read:space:confluence']], describe: 'looking up a space' },
+  'space.operations': {
+    anyOf: [['read:space:confluence']],
+    describe: 'checking what may be done in a space',
+  },
+  'label.read': {
+    anyOf: [['read:label:confluence'], ['read:confluence-content.summary']],
+    describe: 'reading labels',
+  },
+  'label.write': {
+    anyOf: [['read:label:confluence', 'write:label:confluence'], ['write:confluence-content']],
+    describe: 'adding labels',
+  },
+} as const satisfies Record<string, OperationScopes>;
+
+export type ConfluenceOperation = keyof typeof confluenceOperationScopes;
+export const confluenceOperations = Object.keys(confluenceOperationScopes) as ConfluenceOperation[];
+
+/** Whether `granted` holds every scope of at least one acceptable set. */
+export function scopesCover(granted: readonly string[], operation: ConfluenceOperation): boolean {
+  const have = new Set(granted);
+  return confluenceOperationScopes[operation].anyOf.some((set) => set.every((scope) => have.has(scope)));
+}
+
+/**
+ * The scopes to add to `granted` so the operation is covered. Among the
+ * acceptable sets it picks the one the credential already holds most of (a
+ * token built on classic scopes is told the classic one); with no overlap,
+ * the first set: the granular one Pagewire documents.
+ */
+export function missingScopesFor(granted: readonly string[], operation: ConfluenceOperation): string[] {
+  const have = new Set(granted);
+  let best: { missing: string[]; overlap: number } | null = null;
+  for (const set of confluenceOperationScopes[operation].anyOf) {
+    const missing = set.filter((scope) => !have.has(scope));
+    const overlap = set.length - missing.length;
+    if (missing.length === 0) return [];
+    if (best === null || overlap > best.overlap) best = { missing, overlap };
+  }
+  return best?.missing ?? [];
+}

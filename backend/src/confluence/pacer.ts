@@ -1,0 +1,315 @@
+import type { ConfluenceCredential } from '../credentials/credential';
+import { type Clock, systemClock } from './clock';
+import { RateLimitError } from './errors';
+import { createMemoryPacerStore, type PacerStore } from './pacer-store';
+import {
+  isGlobalQuotaReason,
+  isQuotaReason,
+  type RateLimitFigures,
+  type RateLimitSnapshot,
+} from './rate-limit-headers';
+
+/**
+ * Adaptive pacing: Pagewire's own answer to "bulk publishing ends in a 429
+ * storm" (../shared/reference/anchors.md §3, pain point 3).
+ *
+ * Instead of firing and retrying, every request first takes a start slot
+ * from the pacer. The spacing between slots is learned from Confluence's
+ * headers on every response:
+ *  - `X-RateLimit-Limit` of a short (burst) window is requests per second;
+ *    the pacer runs at a fixed fraction of it (`targetUtilisation`), so a
+ *    long run finishes close to the limit's pace without touching it;
+ *  - when `X-RateLimit-NearLimit` is true or `X-RateLimit-Remaining` falls
+ *    under a fifth of the limit, the remaining budget is spread evenly over
+ *    the time left until `X-RateLimit-Reset` (Atlassian: "spread work over
+ *    the hour", https://developer.atlassian.com/cloud/confluence/rate-limiting/);
+ *  - `Remaining: 0` holds the key until the reset;
+ *  - the `Beta-` preview headers are read the same way and, by default, also
+ *    slow the pace, so the upcoming limits never surprise a running job;
+ *  - a 429 cuts the pace multiplicatively and holds the key until
+ *    `Retry-After`; a quota reason holds the whole pool (for
+ *    `confluence-quota-global-based`, every installation's app traffic) until
+ *    the reset. Successes win the pace back a little at a time (AIMD).
+ *
+ * Spacing uses GCRA slots kept in a `PacerStore`, so several replicas that
+ * share a store share one budget. The learned figures stay per process:
+ * every replica sees the same headers for the same credential, so they agree
+ * on the pace without coordinating more than the slots.
+ */
+
+export interface PacingTarget {
+  /** One budget: the slots are spaced per key. */
+  readonly key: string;
+  /** Pools the key belongs to, the key itself included; a pause on any of them holds the key. */
+  readonly pools: readonly string[];
+  /** The pool a global-quota 429 pauses. */
+  readonly globalPool: string | null;
+  /** The pool a tenant-quota 429 pauses. */
+  readonly tenantPool: string;
+}
+
+/** The app's Tier-1 points quota is shared by every tenant (confluence-rest.md §5.1). */
+export const APP_GLOBAL_POOL = 'app:*';
+
+export function pacingTargetFor(credential: ConfluenceCredential): PacingTarget {
+  if (credential.kind === 'app-token') {
+    const key = `app:${credential.installationId}`;
+    return { key, pools: [key, APP_GLOBAL_POOL], globalPool: APP_GLOBAL_POOL, tenantPool: key };
+  }
+  // API-token traffic is governed by burst limits per account, not the app's points quota.
+  const key = `api-token:${credential.installationId}:${credential.email.toLowerCase()}`;
+  return { key, pools: [key], globalPool: null, tenantPool: key };
+}
+
+export interface PacerOptions {
+  readonly store?: PacerStore;
+  readonly clock?: Clock;
+  /** Fraction of a learned burst limit to run at. */
+  readonly targetUtilisation?: number;
+  /** Requests in flight per key at most (Forge's cost guide suggests 5–10 concurrent). */
+  readonly maxConcurrency?: number;
+  /** Pace by the `Beta-` preview headers too (`pace`), or only record them (`observe`). */
+  readonly previewHeaders?: 'pace' | 'observe';
+  /** A pause longer than this is not waited out: the caller gets a RateLimitError to reschedule. */
+  readonly maxWaitMs?: number;
+  /** Below this share of the limit left, the remaining budget is spread until the reset. */
+  readonly lowRemainingRatio?: number;
+  /** Windows that reset within this many ms are burst windows (limit per second). */
+  readonly burstWindowMs?: number;
+}
+
+export interface PacingState {
+  readonly intervalMs: number;
+  readonly multiplier: number;
+  readonly burstLimitPerSecond: number | null;
+  readonly inFlight: number;
+  readonly lastSnapshot: RateLimitSnapshot | null;
+  readonly throttled429s: number;
+}
+
+export type PacerOutcome =
+  | { readonly kind: 'response'; readonly status: number; readonly snapshot: RateLimitSnapshot }
+  | { readonly kind: 'no-response' };
+
+export interface PacerPermit {
+  /** Reports how the request went and frees its concurrency slot. Call exactly once. */
+  settle(outcome: PacerOutcome): Promise<void>;
+}
+
+export interface Pacer {
+  acquire(target: PacingTarget, signal?: AbortSignal): Promise<PacerPermit>;
+  stateOf(key: string): PacingState | null;
+}
+
+interface KeyState {
+  observed: boolean;
+  inFlight: number;
+  waiters: Array<() => void>;
+  burstLimit: number | null;
+  intervalMs: number;
+  multiplier: number;
+  lastSnapshot: RateLimitSnapshot | null;
+  throttled429s: number;
+}
+
+const MIN_MULTIPLIER = 0.25;
+const DECREASE_FACTOR = 0.7;
+const INCREASE_STEP = 0.02;
+
+export function createPacer(options: PacerOptions = {}): Pacer {
+  const store = options.store ?? createMemoryPacerStore();
+  const clock = options.clock ?? systemClock;
+  const utilisation = options.targetUtilisation ?? 0.94;
+  const maxConcurrency = options.maxConcurrency ?? 10;
+  const pacePreview = (options.previewHeaders ?? 'pace') === 'pace';
+  const maxWaitMs = options.maxWaitMs ?? 60_000;
+  const lowRatio = options.lowRemainingRatio ?? 0.2;
+  const burstWindowMs = options.burstWindowMs ?? 10_000;
+  const states = new Map<string, KeyState>();
+
+  function stateFor(key: string): KeyState {
+    let state = states.get(key);
+    if (!state) {
+      state = {
+        observed: false,
+        inFlight: 0,
+        waiters: [],
+        burstLimit: null,
+        intervalMs: 0,
+        multiplier: 1,
+        lastSnapshot: null,
+        throttled429s: 0,
+      };
+      states.set(key, state);
+    }
+    return state;
+  }
+
+  // Until the first response, one request probes alone: it teaches the
+  // pacer the limit before a crowd is let through at a guessed pace.
+  function concurrencyLimit(state: KeyState): number {
+    return state.observed ? maxConcurrency : 1;
+  }
+
+  function waitForTurn(state: KeyState, signal?: AbortSignal): Promise<void> {
+    if (state.inFlight < concurrencyLimit(state)) {
+      state.inFlight += 1;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        state.waiters = state.waiters.filter((waiter) => waiter !== grant);
+        reject(signal?.reason);
+      };
+      const grant = () => {
+        signal?.removeEventListener('abort', onAbort);
+        state.inFlight += 1;
+        resolve();
+      };
+      state.waiters.push(grant);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  function releaseTurn(state: KeyState): void {
+    state.inFlight -= 1;
+    while (state.inFlight < concurrencyLimit(state) && state.waiters.length > 0) {
+      state.waiters.shift()?.();
+    }
+  }
+
+  /**
+   * ms between starts that keeps these figures' budget from running dry
+   * before their reset, and the burst limit (per second) they reveal.
+   */
+  function spacingFor(
+    figures: RateLimitFigures,
+    observedAt: number,
+    inFlight: number,
+    multiplier: number,
+  ): { spacingMs: number; burstLimit: number | null } {
+    let spacingMs = 0;
+    let burstLimit: number | null = null;
+    const untilReset = figures.resetAt === null ? null : Math.max(figures.resetAt - observedAt, 0);
+    const isBurstWindow =
+      !isQuotaReason(figures.reason) && (untilReset === null || untilReset <= burstWindowMs);
+    if (figures.limit !== null && figures.limit > 0 && isBurstWindow) {
+      burstLimit = figures.limit;
+      spacingMs = 1000 / (figures.limit * utilisation * multiplier);
+    }
+    if (figures.remaining !== null && untilReset !== null) {
+      const low =
+        figures.nearLimit || (figures.limit !== null && figures.remaining <= figures.limit * lowRatio);
+      if (low) {
+        // Requests already in flight will spend part of what is left.
+        const left = Math.max(figures.remaining - inFlight, 1);
+        spacingMs = Math.max(spacingMs, untilReset / left / utilisation);
+      }
+    }
+    return { spacingMs, burstLimit };
+  }
+
+  async function observe(target: PacingTarget, state: KeyState, status: number, snapshot: RateLimitSnapshot) {
+    state.observed = true;
+    state.lastSnapshot = snapshot;
+    const now = snapshot.observedAt;
+
+    if (status === 429) {
+      state.throttled429s += 1;
+      state.multiplier = Math.max(MIN_MULTIPLIER, state.multiplier * DECREASE_FACTOR);
+      const { reason, retryAfterMs, resetAt } = snapshot.enforced;
+      const resetIn = resetAt === null ? null : Math.max(resetAt - now, 0);
+      if (isQuotaReason(reason)) {
+        // "All requests are blocked until reset": hold the whole pool.
+        const holdMs = resetIn ?? retryAfterMs ?? 60_000;
+        const pool = isGlobalQuotaReason(reason) && target.globalPool ? target.globalPool : target.tenantPool;
+        await store.pause(pool, now + holdMs, reason);
+      } else {
+        // A burst window refills soon: hold this key until it does, whichever hint is sooner.
+        const hints = [retryAfterMs, resetIn].filter((value): value is number => value !== null);
+        const holdMs = hints.length > 0 ? Math.min(...hints) : 1000;
+        await store.pause(target.key, now + holdMs, reason);
+      }
+    } else if (status < 500) {
+      state.multiplier = Math.min(1, state.multiplier + INCREASE_STEP);
+    }
+
+    const others = Math.max(state.inFlight - 1, 0);
+    const enforced = spacingFor(snapshot.enforced, now, others, state.multiplier);
+    if (enforced.burstLimit !== null) state.burstLimit = enforced.burstLimit;
+    let spacing = enforced.spacingMs;
+    // A response without the headers (some endpoints omit them) keeps the pace already learned.
+    if (enforced.burstLimit === null && state.burstLimit !== null) {
+      spacing = Math.max(spacing, 1000 / (state.burstLimit * utilisation * state.multiplier));
+    }
+    if (pacePreview)
+      spacing = Math.max(spacing, spacingFor(snapshot.preview, now, others, state.multiplier).spacingMs);
+    // An exhausted window (without a 429 yet) is waited out rather than tested.
+    const { remaining, resetAt, reason } = snapshot.enforced;
+    if (status !== 429 && remaining === 0 && resetAt !== null && resetAt > now) {
+      await store.pause(target.key, resetAt, reason);
+    }
+    state.intervalMs = spacing;
+  }
+
+  return {
+    async acquire(target, signal) {
+      const state = stateFor(target.key);
+      await waitForTurn(state, signal);
+      try {
+        for (;;) {
+          const now = clock.now();
+          const pause = await store.activePause(target.pools, now);
+          if (!pause) break;
+          const waitMs = pause.until - now;
+          if (waitMs > maxWaitMs) {
+            throw new RateLimitError(
+              `Confluence asked Pagewire to pause calls for ${Math.ceil(waitMs / 1000)} s` +
+                (pause.reason ? ` (${pause.reason})` : '') +
+                '; the work is rescheduled for after the reset.',
+              {
+                retryAfterMs: waitMs,
+                reason: pause.reason,
+                scope: isQuotaReason(pause.reason) ? 'quota' : 'burst',
+              },
+            );
+          }
+          await clock.sleep(waitMs, signal);
+        }
+        const now = clock.now();
+        const intervalMs = state.intervalMs;
+        const startAt = await store.reserveSlot(target.key, { now, intervalMs, toleranceMs: intervalMs });
+        if (startAt > now) await clock.sleep(startAt - now, signal);
+      } catch (error) {
+        releaseTurn(state);
+        throw error;
+      }
+
+      let settled = false;
+      return {
+        async settle(outcome) {
+          if (settled) return;
+          settled = true;
+          try {
+            if (outcome.kind === 'response') await observe(target, state, outcome.status, outcome.snapshot);
+          } finally {
+            releaseTurn(state);
+          }
+        },
+      };
+    },
+
+    stateOf(key) {
+      const state = states.get(key);
+      if (!state) return null;
+      return {
+        intervalMs: state.intervalMs,
+        multiplier: state.multiplier,
+        burstLimitPerSecond: state.burstLimit,
+        inFlight: state.inFlight,
+        lastSnapshot: state.lastSnapshot,
+        throttled429s: state.throttled429s,
+      };
+    },
+  };
+}
