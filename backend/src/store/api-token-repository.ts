@@ -58,6 +58,8 @@ export interface ApiTokenRepository {
     spaceKey: string,
     level: ExpiryWarning['level'] | null,
   ): Promise<void>;
+  /** Every stored token's admin-entered expiry date (for the expiring-tokens gauge). */
+  listExpiryDates(): Promise<string[]>;
   listSealed(): Promise<SealedRow[]>;
   reseal(row: SealedRow, next: SealedSecret): Promise<boolean>;
 }
@@ -194,6 +196,11 @@ export function createApiTokenRepository(db: Kysely<CoreTables>): ApiTokenReposi
         .where('installation_id', '=', installationId)
         .where('space_key', '=', spaceKey)
         .execute();
+    },
+
+    async listExpiryDates() {
+      const rows = await db.selectFrom('api_tokens').select('expires_on').execute();
+      return rows.map((row) => row.expires_on);
     },
 
     async listSealed() {

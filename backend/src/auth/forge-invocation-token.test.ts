@@ -1,0 +1,306 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { base64url, type CryptoKey, exportSPKI, importJWK, SignJWT } from 'jose';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { hasErrorKind } from '../error-kinds';
+import {
+  createTestSigner,
+  fitPayload,
+  installationAri,
+  TEST_API_BASE,
+  TEST_APP_ID,
+  type TestSigner,
+} from '../testing/forge-tokens';
+import {
+  cloudIdFromApiBaseUrl,
+  createFitVerifier,
+  createForgeJwks,
+  FitError,
+  type FitRejectionReason,
+  type FitVerifier,
+} from './forge-invocation-token';
+
+const INSTALLATION = installationAri('0a3a7799-53ae-4a5b-9e7e-03338980abb5');
+const CLOUD = 'd0d52620-3203-4cfa-8db5-f2587155f0dd';
+const claims = { installationId: INSTALLATION, cloudId: CLOUD };
+
+let signer: TestSigner;
+let impostor: TestSigner;
+let verifier: FitVerifier;
+
+beforeAll(async () => {
+  signer = await createTestSigner('forge-key-1');
+  // Another key pair that claims the same kid: a forger who copied the public kid.
+  impostor = await createTestSigner('forge-key-1');
+  verifier = createFitVerifier({
+    appId: TEST_APP_ID,
+    getKey: signer.getKey,
+    environments: new Set(['PRODUCTION', 'STAGING']),
+    atlassianApiBase: new URL(TEST_API_BASE),
+  });
+});
+
+async function rejection(token: string, using: FitVerifier = verifier): Promise<FitRejectionReason | string> {
+  try {
+    await using.verify(`Bearer ${token}`);
+  } catch (error) {
+    expect(error).toBeInstanceOf(FitError);
+    return (error as FitError).reason;
+  }
+  throw new Error('expected the token to be refused');
+}
+
+function unsignedToken(header: Record<string, unknown>, payload: Record<string, unknown>): string {
+  const encode = (value: unknown) => base64url.encode(JSON.stringify(value));
+  return `${encode(header)}.${encode(payload)}.`;
+}
+
+describe('verifying a Forge invocation token', () => {
+  it('accepts a valid function-originated token and reads the tenant from its signed claims', async () => {
+    const verified = await verifier.verify(`Bearer ${await signer.mint(claims)}`);
+    expect(verified).toMatchObject({
+      installationId: INSTALLATION,
+      cloudId: CLOUD,
+      apiBaseUrl: `${TEST_API_BASE}/ex/confluence/${CLOUD}`,
+      environmentType: 'PRODUCTION',
+      context: null,
+      principal: null,
+    });
+  });
+
+  it('reads the signed context and principal of a UI-originated token', async () => {
+    const token = await signer.mint({
+      ...claims,
+      moduleType: 'xen:macro',
+      principal: '655362:312d3308-8954-42b0-aa38-771a10c88656',
+      context: {
+        cloudId: CLOUD,
+        localId: 'macro-1',
+        siteUrl: 'https://acme.atlassian.net',
+        extension: { type: 'macro', content: { id: '5341185' }, space: { key: 'ENG', id: 65538 } },
+      },
+    });
+    const verified = await verifier.verify(`Bearer ${token}`);
+    expect(verified.principal).toBe('655362:312d3308-8954-42b0-aa38-771a10c88656');
+    expect(verified.context).toEqual({
+      cloudId: CLOUD,
+      siteUrl: 'https://acme.atlassian.net',
+      localId: 'macro-1',
+      moduleKey: null,
+      extensionType: 'macro',
+      spaceKey: 'ENG',
+      spaceId: '65538',
+      contentId: '5341185',
+    });
+  });
+
+  it('tolerates a clock a few seconds behind the signer', async () => {
+    const token = await signer.mint(claims, { expiresInSeconds: -3 });
+    await expect(verifier.verify(`Bearer ${token}`)).resolves.toMatchObject({ installationId: INSTALLATION });
+  });
+
+  describe('the attack corpus', () => {
+    it('refuses alg "none"', async () => {
+      const token = unsignedToken(
+        { alg: 'none', kid: signer.kid },
+        {
+          ...fitPayload(claims),
+          iss: 'forge/invocation-token',
+          aud: TEST_APP_ID,
+          exp: Math.floor(Date.now() / 1000) + 25,
+        },
+      );
+      expect(await rejection(token)).toBe('algorithm');
+    });
+
+    it('refuses HS256 keyed with the public key', async () => {
+      const publicKey = (await importJWK(signer.publicJwk, 'RS256', { extractable: true })) as CryptoKey;
+      const publicPem = await exportSPKI(publicKey);
+      const token = await new SignJWT(fitPayload(claims))
+        .setProtectedHeader({ alg: 'HS256', kid: signer.kid })
+        .setIssuer('forge/invocation-token')
+        .setAudience(TEST_APP_ID)
+        .setExpirationTime('25s')
+        .sign(new TextEncoder().encode(publicPem));
+      expect(await rejection(token)).toBe('algorithm');
+    });
+
+    it('refuses an unknown kid', async () => {
+      expect(await rejection(await signer.mint(claims, { header: { kid: 'never-published' } }))).toBe(
+        'unknown_kid',
+      );
+    });
+
+    it('refuses a token without a kid', async () => {
+      expect(await rejection(await signer.mint(claims, { omitKid: true }))).toBe('kid_missing');
+    });
+
+    it('refuses a token for another app', async () => {
+      const otherApp = 'ari:cloud:ecosystem::app/11111111-2222-4333-8444-555555555555';
+      expect(await rejection(await signer.mint(claims, { audience: otherApp }))).toBe('audience');
+    });
+
+    it('refuses a token without an audience', async () => {
+      expect(await rejection(await signer.mint(claims, { audience: null }))).toBe('audience');
+    });
+
+    it('refuses a token from another issuer', async () => {
+      expect(await rejection(await signer.mint(claims, { issuer: 'someone-else' }))).toBe('issuer');
+    });
+
+    it('refuses an expired token', async () => {
+      expect(await rejection(await signer.mint(claims, { expiresInSeconds: -30 }))).toBe('expired');
+    });
+
+    it('refuses a token that is not valid yet', async () => {
+      expect(
+        await rejection(await signer.mint(claims, { notBeforeInSeconds: 60, expiresInSeconds: 90 })),
+      ).toBe('not_yet_valid');
+    });
+
+    it('refuses a tampered payload', async () => {
+      const token = await signer.mint(claims);
+      const [header, , signature] = token.split('.');
+      const forged = base64url.encode(
+        JSON.stringify({
+          ...fitPayload({ installationId: installationAri('someone-elses'), cloudId: CLOUD }),
+          iss: 'forge/invocation-token',
+          aud: TEST_APP_ID,
+          exp: Math.floor(Date.now() / 1000) + 25,
+        }),
+      );
+      expect(await rejection(`${header}.${forged}.${signature}`)).toBe('signature');
+    });
+
+    it('refuses a token without an installation id', async () => {
+      const token = await signer.mint(claims, {
+        extraClaims: { app: { ...(fitPayload(claims).app as object), installationId: undefined } },
+      });
+      expect(await rejection(token)).toBe('claims');
+    });
+
+    it('refuses a token signed by another key under a valid-looking kid', async () => {
+      expect(await rejection(await impostor.mint(claims))).toBe('signature');
+    });
+
+    it('refuses an oversized token before parsing it', async () => {
+      const token = await signer.mint(claims, { extraClaims: { padding: 'x'.repeat(10_000) } });
+      expect(await rejection(token)).toBe('too_large');
+    });
+
+    it('refuses an environment that is not on the allow-list', async () => {
+      expect(await rejection(await signer.mint({ ...claims, environmentType: 'DEVELOPMENT' }))).toBe(
+        'environment',
+      );
+    });
+
+    it('refuses an API base URL outside the configured Atlassian API', async () => {
+      const token = await signer.mint({
+        ...claims,
+        apiBaseUrl: `https://evil.example.com/ex/confluence/${CLOUD}`,
+      });
+      expect(await rejection(token)).toBe('api_base_url');
+    });
+
+    it('refuses a UI context naming another site than the signed API base', async () => {
+      const token = await signer.mint({ ...claims, context: { cloudId: 'another-cloud' } });
+      expect(await rejection(token)).toBe('claims');
+    });
+
+    it('refuses garbage, a missing header and a non-bearer scheme', async () => {
+      expect(await rejection('not-a-jwt')).toBe('malformed');
+      await expect(verifier.verify(undefined)).rejects.toMatchObject({ reason: 'missing' });
+      await expect(verifier.verify(`Basic ${await signer.mint(claims)}`)).rejects.toMatchObject({
+        reason: 'malformed',
+      });
+    });
+  });
+});
+
+describe('reading the cloudId from the signed API base URL', () => {
+  const base = new URL('https://api.atlassian.com');
+  it('accepts the gateway form and nothing else', () => {
+    expect(cloudIdFromApiBaseUrl(`https://api.atlassian.com/ex/confluence/${CLOUD}`, base)).toBe(CLOUD);
+    expect(cloudIdFromApiBaseUrl(`https://api.atlassian.com/ex/confluence/${CLOUD}/`, base)).toBe(CLOUD);
+    expect(
+      cloudIdFromApiBaseUrl(`https://api.atlassian.com.evil.io/ex/confluence/${CLOUD}`, base),
+    ).toBeNull();
+    expect(cloudIdFromApiBaseUrl(`https://api.atlassian.com/ex/jira/${CLOUD}`, base)).toBeNull();
+    expect(cloudIdFromApiBaseUrl(`https://user@api.atlassian.com/ex/confluence/${CLOUD}`, base)).toBeNull();
+    expect(cloudIdFromApiBaseUrl(`https://api.atlassian.com/ex/confluence/${CLOUD}/../x`, base)).toBeNull();
+    expect(cloudIdFromApiBaseUrl('not a url', base)).toBeNull();
+  });
+
+  it('respects a path prefix on the configured base (the devkit serves under one)', () => {
+    const devkit = new URL('http://127.0.0.1:4000/gateway');
+    expect(cloudIdFromApiBaseUrl(`http://127.0.0.1:4000/gateway/ex/confluence/${CLOUD}`, devkit)).toBe(CLOUD);
+    expect(cloudIdFromApiBaseUrl(`http://127.0.0.1:4000/ex/confluence/${CLOUD}`, devkit)).toBeNull();
+  });
+});
+
+describe('the remote Forge key set', () => {
+  let server: Server | undefined;
+  let published: object[] = [];
+  let fetches = 0;
+
+  async function serveJwks(): Promise<URL> {
+    server = createServer((_request, response) => {
+      fetches++;
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ keys: published }));
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    return new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`);
+  }
+
+  afterEach(async () => {
+    if (server !== undefined) await new Promise((resolve) => server!.close(resolve));
+    server = undefined;
+    published = [];
+    fetches = 0;
+  });
+
+  function verifierFor(url: URL, cooldownMs: number): FitVerifier {
+    return createFitVerifier({
+      appId: TEST_APP_ID,
+      getKey: createForgeJwks(url, { cooldownMs }),
+      environments: null,
+      atlassianApiBase: new URL(TEST_API_BASE),
+    });
+  }
+
+  it('picks up a signing key Atlassian publishes after start, on its first use', async () => {
+    const rotated = await createTestSigner('forge-key-2');
+    published = [signer.publicJwk];
+    const remote = verifierFor(await serveJwks(), 0);
+    await remote.verify(`Bearer ${await signer.mint(claims)}`);
+    published = [signer.publicJwk, rotated.publicJwk];
+    await expect(remote.verify(`Bearer ${await rotated.mint(claims)}`)).resolves.toMatchObject({
+      installationId: INSTALLATION,
+    });
+    expect(fetches).toBe(2);
+  });
+
+  it('does not refetch the key set for unknown kids during the cooldown', async () => {
+    published = [signer.publicJwk];
+    const remote = verifierFor(await serveJwks(), 60_000);
+    await remote.verify(`Bearer ${await signer.mint(claims)}`);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      expect(
+        await rejection(await signer.mint(claims, { header: { kid: `made-up-${attempt}` } }), remote),
+      ).toBe('unknown_kid');
+    }
+    expect(fetches).toBe(1);
+  });
+
+  it('reports an unreachable key set as unavailable, not as a bad token', async () => {
+    const url = await serveJwks();
+    await new Promise((resolve) => server!.close(resolve));
+    server = undefined;
+    const error = await verifierFor(url, 0)
+      .verify(`Bearer ${await signer.mint(claims)}`)
+      .catch((caught: unknown) => caught);
+    expect(hasErrorKind(error, 'jwks_unavailable')).toBe(true);
+    expect(hasErrorKind(error, 'fit_rejected')).toBe(false);
+  });
+});

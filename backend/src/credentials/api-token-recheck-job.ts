@@ -1,0 +1,62 @@
+import type { Logger } from 'pino';
+import type { ApiTokenService } from './api-token-service';
+
+/**
+ * Runs the API token re-check every hour; each token is due once a day (the
+ * service claims it in the database, so with several replicas each token is
+ * still checked once). Hourly wake-ups spread the checks over the day instead
+ * of bursting at one moment, and a replica that was down catches up within
+ * the hour.
+ */
+export interface BackgroundJob {
+  /** Runs one pass now (also what the timer does). */
+  runNow(): Promise<void>;
+  /** Stops the timer and waits for a pass in progress. */
+  stop(): Promise<void>;
+}
+
+export function startApiTokenRecheckJob(deps: {
+  service: ApiTokenService;
+  logger: Logger;
+  intervalMs?: number;
+}): BackgroundJob {
+  const interval = deps.intervalMs ?? 60 * 60 * 1000;
+  let running: Promise<void> | null = null;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  function runNow(): Promise<void> {
+    if (running !== null) return running;
+    running = deps.service
+      .recheckDue()
+      .then((checked) => {
+        if (checked > 0) deps.logger.info({ checked }, 'API tokens re-checked');
+      })
+      .catch((error: unknown) => {
+        deps.logger.error({ err: error }, 'the API token re-check pass failed');
+      })
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      void runNow().finally(schedule);
+    }, interval);
+    // The job never keeps the process alive on its own (SIGTERM must be able to finish).
+    timer.unref();
+  }
+
+  schedule();
+  return {
+    runNow,
+    async stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      if (running !== null) await running;
+    },
+  };
+}

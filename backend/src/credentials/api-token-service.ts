@@ -1,0 +1,299 @@
+import type { ApiTokenStatus, DeploymentMode, TokenHealth } from '@pagewire/shared';
+import type { Logger } from 'pino';
+import { expiryWarningFor, isNewerWarning } from '../domain/expiry-warning';
+import type { Metrics } from '../observability/metrics';
+import type { ActivityRepository } from '../store/activity-repository';
+import type { ApiTokenRecord, ApiTokenRepository } from '../store/api-token-repository';
+import type { InstallationRepository } from '../store/installation-repository';
+import type { ApiTokenHealthCheck } from './credential-ports';
+import type { SecretBox } from './secret-box';
+
+/**
+ * Scoped API tokens, one per space, for the Confluence work the Forge scopes
+ * do not cover (in-house deployments only: Atlassian's policy forbids
+ * distributed apps from collecting API tokens, confluence-rest.md §1).
+ *
+ * - A new token is verified against Confluence before it replaces the old one;
+ *   a failed verification leaves the old one in place.
+ * - The token is sealed with the installation and space as associated data,
+ *   never returned by any operation and never logged.
+ * - A daily re-check refreshes its health, and warnings fire 30, 7 and 1 day(s)
+ *   before the admin-entered expiry (activity log, settings view, a metric).
+ */
+export const RECHECK_INTERVAL_MS = 24 * 60 * 60 * 1000;
+/** An unreachable Confluence is retried sooner than a day: it says nothing about the token. */
+const RECHECK_AFTER_UNREACHABLE_MS = 60 * 60 * 1000;
+const RECHECK_BATCH = 50;
+
+export interface SetApiTokenInput {
+  installationId: string;
+  spaceKey: string;
+  accountId: string;
+  siteUrl: string;
+  cloudId: string;
+  email: string;
+  token: string;
+  /** `YYYY-MM-DD`, already checked to be in the future and within a year. */
+  expiresOn: string;
+}
+
+export interface ApiTokenService {
+  set(input: SetApiTokenInput): Promise<{ saved: boolean; health: TokenHealth }>;
+  remove(input: { installationId: string; spaceKey: string; accountId: string }): Promise<boolean>;
+  /** What the settings view shows; never the token. Null when none is configured or in marketplace mode. */
+  status(installationId: string, spaceKey: string): Promise<ApiTokenStatus | null>;
+  /** `CredentialSources.apiToken`. */
+  apiToken(
+    installationId: string,
+    spaceKey: string,
+  ): Promise<{ email: string; token: string; grantedScopes: readonly string[] } | null>;
+  /** `CredentialSources.markApiTokenUsed`. */
+  markApiTokenUsed(installationId: string, spaceKey: string, at: Date): Promise<void>;
+  /** The daily job's body: re-checks every token whose check is due; returns how many it checked. */
+  recheckDue(): Promise<number>;
+  /** Tokens per expiry-warning level, for the gauge. */
+  countExpiring(): Promise<Record<string, number>>;
+}
+
+function unreachable(now: Date, detail: string): TokenHealth {
+  return { status: 'unreachable', missingScopes: [], checkedAt: now.toISOString(), detail };
+}
+
+const actionForStatus = (health: TokenHealth) =>
+  health.status === 'ok' ? 'ok' : health.status === 'unreachable' ? 'warning' : 'failed';
+
+export function createApiTokenService(deps: {
+  mode: DeploymentMode;
+  apiTokens: ApiTokenRepository;
+  installations: InstallationRepository;
+  activity: ActivityRepository;
+  secretBox: SecretBox;
+  checkHealth: ApiTokenHealthCheck;
+  now: () => Date;
+  logger: Logger;
+  metrics: Metrics;
+}): ApiTokenService {
+  const inHouse = deps.mode === 'in-house';
+
+  /** Runs the health check; a thrown error is an unreachable Confluence, never a crash of the caller. */
+  async function check(input: { siteUrl: string; cloudId: string; email: string; token: string }) {
+    try {
+      const result = await deps.checkHealth(input);
+      deps.metrics.apiTokenChecks.inc({ status: result.health.status });
+      return result;
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'the API token health check failed unexpectedly');
+      deps.metrics.apiTokenChecks.inc({ status: 'unreachable' });
+      return {
+        health: unreachable(deps.now(), 'Pagewire could not complete the check; it will try again.'),
+        grantedScopes: [] as string[],
+      };
+    }
+  }
+
+  async function announceExpiry(record: ApiTokenRecord, now: Date): Promise<void> {
+    const warning = expiryWarningFor(record.expiresOn, now);
+    if (warning === null || !isNewerWarning(warning.level, record.expiryWarning)) return;
+    const when =
+      warning.level === 'expired'
+        ? `expired on ${record.expiresOn}`
+        : `expires on ${record.expiresOn} (in ${warning.daysLeft} day${warning.daysLeft === 1 ? '' : 's'})`;
+    await deps.activity.append({
+      installationId: record.installationId,
+      spaceKey: record.spaceKey,
+      actor: { kind: 'system', id: 'pagewire' },
+      action: 'api_token.expiring',
+      result: 'warning',
+      detail: `The API token of ${record.email} ${when}. Create a new scoped token and enter it in the Pagewire space settings.`,
+      at: now,
+    });
+    await deps.apiTokens.setExpiryWarning(record.installationId, record.spaceKey, warning.level);
+    deps.metrics.apiTokenExpiryWarnings.inc({ level: warning.level });
+  }
+
+  async function recheck(record: ApiTokenRecord, now: Date): Promise<void> {
+    const installation = await deps.installations.find(record.installationId);
+    let result: { health: TokenHealth; grantedScopes: string[] };
+    if (installation?.siteUrl == null) {
+      result = {
+        health: unreachable(now, 'The site URL of this installation is not known yet.'),
+        grantedScopes: [],
+      };
+    } else {
+      let token: string;
+      try {
+        token = deps.secretBox.open(record.sealed, {
+          kind: 'api-token',
+          installationId: record.installationId,
+          spaceKey: record.spaceKey,
+        });
+      } catch (error) {
+        deps.logger.error(
+          { installationId: record.installationId, spaceKey: record.spaceKey, err: error },
+          'a stored API token cannot be decrypted',
+        );
+        return;
+      }
+      result = await check({
+        siteUrl: installation.siteUrl,
+        cloudId: installation.cloudId,
+        email: record.email,
+        token,
+      });
+    }
+    const retryIn =
+      result.health.status === 'unreachable' ? RECHECK_AFTER_UNREACHABLE_MS : RECHECK_INTERVAL_MS;
+    const recorded = await deps.apiTokens.recordCheck(record.installationId, record.spaceKey, record.sealed, {
+      health: result.health,
+      // Keep the scopes last seen when the check could not reach Confluence.
+      grantedScopes: result.health.status === 'unreachable' ? record.grantedScopes : result.grantedScopes,
+      nextCheckAt: new Date(now.getTime() + retryIn),
+    });
+    if (recorded && result.health.status !== record.health.status) {
+      await deps.activity.append({
+        installationId: record.installationId,
+        spaceKey: record.spaceKey,
+        actor: { kind: 'system', id: 'pagewire' },
+        action: 'api_token.checked',
+        result: actionForStatus(result.health),
+        detail: `The API token of ${record.email} is now "${result.health.status}" (was "${record.health.status}").${
+          result.health.detail === undefined ? '' : ` ${result.health.detail}`
+        }`,
+        at: now,
+      });
+    }
+  }
+
+  return {
+    async set(input) {
+      const result = await check({
+        siteUrl: input.siteUrl,
+        cloudId: input.cloudId,
+        email: input.email,
+        token: input.token,
+      });
+      const now = deps.now();
+      if (result.health.status !== 'ok') {
+        await deps.activity.append({
+          installationId: input.installationId,
+          spaceKey: input.spaceKey,
+          actor: { kind: 'user', id: input.accountId },
+          action: 'api_token.rejected',
+          result: 'failed',
+          detail: `A new API token for ${input.email} was not saved: the check found "${result.health.status}". The previous token (if any) stays in place.`,
+          at: now,
+        });
+        return { saved: false, health: result.health };
+      }
+      await deps.apiTokens.save(
+        {
+          installationId: input.installationId,
+          spaceKey: input.spaceKey,
+          email: input.email,
+          sealed: deps.secretBox.seal(input.token, {
+            kind: 'api-token',
+            installationId: input.installationId,
+            spaceKey: input.spaceKey,
+          }),
+          expiresOn: input.expiresOn,
+          health: result.health,
+          grantedScopes: result.grantedScopes,
+          nextCheckAt: new Date(now.getTime() + RECHECK_INTERVAL_MS).toISOString(),
+          createdAt: now.toISOString(),
+          createdBy: input.accountId,
+        },
+        now,
+      );
+      await deps.activity.append({
+        installationId: input.installationId,
+        spaceKey: input.spaceKey,
+        actor: { kind: 'user', id: input.accountId },
+        action: 'api_token.set',
+        result: 'ok',
+        detail: `API token of ${input.email} saved; it expires on ${input.expiresOn}.`,
+        at: now,
+      });
+      // A token entered 20 days before its expiry warns right away rather than at the next daily run.
+      const saved = await deps.apiTokens.find(input.installationId, input.spaceKey);
+      if (saved !== null) await announceExpiry(saved, now);
+      return { saved: true, health: result.health };
+    },
+
+    async remove(input) {
+      const removed = await deps.apiTokens.remove(input.installationId, input.spaceKey);
+      if (removed) {
+        await deps.activity.append({
+          installationId: input.installationId,
+          spaceKey: input.spaceKey,
+          actor: { kind: 'user', id: input.accountId },
+          action: 'api_token.removed',
+          result: 'ok',
+          detail: 'The API token was removed.',
+          at: deps.now(),
+        });
+      }
+      return removed;
+    },
+
+    async status(installationId, spaceKey) {
+      if (!inHouse) return null;
+      const record = await deps.apiTokens.find(installationId, spaceKey);
+      if (record === null) return null;
+      return {
+        email: record.email,
+        expiresAt: record.expiresOn,
+        health: record.health,
+        lastUsedAt: record.lastUsedAt,
+        expiryWarning: expiryWarningFor(record.expiresOn, deps.now()),
+      };
+    },
+
+    async apiToken(installationId, spaceKey) {
+      if (!inHouse) return null;
+      const record = await deps.apiTokens.find(installationId, spaceKey);
+      if (record === null) return null;
+      const token = deps.secretBox.open(record.sealed, { kind: 'api-token', installationId, spaceKey });
+      return { email: record.email, token, grantedScopes: record.grantedScopes };
+    },
+
+    async markApiTokenUsed(installationId, spaceKey, at) {
+      await deps.apiTokens.markUsed(installationId, spaceKey, at);
+    },
+
+    async recheckDue() {
+      if (!inHouse) return 0;
+      let checked = 0;
+      for (;;) {
+        const now = deps.now();
+        const batch = await deps.apiTokens.claimDue(
+          now,
+          new Date(now.getTime() + RECHECK_INTERVAL_MS),
+          RECHECK_BATCH,
+        );
+        for (const record of batch) {
+          try {
+            await recheck(record, now);
+            await announceExpiry(record, now);
+          } catch (error) {
+            deps.logger.error(
+              { installationId: record.installationId, spaceKey: record.spaceKey, err: error },
+              'the daily API token check failed for one space',
+            );
+          }
+          checked++;
+        }
+        if (batch.length < RECHECK_BATCH) return checked;
+      }
+    },
+
+    async countExpiring() {
+      const now = deps.now();
+      const counts: Record<string, number> = { '30_days': 0, '7_days': 0, '1_day': 0, expired: 0 };
+      for (const expiresOn of await deps.apiTokens.listExpiryDates()) {
+        const warning = expiryWarningFor(expiresOn, now);
+        if (warning !== null) counts[warning.level] = (counts[warning.level] ?? 0) + 1;
+      }
+      return counts;
+    },
+  };
+}
