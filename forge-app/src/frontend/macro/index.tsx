@@ -1,3 +1,6 @@
-import ForgeReconciler, { Text } from '@forge/react';
+import ForgeReconciler from '@forge/react';
+import { MacroApp } from './macro-app';
+import { MacroConfigForm } from './macro-config-form';
 
-ForgeReconciler.render(<Text>Pagewire block</Text>);
+ForgeReconciler.render(<MacroApp />);
+ForgeReconciler.addConfig(<MacroConfigForm />);
