@@ -103,7 +103,10 @@ export interface Pacer {
 
 interface KeyState {
   observed: boolean;
+  /** Holding a concurrency turn: waiting for a slot or sent. */
   inFlight: number;
+  /** Sent and not yet answered: these spend budget the last headers did not count. */
+  sent: number;
   waiters: Array<() => void>;
   burstLimit: number | null;
   intervalMs: number;
@@ -133,6 +136,7 @@ export function createPacer(options: PacerOptions = {}): Pacer {
       state = {
         observed: false,
         inFlight: 0,
+        sent: 0,
         waiters: [],
         burstLimit: null,
         intervalMs: 0,
@@ -210,6 +214,7 @@ export function createPacer(options: PacerOptions = {}): Pacer {
   }
 
   async function observe(target: PacingTarget, state: KeyState, status: number, snapshot: RateLimitSnapshot) {
+    const firstObservation = !state.observed;
     state.observed = true;
     state.lastSnapshot = snapshot;
     const now = snapshot.observedAt;
@@ -234,7 +239,7 @@ export function createPacer(options: PacerOptions = {}): Pacer {
       state.multiplier = Math.min(1, state.multiplier + INCREASE_STEP);
     }
 
-    const others = Math.max(state.inFlight - 1, 0);
+    const others = Math.max(state.sent, 0);
     const enforced = spacingFor(snapshot.enforced, now, others, state.multiplier);
     if (enforced.burstLimit !== null) state.burstLimit = enforced.burstLimit;
     let spacing = enforced.spacingMs;
@@ -250,6 +255,11 @@ export function createPacer(options: PacerOptions = {}): Pacer {
       await store.pause(target.key, resetAt, reason);
     }
     state.intervalMs = spacing;
+    // The probe went out before any pace was known: charge it one interval
+    // now, so the requests queued behind it do not start in the same instant.
+    if (firstObservation && spacing > 0) {
+      await store.reserveSlot(target.key, { now, intervalMs: spacing, toleranceMs: 0 });
+    }
   }
 
   return {
@@ -278,8 +288,12 @@ export function createPacer(options: PacerOptions = {}): Pacer {
         }
         const now = clock.now();
         const intervalMs = state.intervalMs;
-        const startAt = await store.reserveSlot(target.key, { now, intervalMs, toleranceMs: intervalMs });
+        // No tolerance: slots are computed from the stored TAT, not from when
+        // a sleeper wakes, so timer lateness never accumulates, and a burst
+        // allowance would only push a fixed window over its limit.
+        const startAt = await store.reserveSlot(target.key, { now, intervalMs, toleranceMs: 0 });
         if (startAt > now) await clock.sleep(startAt - now, signal);
+        state.sent += 1;
       } catch (error) {
         releaseTurn(state);
         throw error;
@@ -291,6 +305,7 @@ export function createPacer(options: PacerOptions = {}): Pacer {
           if (settled) return;
           settled = true;
           try {
+            state.sent -= 1;
             if (outcome.kind === 'response') await observe(target, state, outcome.status, outcome.snapshot);
           } finally {
             releaseTurn(state);

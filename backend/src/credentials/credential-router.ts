@@ -1,0 +1,141 @@
+import type { DeploymentMode } from '@pagewire/shared';
+import { NoCredentialError, ScopeError } from '../confluence/errors';
+import {
+  type ConfluenceOperation,
+  confluenceOperationScopes,
+  missingScopesFor,
+  scopesCover,
+} from '../confluence/operation-scopes';
+import { type ConfluenceCredential, createApiTokenCredential, createAppTokenCredential } from './credential';
+
+/**
+ * Picks the credential for each Confluence call by the scopes the call needs
+ * (docs/CONFLUENCE-CLIENT.md, "Which credential for which call"):
+ *  1. the Forge app system token, when the manifest's scopes cover the call
+ *     and a token valid beyond the safety margin is cached;
+ *  2. else the space's scoped API token, when its granted scopes cover the
+ *     call (in-house deployments only: Atlassian's policy forbids apps that
+ *     are distributed to customers from collecting API tokens);
+ *  3. else a ScopeError naming what is missing on which credential, or a
+ *     NoCredentialError when the scopes would be covered but no usable token
+ *     is on hand (retry later).
+ */
+
+export interface CredentialSources {
+  /** Only tokens still valid beyond a safety margin. */
+  appToken(installationId: string): Promise<{ token: string; expiresAt: Date } | null>;
+  apiToken(
+    installationId: string,
+    spaceKey: string,
+  ): Promise<{ email: string; token: string; grantedScopes: readonly string[] } | null>;
+  markApiTokenUsed(installationId: string, spaceKey: string, at: Date): Promise<void>;
+}
+
+/**
+ * The scopes `manifest.yml` requests (`permissions.scopes`). A test compares
+ * this list with the manifest, so the router never believes the app token can
+ * do what the installed app was not granted.
+ */
+export const FORGE_APP_SCOPES: readonly string[] = Object.freeze([
+  'read:page:confluence',
+  'write:page:confluence',
+  'read:space:confluence',
+  'read:space.permission:confluence',
+  'storage:app',
+  'read:app-system-token',
+]);
+
+export interface CredentialRequest {
+  readonly installationId: string;
+  /** The space the call touches; null for calls outside any space (then only the app token can serve). */
+  readonly spaceKey: string | null;
+  readonly operation: ConfluenceOperation;
+}
+
+export interface CredentialRouter {
+  credentialFor(request: CredentialRequest): Promise<ConfluenceCredential>;
+}
+
+export interface CredentialRouterOptions {
+  readonly sources: CredentialSources;
+  /** Defaults to FORGE_APP_SCOPES. */
+  readonly appScopes?: readonly string[];
+  readonly mode: DeploymentMode;
+  readonly now?: () => Date;
+}
+
+export function createCredentialRouter(options: CredentialRouterOptions): CredentialRouter {
+  const { sources, mode } = options;
+  const appScopes = options.appScopes ?? FORGE_APP_SCOPES;
+  const now = options.now ?? (() => new Date());
+
+  return {
+    async credentialFor({ installationId, spaceKey, operation }) {
+      const work = confluenceOperationScopes[operation].describe;
+      const appCovers = scopesCover(appScopes, operation);
+      const lacks: string[] = [];
+      let unavailable: string | null = null;
+
+      if (appCovers) {
+        const app = await sources.appToken(installationId);
+        if (app && app.expiresAt.getTime() > now().getTime()) {
+          return createAppTokenCredential({
+            installationId,
+            token: app.token,
+            expiresAt: app.expiresAt,
+            scopes: appScopes,
+          });
+        }
+        unavailable =
+          'no valid Forge app token is cached (Forge hands one to the backend with each invocation and the hourly trigger)';
+      } else {
+        lacks.push(`the Forge app token lacks ${missingScopesFor(appScopes, operation).join(' and ')}`);
+      }
+
+      if (mode === 'marketplace') {
+        lacks.push('API tokens are turned off in marketplace deployments');
+      } else if (spaceKey === null) {
+        lacks.push('no space is involved, so no space API token can stand in');
+      } else {
+        const api = await sources.apiToken(installationId, spaceKey);
+        if (!api) {
+          lacks.push(`no API token is configured for space ${spaceKey}`);
+        } else if (!scopesCover(api.grantedScopes, operation)) {
+          lacks.push(
+            `the API token of ${api.email} for space ${spaceKey} lacks ${missingScopesFor(api.grantedScopes, operation).join(' and ')}`,
+          );
+        } else {
+          const at = now();
+          await sources.markApiTokenUsed(installationId, spaceKey, at);
+          return createApiTokenCredential({
+            installationId,
+            spaceKey,
+            email: api.email,
+            token: api.token,
+            scopes: api.grantedScopes,
+          });
+        }
+      }
+
+      if (unavailable !== null) {
+        throw new NoCredentialError(
+          `Pagewire cannot do ${work} right now: ${unavailable}, and ${lacks.join('; ')}. It tries again after the next Forge call.`,
+        );
+      }
+      const missing = missingScopesFor(appScopes, operation);
+      throw new ScopeError(
+        `No credential can do ${work}: ${lacks.join('; ')}.` +
+          (mode === 'in-house'
+            ? ` Create a scoped API token with ${missing.join(' and ')} for the service account and enter it in the space settings.`
+            : ''),
+        {
+          missingScopes: missing,
+          credential:
+            mode === 'in-house' && spaceKey
+              ? `the Forge app token and the API token for space ${spaceKey}`
+              : 'the Forge app token',
+        },
+      );
+    },
+  };
+}
