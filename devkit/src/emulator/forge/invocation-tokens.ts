@@ -1,0 +1,85 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import type { Installation } from '../state/emulator-state';
+import type { SigningKeyRing } from './signing-keys';
+
+/**
+ * Forge Invocation Tokens with the production claim shapes (forge-platform.md
+ * §5, and a captured production FIT): `iss` is `forge/invocation-token`, `aud`
+ * the app ARI, `app` carries the installation, the `apiBaseUrl` of the site
+ * (this emulator's gateway), the environment and the invoking module; `context`
+ * exists only for UI-originated calls ("When invoked from a backend function,
+ * no context is currently provided", /runtime-reference/invoke-remote-api/);
+ * `principal` is the invoking user's account id when there is one. The
+ * documented example lives 25 seconds.
+ */
+export const FIT_ISSUER = 'forge/invocation-token';
+export const DEFAULT_FIT_TTL_SECONDS = 25;
+
+export interface FitRequest {
+  readonly installation: Installation;
+  readonly apiBaseUrl: string;
+  readonly accountId?: string | undefined;
+  readonly context?: Record<string, unknown> | undefined;
+  readonly moduleType?: string | undefined;
+  readonly moduleKey?: string | undefined;
+  readonly ttlSeconds?: number | undefined;
+}
+
+export function environmentAri(installation: Installation): string {
+  return `ari:cloud:ecosystem::environment/${appUuid(installation.appId)}/${installation.environmentId}`;
+}
+
+export function appUuid(appAri: string): string {
+  return appAri.slice(appAri.lastIndexOf('/') + 1);
+}
+
+export function buildFitClaims(request: FitRequest, nowSeconds: number): Record<string, unknown> {
+  const { installation, apiBaseUrl } = request;
+  // A UI call names the module it came from; a function call or an event is
+  // delivered through a `core:endpoint` (forge-platform.md §5, app.module).
+  const moduleType = request.moduleType ?? (request.context ? 'xen:macro' : 'core:endpoint');
+  const moduleKey =
+    request.moduleKey ??
+    (typeof request.context?.moduleKey === 'string' ? request.context.moduleKey : 'pagewire-endpoint');
+  const ttl = request.ttlSeconds ?? DEFAULT_FIT_TTL_SECONDS;
+  const claims: Record<string, unknown> = {
+    app: {
+      id: installation.appId,
+      appVersion: installation.appVersion,
+      installationId: installation.installationId,
+      apiBaseUrl,
+      environment: { type: installation.environmentType, id: environmentAri(installation) },
+      module: { type: moduleType, key: moduleKey },
+      installation: {
+        id: installation.installationId,
+        contexts: [{ name: 'confluence', apiBaseUrl }],
+      },
+    },
+    aud: installation.appId,
+    iss: FIT_ISSUER,
+    iat: nowSeconds,
+    nbf: nowSeconds,
+    exp: nowSeconds + ttl,
+    jti: randomBytes(20).toString('hex'),
+  };
+  if (request.context) claims.context = request.context;
+  if (request.accountId) claims.principal = request.accountId;
+  return claims;
+}
+
+export async function mintInvocationToken(
+  keys: SigningKeyRing,
+  request: FitRequest,
+  nowSeconds: number,
+): Promise<string> {
+  const key = keys.active();
+  return new SignJWT(buildFitClaims(request, nowSeconds))
+    .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
+    .sign(key.privateKey);
+}
+
+/** Installation ids are ARIs; the FIT's `app.installationId` carries the same string. */
+export function newInstallationId(): string {
+  return `ari:cloud:ecosystem::installation/${randomUUID()}`;
+}
