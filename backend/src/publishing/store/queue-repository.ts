@@ -101,7 +101,8 @@ export interface QueueRepository {
   heartbeat(lease: Lease, now: Date, leaseMs: number): Promise<boolean>;
   /** Records (or clears, with null) what the holder is about to do; false when the lease was lost. */
   recordIntent(lease: Lease, intent: unknown): Promise<boolean>;
-  complete(lease: Lease, outcome: Outcome, now: Date): Promise<void>;
+  /** Finishes the leased job and every older one still waiting; resolves to how many older ones it carried. */
+  complete(lease: Lease, outcome: Outcome, now: Date): Promise<{ superseded: number }>;
   /** Puts the item back for a later attempt; the jobs stay `queued` and show the error meanwhile. */
   retryLater(lease: Lease, error: JobError, availableAt: Date, now: Date): Promise<void>;
   /** Gives up on the item: its jobs fail with the reason, and the item stays as a dead letter. */
@@ -289,7 +290,7 @@ export function createQueueRepository(
 
     async complete(lease, outcome, now) {
       const at = now.toISOString();
-      await db.transaction().execute(async (trx) => {
+      return db.transaction().execute(async (trx) => {
         const values = {
           state: outcome.state,
           page_id: outcome.pageId ?? null,
@@ -312,14 +313,14 @@ export function createQueueRepository(
           .execute();
         // Older requests for the same page that were still waiting end with the
         // outcome of the write that carried their newer replacement.
-        await trx
+        const superseded = await trx
           .updateTable('publish_jobs')
           .set({ ...values, superseded_by: lease.job.id })
           .where('installation_id', '=', lease.installationId)
           .where('target_key', '=', lease.targetKey)
           .where('seq', '<', lease.seq)
           .where('state', 'in', ACTIVE_JOB_STATES)
-          .execute();
+          .executeTakeFirst();
         await trx
           .updateTable('publish_work')
           .set({
@@ -339,6 +340,7 @@ export function createQueueRepository(
           .where('id', '=', lease.workId)
           .where('lease_owner', '=', lease.owner)
           .execute();
+        return { superseded: Number(superseded.numUpdatedRows) };
       });
     },
 

@@ -1,0 +1,220 @@
+import type { AdfDocument } from '@pagewire/shared';
+import {
+  createPageProperty,
+  findPagePropertyByKey,
+  updatePageProperty,
+} from '../confluence/api/content-properties';
+import { addLabelsToPage } from '../confluence/api/labels';
+import { createPage, findPageByTitle, getPageById, readAdfBody, updatePage } from '../confluence/api/pages';
+import { getSpaceByKey } from '../confluence/api/spaces';
+import type { ConfluenceClient } from '../confluence/client';
+import { isNotFoundError } from '../confluence/errors';
+import type { ConfluenceOperation } from '../confluence/operation-scopes';
+import type { Page } from '../confluence/schemas';
+
+/** Where the work is: the installation (tenant) and the space whose credentials and pacing apply. */
+export interface PublishTarget {
+  installationId: string;
+  spaceKey: string;
+}
+
+export interface PublishedPage {
+  id: string;
+  title: string;
+  status: string;
+  spaceId: string;
+  parentId: string | null;
+  version: { number: number; authorId: string | null; createdAt: string | null };
+  /** The ADF body; null when Confluence sent none (a page stored in another format reads as null too). */
+  body: AdfDocument | null;
+}
+
+export interface PageProperty {
+  id: string;
+  key: string;
+  value: unknown;
+  version: number;
+}
+
+/**
+ * The Confluence calls the publishing engine makes, in its own words. The
+ * implementation below goes through the Confluence client (pacing, retry
+ * table, typed errors); errors reach the engine unchanged, so it can tell a
+ * conflict from an ambiguous write from a missing scope.
+ */
+export interface PublishingConfluence {
+  findSpace(target: PublishTarget): Promise<{ id: string; homepageId: string | null } | null>;
+  /** The page with its ADF body; null when Confluence says it does not exist (or may not be seen). */
+  getPage(target: PublishTarget, pageId: string): Promise<PublishedPage | null>;
+  findPageByTitle(target: PublishTarget, spaceId: string, title: string): Promise<PublishedPage | null>;
+  createPage(
+    target: PublishTarget,
+    page: { spaceId: string; parentId?: string | undefined; title: string; body: AdfDocument },
+  ): Promise<PublishedPage>;
+  updatePage(
+    target: PublishTarget,
+    page: {
+      pageId: string;
+      parentId?: string | undefined;
+      title: string;
+      body: AdfDocument;
+      version: number;
+      message?: string | undefined;
+      minorEdit: boolean;
+    },
+  ): Promise<PublishedPage>;
+  getProperty(target: PublishTarget, pageId: string, key: string): Promise<PageProperty | null>;
+  /** Creates the property, or updates `existing` to the next version. */
+  putProperty(
+    target: PublishTarget,
+    pageId: string,
+    key: string,
+    value: unknown,
+    existing: PageProperty | null,
+  ): Promise<PageProperty>;
+  addLabels(target: PublishTarget, pageId: string, labels: readonly string[]): Promise<void>;
+}
+
+/**
+ * Hands out a client for one operation on one target: the credential router
+ * decides which credential (app token or the space's API token) can do it,
+ * and throws a ScopeError or NoCredentialError when none can.
+ */
+export type ConfluenceClientResolver = (
+  target: PublishTarget,
+  operation: ConfluenceOperation,
+) => Promise<ConfluenceClient>;
+
+export function createPublishingConfluence(
+  clientFor: ConfluenceClientResolver,
+  options: { signal?: AbortSignal } = {},
+): PublishingConfluence {
+  const signal = options.signal;
+  const withSignal = signal === undefined ? {} : { signal };
+  return {
+    async findSpace(target) {
+      try {
+        const space = await getSpaceByKey(await clientFor(target, 'space.read'), {
+          key: target.spaceKey,
+          ...withSignal,
+        });
+        return { id: space.id, homepageId: space.homepageId ?? null };
+      } catch (error) {
+        if (isNotFoundError(error)) return null;
+        throw error;
+      }
+    },
+
+    async getPage(target, pageId) {
+      try {
+        const page = await getPageById(await clientFor(target, 'page.read'), {
+          id: pageId,
+          bodyFormat: 'atlas_doc_format',
+          ...withSignal,
+        });
+        return toPublishedPage(page);
+      } catch (error) {
+        if (isNotFoundError(error)) return null;
+        throw error;
+      }
+    },
+
+    async findPageByTitle(target, spaceId, title) {
+      const found = await findPageByTitle(await clientFor(target, 'page.list'), {
+        spaceId,
+        title,
+        ...withSignal,
+      });
+      if (found === null) return null;
+      // The list endpoint's body is not reliable for our checks: read the page itself.
+      const page = await getPageById(await clientFor(target, 'page.read'), {
+        id: found.id,
+        bodyFormat: 'atlas_doc_format',
+        ...withSignal,
+      });
+      return toPublishedPage(page);
+    },
+
+    async createPage(target, page) {
+      const created = await createPage(await clientFor(target, 'page.create'), {
+        spaceId: page.spaceId,
+        title: page.title,
+        body: { representation: 'atlas_doc_format', value: page.body },
+        ...(page.parentId === undefined ? {} : { parentId: page.parentId }),
+        ...withSignal,
+      });
+      return toPublishedPage(created, page.body);
+    },
+
+    async updatePage(target, page) {
+      const updated = await updatePage(await clientFor(target, 'page.update'), {
+        id: page.pageId,
+        title: page.title,
+        body: { representation: 'atlas_doc_format', value: page.body },
+        version: {
+          number: page.version,
+          minorEdit: page.minorEdit,
+          ...(page.message === undefined ? {} : { message: page.message }),
+        },
+        ...(page.parentId === undefined ? {} : { parentId: page.parentId }),
+        ...withSignal,
+      });
+      return toPublishedPage(updated, page.body);
+    },
+
+    async getProperty(target, pageId, key) {
+      const property = await findPagePropertyByKey(await clientFor(target, 'property.read'), {
+        pageId,
+        key,
+        ...withSignal,
+      });
+      return property === null
+        ? null
+        : { id: property.id, key: property.key, value: property.value, version: property.version.number };
+    },
+
+    async putProperty(target, pageId, key, value, existing) {
+      const client = await clientFor(target, 'property.write');
+      const written =
+        existing === null
+          ? await createPageProperty(client, { pageId, key, value, ...withSignal })
+          : await updatePageProperty(client, {
+              pageId,
+              propertyId: existing.id,
+              key,
+              value,
+              version: { number: existing.version + 1 },
+              ...withSignal,
+            });
+      return { id: written.id, key: written.key, value: written.value, version: written.version.number };
+    },
+
+    async addLabels(target, pageId, labels) {
+      await addLabelsToPage(await clientFor(target, 'label.write'), { pageId, labels, ...withSignal });
+    },
+  };
+}
+
+function toPublishedPage(page: Page, sentBody?: AdfDocument): PublishedPage {
+  let body: AdfDocument | null = null;
+  try {
+    body = readAdfBody(page);
+  } catch {
+    // A body that is not parseable ADF is "not ours" for every check that reads it.
+    body = null;
+  }
+  return {
+    id: page.id,
+    title: page.title,
+    status: page.status,
+    spaceId: page.spaceId,
+    parentId: page.parentId ?? null,
+    version: {
+      number: page.version.number,
+      authorId: page.version.authorId ?? null,
+      createdAt: page.version.createdAt ?? null,
+    },
+    // Create and update answers may omit the body; what was sent is what was stored.
+    body: body ?? sentBody ?? null,
+  };
+}

@@ -1,0 +1,633 @@
+import {
+  type AdfDocument,
+  type JobWarning,
+  type PageIngestBody,
+  type PublishPlan,
+  pageIngestBodySchema,
+} from '@pagewire/shared';
+import type { AdfValidator } from '@pagewire/shared/adf-validator';
+import {
+  isBadRequestError,
+  isConflictError,
+  isForbiddenError,
+  isNotFoundError,
+  isScopeError,
+} from '../confluence/errors';
+import { summariseDiff } from './adf/adf-diff';
+import { hashPageContent, isAdfContainedIn } from './adf/canonical-adf';
+import { convertMarkdownToAdf } from './adf/markdown-to-adf';
+import type { PageProperty, PublishedPage, PublishingConfluence, PublishTarget } from './confluence-gateway';
+import {
+  PAGE_OWNERSHIP_PROPERTY_KEY,
+  type PageOwnership,
+  pageIndexEntrySchema,
+  pageIndexPropertyKey,
+  readOwnership,
+} from './page-ownership';
+import { PermanentPublishError } from './publish-errors';
+import type { PageIdentity, PageIdentityRepository } from './store/page-identity-repository';
+import type { HumanEdit, Outcome, StoredJob } from './store/queue-repository';
+
+/**
+ * What the worker is about to do in Confluence, saved before it does it. A
+ * crash (or an ambiguous 5xx or timeout) between "sent" and "recorded" leaves
+ * this behind; the next attempt re-reads the page and, when version and
+ * content match the intent, takes the write as done instead of repeating it:
+ * no duplicate page, no extra version.
+ */
+export type PublishIntent =
+  | { action: 'create'; jobId: string; title: string; spaceId: string; contentHash: string; at: string }
+  | {
+      action: 'update';
+      jobId: string;
+      pageId: string;
+      baseVersion: number;
+      targetVersion: number;
+      title: string;
+      contentHash: string;
+      at: string;
+    };
+
+export interface PagePublishDeps {
+  confluence: PublishingConfluence;
+  identities: PageIdentityRepository;
+  validator: AdfValidator;
+  /** The intent an earlier attempt left on the work item, if any. */
+  initialIntent: PublishIntent | null;
+  /** Saves the intent on the work item; throws LeaseLostError when the lease is gone. */
+  recordIntent(intent: PublishIntent): Promise<void>;
+  /** Another job of the same installation (the one an intent names). */
+  findJob(jobId: string): Promise<StoredJob | null>;
+  now(): Date;
+}
+
+export interface PublishResult extends Outcome {
+  /** One sentence for the activity log. */
+  detail: string;
+}
+
+/** A 409 means someone wrote between our read and our write: re-read, re-check, re-apply at most this often. */
+export const MAX_CONFLICT_ROUNDS = 3;
+
+export function deriveDocument(body: PageIngestBody): { document: AdfDocument; warnings: JobWarning[] } {
+  if (body.adf !== undefined) return { document: body.adf, warnings: [] };
+  const { document, notes } = convertMarkdownToAdf(body.markdown ?? '');
+  return {
+    document,
+    warnings: notes.map((note) => ({
+      code: 'markdown_not_converted',
+      detail: `${note.line === undefined ? '' : `line ${note.line}: `}${note.detail}`,
+    })),
+  };
+}
+
+interface Located {
+  page: PublishedPage;
+  ownership: PageOwnership | null;
+  ownershipProperty: PageProperty | null;
+  /** How it was found: `title` and `adopted` mean the homepage index did not know it. */
+  via: 'record' | 'intent' | 'index' | 'title' | 'adopted';
+}
+
+interface Run {
+  job: StoredJob;
+  body: PageIngestBody;
+  externalId: string;
+  target: PublishTarget;
+  document: AdfDocument;
+  warnings: JobWarning[];
+  contentHash: string;
+  wantedLabels: string[];
+  space: { id: string; homepageId: string | null };
+  deps: PagePublishDeps;
+  intent: PublishIntent | null;
+}
+
+/**
+ * Publishes one whole page. Finds it (the backend's record, then the space's
+ * index, then the title — each confirmed by the page's ownership property),
+ * decides (create, update, unchanged, or skip because a person edited it
+ * since Pagewire's last write), and writes version + 1, re-reading on a 409.
+ * A dry run stops after deciding and writes nothing.
+ */
+export async function publishPage(job: StoredJob, deps: PagePublishDeps): Promise<PublishResult> {
+  const body = pageIngestBodySchema.parse(job.request);
+  const target: PublishTarget = { installationId: job.installationId, spaceKey: job.spaceKey };
+  const { document, warnings } = deriveDocument(body);
+  const validation = deps.validator.validate(document);
+  if (!validation.valid) {
+    const first = validation.errors[0];
+    throw new PermanentPublishError(
+      'validation_failed',
+      `The page body is not valid ADF${first ? ` (${first.path || '/'} ${first.message})` : ''}; Confluence would refuse it.`,
+    );
+  }
+  const space = await deps.confluence.findSpace(target);
+  if (space === null) {
+    throw new PermanentPublishError(
+      'space_not_found',
+      `Space ${job.spaceKey} does not exist, or Pagewire's credential may not see it.`,
+    );
+  }
+  const run: Run = {
+    job,
+    body,
+    externalId: job.externalId ?? '',
+    target,
+    document,
+    warnings,
+    contentHash: hashPageContent({ title: body.title, document }),
+    wantedLabels: [...new Set(body.labels ?? [])].sort(),
+    space,
+    deps,
+    intent: deps.initialIntent,
+  };
+
+  for (let round = 1; ; round += 1) {
+    const result = await decideAndWrite(run, round);
+    if (result !== 'conflict') return result;
+    if (round >= MAX_CONFLICT_ROUNDS) {
+      throw new PermanentPublishError(
+        'confluence_conflict',
+        `The page kept changing while Pagewire was writing it (${MAX_CONFLICT_ROUNDS} version conflicts in a row); nothing was overwritten.`,
+      );
+    }
+  }
+}
+
+async function decideAndWrite(run: Run, round: number): Promise<PublishResult | 'conflict'> {
+  const { job, body, deps } = run;
+  let identity = await deps.identities.find(job.installationId, job.spaceKey, run.externalId);
+  const located = await locatePage(run, identity);
+
+  if (located === null) {
+    const plan: PublishPlan = {
+      action: 'create',
+      diff: summariseDiff({
+        current: null,
+        next: run.document,
+        currentTitle: null,
+        nextTitle: body.title,
+        currentLabels: [],
+        nextLabels: run.wantedLabels,
+      }),
+    };
+    if (identity !== null) {
+      // The page we published is gone (trashed, deleted, or no longer visible to us).
+      plan.reason = `page ${identity.pageId} no longer exists; a new page will be created`;
+      if (!job.dryRun) await deps.identities.forget(job.installationId, job.spaceKey, run.externalId);
+      identity = null;
+    }
+    if (job.dryRun) return planned(plan, run.warnings, `Dry run: would create "${body.title}"`);
+    await recordIntent(run, {
+      action: 'create',
+      jobId: job.id,
+      title: body.title,
+      spaceId: run.space.id,
+      contentHash: run.contentHash,
+      at: deps.now().toISOString(),
+    });
+    let created: PublishedPage;
+    try {
+      created = await deps.confluence.createPage(run.target, {
+        spaceId: run.space.id,
+        parentId: body.parentId,
+        title: body.title,
+        body: run.document,
+      });
+    } catch (error) {
+      // A 400 is most often a page with this title appearing since we looked
+      // (titles are unique per space): look again, then decide.
+      if (isBadRequestError(error) && round < MAX_CONFLICT_ROUNDS) return 'conflict';
+      throw error;
+    }
+    return finish(run, { page: created, located: null, identity: null, plan, wrote: true, created: true });
+  }
+
+  const { page } = located;
+  if (identity !== null && identity.pageId !== page.id) identity = null;
+  let lastVersion = identity?.lastVersion ?? null;
+  let lastHash = identity?.lastHash ?? null;
+  let lastJobId = identity?.lastJobId ?? null;
+  // The property wins when it is newer: the backend's record may be an older
+  // copy (a restored backup) or gone (a lost database).
+  if (located.ownership !== null && (lastVersion === null || located.ownership.version > lastVersion)) {
+    lastVersion = located.ownership.version;
+    lastHash = located.ownership.contentHash;
+    lastJobId = located.ownership.jobId;
+  }
+  // An earlier attempt's write that landed before it could be recorded counts as ours.
+  const landed = await intentLanded(run, page, located.via === 'adopted');
+  if (landed !== null) {
+    lastVersion = page.version.number;
+    lastHash = landed.contentHash;
+    lastJobId = landed.jobId;
+  }
+
+  const current = page.version.number;
+  const knownLabels = identity?.labels ?? [];
+  const diff = summariseDiff({
+    current: page.body,
+    next: run.document,
+    currentTitle: page.title,
+    nextTitle: body.title,
+    currentLabels: knownLabels,
+    nextLabels: run.wantedLabels,
+  });
+
+  // Human-edit protection compares version numbers, not content: Confluence
+  // rewrites bodies on save, so content equality would misfire (mark's
+  // --no-overwrite reasoning, ../shared/reference/anchors.md §4.3).
+  if (lastVersion === null || current !== lastVersion) {
+    const humanEdit: HumanEdit = {
+      by: page.version.authorId ?? 'unknown',
+      at: page.version.createdAt ?? deps.now().toISOString(),
+      version: current,
+    };
+    const lastWrote =
+      lastVersion === null ? 'no record of a Pagewire write' : `Pagewire last wrote version ${lastVersion}`;
+    const who = `${humanEdit.by} at ${humanEdit.at} (version ${current}; ${lastWrote})`;
+    if (body.onHumanEdit === 'skip') {
+      const plan: PublishPlan = {
+        action: 'skip',
+        reason: `edited in Confluence by ${who}`,
+        pageId: page.id,
+        currentVersion: current,
+        diff,
+      };
+      if (job.dryRun)
+        return { ...planned(plan, run.warnings, `Dry run: would leave "${page.title}" alone`), humanEdit };
+      return {
+        state: 'skipped_human_edit',
+        pageId: page.id,
+        version: current,
+        plan,
+        humanEdit,
+        warnings: run.warnings,
+        detail: `Left "${page.title}" unchanged: edited in Confluence by ${who}`,
+      };
+    }
+    const plan: PublishPlan = {
+      action: 'update',
+      reason: `overwrites the edit by ${who}`,
+      pageId: page.id,
+      currentVersion: current,
+      diff,
+    };
+    if (job.dryRun)
+      return { ...planned(plan, run.warnings, `Dry run: would overwrite "${page.title}"`), humanEdit };
+    return writeUpdate(run, located, identity, plan, humanEdit);
+  }
+
+  if (lastHash === run.contentHash) {
+    // Already what the source asks for. If it is this very job's write that
+    // landed before a crash, the job did publish, at this version.
+    const ownWrite = lastJobId === job.id;
+    const plan: PublishPlan = {
+      action: ownWrite ? 'update' : 'unchanged',
+      pageId: page.id,
+      currentVersion: current,
+    };
+    if (job.dryRun) {
+      return planned({ ...plan, diff }, run.warnings, `Dry run: "${page.title}" is up to date`);
+    }
+    return finish(run, {
+      page,
+      located,
+      identity,
+      plan,
+      wrote: ownWrite,
+      created: false,
+      lastJobId: lastJobId ?? job.id,
+    });
+  }
+
+  const plan: PublishPlan = { action: 'update', pageId: page.id, currentVersion: current, diff };
+  if (job.dryRun) return planned(plan, run.warnings, `Dry run: would update "${page.title}"`);
+  return writeUpdate(run, located, identity, plan, undefined);
+}
+
+async function writeUpdate(
+  run: Run,
+  located: Located,
+  identity: PageIdentity | null,
+  plan: PublishPlan,
+  humanEdit: HumanEdit | undefined,
+): Promise<PublishResult | 'conflict'> {
+  const { page } = located;
+  const targetVersion = page.version.number + 1;
+  await recordIntent(run, {
+    action: 'update',
+    jobId: run.job.id,
+    pageId: page.id,
+    baseVersion: page.version.number,
+    targetVersion,
+    title: run.body.title,
+    contentHash: run.contentHash,
+    at: run.deps.now().toISOString(),
+  });
+  let updated: PublishedPage;
+  try {
+    updated = await run.deps.confluence.updatePage(run.target, {
+      pageId: page.id,
+      parentId:
+        run.body.parentId !== undefined && run.body.parentId !== page.parentId
+          ? run.body.parentId
+          : undefined,
+      title: run.body.title,
+      body: run.document,
+      version: targetVersion,
+      message: run.body.versionMessage,
+      minorEdit: run.body.minorEdit,
+    });
+  } catch (error) {
+    // Someone wrote between our read and our write. Never force it: re-read
+    // and decide again (their edit may now make this a skip).
+    if (isConflictError(error)) return 'conflict';
+    throw error;
+  }
+  const result = await finish(run, { page: updated, located, identity, plan, wrote: true, created: false });
+  return humanEdit === undefined ? result : { ...result, humanEdit };
+}
+
+/**
+ * After a write (or when the page already holds this content): record the
+ * version in the backend and on the page, index a new page, add missing
+ * labels. Each step is safe to repeat, so an attempt that dies in the middle
+ * is finished by the next one.
+ */
+async function finish(
+  run: Run,
+  args: {
+    page: PublishedPage;
+    located: Located | null;
+    identity: PageIdentity | null;
+    plan: PublishPlan;
+    wrote: boolean;
+    created: boolean;
+    lastJobId?: string;
+  },
+): Promise<PublishResult> {
+  const { job, deps, target } = run;
+  const { page } = args;
+  const warnings = [...run.warnings];
+  const now = deps.now().toISOString();
+  const lastJobId = args.wrote ? job.id : (args.lastJobId ?? job.id);
+  const identity: PageIdentity = {
+    installationId: job.installationId,
+    spaceKey: job.spaceKey,
+    externalId: run.externalId,
+    pageId: page.id,
+    spaceId: page.spaceId,
+    title: page.title,
+    lastVersion: page.version.number,
+    lastHash: run.contentHash,
+    labels: args.identity?.labels ?? [],
+    lastJobId,
+    updatedAt: now,
+  };
+  // The backend's record first: if the next step dies, the next attempt still
+  // knows this version is ours.
+  await deps.identities.save(identity);
+
+  const ownership: PageOwnership = {
+    externalId: run.externalId,
+    spaceKey: job.spaceKey,
+    source: job.source,
+    version: page.version.number,
+    contentHash: run.contentHash,
+    jobId: lastJobId,
+    publishedAt:
+      args.located?.ownership?.version === page.version.number ? args.located.ownership.publishedAt : now,
+  };
+  const existing = args.located?.ownershipProperty ?? null;
+  const current = readOwnership(existing?.value);
+  if (
+    current === null ||
+    current.version !== ownership.version ||
+    current.contentHash !== ownership.contentHash ||
+    current.externalId !== ownership.externalId
+  ) {
+    await writeProperty(run, page.id, PAGE_OWNERSHIP_PROPERTY_KEY, ownership, existing);
+  }
+
+  if (args.created || args.located?.via === 'title' || args.located?.via === 'adopted') {
+    const problem = await indexPage(run, page.id);
+    if (problem !== null) warnings.push(problem);
+  }
+
+  let labelsAdded = false;
+  const missing = run.wantedLabels.filter((label) => !identity.labels.includes(label));
+  if (missing.length > 0) {
+    try {
+      await deps.confluence.addLabels(target, page.id, missing);
+      identity.labels = [...identity.labels, ...missing].sort();
+      await deps.identities.save(identity);
+      labelsAdded = true;
+    } catch (error) {
+      // Labels are a v1 write the app's Forge scopes do not cover; without an
+      // API token for the space they cannot be added. The page itself is
+      // published, so that is a warning on the job, not a failure of it.
+      if (!isPermanentCredentialProblem(error)) throw error;
+      warnings.push({
+        code: 'labels_not_applied',
+        detail: `Labels ${missing.join(', ')} were not added: ${(error as Error).message}`,
+      });
+    }
+  }
+
+  const changed = args.wrote || labelsAdded;
+  const version = page.version.number;
+  let detail: string;
+  if (args.created) detail = `Created "${page.title}" (page ${page.id}) for ${run.externalId}`;
+  else if (args.wrote) detail = `Published "${page.title}" (page ${page.id}) as version ${version}`;
+  else if (labelsAdded) detail = `Added labels ${missing.join(', ')} to "${page.title}" (page ${page.id})`;
+  else detail = `"${page.title}" (page ${page.id}) is already up to date at version ${version}`;
+  return {
+    state: changed ? 'published' : 'unchanged',
+    pageId: page.id,
+    version,
+    plan: args.plan,
+    warnings,
+    detail,
+  };
+}
+
+/**
+ * Finds the page for this external id. The backend's record and a recorded
+ * intent are trusted; the homepage index and the title are only ways to find
+ * candidates, each of which must carry our ownership property (the title
+ * alone never makes a page ours). A title taken by a page that is not ours
+ * is an error, never an overwrite and never a duplicate.
+ */
+async function locatePage(run: Run, identity: PageIdentity | null): Promise<Located | null> {
+  const { deps, target, externalId } = run;
+  const tried = new Set<string>();
+  const candidates: { id: string; via: Located['via'] }[] = [];
+  if (identity !== null) candidates.push({ id: identity.pageId, via: 'record' });
+  if (run.intent?.action === 'update') candidates.push({ id: run.intent.pageId, via: 'intent' });
+
+  const consider = async (id: string, via: Located['via']): Promise<Located | null> => {
+    if (tried.has(id)) return null;
+    tried.add(id);
+    const page = await deps.confluence.getPage(target, id);
+    if (page === null || page.status !== 'current') return null;
+    const property = await deps.confluence.getProperty(target, page.id, PAGE_OWNERSHIP_PROPERTY_KEY);
+    const ownership = readOwnership(property?.value);
+    if (ownership !== null && ownership.externalId !== externalId) return null;
+    // The index is a hint: what it points to must say it is ours.
+    if (via === 'index' && ownership === null) return null;
+    return { page, ownership, ownershipProperty: property, via };
+  };
+
+  for (const candidate of candidates) {
+    const found = await consider(candidate.id, candidate.via);
+    if (found !== null) return found;
+  }
+
+  if (run.space.homepageId !== null) {
+    const entry = await readIndex(run);
+    if (entry !== null) {
+      const found = await consider(entry, 'index');
+      if (found !== null) return found;
+    }
+  }
+
+  const titles = [run.body.title];
+  if (run.intent?.action === 'create' && run.intent.title !== run.body.title) titles.push(run.intent.title);
+  for (const title of titles) {
+    const page = await deps.confluence.findPageByTitle(target, run.space.id, title);
+    if (page === null || tried.has(page.id)) continue;
+    tried.add(page.id);
+    const property = await deps.confluence.getProperty(target, page.id, PAGE_OWNERSHIP_PROPERTY_KEY);
+    const ownership = readOwnership(property?.value);
+    if (ownership?.externalId === externalId)
+      return { page, ownership, ownershipProperty: property, via: 'title' };
+    if (ownership === null && (await createdByIntent(run, page))) {
+      return { page, ownership: null, ownershipProperty: property, via: 'adopted' };
+    }
+    if (title === run.body.title) {
+      const owner =
+        ownership === null
+          ? 'Pagewire did not publish it'
+          : `Pagewire published it for "${ownership.externalId}"`;
+      throw new PermanentPublishError(
+        'confluence_conflict',
+        `A page titled "${title}" already exists in space ${run.job.spaceKey} (page ${page.id}) and ${owner}; ` +
+          `choose another title for "${externalId}" or rename that page.`,
+      );
+    }
+  }
+  return null;
+}
+
+/** A page without our property that our own crashed create made: same title, version 1, our content. */
+async function createdByIntent(run: Run, page: PublishedPage): Promise<boolean> {
+  const intent = run.intent;
+  if (intent?.action !== 'create' || intent.title !== page.title || intent.spaceId !== page.spaceId)
+    return false;
+  if (page.version.number !== 1 || page.body === null) return false;
+  const sent = await documentOfJob(run, intent.jobId);
+  return sent !== null && isAdfContainedIn(sent, page.body);
+}
+
+/** Whether the write an earlier attempt recorded is the one the page now shows. */
+async function intentLanded(
+  run: Run,
+  page: PublishedPage,
+  adopted: boolean,
+): Promise<{ contentHash: string; jobId: string } | null> {
+  const intent = run.intent;
+  if (intent === null) return null;
+  if (intent.action === 'create') {
+    return adopted ? { contentHash: intent.contentHash, jobId: intent.jobId } : null;
+  }
+  if (intent.pageId !== page.id || page.version.number !== intent.targetVersion) return null;
+  if (page.title !== intent.title || page.body === null) return null;
+  const sent = await documentOfJob(run, intent.jobId);
+  if (sent === null || !isAdfContainedIn(sent, page.body)) return null;
+  return { contentHash: intent.contentHash, jobId: intent.jobId };
+}
+
+async function documentOfJob(run: Run, jobId: string): Promise<AdfDocument | null> {
+  if (jobId === run.job.id) return run.document;
+  const job = await run.deps.findJob(jobId);
+  if (job === null) return null;
+  const parsed = pageIngestBodySchema.safeParse(job.request);
+  return parsed.success ? deriveDocument(parsed.data).document : null;
+}
+
+async function recordIntent(run: Run, intent: PublishIntent): Promise<void> {
+  await run.deps.recordIntent(intent);
+  run.intent = intent;
+}
+
+async function writeProperty(
+  run: Run,
+  pageId: string,
+  key: string,
+  value: unknown,
+  existing: PageProperty | null,
+): Promise<PageProperty> {
+  const { confluence } = run.deps;
+  try {
+    return await confluence.putProperty(run.target, pageId, key, value, existing);
+  } catch (error) {
+    // Our copy of the property was stale (or it appeared since): read it and write once more.
+    if (!isConflictError(error) && !isBadRequestError(error)) throw error;
+    const fresh = await confluence.getProperty(run.target, pageId, key);
+    return confluence.putProperty(run.target, pageId, key, value, fresh);
+  }
+}
+
+async function readIndex(run: Run): Promise<string | null> {
+  const homepageId = run.space.homepageId;
+  if (homepageId === null) return null;
+  try {
+    const property = await run.deps.confluence.getProperty(
+      run.target,
+      homepageId,
+      pageIndexPropertyKey(run.externalId),
+    );
+    const entry = pageIndexEntrySchema.safeParse(property?.value);
+    return entry.success && entry.data.externalId === run.externalId ? entry.data.pageId : null;
+  } catch (error) {
+    if (isPermanentCredentialProblem(error) || isNotFoundError(error)) return null;
+    throw error;
+  }
+}
+
+async function indexPage(run: Run, pageId: string): Promise<JobWarning | null> {
+  const homepageId = run.space.homepageId;
+  if (homepageId === null || homepageId === pageId) return null;
+  const key = pageIndexPropertyKey(run.externalId);
+  try {
+    const existing = await run.deps.confluence.getProperty(run.target, homepageId, key);
+    const entry = pageIndexEntrySchema.safeParse(existing?.value);
+    if (entry.success && entry.data.pageId === pageId) return null;
+    await writeProperty(run, homepageId, key, { externalId: run.externalId, pageId }, existing);
+    return null;
+  } catch (error) {
+    // The index only speeds up recovery after a lost database; the page is
+    // still found by title and its ownership property without it.
+    if (!isPermanentCredentialProblem(error) && !isNotFoundError(error)) throw error;
+    return {
+      code: 'index_not_written',
+      detail: `The space's page index (a property of the space homepage) could not be updated: ${(error as Error).message}`,
+    };
+  }
+}
+
+/**
+ * No credential can do this at all (a scope missing on every credential, or
+ * the account is forbidden): trying again will not help until an admin acts.
+ * A NoCredentialError (the app token expired, a fresh one is on its way) is
+ * not one of these: that is retried later.
+ */
+function isPermanentCredentialProblem(error: unknown): boolean {
+  return isScopeError(error) || isForbiddenError(error);
+}
+
+function planned(plan: PublishPlan, warnings: JobWarning[], detail: string): PublishResult {
+  return { state: 'planned', plan, warnings, detail, ...(plan.pageId ? { pageId: plan.pageId } : {}) };
+}

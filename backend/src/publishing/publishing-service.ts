@@ -1,0 +1,309 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { ActivityAction, ActivityResult, JobView, PageIngestBody } from '@pagewire/shared';
+import { type AdfValidator, createAdfValidator } from '@pagewire/shared/adf-validator';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { IngestPrincipal } from '../auth/ingest-key';
+import type { BlockEvents } from '../domain/block-events';
+import type { Database } from '../store/database';
+import type { Repositories } from '../store/repositories';
+import { type ConfluenceClientResolver, createPublishingConfluence } from './confluence-gateway';
+import { type PublishIntent, type PublishResult, publishPage } from './page-publisher';
+import { defaultPublishingConfig, type PublishingConfig } from './publishing-config';
+import { createPublishingMetrics, type PublishingMetrics } from './publishing-metrics';
+import { createPublishingWorker, type PublishingWorker } from './publishing-worker';
+import { publishSnapshot, type SnapshotRequest } from './snapshot-publisher';
+import { createPageIdentityRepository } from './store/page-identity-repository';
+import type { PublishingTables } from './store/publishing-schema';
+import {
+  createQueueRepository,
+  type Lease,
+  type QueueRepository,
+  type StoredJob,
+  toJobView,
+} from './store/queue-repository';
+
+export interface PublishingServiceDeps {
+  database: Database;
+  repositories: Pick<Repositories, 'blocks' | 'placements' | 'spaceSettings' | 'activity'>;
+  /** Picks the credential per Confluence call (the credential router) and builds a paced client for it. */
+  clientFor: ConfluenceClientResolver;
+  logger: Logger;
+  /** The backend's metrics registry; omitted in tests that do not look at metrics. */
+  metricsRegistry?: import('prom-client').Registry | undefined;
+  /** Block changes arrive here; the engine subscribes to refresh snapshots. */
+  blockEvents?: BlockEvents | undefined;
+  config?: Partial<PublishingConfig> | undefined;
+  now?: () => Date;
+  /** Identifies this process's leases; defaults to `host:pid:random`. */
+  owner?: string;
+}
+
+export interface PublishingService {
+  /** `PUT /ingest/v1/pages/{externalId}` after validation: queue it, return the job. */
+  acceptPage(principal: IngestPrincipal, externalId: string, body: PageIngestBody): Promise<StoredJob>;
+  /** A job as its source may see it: only jobs of the key's installation and space. */
+  findJob(principal: IngestPrincipal, jobId: string): Promise<JobView | null>;
+  /** Queues a snapshot refresh of every macro showing the block, when the space's policy is `snapshot`. */
+  refreshSnapshotsOfBlock(input: {
+    installationId: string;
+    spaceKey: string;
+    blockKey: string;
+    source: string;
+  }): Promise<number>;
+  /** Queues a snapshot of every placed block in the space (after a switch to the `snapshot` policy). */
+  refreshSnapshotsOfSpace(input: {
+    installationId: string;
+    spaceKey: string;
+    source: string;
+  }): Promise<number>;
+  /** Starts the worker (after releasing leases that crashed processes on this host left behind). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  readonly queue: QueueRepository;
+  readonly worker: PublishingWorker;
+  readonly adfValidator: AdfValidator;
+}
+
+export function createPublishingService(deps: PublishingServiceDeps): PublishingService {
+  const config: PublishingConfig = { ...defaultPublishingConfig, ...deps.config };
+  const now = deps.now ?? (() => new Date());
+  const owner = deps.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const db = deps.database.db as unknown as Kysely<PublishingTables>;
+  const queue = createQueueRepository(db, deps.database.dialect);
+  const identities = createPageIdentityRepository(db);
+  const validator = createAdfValidator();
+  const { repositories, logger } = deps;
+  const metrics: PublishingMetrics | null =
+    deps.metricsRegistry === undefined ? null : createPublishingMetrics(deps.metricsRegistry, queue, now);
+
+  async function processLease(
+    lease: Lease,
+    context: { signal: AbortSignal; recordIntent(intent: unknown): Promise<void> },
+  ): Promise<PublishResult> {
+    const confluence = createPublishingConfluence(deps.clientFor, { signal: context.signal });
+    if (lease.kind === 'snapshot') {
+      return publishSnapshot(lease.job, {
+        confluence,
+        blocks: repositories.blocks,
+        placements: repositories.placements,
+        spaceSettings: repositories.spaceSettings,
+        validator,
+      });
+    }
+    return publishPage(lease.job, {
+      confluence,
+      identities,
+      validator,
+      initialIntent: (lease.intent as PublishIntent | null) ?? null,
+      recordIntent: (intent) => context.recordIntent(intent),
+      findJob: (jobId) => queue.findJob(lease.installationId, jobId),
+      now,
+    });
+  }
+
+  async function audit(lease: Lease, result: PublishResult, superseded: number): Promise<void> {
+    const job = lease.job;
+    metrics?.jobFinished(
+      lease.kind,
+      result.state,
+      (now().getTime() - Date.parse(job.createdAt)) / 1000,
+      superseded,
+    );
+    if (result.state === 'failed') metrics?.deadLettered(lease.kind);
+    const entry = activityFor(lease.kind, result);
+    if (entry === null) return;
+    const warnings = result.warnings ?? [];
+    const coalesced =
+      superseded > 0 ? ` (carrying ${superseded} earlier update${superseded === 1 ? '' : 's'})` : '';
+    const warned =
+      warnings.length > 0 ? ` Warnings: ${warnings.map((warning) => warning.detail).join(' ')}` : '';
+    await repositories.activity.append({
+      installationId: job.installationId,
+      spaceKey: job.spaceKey,
+      actor: { kind: 'source', id: job.source },
+      action: entry.action,
+      result: warnings.length > 0 && entry.result === 'ok' ? 'warning' : entry.result,
+      detail: truncate(
+        `${result.detail}${job.externalId ? ` [${job.externalId}, job ${job.id}]` : ` [job ${job.id}]`}${coalesced}.${warned}`,
+      ),
+      pageId: result.pageId,
+      version:
+        result.state === 'published' || result.state === 'skipped_human_edit' ? result.version : undefined,
+      at: now(),
+    });
+  }
+
+  const worker = createPublishingWorker({
+    queue,
+    process: processLease,
+    options: { ...config, owner },
+    now,
+    logger,
+    events: {
+      onFinished: audit,
+      onRetry(lease, error, retryAt) {
+        metrics?.retried(lease.kind, error.code);
+        logger.info(
+          { jobId: lease.job.id, target: lease.targetKey, code: error.code, retryAt: retryAt.toISOString() },
+          'publishing job will be retried',
+        );
+      },
+    },
+  });
+
+  async function enqueueSnapshot(
+    input: { installationId: string; spaceKey: string; source: string },
+    request: SnapshotRequest,
+  ): Promise<void> {
+    await queue.enqueue({
+      installationId: input.installationId,
+      spaceKey: input.spaceKey,
+      source: input.source,
+      kind: 'snapshot',
+      // One item per macro instance: its snapshot updates are serialised and coalesced.
+      targetKey: `snapshot:${request.contentId}:${request.localId}`,
+      externalId: null,
+      dryRun: false,
+      request,
+      now: now(),
+    });
+  }
+
+  const service: PublishingService = {
+    queue,
+    worker,
+    adfValidator: validator,
+
+    async acceptPage(principal, externalId, body) {
+      const job = await queue.enqueue({
+        installationId: principal.installationId,
+        spaceKey: principal.spaceKey,
+        source: principal.source,
+        kind: 'page',
+        // A dry run is its own item: it never coalesces with (or delays) real writes.
+        targetKey: body.dryRun
+          ? `dry-run:${principal.spaceKey}:${externalId}:${randomBytes(8).toString('hex')}`
+          : `page:${principal.spaceKey}:${externalId}`,
+        externalId,
+        dryRun: body.dryRun,
+        request: body,
+        now: now(),
+      });
+      worker.wake();
+      return job;
+    },
+
+    async findJob(principal, jobId) {
+      const job = await queue.findJob(principal.installationId, jobId);
+      if (job === null || job.spaceKey !== principal.spaceKey || job.kind !== 'page') return null;
+      return toJobView(job);
+    },
+
+    async refreshSnapshotsOfBlock(input) {
+      const { settings } = await repositories.spaceSettings.get(input.installationId, input.spaceKey);
+      if (settings.publishingPolicy !== 'snapshot') return 0;
+      const placements = await repositories.placements.listForBlock(
+        input.installationId,
+        input.spaceKey,
+        input.blockKey,
+      );
+      for (const placement of placements) {
+        await enqueueSnapshot(input, {
+          blockKey: input.blockKey,
+          contentId: placement.contentId,
+          localId: placement.localId,
+        });
+      }
+      if (placements.length > 0) worker.wake();
+      return placements.length;
+    },
+
+    async refreshSnapshotsOfSpace(input) {
+      let count = 0;
+      for (const block of await repositories.blocks.list(input.installationId, input.spaceKey)) {
+        count += await service.refreshSnapshotsOfBlock({ ...input, blockKey: block.key });
+      }
+      return count;
+    },
+
+    async start() {
+      if (deps.database.dialect === 'sqlite') {
+        // SQLite lives in one file on this host: a lease whose owner process is
+        // gone here can be taken back at once instead of after the lease runs out.
+        const dead = (await queue.leaseOwners()).filter((leaseOwner) =>
+          isDeadLocalProcess(leaseOwner, owner),
+        );
+        const released = await queue.releaseLeases(dead, now());
+        if (released > 0) logger.info({ released }, 'took back publishing work from processes that stopped');
+      }
+      worker.start();
+    },
+
+    async stop() {
+      await worker.stop();
+    },
+  };
+
+  deps.blockEvents?.subscribe(async (event) => {
+    await service.refreshSnapshotsOfBlock({
+      installationId: event.installationId,
+      spaceKey: event.spaceKey,
+      blockKey: event.key,
+      source: event.source,
+    });
+  });
+
+  return service;
+}
+
+function activityFor(
+  kind: Lease['kind'],
+  result: PublishResult,
+): { action: ActivityAction; result: ActivityResult } | null {
+  if (kind === 'snapshot') {
+    switch (result.state) {
+      case 'published':
+        return { action: 'snapshot.written', result: 'ok' };
+      case 'failed':
+        return { action: 'snapshot.failed', result: 'failed' };
+      default:
+        // Nothing written and nothing wrong: not worth a line in the space's log.
+        return null;
+    }
+  }
+  switch (result.state) {
+    case 'published':
+      return { action: 'page.published', result: 'ok' };
+    case 'unchanged':
+      return { action: 'page.unchanged', result: 'ok' };
+    case 'skipped_human_edit':
+      return { action: 'page.skipped_human_edit', result: 'skipped' };
+    case 'planned':
+      return { action: 'page.dry_run', result: 'ok' };
+    case 'failed':
+      return { action: 'page.failed', result: 'failed' };
+    default:
+      return null;
+  }
+}
+
+function isDeadLocalProcess(leaseOwner: string, self: string): boolean {
+  if (leaseOwner === self) return false;
+  const [host, pidText] = leaseOwner.split(':');
+  if (host !== hostname() || pidText === undefined) return false;
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    // EPERM: alive but someone else's. Only ESRCH means there is no such process.
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+function truncate(text: string): string {
+  return text.length > 1000 ? `${text.slice(0, 999)}…` : text;
+}

@@ -1,0 +1,147 @@
+import { type BlockPayload, blockPayloadSchema, snapshotPropertyKey } from '@pagewire/shared';
+import type { AdfValidator } from '@pagewire/shared/adf-validator';
+import { z } from 'zod';
+import { isBadRequestError, isConflictError } from '../confluence/errors';
+import type { BlockRepository } from '../store/block-repository';
+import type { PlacementRepository } from '../store/placement-repository';
+import type { SpaceSettingsRepository } from '../store/space-settings-repository';
+import { renderBlockToAdf } from './adf/block-to-adf';
+import { canonicalAdfJson } from './adf/canonical-adf';
+import { buildSnapshotValue } from './adf/snapshot-value';
+import type { PublishingConfluence, PublishTarget } from './confluence-gateway';
+import type { PublishResult } from './page-publisher';
+import { PermanentPublishError } from './publish-errors';
+import type { StoredJob } from './store/queue-repository';
+
+/** What a snapshot job asks for: refresh the snapshot of one macro instance. */
+export const snapshotRequestSchema = z.object({
+  blockKey: z.string(),
+  contentId: z.string(),
+  localId: z.string(),
+});
+export type SnapshotRequest = z.infer<typeof snapshotRequestSchema>;
+
+export interface SnapshotPublishDeps {
+  confluence: PublishingConfluence;
+  blocks: BlockRepository;
+  placements: PlacementRepository;
+  spaceSettings: SpaceSettingsRepository;
+  validator: AdfValidator;
+}
+
+/** Another writer touching the same property: re-read and write again, this often at most. */
+const MAX_PROPERTY_ROUNDS = 3;
+
+/**
+ * Writes the block's *current* content (not the content at the time the job
+ * was queued: many block updates coalesce into one write of the latest) to the
+ * page property `pagewire.snapshot.<localId>`. A property write creates no page
+ * version, so watchers get no notification. Idempotent by comparison: a
+ * property that already holds this content is left alone, which is also what
+ * makes a job interrupted after its write safe to run again.
+ */
+export async function publishSnapshot(job: StoredJob, deps: SnapshotPublishDeps): Promise<PublishResult> {
+  const request = snapshotRequestSchema.parse(job.request);
+  const target: PublishTarget = { installationId: job.installationId, spaceKey: job.spaceKey };
+  const where = `page ${request.contentId} (macro ${request.localId})`;
+
+  const { settings } = await deps.spaceSettings.get(job.installationId, job.spaceKey);
+  if (settings.publishingPolicy !== 'snapshot') {
+    return {
+      state: 'unchanged',
+      pageId: request.contentId,
+      detail: `Space ${job.spaceKey} shows blocks live; no snapshot written to ${where}`,
+    };
+  }
+  const placements = await deps.placements.listForBlock(job.installationId, job.spaceKey, request.blockKey);
+  if (!placements.some((p) => p.contentId === request.contentId && p.localId === request.localId)) {
+    return {
+      state: 'unchanged',
+      pageId: request.contentId,
+      detail: `The macro on ${where} no longer shows block "${request.blockKey}"`,
+    };
+  }
+  const stored = await deps.blocks.find(job.installationId, job.spaceKey, request.blockKey);
+  if (stored === null) {
+    return {
+      state: 'unchanged',
+      pageId: request.contentId,
+      detail: `Block "${request.blockKey}" no longer exists; the snapshot on ${where} was left as it is`,
+    };
+  }
+  const payload = blockPayloadSchema.parse({
+    kind: stored.kind,
+    title: stored.title,
+    content: stored.content,
+  }) as BlockPayload;
+  const adf = renderBlockToAdf(payload);
+  const validation = deps.validator.validate(adf);
+  if (!validation.valid) {
+    throw new PermanentPublishError(
+      'validation_failed',
+      `Block "${request.blockKey}" does not render to valid ADF (${validation.errors[0]?.message ?? 'invalid'}).`,
+    );
+  }
+  const snapshot = buildSnapshotValue({
+    blockKey: stored.key,
+    revision: stored.revision,
+    title: stored.title,
+    adf,
+    updatedAt: stored.updatedAt,
+  });
+  const warnings = snapshot.truncated
+    ? [
+        {
+          code: 'snapshot_truncated',
+          detail: `Block "${stored.key}" is ${Math.ceil(snapshot.fullBytes / 1024)} KB as ADF; a page property holds 32 KB, so the snapshot shows its beginning and says so.`,
+        },
+      ]
+    : [];
+
+  const key = snapshotPropertyKey(request.localId);
+  const wanted = JSON.stringify(canonicalise(snapshot.value));
+  for (let round = 1; ; round += 1) {
+    const existing = await deps.confluence.getProperty(target, request.contentId, key);
+    if (existing !== null && JSON.stringify(canonicalise(existing.value)) === wanted) {
+      return {
+        state: 'unchanged',
+        pageId: request.contentId,
+        version: existing.version,
+        warnings,
+        detail: `Snapshot of "${stored.title}" on ${where} already shows revision ${stored.revision}`,
+      };
+    }
+    try {
+      const written = await deps.confluence.putProperty(
+        target,
+        request.contentId,
+        key,
+        snapshot.value,
+        existing,
+      );
+      return {
+        state: 'published',
+        pageId: request.contentId,
+        version: written.version,
+        warnings,
+        detail: `Snapshot of "${stored.title}" (revision ${stored.revision}) written to ${where}${snapshot.truncated ? ', cut to 32 KB' : ''}`,
+      };
+    } catch (error) {
+      if ((isConflictError(error) || isBadRequestError(error)) && round < MAX_PROPERTY_ROUNDS) continue;
+      throw error;
+    }
+  }
+}
+
+function canonicalise(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(canonicalise);
+  const record = value as Record<string, unknown>;
+  if (record.type === 'doc' && Array.isArray(record.content))
+    return JSON.parse(canonicalAdfJson(record as never));
+  return Object.fromEntries(
+    Object.keys(record)
+      .sort()
+      .map((key) => [key, canonicalise(record[key])]),
+  );
+}
