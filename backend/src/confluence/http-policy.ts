@@ -90,8 +90,8 @@ export const defaultRetryOptions: RetryOptions = {
  * together so they do not come back together.
  */
 export function computeBackoff(retry: number, options: RetryOptions, random: () => number): number {
-  const step = Math.min(options.baseDelayMs * 2 ** retry, options.maxBackoffMs);
-  return Math.round(step * (0.7 + 0.6 * random()));
+  const step = options.baseDelayMs * 2 ** Math.min(retry, 30);
+  return Math.round(Math.min(step * (0.7 + 0.6 * random()), options.maxBackoffMs));
 }
 
 export type AttemptOutcome =
