@@ -66,7 +66,16 @@ export function renderWithStubBridge(
   const listeners = new Map<string, Array<(payload: unknown) => void>>();
   const waiters = new Set<() => void>();
 
+  const wakeWaiters = () => {
+    for (const wake of [...waiters]) wake();
+  };
   (globalThis as HarnessGlobals).__pagewireTestBridge = (command, data) => {
+    // Waiters re-check after any call, not only renders: an app waiting on an
+    // answer that never comes still made the call a test may wait for.
+    queueMicrotask(wakeWaiters);
+    return answer(command, data);
+  };
+  const answer = (command: string, data: unknown): unknown => {
     switch (command) {
       case 'reconcile': {
         const { forgeDoc } = data as { forgeDoc: ForgeDoc };
@@ -74,7 +83,6 @@ export function renderWithStubBridge(
           root = forgeDoc;
           earlierRoots.add(forgeDoc);
         }
-        if (forgeDoc === root) for (const wake of [...waiters]) wake();
         return undefined;
       }
       case 'getContext':

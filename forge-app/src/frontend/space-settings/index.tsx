@@ -1,3 +1,4 @@
-import ForgeReconciler, { Text } from '@forge/react';
+import ForgeReconciler from '@forge/react';
+import { SpaceSettingsApp } from './settings-app';
 
-ForgeReconciler.render(<Text>Pagewire settings</Text>);
+ForgeReconciler.render(<SpaceSettingsApp />);

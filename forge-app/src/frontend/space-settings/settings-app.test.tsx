@@ -1,0 +1,564 @@
+import type { ActivityItem, SettingsView } from '@pagewire/shared';
+import { describe, expect, it } from 'vitest';
+import {
+  act,
+  byTestId,
+  byType,
+  type ForgeDoc,
+  findAll,
+  type RenderedApp,
+  renderWithStubBridge,
+  textOf,
+} from '../../../test/support/ui-kit-harness';
+import { SpaceSettingsApp } from './settings-app';
+
+const NOW = new Date('2026-11-28T10:00:00Z');
+
+const context = {
+  moduleKey: 'pagewire-space-settings',
+  extension: { type: 'confluence:spaceSettings', space: { id: '98306', key: 'ENG' } },
+};
+
+function settingsView(overrides: Partial<SettingsView> = {}): SettingsView {
+  return {
+    space: { key: 'ENG', id: '98306' },
+    mode: 'in-house',
+    canEdit: true,
+    settings: { publishingPolicy: 'live', staleAfterMinutes: 60 },
+    appToken: { status: 'ok', expiresAt: '2026-11-28T12:30:00Z' },
+    apiToken: {
+      email: 'pagewire@serviceaccount.atlassian.com',
+      expiresAt: '2027-01-31',
+      health: { status: 'ok', missingScopes: [], checkedAt: '2026-11-28T09:00:00Z' },
+      lastUsedAt: '2026-11-28T09:55:00Z',
+      expiryWarning: null,
+    },
+    requiredApiTokenScopes: ['read:page:confluence', 'write:page:confluence', 'read:space:confluence'],
+    ingestKeys: [
+      {
+        id: 'key-1',
+        source: 'ci',
+        prefix: 'pwk_Ab3d',
+        createdAt: '2026-11-20T08:00:00Z',
+        createdBy: '557058:f0c3a0b1-admin',
+        lastUsedAt: '2026-11-28T09:57:00Z',
+        revokedAt: null,
+      },
+      {
+        id: 'key-0',
+        source: 'old-cron',
+        prefix: 'pwk_Zz9y',
+        createdAt: '2026-10-01T08:00:00Z',
+        createdBy: '557058:f0c3a0b1-admin',
+        lastUsedAt: null,
+        revokedAt: '2026-11-01T08:00:00Z',
+      },
+    ],
+    ...overrides,
+  };
+}
+
+const activityItem = (id: string, overrides: Partial<ActivityItem> = {}): ActivityItem => ({
+  id,
+  at: '2026-11-28T09:50:00Z',
+  actor: { kind: 'source', id: 'ci' },
+  action: 'block.updated',
+  result: 'ok',
+  detail: 'deploy-status revision 4',
+  ...overrides,
+});
+
+type Answer = (payload: unknown) => unknown;
+
+/** A fake settings resolver: one answer per operation, each call recorded by the harness. */
+function renderSettings(answers: Record<string, Answer>) {
+  return renderWithStubBridge(<SpaceSettingsApp now={() => NOW} />, {
+    context,
+    resolve: (functionKey, payload) => {
+      const answer = answers[functionKey];
+      if (!answer) throw new Error(`unexpected invoke ${functionKey}`);
+      return answer(payload);
+    },
+  });
+}
+
+const ok = (data: unknown) => () => ({ ok: true, data });
+const noActivity = ok({ items: [], nextCursor: null });
+
+const tabsShown = (tree: ForgeDoc) => byType(tree, 'Tabs').length > 0;
+
+function panel(tree: ForgeDoc, index: number): ForgeDoc {
+  const panels = byType(tree, 'TabPanel');
+  const found = panels[index];
+  if (!found) throw new Error(`no tab panel ${index}`);
+  return found;
+}
+
+function button(tree: ForgeDoc, label: string): ForgeDoc | undefined {
+  return findAll(
+    tree,
+    (node) => (node.type === 'Button' || node.type === 'LoadingButton') && textOf(node) === label,
+  )[0];
+}
+
+function field(tree: ForgeDoc, id: string): ForgeDoc | undefined {
+  return findAll(tree, (node) => String(node.props.id ?? '').endsWith(id))[0];
+}
+
+function invocationsOf(app: RenderedApp, key: string) {
+  return app.invocations.filter((call) => call.functionKey === key);
+}
+
+/**
+ * Waits until a change has reloaded the settings and the activity log. The
+ * harness has one bridge per test file, so a test must not end while its app
+ * still has calls to make, or the next test would answer them.
+ */
+function reloaded(app: RenderedApp) {
+  return app.waitFor(
+    () => invocationsOf(app, 'settings.get').length === 2 && invocationsOf(app, 'activity.list').length === 2,
+    'the settings and the activity log to reload',
+  );
+}
+
+describe('the space settings page', () => {
+  it('shows a skeleton while the settings load', async () => {
+    const app = renderSettings({ 'settings.get': () => new Promise(() => {}) });
+
+    const tree = await app.waitFor(
+      (node) => app.invocations.length > 0 && !!byTestId(node, 'pagewire-loading'),
+      'the skeleton',
+    );
+
+    expect(byType(tree, 'Heading').map(textOf)).toEqual(['Pagewire']);
+    expect(byType(tree, 'Tabs')).toHaveLength(0);
+  });
+
+  it('explains a failure to load and loads again on request', async () => {
+    let calls = 0;
+    const app = renderSettings({
+      'settings.get': () => {
+        calls += 1;
+        return calls === 1
+          ? {
+              ok: false,
+              error: { code: 'backend_timeout', message: 'Pagewire’s service did not answer in time.' },
+            }
+          : { ok: true, data: settingsView() };
+      },
+      'activity.list': noActivity,
+    });
+
+    const failed = await app.waitFor((node) => !!byTestId(node, 'pagewire-error'), 'the error');
+    expect(byTestId(failed, 'pagewire-error')?.props.title).toBe('Pagewire’s settings could not be loaded');
+    act(button(failed, 'Try again'), 'onClick');
+
+    await app.waitFor(tabsShown, 'the settings');
+  });
+
+  it('gives an admin four tabs, with the connection first', async () => {
+    const app = renderSettings({ 'settings.get': ok(settingsView()), 'activity.list': noActivity });
+
+    const tree = await app.waitFor(tabsShown, 'the settings');
+
+    expect(byType(tree, 'Tab').map(textOf)).toEqual([
+      'Connection',
+      'Sources & ingest keys',
+      'Publishing policy',
+      'Activity',
+    ]);
+    expect(byTestId(tree, 'pagewire-read-only')).toBeUndefined();
+    expect(app.invocations[0]).toEqual({ functionKey: 'settings.get', payload: {} });
+  });
+});
+
+describe('the Connection tab', () => {
+  it('shows the app’s own access and the API token’s health', async () => {
+    const app = renderSettings({ 'settings.get': ok(settingsView()), 'activity.list': noActivity });
+
+    const tree = await app.waitFor(tabsShown, 'the settings');
+
+    const appToken = byTestId(tree, 'pagewire-app-token')!;
+    expect(byType(appToken, 'Lozenge').map((node) => [textOf(node), node.props.appearance])).toEqual([
+      ['Connected', 'success'],
+    ]);
+    expect(textOf(appToken)).toContain('Current token valid until 28 Nov 2026, 12:30 UTC');
+    const status = byTestId(tree, 'pagewire-api-token-status')!;
+    expect(textOf(status)).toContain('pagewire@serviceaccount.atlassian.com');
+    expect(byType(status, 'Lozenge').map(textOf)).toEqual(['Working']);
+    expect(textOf(status)).toContain('Expires on 31 Jan 2027');
+  });
+
+  it('lists exactly the scopes to tick when creating the token', async () => {
+    const app = renderSettings({ 'settings.get': ok(settingsView()), 'activity.list': noActivity });
+
+    const tree = await app.waitFor(tabsShown, 'the settings');
+
+    const scopes = byTestId(tree, 'pagewire-required-scopes')!;
+    expect(byType(scopes, 'ListItem').map(textOf)).toEqual([
+      'read:page:confluence',
+      'write:page:confluence',
+      'read:space:confluence',
+    ]);
+    expect(textOf(scopes)).toContain('Create API token with scopes');
+  });
+
+  it('warns before the API token expires and names the scopes it lacks', async () => {
+    const app = renderSettings({
+      'settings.get': ok(
+        settingsView({
+          apiToken: {
+            email: 'pagewire@serviceaccount.atlassian.com',
+            expiresAt: '2026-12-05',
+            health: {
+              status: 'missing_scopes',
+              missingScopes: ['write:page:confluence'],
+              checkedAt: '2026-11-28T09:00:00Z',
+              detail: 'Confluence refused a page update: scope does not match.',
+            },
+            lastUsedAt: null,
+            expiryWarning: { level: '7_days', daysLeft: 7 },
+          },
+        }),
+      ),
+      'activity.list': noActivity,
+    });
+
+    const tree = await app.waitFor(tabsShown, 'the settings');
+
+    const status = byTestId(tree, 'pagewire-api-token-status')!;
+    expect(byType(status, 'Lozenge').map((node) => [textOf(node), node.props.appearance])).toEqual([
+      ['Missing scopes', 'removed'],
+    ]);
+    expect(byType(status, 'ListItem').map(textOf)).toEqual(['write:page:confluence']);
+    const warning = byType(status, 'SectionMessage')[0];
+    expect(warning?.props).toMatchObject({
+      appearance: 'warning',
+      title: 'This API token expires in 7 days',
+    });
+  });
+
+  it('hides everything about API tokens in a Marketplace deployment', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView({ mode: 'marketplace', apiToken: null })),
+      'activity.list': noActivity,
+    });
+
+    const tree = await app.waitFor(tabsShown, 'the settings');
+
+    expect(byTestId(tree, 'pagewire-app-token')).toBeDefined();
+    expect(byTestId(tree, 'pagewire-api-token')).toBeUndefined();
+    expect(textOf(tree)).not.toMatch(/API token/);
+  });
+
+  it('verifies and saves a token, then forgets the secret and reloads', async () => {
+    let gets = 0;
+    const app = renderSettings({
+      'settings.get': () => {
+        gets += 1;
+        return { ok: true, data: settingsView({ apiToken: null }) };
+      },
+      'apiToken.set': ok({
+        saved: true,
+        health: { status: 'ok', missingScopes: [], checkedAt: NOW.toISOString() },
+      }),
+      'activity.list': noActivity,
+    });
+    const tree = await app.waitFor(tabsShown, 'the settings');
+
+    act(field(tree, 'pagewire-token-email'), 'onChange', {
+      target: { value: ' pagewire@serviceaccount.atlassian.com ' },
+    });
+    act(field(tree, 'pagewire-token-secret'), 'onChange', { target: { value: 'ATATT3xFfGF0T0k3nV4lu3' } });
+    act(field(tree, 'pagewire-token-expiry'), 'onChange', '2027-01-31');
+    await app.waitFor(
+      (node) => button(node, 'Verify and save')?.props.isDisabled === false,
+      'the form to fill',
+    );
+    act(button(app.tree(), 'Verify and save'), 'onClick');
+
+    await reloaded(app);
+    expect(invocationsOf(app, 'apiToken.set').map((call) => call.payload)).toEqual([
+      {
+        email: 'pagewire@serviceaccount.atlassian.com',
+        token: 'ATATT3xFfGF0T0k3nV4lu3',
+        expiresAt: '2027-01-31',
+      },
+    ]);
+    expect(field(app.tree(), 'pagewire-token-secret')?.props.value).toBe('');
+    expect(app.flags.map((flag) => flag.title)).toEqual(['API token verified and saved']);
+  });
+
+  it('reports why Confluence refused a token, and keeps the old one', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView()),
+      'apiToken.set': ok({
+        saved: false,
+        health: {
+          status: 'wrong_base_url',
+          missingScopes: [],
+          checkedAt: NOW.toISOString(),
+          detail: 'Scoped tokens work only through api.atlassian.com.',
+        },
+      }),
+      'activity.list': noActivity,
+    });
+    const tree = await app.waitFor(tabsShown, 'the settings');
+
+    act(field(tree, 'pagewire-token-email'), 'onChange', { target: { value: 'svc@acme.dev' } });
+    act(field(tree, 'pagewire-token-secret'), 'onChange', { target: { value: 'ATATT3xFfGF0T0k3nV4lu3' } });
+    act(field(tree, 'pagewire-token-expiry'), 'onChange', '2027-01-31');
+    await app.waitFor(
+      (node) => button(node, 'Verify and save')?.props.isDisabled === false,
+      'the form to fill',
+    );
+    act(button(app.tree(), 'Verify and save'), 'onClick');
+
+    const after = await app.waitFor((node) => !!byTestId(node, 'pagewire-token-rejected'), 'the refusal');
+    const refusal = byTestId(after, 'pagewire-token-rejected')!;
+    expect(refusal.props).toMatchObject({
+      appearance: 'error',
+      title: 'Confluence did not accept this token',
+    });
+    expect(textOf(refusal)).toContain('Scoped tokens work only through api.atlassian.com.');
+    expect(textOf(refusal)).toContain('stays in use');
+    expect(app.flags).toHaveLength(0);
+  });
+
+  it('shows each invalid field’s message next to it', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView()),
+      'apiToken.set': () => ({
+        ok: false,
+        error: {
+          code: 'validation_failed',
+          message: 'Some of the values are not valid.',
+          fieldErrors: [{ path: '/email', message: 'Invalid email address' }],
+        },
+      }),
+      'activity.list': noActivity,
+    });
+    const tree = await app.waitFor(tabsShown, 'the settings');
+
+    act(field(tree, 'pagewire-token-email'), 'onChange', { target: { value: 'svc' } });
+    act(field(tree, 'pagewire-token-secret'), 'onChange', { target: { value: 'ATATT3xFfGF0T0k3nV4lu3' } });
+    act(field(tree, 'pagewire-token-expiry'), 'onChange', '2027-01-31');
+    await app.waitFor(
+      (node) => button(node, 'Verify and save')?.props.isDisabled === false,
+      'the form to fill',
+    );
+    act(button(app.tree(), 'Verify and save'), 'onClick');
+
+    const after = await app.waitFor((node) => byType(node, 'ErrorMessage').length > 0, 'the field error');
+    expect(byType(after, 'ErrorMessage').map(textOf)).toEqual(['Invalid email address']);
+    expect(field(after, 'pagewire-token-email')?.props.isInvalid).toBe(true);
+    expect(byTestId(byTestId(after, 'pagewire-api-token-form')!, 'pagewire-error')).toBeUndefined();
+  });
+
+  it('asks before removing the token', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView()),
+      'apiToken.remove': ok({ removed: true }),
+      'activity.list': noActivity,
+    });
+    const tree = await app.waitFor(tabsShown, 'the settings');
+
+    act(button(tree, 'Remove the token'), 'onClick');
+    const asking = await app.waitFor((node) => !!byTestId(node, 'pagewire-confirm'), 'the confirmation');
+    expect(invocationsOf(app, 'apiToken.remove')).toHaveLength(0);
+    expect(textOf(byTestId(asking, 'pagewire-confirm')!)).toContain('Remove the API token?');
+    act(button(asking, 'Remove'), 'onClick');
+
+    await reloaded(app);
+    expect(invocationsOf(app, 'apiToken.remove')).toEqual([{ functionKey: 'apiToken.remove', payload: {} }]);
+    expect(app.flags[0]?.title).toBe('API token removed');
+  });
+});
+
+describe('the Sources & ingest keys tab', () => {
+  it('lists keys by source with a recognisable prefix and their state, never the key', async () => {
+    const app = renderSettings({ 'settings.get': ok(settingsView()), 'activity.list': noActivity });
+
+    const tree = await app.waitFor(tabsShown, 'the settings');
+
+    const table = byType(panel(tree, 1), 'DynamicTable')[0]!;
+    const rows = table.children[1]!.children;
+    expect(rows.map((row) => textOf(row.children[0]!))).toEqual(['ci', 'old-cron']);
+    expect(rows.map((row) => textOf(row.children[1]!))).toEqual(['pwk_Ab3d…', 'pwk_Zz9y…']);
+    expect(rows.map((row) => textOf(row.children[3]!))).toEqual(['3 min ago', 'Never']);
+    expect(rows.map((row) => textOf(row.children[4]!))).toEqual(['Active', 'Revoked 1 Nov 2026']);
+    expect(byType(rows[0]!, 'User')[0]?.props.accountId).toBe('557058:f0c3a0b1-admin');
+    expect(rows.map((row) => byType(row, 'Button').map(textOf))).toEqual([['Revoke'], []]);
+  });
+
+  it('creates a key and shows its secret once, with how to keep it', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView()),
+      'ingestKeys.create': ok({
+        id: 'key-2',
+        source: 'pager',
+        key: 'pwk_S3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3t1',
+      }),
+      'activity.list': noActivity,
+    });
+    const tree = await app.waitFor(tabsShown, 'the settings');
+
+    act(field(tree, 'pagewire-source-name'), 'onChange', { target: { value: 'pager' } });
+    await app.waitFor((node) => button(node, 'Create ingest key')?.props.isDisabled === false, 'the name');
+    act(button(app.tree(), 'Create ingest key'), 'onClick');
+
+    const shown = await app.waitFor((node) => !!byTestId(node, 'pagewire-new-key'), 'the new key');
+    const message = byTestId(shown, 'pagewire-new-key')!;
+    expect(message.props).toMatchObject({ appearance: 'success', title: 'Ingest key for “pager” created' });
+    expect(byType(message, 'Code').map(textOf)).toEqual(['pwk_S3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3t1']);
+    expect(textOf(message)).toContain('this is the only time Pagewire shows it');
+    expect(invocationsOf(app, 'ingestKeys.create').map((call) => call.payload)).toEqual([
+      { source: 'pager' },
+    ]);
+
+    await reloaded(app);
+    act(button(message, 'I have copied the key'), 'onClick');
+    const after = await app.waitFor((node) => !byTestId(node, 'pagewire-new-key'), 'the key to disappear');
+    expect(textOf(after)).not.toContain('pwk_S3cr3t');
+  });
+
+  it('revokes a key only after confirmation', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView()),
+      'ingestKeys.revoke': ok({ revoked: true }),
+      'activity.list': noActivity,
+    });
+    const tree = await app.waitFor(tabsShown, 'the settings');
+
+    act(button(panel(tree, 1), 'Revoke'), 'onClick');
+    const asking = await app.waitFor((node) => !!byTestId(node, 'pagewire-confirm'), 'the confirmation');
+    expect(textOf(byTestId(asking, 'pagewire-confirm')!)).toContain('Revoke the key for “ci”?');
+    expect(invocationsOf(app, 'ingestKeys.revoke')).toHaveLength(0);
+    act(button(byTestId(asking, 'pagewire-confirm')!, 'Revoke'), 'onClick');
+
+    await app.waitFor(() => app.flags.length > 0, 'the flag');
+    expect(invocationsOf(app, 'ingestKeys.revoke').map((call) => call.payload)).toEqual([{ id: 'key-1' }]);
+    expect(app.flags[0]?.title).toBe('Key for “ci” revoked');
+  });
+
+  it('says how sources start when there are none', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView({ ingestKeys: [] })),
+      'activity.list': noActivity,
+    });
+
+    const tree = await app.waitFor(tabsShown, 'the settings');
+
+    expect(byTestId(tree, 'pagewire-no-keys')?.props).toMatchObject({
+      header: 'No sources yet',
+      description: 'Add a source above to get its ingest key.',
+    });
+  });
+});
+
+describe('the Publishing policy tab', () => {
+  it('saves only what changed and confirms it', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView()),
+      'settings.update': ok({ settings: { publishingPolicy: 'snapshot', staleAfterMinutes: 60 } }),
+      'activity.list': noActivity,
+    });
+    const tree = await app.waitFor(tabsShown, 'the settings');
+    const policy = byTestId(tree, 'pagewire-policy')!;
+    expect(byType(policy, 'RadioGroup')[0]?.props).toMatchObject({ value: 'live', isDisabled: false });
+    expect(button(policy, 'Save')?.props.isDisabled).toBe(true);
+
+    act(byType(policy, 'RadioGroup')[0], 'onChange', { target: { value: 'snapshot' } });
+    await app.waitFor(
+      (node) => button(byTestId(node, 'pagewire-policy')!, 'Save')?.props.isDisabled === false,
+      'a change',
+    );
+    act(button(byTestId(app.tree(), 'pagewire-policy')!, 'Save'), 'onClick');
+
+    await app.waitFor(() => app.flags.length > 0, 'the flag');
+    expect(invocationsOf(app, 'settings.update').map((call) => call.payload)).toEqual([
+      { publishingPolicy: 'snapshot' },
+    ]);
+    expect(app.flags[0]?.title).toBe('Publishing policy saved');
+  });
+});
+
+describe('the Activity tab', () => {
+  it('shows who did what, newest first, and pages back through older entries', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView()),
+      'activity.list': (payload) =>
+        (payload as { cursor?: string }).cursor === 'page-2'
+          ? {
+              ok: true,
+              data: { items: [activityItem('a3', { at: '2026-11-27T10:00:00Z' })], nextCursor: null },
+            }
+          : {
+              ok: true,
+              data: {
+                items: [
+                  activityItem('a1'),
+                  activityItem('a2', {
+                    actor: { kind: 'user', id: '557058:f0c3a0b1-admin' },
+                    action: 'ingest_key.created',
+                    detail: 'source ci',
+                    at: '2026-11-28T08:00:00Z',
+                  }),
+                ],
+                nextCursor: 'page-2',
+              },
+            },
+    });
+    const tree = await app.waitFor((node) => !!byTestId(node, 'pagewire-activity'), 'the log');
+
+    const rowsOf = (node: ForgeDoc) => byType(byTestId(node, 'pagewire-activity')!, 'Row');
+    expect(rowsOf(tree).map((row) => row.children.map(textOf))).toEqual([
+      ['10 min ago', 'Source “ci”', 'Updated a block', 'ok', 'deploy-status revision 4'],
+      ['2 hours ago', '', 'Created an ingest key', 'ok', 'source ci'],
+    ]);
+    expect(byType(rowsOf(tree)[1]!, 'User')[0]?.props.accountId).toBe('557058:f0c3a0b1-admin');
+    expect(invocationsOf(app, 'activity.list')[0]?.payload).toEqual({ limit: 20 });
+
+    act(button(tree, 'Show older activity'), 'onClick');
+
+    const more = await app.waitFor((node) => rowsOf(node).length === 3, 'the older page');
+    expect(invocationsOf(app, 'activity.list')[1]?.payload).toEqual({ cursor: 'page-2', limit: 20 });
+    expect(textOf(rowsOf(more)[2]!.children[0]!)).toBe('yesterday');
+    expect(button(more, 'Show older activity')).toBeUndefined();
+  });
+
+  it('says so when nothing has happened yet', async () => {
+    const app = renderSettings({ 'settings.get': ok(settingsView()), 'activity.list': noActivity });
+
+    const tree = await app.waitFor((node) => !!byTestId(node, 'pagewire-no-activity'), 'the empty log');
+
+    expect(byTestId(tree, 'pagewire-no-activity')?.props.header).toBe('Nothing has happened here yet');
+  });
+});
+
+describe('the settings page for someone who is not a space admin', () => {
+  it('shows the settings read-only, with no way to change them', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView({ canEdit: false })),
+      'activity.list': noActivity,
+    });
+
+    const tree = await app.waitFor(tabsShown, 'the settings');
+
+    expect(byTestId(tree, 'pagewire-read-only')?.props).toMatchObject({
+      appearance: 'information',
+      title: 'You can view these settings',
+    });
+    expect(textOf(byTestId(tree, 'pagewire-read-only')!)).toBe(
+      'Only space admins of ENG can change how Pagewire works here.',
+    );
+    expect(byTestId(tree, 'pagewire-api-token-form')).toBeUndefined();
+    expect(byTestId(tree, 'pagewire-create-key')).toBeUndefined();
+    expect(findAll(tree, (node) => textOf(node) === 'Revoke' && node.type === 'Button')).toHaveLength(0);
+    expect(byType(byTestId(tree, 'pagewire-policy')!, 'RadioGroup')[0]?.props.isDisabled).toBe(true);
+    expect(button(tree, 'Save')).toBeUndefined();
+    // They still see how Pagewire is set up.
+    expect(byTestId(tree, 'pagewire-api-token-status')).toBeDefined();
+    expect(byTestId(tree, 'pagewire-required-scopes')).toBeDefined();
+  });
+});
