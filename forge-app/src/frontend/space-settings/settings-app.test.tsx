@@ -252,12 +252,8 @@ describe('the Connection tab', () => {
   });
 
   it('verifies and saves a token, then forgets the secret and reloads', async () => {
-    let gets = 0;
     const app = renderSettings({
-      'settings.get': () => {
-        gets += 1;
-        return { ok: true, data: settingsView({ apiToken: null }) };
-      },
+      'settings.get': ok(settingsView({ apiToken: null })),
       'apiToken.set': ok({
         saved: true,
         health: { status: 'ok', missingScopes: [], checkedAt: NOW.toISOString() },
