@@ -44,7 +44,9 @@ describe('Confluence errors', () => {
   });
 
   it('are recognised when they come from another copy of this module', async () => {
-    const copy = (await import('./errors?second-copy')) as typeof import('./errors');
+    // A query string makes the module loader evaluate errors.ts a second time.
+    const specifier = './errors?second-copy';
+    const copy = (await import(/* @vite-ignore */ specifier)) as typeof import('./errors');
     expect(copy.RateLimitError).not.toBe(RateLimitError);
     const foreign = new copy.RateLimitError('slow down', {
       retryAfterMs: 1000,

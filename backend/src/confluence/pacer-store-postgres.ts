@@ -44,7 +44,7 @@ export const pacerMigrations: readonly NamedMigration[] = [
   },
 ];
 
-export function createPostgresPacerStore(db: Kysely<unknown>): PacerStore {
+export function createPostgresPacerStore<Tables>(db: Kysely<Tables>): PacerStore {
   return {
     async reserveSlot(key: string, request: SlotRequest): Promise<number> {
       const now = Math.floor(request.now);
