@@ -5,7 +5,7 @@ import type { Metrics } from '../observability/metrics';
 import type { ActivityRepository } from '../store/activity-repository';
 import type { ApiTokenRecord, ApiTokenRepository } from '../store/api-token-repository';
 import type { InstallationRepository } from '../store/installation-repository';
-import type { ApiTokenHealthCheck } from './credential-ports';
+import type { ApiTokenHealthCheck, ApiTokenHealthInput } from './credential-ports';
 import type { SecretBox } from './secret-box';
 
 /**
@@ -76,7 +76,7 @@ export function createApiTokenService(deps: {
   const inHouse = deps.mode === 'in-house';
 
   /** Runs the health check; a thrown error is an unreachable Confluence, never a crash of the caller. */
-  async function check(input: { siteUrl: string; cloudId: string; email: string; token: string }) {
+  async function check(input: ApiTokenHealthInput) {
     try {
       const result = await deps.checkHealth(input);
       deps.metrics.apiTokenChecks.inc({ status: result.health.status });
@@ -139,6 +139,8 @@ export function createApiTokenService(deps: {
         cloudId: installation.cloudId,
         email: record.email,
         token,
+        previouslyVerified: true,
+        expiresOn: record.expiresOn,
       });
     }
     const retryIn =
@@ -171,6 +173,9 @@ export function createApiTokenService(deps: {
         cloudId: input.cloudId,
         email: input.email,
         token: input.token,
+        // A token not yet stored has never passed: a plain 401 then most likely means the wrong email.
+        previouslyVerified: false,
+        expiresOn: input.expiresOn,
       });
       const now = deps.now();
       if (result.health.status !== 'ok') {

@@ -1,30 +1,16 @@
 import type { TokenHealth } from '@pagewire/shared';
+import type { TokenHealthInput } from './token-health';
 
 /**
- * The two seams between credential storage (here) and the Confluence-client
- * work (`credential-router.ts`, `token-health.ts`, another engineer's). These
- * mirror the agreed interfaces exactly; the composition passes the real
- * `checkApiTokenHealth` in, so swapping these aliases for imports of the real
- * modules is a one-line change per type.
+ * The seams between credential storage (here) and the Confluence-client work
+ * (`credential-router.ts`, `token-health.ts`): storage implements the router's
+ * `CredentialSources`, and runs `checkApiTokenHealth` with its deps (API base,
+ * fetch, clock) bound by the composition, so tests can pass a fake check.
  */
-export interface CredentialSources {
-  /** Only tokens still valid beyond a safety margin. */
-  appToken(installationId: string): Promise<{ token: string; expiresAt: Date } | null>;
-  apiToken(
-    installationId: string,
-    spaceKey: string,
-  ): Promise<{ email: string; token: string; grantedScopes: readonly string[] } | null>;
-  markApiTokenUsed(installationId: string, spaceKey: string, at: Date): Promise<void>;
-}
+export type { CredentialSources } from './credential-router';
 
-export interface ApiTokenHealthInput {
-  siteUrl: string;
-  cloudId: string;
-  email: string;
-  token: string;
-}
+export type ApiTokenHealthInput = TokenHealthInput;
 
-/** `checkApiTokenHealth` with its `deps` (API base, fetch, clock) already bound by the composition. */
 export type ApiTokenHealthCheck = (
   input: ApiTokenHealthInput,
 ) => Promise<{ health: TokenHealth; grantedScopes: string[] }>;

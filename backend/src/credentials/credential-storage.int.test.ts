@@ -150,6 +150,8 @@ describe.each(testDatabaseTargets())('credential storage on $name', (target) => 
           cloudId: 'cloud-a',
           email: 'svc@serviceaccount.atlassian.com',
           token: PLANTED,
+          previouslyVerified: false,
+          expiresOn: '2027-06-30',
         },
       ]);
       const raw = await rawRows();

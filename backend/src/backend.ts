@@ -1,0 +1,262 @@
+import type { AdfDocument } from '@pagewire/shared';
+import { type AdfValidator, createAdfValidator } from '@pagewire/shared/adf-validator';
+import type { Express, Router } from 'express';
+import type { JWTVerifyGetKey } from 'jose';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { createFitVerifier, createForgeJwks } from './auth/forge-invocation-token';
+import { createIngestAuthenticator, type IngestAuthenticator } from './auth/ingest-key';
+import type { Config } from './config/config';
+import { type BackgroundJob, startApiTokenRecheckJob } from './credentials/api-token-recheck-job';
+import { type ApiTokenService, createApiTokenService } from './credentials/api-token-service';
+import { type AppTokenStore, createAppTokenStore } from './credentials/app-token-store';
+import type { ApiTokenHealthCheck, CredentialSources } from './credentials/credential-ports';
+import { loadOrCreateDevMasterKey } from './credentials/dev-master-key';
+import { createSecretBox, type SecretBox } from './credentials/secret-box';
+import { type BlockEvents, createBlockEvents } from './domain/block-events';
+import { createSettingsEvents, type SettingsEvents } from './domain/settings-events';
+import { createApp } from './http/app';
+import { createForgeRouter } from './http/forge-router';
+import { createHealthRouter } from './http/health-router';
+import { createIngestRouter } from './http/ingest-router';
+import { createJsonBodyMiddleware } from './http/json-body-middleware';
+import { createOperationHandlers } from './http/operations';
+import { createMetrics, type Metrics } from './observability/metrics';
+import { type Database, openDatabase } from './store/database';
+import { coreMigrations, type NamedMigration } from './store/migrations';
+import { migrateToLatest, pendingMigrations } from './store/migrator';
+import { createRepositories, type Repositories } from './store/repositories';
+import type { CoreTables } from './store/schema';
+
+/**
+ * What another part of the backend (the publishing engine) gets to build on:
+ * the same database and migration runner, the repositories, the credential
+ * sources, block-change events, the ingest authenticator for its own routes,
+ * logs and metrics. See docs/BACKEND.md, "Extending the backend".
+ */
+export interface BackendContext {
+  readonly config: Config;
+  readonly database: Database;
+  readonly db: Kysely<CoreTables>;
+  readonly repositories: Repositories;
+  readonly credentialSources: CredentialSources;
+  readonly blockEvents: BlockEvents;
+  readonly settingsEvents: SettingsEvents;
+  readonly ingestAuthenticator: IngestAuthenticator;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly now: () => Date;
+  /** JSON body parsing with the backend's 415/413 behaviour, for an extension's own routes. */
+  jsonBody(limitBytes: number): ReturnType<typeof createJsonBodyMiddleware>;
+}
+
+export interface BackendExtension {
+  readonly name: string;
+  /** Applied after the core migrations, in the same recorded, ordered run; names must sort after them. */
+  readonly migrations?: readonly NamedMigration[];
+  setup(context: BackendContext): Promise<ExtensionInstance> | ExtensionInstance;
+}
+
+export interface ExtensionInstance {
+  /** Mounted after the core routers, before the 404 handler. */
+  readonly router?: Router;
+  /** Stopped before the database closes (drain a queue, stop a worker). */
+  close?(): Promise<void>;
+}
+
+export interface BackendDeps {
+  config: Config;
+  logger: Logger;
+  /** `checkApiTokenHealth` with its deps bound (see index.ts). */
+  checkApiTokenHealth: ApiTokenHealthCheck;
+  requiredApiTokenScopes: readonly string[];
+  /** Overrides the remote Forge key set (unit tests sign FITs with local keys). */
+  forgeKeys?: JWTVerifyGetKey;
+  now?: () => Date;
+  extensions?: readonly BackendExtension[];
+  renderMarkdown?: (markdown: string) => AdfDocument;
+  /** A compiled ADF validator to share (tests); by default one is compiled on first use. */
+  adfValidator?: AdfValidator;
+  /** Whether to run the hourly API-token re-check timer (default true). */
+  backgroundJobs?: boolean;
+}
+
+export interface Backend {
+  readonly app: Express;
+  readonly context: BackendContext;
+  readonly appTokens: AppTokenStore;
+  readonly apiTokens: ApiTokenService;
+  readonly secretBox: SecretBox;
+  /** Stops jobs and extensions, then closes the database. The HTTP server is the caller's. */
+  close(): Promise<void>;
+}
+
+function masterKeysFor(config: Config, logger: Logger): { current: Buffer; previous: readonly Buffer[] } {
+  if (config.masterKeys.current !== null) {
+    return { current: config.masterKeys.current, previous: config.masterKeys.previous };
+  }
+  if (!config.dev) throw new Error('PAGEWIRE_MASTER_KEY is required outside development');
+  const { key, path, created } = loadOrCreateDevMasterKey(config.dataDir);
+  logger.warn(
+    { path, created },
+    `PAGEWIRE_MASTER_KEY is not set: secrets are encrypted with a DEVELOPMENT key ${created ? 'generated into' : 'read from'} ${path}. FOR LOCAL USE ONLY: anyone who can read that file can read every stored token. Set PAGEWIRE_MASTER_KEY (openssl rand -base64 32) anywhere else.`,
+  );
+  return { current: key, previous: config.masterKeys.previous };
+}
+
+/** The composition root: builds every part from the config and wires them together. */
+export async function createBackend(deps: BackendDeps): Promise<Backend> {
+  const { config, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const extensions = deps.extensions ?? [];
+
+  const keys = masterKeysFor(config, logger);
+  const database = await openDatabase(config.databaseUrl);
+  const stopOnFailure: Array<() => Promise<void>> = [() => database.close()];
+  try {
+    const migrations = [...coreMigrations, ...extensions.flatMap((extension) => extension.migrations ?? [])];
+    const applied = await migrateToLatest(database, migrations);
+    logger.info({ database: database.description, applied }, 'database ready');
+
+    const metrics = createMetrics();
+    const repositories = createRepositories(database.db);
+    const secretBox = createSecretBox(keys);
+    const appTokens = createAppTokenStore({
+      repository: repositories.appTokens,
+      secretBox,
+      now,
+      logger,
+      metrics,
+    });
+    const apiTokens = createApiTokenService({
+      mode: config.mode,
+      apiTokens: repositories.apiTokens,
+      installations: repositories.installations,
+      activity: repositories.activity,
+      secretBox,
+      checkHealth: deps.checkApiTokenHealth,
+      now,
+      logger,
+      metrics,
+    });
+    const credentialSources: CredentialSources = {
+      appToken: (installationId) => appTokens.appToken(installationId),
+      apiToken: (installationId, spaceKey) => apiTokens.apiToken(installationId, spaceKey),
+      markApiTokenUsed: (installationId, spaceKey, at) =>
+        apiTokens.markApiTokenUsed(installationId, spaceKey, at),
+    };
+    const blockEvents = createBlockEvents();
+    const settingsEvents = createSettingsEvents();
+    // Compiling Atlassian's ADF schema takes most of a second: do it on the first ADF block, not at start.
+    let compiledAdfValidator: AdfValidator | undefined = deps.adfValidator;
+    const adfValidator: AdfValidator = {
+      validate: (document) => {
+        compiledAdfValidator ??= createAdfValidator();
+        return compiledAdfValidator.validate(document);
+      },
+    };
+    const ingestAuthenticator = createIngestAuthenticator({ ingestKeys: repositories.ingestKeys, now });
+
+    metrics.registerQueue('api_token_checks', () => repositories.apiTokens.countDue(now()));
+    metrics.registerExpiringTokens(() => apiTokens.countExpiring());
+
+    const context: BackendContext = {
+      config,
+      database,
+      db: database.db,
+      repositories,
+      credentialSources,
+      blockEvents,
+      settingsEvents,
+      ingestAuthenticator,
+      logger,
+      metrics,
+      now,
+      jsonBody: createJsonBodyMiddleware,
+    };
+
+    const instances: ExtensionInstance[] = [];
+    for (const extension of extensions) {
+      const instance = await extension.setup(context);
+      instances.push(instance);
+      if (instance.close !== undefined) stopOnFailure.unshift(() => instance.close!());
+    }
+
+    const verifier = createFitVerifier({
+      appId: config.forge.appId,
+      getKey: deps.forgeKeys ?? createForgeJwks(config.forge.jwksUrl),
+      environments: config.forge.environments,
+      atlassianApiBase: config.atlassianApiBase,
+      now,
+    });
+    const handlers = createOperationHandlers({
+      repositories,
+      appTokens,
+      apiTokens,
+      mode: config.mode,
+      atlassianApiBase: config.atlassianApiBase,
+      requiredApiTokenScopes: deps.requiredApiTokenScopes,
+      now,
+      settingsEvents,
+      renderMarkdown: deps.renderMarkdown,
+    });
+    const allMigrations = migrations;
+    const app = createApp({
+      logger,
+      metrics,
+      routers: {
+        health: createHealthRouter({
+          metrics,
+          logger,
+          async readiness() {
+            await database.ping();
+            const pending = await pendingMigrations(database, allMigrations);
+            return pending.length === 0
+              ? { ready: true }
+              : { ready: false, reason: `Migrations not applied yet: ${pending.join(', ')}.` };
+          },
+        }),
+        forge: createForgeRouter({
+          verifier,
+          handlers,
+          appTokens,
+          installations: repositories.installations,
+          atlassianApiBase: config.atlassianApiBase,
+          metrics,
+          logger,
+          now,
+        }),
+        ingest: createIngestRouter({
+          authenticator: ingestAuthenticator,
+          blocks: repositories.blocks,
+          activity: repositories.activity,
+          blockEvents,
+          adfValidator,
+          metrics,
+          logger,
+          now,
+        }),
+        extra: instances.flatMap((instance) => (instance.router === undefined ? [] : [instance.router])),
+      },
+    });
+
+    const jobs: BackgroundJob[] =
+      deps.backgroundJobs === false ? [] : [startApiTokenRecheckJob({ service: apiTokens, logger })];
+
+    return {
+      app,
+      context,
+      appTokens,
+      apiTokens,
+      secretBox,
+      async close() {
+        await Promise.all(jobs.map((job) => job.stop()));
+        for (const instance of [...instances].reverse()) await instance.close?.();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    for (const stop of stopOnFailure) await stop().catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,270 @@
+import {
+  type ForgeEventPayload,
+  fieldErrorsFrom,
+  forgeEventPayloadSchema,
+  type InvocationContext,
+  invocationContextSchema,
+  isOperationName,
+  type OperationName,
+  operations,
+} from '@pagewire/shared';
+import { Router } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { FitError, type FitVerifier, type VerifiedInvocation } from '../auth/forge-invocation-token';
+import type { AppTokenStore } from '../credentials/app-token-store';
+import { isAllowedSiteUrl, normaliseSiteUrl } from '../domain/site-url';
+import { findUnsafeText } from '../domain/text-safety';
+import type { Metrics } from '../observability/metrics';
+import type { InstallationRepository } from '../store/installation-repository';
+import { createJsonBodyMiddleware } from './json-body-middleware';
+import type { EffectiveContext, OperationHandlers } from './operations';
+import { ProblemError, prefixFieldErrors } from './problem-error';
+import { requestState } from './request-state';
+
+/** Forge's frontend invoke payloads are capped at 500 KB; nothing larger can be a real call. */
+const FORGE_BODY_LIMIT_BYTES = 512 * 1024;
+
+const envelopeBodySchema = z.strictObject({
+  context: invocationContextSchema.optional(),
+  input: z.unknown(),
+});
+
+const lifecycleOperations: ReadonlySet<OperationName> = new Set([
+  'lifecycle.installed',
+  'lifecycle.tokenRefresh',
+]);
+
+export interface ForgeRouterDeps {
+  verifier: FitVerifier;
+  handlers: OperationHandlers;
+  appTokens: AppTokenStore;
+  installations: InstallationRepository;
+  atlassianApiBase: URL;
+  metrics: Metrics;
+  logger: Logger;
+  now: () => Date;
+}
+
+/**
+ * Whose context wins (the full argument is in docs/BACKEND.md):
+ * - A FIT that carries `context` came from the browser (`@forge/bridge`
+ *   `invokeRemote`); its signed context wins and the body's is ignored, so an
+ *   `isSpaceAdmin` in that body counts for nothing.
+ * - A FIT without `context` came from one of our Forge functions
+ *   (`@forge/api` `invokeRemote`): only our functions can obtain one, and they
+ *   build the envelope from the platform's resolver context, so the envelope
+ *   is used, after checking it names the same site as the signed FIT.
+ * - A lifecycle call straight from a Forge trigger carries Forge's event
+ *   payload instead of an envelope: it identifies only the installation.
+ */
+export function resolveContext(
+  invocation: VerifiedInvocation,
+  envelope: InvocationContext | undefined,
+): EffectiveContext {
+  if (invocation.context !== null) {
+    const signed = invocation.context;
+    return {
+      origin: 'ui',
+      cloudId: invocation.cloudId,
+      accountId: invocation.principal,
+      siteUrl: signed.siteUrl,
+      spaceKey: signed.spaceKey,
+      spaceId: signed.spaceId,
+      contentId: signed.contentId,
+      localId: signed.localId,
+      isSpaceAdmin: false,
+    };
+  }
+  if (envelope !== undefined) {
+    if (envelope.cloudId !== invocation.cloudId) {
+      throw new ProblemError(
+        'tenant_mismatch',
+        'The request context names another site than the invocation token.',
+      );
+    }
+    return {
+      origin: 'function',
+      cloudId: invocation.cloudId,
+      accountId: envelope.accountId,
+      siteUrl: envelope.siteUrl ?? null,
+      spaceKey: envelope.spaceKey ?? null,
+      spaceId: envelope.spaceId ?? null,
+      contentId: envelope.contentId ?? null,
+      localId: envelope.localId ?? null,
+      isSpaceAdmin: envelope.isSpaceAdmin === true,
+    };
+  }
+  return {
+    origin: 'trigger',
+    cloudId: invocation.cloudId,
+    accountId: null,
+    siteUrl: null,
+    spaceKey: null,
+    spaceId: null,
+    contentId: null,
+    localId: null,
+    isSpaceAdmin: false,
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function createForgeRouter(deps: ForgeRouterDeps): Router {
+  const router = Router();
+  // What this process last recorded per installation, so a steady stream of
+  // calls does not re-read the installations table every time.
+  const recorded = new Map<string, string>();
+
+  async function recordSighting(invocation: VerifiedInvocation, context: EffectiveContext): Promise<void> {
+    const siteUrl =
+      context.siteUrl !== null && isAllowedSiteUrl(context.siteUrl, deps.atlassianApiBase)
+        ? normaliseSiteUrl(context.siteUrl)
+        : undefined;
+    const sighting = {
+      installationId: invocation.installationId,
+      cloudId: invocation.cloudId,
+      apiBaseUrl: invocation.apiBaseUrl,
+      environmentType: invocation.environmentType,
+      siteUrl,
+    };
+    const fingerprint = JSON.stringify(sighting);
+    if (recorded.get(invocation.installationId) === fingerprint) return;
+    await deps.installations.record(sighting, deps.now());
+    if (recorded.size > 10_000) recorded.clear();
+    recorded.set(invocation.installationId, fingerprint);
+  }
+
+  router.post('/forge/v1/:operation', async (request, response, next) => {
+    const state = requestState(response);
+    const name = request.params.operation;
+    state.route = isOperationName(name) ? `/forge/v1/${name}` : '/forge/v1/:operation';
+
+    // Every /forge/v1 call is authenticated first, before its name or body is looked at.
+    let invocation: VerifiedInvocation;
+    try {
+      invocation = await deps.verifier.verify(request.get('authorization'));
+    } catch (error) {
+      if (error instanceof FitError) deps.metrics.fitRejections.inc({ reason: error.reason });
+      throw error;
+    }
+    state.invocation = invocation;
+    state.installationId = invocation.installationId;
+    state.log = (state.log ?? deps.logger).child({ installationId: invocation.installationId });
+
+    const systemToken = request.get('x-forge-oauth-system');
+    if (systemToken !== undefined && systemToken !== '') {
+      await deps.appTokens.offer(invocation.installationId, systemToken);
+    }
+
+    if (!isOperationName(name)) {
+      throw new ProblemError('unknown_operation', `There is no operation "${name.slice(0, 64)}".`);
+    }
+    state.operation = name;
+    // The body is parsed only now, after the token: an unauthenticated caller cannot make us read 512 KB.
+    next();
+  });
+
+  router.post(
+    '/forge/v1/:operation',
+    ...createJsonBodyMiddleware(FORGE_BODY_LIMIT_BYTES),
+    async (request, response) => {
+      const state = requestState(response);
+      const name = state.operation as OperationName;
+      const spec = operations[name];
+      const body: unknown = request.body;
+      const invocation = state.invocation;
+      if (invocation === undefined)
+        throw new Error('the Forge router ran an operation without a verified token');
+
+      let event: ForgeEventPayload | null = null;
+      let envelopeContext: InvocationContext | undefined;
+      let rawInput: unknown = {};
+      if (lifecycleOperations.has(name) && isObject(body) && !('input' in body)) {
+        // A Forge trigger POSTs its event payload here directly (manifest `endpoint` + `route.path`);
+        // resolvers always send `input`, and Forge's payload never has one.
+        const parsed = forgeEventPayloadSchema.safeParse(body);
+        if (!parsed.success) {
+          throw new ProblemError(
+            'validation_failed',
+            'The Forge event payload does not have the expected shape.',
+            {
+              errors: fieldErrorsFrom(parsed.error),
+            },
+          );
+        }
+        event = parsed.data;
+      } else {
+        if (body === undefined) {
+          throw new ProblemError('validation_failed', 'Send a JSON body {"context": …, "input": …}.', {
+            errors: [{ path: '', message: 'is required' }],
+          });
+        }
+        const parsed = envelopeBodySchema.safeParse(body);
+        if (!parsed.success) {
+          throw new ProblemError('validation_failed', 'The request body is not a Pagewire envelope.', {
+            errors: fieldErrorsFrom(parsed.error),
+          });
+        }
+        const unsafe = findUnsafeText(body);
+        if (unsafe.length > 0) {
+          throw new ProblemError(
+            'validation_failed',
+            'The request contains text that is not valid Unicode.',
+            {
+              errors: unsafe,
+            },
+          );
+        }
+        envelopeContext = parsed.data.context;
+        rawInput = parsed.data.input ?? {};
+        if (invocation.context === null && envelopeContext === undefined && !lifecycleOperations.has(name)) {
+          throw new ProblemError('validation_failed', 'This call needs the envelope context.', {
+            errors: [{ path: '/context', message: 'is required' }],
+          });
+        }
+      }
+
+      const context = resolveContext(invocation, envelopeContext);
+      await recordSighting(invocation, context);
+
+      const input = spec.input.safeParse(rawInput);
+      if (!input.success) {
+        throw new ProblemError('validation_failed', `The input of "${name}" is not valid.`, {
+          errors: prefixFieldErrors(fieldErrorsFrom(input.error), '/input'),
+        });
+      }
+      if (spec.needsSpace && context.spaceKey === null) {
+        throw new ProblemError('space_required', `"${name}" needs a space: call it from a space or a page.`);
+      }
+      if (spec.access === 'admin' && !context.isSpaceAdmin) {
+        throw new ProblemError('not_space_admin', 'Only space admins can change this.');
+      }
+
+      const handler = deps.handlers[name] as (call: unknown) => Promise<unknown>;
+      const output = await handler({
+        invocation,
+        context,
+        input: input.data,
+        event,
+        log: state.log ?? deps.logger,
+      });
+      // The output is checked against the contract too: drift shows up as a clear server error, not as a confused client.
+      const checked = spec.output.safeParse(output);
+      if (!checked.success) {
+        throw new Error(`operation ${name} produced output outside its contract: ${checked.error.message}`);
+      }
+      response.status(200).json({ data: checked.data });
+    },
+  );
+
+  router.all('/forge/v1/:operation', (_request, response) => {
+    requestState(response).route = '/forge/v1/:operation';
+    response.setHeader('allow', 'POST');
+    throw new ProblemError('method_not_allowed', 'Operations are called with POST.');
+  });
+
+  return router;
+}

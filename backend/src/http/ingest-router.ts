@@ -1,0 +1,150 @@
+import {
+  BLOCK_KEY_PATTERN,
+  type BlockPayload,
+  fieldErrorsFrom,
+  type IngestBlockResult,
+  ingestBlockBodySchema,
+  MAX_INGEST_BODY_BYTES,
+} from '@pagewire/shared';
+import type { AdfValidator } from '@pagewire/shared/adf-validator';
+import { Router } from 'express';
+import type { Logger } from 'pino';
+import type { IngestAuthenticator } from '../auth/ingest-key';
+import { hashBlockPayload } from '../domain/block-content-hash';
+import type { BlockEvents } from '../domain/block-events';
+import { findUnsafeText } from '../domain/text-safety';
+import type { Metrics } from '../observability/metrics';
+import type { ActivityRepository } from '../store/activity-repository';
+import type { BlockRepository } from '../store/block-repository';
+import { createJsonBodyMiddleware } from './json-body-middleware';
+import { ProblemError, prefixFieldErrors } from './problem-error';
+import { requestState } from './request-state';
+
+export interface IngestRouterDeps {
+  authenticator: IngestAuthenticator;
+  blocks: BlockRepository;
+  activity: ActivityRepository;
+  blockEvents: BlockEvents;
+  adfValidator: AdfValidator;
+  metrics: Metrics;
+  logger: Logger;
+  now: () => Date;
+}
+
+const ROUTE = '/ingest/v1/blocks/:key';
+
+/**
+ * `PUT /ingest/v1/blocks/{key}`: an external system (CI, a pager, a status
+ * page) writes a block with its ingest key. The key fixes the installation,
+ * the space and the source name; nothing in the request can widen that.
+ */
+export function createIngestRouter(deps: IngestRouterDeps): Router {
+  const router = Router();
+
+  // Authenticate before reading the body: an unauthenticated caller cannot make us parse 256 KB.
+  router.put(ROUTE, async (request, response, next) => {
+    const state = requestState(response);
+    state.route = ROUTE;
+    const principal = await deps.authenticator.authenticate(request.get('authorization'));
+    state.installationId = principal.installationId;
+    state.log = (state.log ?? deps.logger).child({ installationId: principal.installationId });
+    (response.locals as { ingestPrincipal?: typeof principal }).ingestPrincipal = principal;
+    next();
+  });
+
+  router.put(ROUTE, ...createJsonBodyMiddleware(MAX_INGEST_BODY_BYTES), async (request, response) => {
+    const principal = (
+      response.locals as { ingestPrincipal?: Awaited<ReturnType<IngestAuthenticator['authenticate']>> }
+    ).ingestPrincipal!;
+    const key = request.params.key as string;
+    if (!BLOCK_KEY_PATTERN.test(key)) {
+      throw new ProblemError('validation_failed', 'The block key in the URL is not valid.', {
+        errors: [
+          {
+            path: '/key',
+            message: 'must be 1–64 characters of a-z, 0-9, ".", "_" or "-", starting with a letter or digit',
+          },
+        ],
+      });
+    }
+    if (request.body === undefined) {
+      throw new ProblemError(
+        'validation_failed',
+        'Send the block as a JSON body {"kind", "title", "content"}.',
+        {
+          errors: [{ path: '', message: 'is required' }],
+        },
+      );
+    }
+    const unsafe = findUnsafeText(request.body);
+    if (unsafe.length > 0) {
+      throw new ProblemError('validation_failed', 'The block contains text that is not valid Unicode.', {
+        errors: unsafe,
+      });
+    }
+    const parsed = ingestBlockBodySchema.safeParse(request.body);
+    if (!parsed.success) {
+      throw new ProblemError('validation_failed', 'The block does not match its kind’s schema.', {
+        errors: fieldErrorsFrom(parsed.error),
+      });
+    }
+    const payload: BlockPayload = parsed.data;
+    if (payload.kind === 'adf') {
+      // The structural schema only checks the outline; Atlassian's full schema says whether Confluence can render it.
+      const validation = deps.adfValidator.validate(payload.content);
+      if (!validation.valid) {
+        throw new ProblemError('validation_failed', 'The content is not a valid ADF document.', {
+          errors: prefixFieldErrors(validation.errors, '/content'),
+        });
+      }
+    }
+
+    const now = deps.now();
+    const result = await deps.blocks.write({
+      installationId: principal.installationId,
+      spaceKey: principal.spaceKey,
+      key,
+      payload,
+      contentHash: hashBlockPayload(payload),
+      source: principal.source,
+      now,
+    });
+    deps.metrics.ingestWrites.inc({
+      result: result.created ? 'created' : result.changed ? 'updated' : 'unchanged',
+    });
+
+    if (result.changed) {
+      await deps.activity.append({
+        installationId: principal.installationId,
+        spaceKey: principal.spaceKey,
+        actor: { kind: 'source', id: principal.source },
+        action: 'block.updated',
+        result: 'ok',
+        detail: `Block "${key}" is now at revision ${result.revision}.`,
+        at: now,
+      });
+      const failures = await deps.blockEvents.publish({
+        installationId: principal.installationId,
+        spaceKey: principal.spaceKey,
+        key,
+        revision: result.revision,
+        source: principal.source,
+        at: now,
+      });
+      for (const error of failures) {
+        requestState(response).log?.error({ err: error, blockKey: key }, 'a block-changed listener failed');
+      }
+    }
+
+    const body: IngestBlockResult = { key, revision: result.revision, changed: result.changed };
+    response.status(result.created ? 201 : 200).json(body);
+  });
+
+  router.all(ROUTE, (_request, response) => {
+    requestState(response).route = ROUTE;
+    response.setHeader('allow', 'PUT');
+    throw new ProblemError('method_not_allowed', 'Blocks are written with PUT.');
+  });
+
+  return router;
+}

@@ -1,0 +1,72 @@
+import type {
+  AdfDocument,
+  DeploymentMode,
+  ForgeEventPayload,
+  OperationName,
+  OperationOutput,
+  ParsedOperationInput,
+} from '@pagewire/shared';
+import type { Logger } from 'pino';
+import type { VerifiedInvocation } from '../../auth/forge-invocation-token';
+import type { ApiTokenService } from '../../credentials/api-token-service';
+import type { AppTokenStore } from '../../credentials/app-token-store';
+import type { SettingsEvents } from '../../domain/settings-events';
+import type { Repositories } from '../../store/repositories';
+
+/**
+ * The context an operation runs in, after the envelope rules
+ * (docs/BACKEND.md, "Whose context wins"): from the signed FIT on
+ * UI-originated calls, from the envelope on function-originated ones, and
+ * only the installation on trigger-originated ones.
+ */
+export interface EffectiveContext {
+  origin: 'function' | 'ui' | 'trigger';
+  cloudId: string;
+  accountId: string | null;
+  siteUrl: string | null;
+  spaceKey: string | null;
+  spaceId: string | null;
+  contentId: string | null;
+  localId: string | null;
+  /** Only ever true on function-originated calls whose envelope said so. */
+  isSpaceAdmin: boolean;
+}
+
+export interface OperationCall<Name extends OperationName> {
+  invocation: VerifiedInvocation;
+  context: EffectiveContext;
+  input: ParsedOperationInput<Name>;
+  /** Forge's event payload when a trigger called a lifecycle endpoint directly. */
+  event: ForgeEventPayload | null;
+  log: Logger;
+}
+
+export type OperationHandler<Name extends OperationName> = (
+  call: OperationCall<Name>,
+) => Promise<OperationOutput<Name>>;
+
+export type OperationHandlers = { [Name in OperationName]: OperationHandler<Name> };
+
+export interface OperationDeps {
+  repositories: Repositories;
+  appTokens: AppTokenStore;
+  apiTokens: ApiTokenService;
+  mode: DeploymentMode;
+  atlassianApiBase: URL;
+  /** The scopes to tick when creating a scoped API token (from the token-health module). */
+  requiredApiTokenScopes: readonly string[];
+  now: () => Date;
+  settingsEvents: SettingsEvents;
+  /** Renders Markdown blocks to ADF for `blocks.get` (the publishing engine's mapping), when wired. */
+  renderMarkdown?: ((markdown: string) => AdfDocument) | undefined;
+}
+
+/** The space key of a call the router already checked names one (`needsSpace`). */
+export function spaceOf(context: EffectiveContext): string {
+  if (context.spaceKey === null) throw new Error('an operation that needs a space ran without one');
+  return context.spaceKey;
+}
+
+export function actorOf(context: EffectiveContext): string {
+  return context.accountId ?? 'unknown';
+}

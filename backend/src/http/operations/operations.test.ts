@@ -1,0 +1,317 @@
+import { operations, problemSchema } from '@pagewire/shared';
+import { UnsecuredJWT } from 'jose';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestSigner, type TestSigner } from '../../testing/forge-tokens';
+import { startTestBackend, type TestBackend } from '../../testing/test-backend';
+
+let t: TestBackend;
+let signer: TestSigner;
+
+beforeAll(async () => {
+  signer = await createTestSigner();
+});
+beforeEach(async () => {
+  t = await startTestBackend({ signer });
+});
+afterEach(async () => {
+  await t.close();
+});
+
+const admin = { isSpaceAdmin: true };
+
+function systemToken(expiresAt: Date, marker: string): string {
+  return new UnsecuredJWT({ marker }).setExpirationTime(Math.floor(expiresAt.getTime() / 1000)).encode();
+}
+
+async function putBlock(key: string, ingestKey: string, body: Record<string, unknown>) {
+  return t.http.put(`/ingest/v1/blocks/${key}`).set('authorization', `Bearer ${ingestKey}`).send(body);
+}
+
+describe('lifecycle operations', () => {
+  it('records an installation straight from a Forge trigger, with its app system token', async () => {
+    const tenant = t.tenant('acme');
+    const token = systemToken(new Date(t.clock.now.getTime() + 2 * 3600_000), 'from-trigger');
+    const response = await t.http
+      .post('/forge/v1/lifecycle.installed')
+      .set('authorization', `Bearer ${await t.functionFit(tenant)}`)
+      .set('x-forge-oauth-system', token)
+      .send({
+        id: tenant.installationId,
+        eventType: 'avi:forge:installed:app',
+        installerAccountId: 'admin-1',
+        app: { id: 'ari:cloud:ecosystem::app/x', version: '1' },
+        context: { cloudId: tenant.cloudId, siteUrl: tenant.siteUrl },
+      });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ data: { installationId: tenant.installationId } });
+    expect(await t.backend.context.repositories.installations.find(tenant.installationId)).toMatchObject({
+      cloudId: tenant.cloudId,
+      siteUrl: tenant.siteUrl,
+      apiBaseUrl: `https://api.atlassian.com/ex/confluence/${tenant.cloudId}`,
+    });
+    expect((await t.backend.context.credentialSources.appToken(tenant.installationId))?.token).toBe(token);
+  });
+
+  it('accepts the same operation from a resolver envelope', async () => {
+    const tenant = t.tenant('acme');
+    const response = await t.call(tenant, 'lifecycle.installed', {}, { spaceKey: undefined });
+    expect(response.status).toBe(200);
+    expect((await t.backend.context.repositories.installations.find(tenant.installationId))?.siteUrl).toBe(
+      tenant.siteUrl,
+    );
+  });
+
+  it('reports when the app token expires on a scheduled token refresh, keeping the later-expiring token', async () => {
+    const tenant = t.tenant('acme');
+    const later = new Date(t.clock.now.getTime() + 4 * 3600_000);
+    const sooner = new Date(t.clock.now.getTime() + 2 * 3600_000);
+    const refresh = async (token: string) =>
+      t.http
+        .post('/forge/v1/lifecycle.tokenRefresh')
+        .set('authorization', `Bearer ${await t.functionFit(tenant)}`)
+        .set('x-forge-oauth-system', token)
+        .send({ eventType: 'scheduled' });
+    expect((await refresh(systemToken(later, 'later'))).body.data.appTokenExpiresAt).toBe(
+      later.toISOString(),
+    );
+    const response = await refresh(systemToken(sooner, 'sooner'));
+    expect(response.body).toEqual({
+      data: { installationId: tenant.installationId, appTokenExpiresAt: later.toISOString() },
+    });
+  });
+
+  it('hands a system token on any operation to the store, not only on lifecycle calls', async () => {
+    const tenant = t.tenant('acme');
+    const token = systemToken(new Date(t.clock.now.getTime() + 3600_000), 'on-a-read');
+    await t.http
+      .post('/forge/v1/blocks.list')
+      .set('authorization', `Bearer ${await t.functionFit(tenant)}`)
+      .set('x-forge-oauth-system', token)
+      .send({ context: t.contextFor(tenant), input: {} })
+      .expect(200);
+    expect((await t.backend.context.credentialSources.appToken(tenant.installationId))?.token).toBe(token);
+  });
+});
+
+describe('block operations', () => {
+  it('lists the space’s blocks and gets one with its staleness', async () => {
+    const tenant = t.tenant('acme');
+    const { key } = await t.createIngestKey(tenant, 'ENG', 'deploy-bot');
+    await putBlock('deploys', key, {
+      kind: 'status',
+      title: 'Deploys',
+      content: { status: 'Green', tone: 'success' },
+    });
+
+    const list = await t.call(tenant, 'blocks.list', {});
+    expect(list.body.data.blocks).toEqual([
+      {
+        key: 'deploys',
+        title: 'Deploys',
+        kind: 'status',
+        revision: 1,
+        updatedAt: t.clock.now.toISOString(),
+        source: 'deploy-bot',
+      },
+    ]);
+
+    const fresh = await t.call(tenant, 'blocks.get', { key: 'deploys' });
+    expect(fresh.status).toBe(200);
+    expect(operations['blocks.get'].output.parse(fresh.body.data)).toMatchObject({
+      block: { key: 'deploys', kind: 'status', content: { status: 'Green', tone: 'success' }, revision: 1 },
+      stale: false,
+      staleAfterMinutes: 60,
+    });
+
+    t.clock.now = new Date(t.clock.now.getTime() + 61 * 60_000);
+    expect((await t.call(tenant, 'blocks.get', { key: 'deploys' })).body.data.stale).toBe(true);
+  });
+
+  it('records where a block is placed when the macro asks for it', async () => {
+    const tenant = t.tenant('acme');
+    const { key } = await t.createIngestKey(tenant, 'ENG');
+    await putBlock('oncall', key, { kind: 'markdown', title: 'On call', content: '**Ana**' });
+    const response = await t.call(
+      tenant,
+      'blocks.get',
+      { key: 'oncall' },
+      { contentId: '5341185', localId: 'macro-a' },
+    );
+    expect(response.status).toBe(200);
+    const placements = await t.backend.context.repositories.placements.listForBlock(
+      tenant.installationId,
+      'ENG',
+      'oncall',
+    );
+    expect(placements).toMatchObject([{ contentId: '5341185', localId: 'macro-a' }]);
+  });
+
+  it('answers an unknown block with 404 block_not_found', async () => {
+    const response = await t.call(t.tenant('acme'), 'blocks.get', { key: 'nope' });
+    expect(response.status).toBe(404);
+    expect(problemSchema.parse(response.body).code).toBe('block_not_found');
+  });
+
+  it('adds the rendered ADF of a Markdown block when a renderer is wired', async () => {
+    await t.close();
+    t = await startTestBackend({
+      signer,
+      renderMarkdown: (markdown) => ({
+        version: 1,
+        type: 'doc',
+        content: [{ type: 'paragraph', content: [{ type: 'text', text: markdown.toUpperCase() }] }],
+      }),
+    });
+    const tenant = t.tenant('acme');
+    const { key } = await t.createIngestKey(tenant, 'ENG');
+    await putBlock('notes', key, { kind: 'markdown', title: 'Notes', content: 'hello' });
+    const response = await t.call(tenant, 'blocks.get', { key: 'notes' });
+    expect(response.body.data.rendered.content[0].content[0].text).toBe('HELLO');
+  });
+});
+
+describe('settings operations', () => {
+  it('shows the settings view with what the caller may do, and never a secret', async () => {
+    const tenant = t.tenant('acme');
+    await t.createIngestKey(tenant, 'ENG', 'grafana');
+    const response = await t.call(tenant, 'settings.get', {});
+    expect(response.status).toBe(200);
+    const view = operations['settings.get'].output.parse(response.body.data);
+    expect(view).toMatchObject({
+      space: { key: 'ENG', id: '98304' },
+      mode: 'in-house',
+      canEdit: false,
+      settings: { publishingPolicy: 'live', staleAfterMinutes: 60 },
+      appToken: { status: 'missing', expiresAt: null },
+      apiToken: null,
+    });
+    expect(view.requiredApiTokenScopes.length).toBeGreaterThan(0);
+    expect(view.ingestKeys).toHaveLength(1);
+    expect(view.ingestKeys[0]?.prefix).toMatch(/^pwk_.{6}$/);
+    expect(JSON.stringify(view)).not.toMatch(/pwk_[A-Za-z0-9_-]{43}/);
+  });
+
+  it('updates settings as an admin and writes the change to the activity log', async () => {
+    const tenant = t.tenant('acme');
+    const response = await t.call(tenant, 'settings.update', { publishingPolicy: 'snapshot' }, admin);
+    expect(response.body.data.settings).toEqual({ publishingPolicy: 'snapshot', staleAfterMinutes: 60 });
+    const activity = await t.call(tenant, 'activity.list', {});
+    expect(activity.body.data.items[0]).toMatchObject({
+      actor: { kind: 'user', id: 'user-1' },
+      action: 'settings.updated',
+      result: 'ok',
+    });
+  });
+
+  it('refuses an empty or out-of-range settings change with field errors', async () => {
+    const tenant = t.tenant('acme');
+    const empty = await t.call(tenant, 'settings.update', {}, admin);
+    expect(empty.status).toBe(400);
+    const range = await t.call(tenant, 'settings.update', { staleAfterMinutes: 0 }, admin);
+    expect(range.status).toBe(400);
+    expect(range.body.errors[0].path).toBe('/input/staleAfterMinutes');
+  });
+});
+
+describe('API token operations', () => {
+  const input = {
+    email: 'svc@serviceaccount.atlassian.com',
+    token: 'ATATT3xFfGF0-a-scoped-token-123',
+    expiresAt: '2027-06-30',
+  };
+
+  it('verifies and saves a token, then shows only its metadata', async () => {
+    const tenant = t.tenant('acme');
+    const set = await t.call(tenant, 'apiToken.set', input, admin);
+    expect(set.status).toBe(200);
+    expect(set.body.data).toMatchObject({ saved: true, health: { status: 'ok', missingScopes: [] } });
+    const view = await t.call(tenant, 'settings.get', {});
+    expect(view.body.data.apiToken).toMatchObject({
+      email: input.email,
+      expiresAt: '2027-06-30',
+      lastUsedAt: null,
+    });
+    expect(JSON.stringify(view.body)).not.toContain(input.token);
+  });
+
+  it('answers saved:false with the health when verification fails', async () => {
+    const tenant = t.tenant('acme');
+    t.health.answer(input.token, 'wrong_base_url');
+    const set = await t.call(tenant, 'apiToken.set', input, admin);
+    expect(set.status).toBe(200);
+    expect(set.body.data).toMatchObject({ saved: false, health: { status: 'wrong_base_url' } });
+  });
+
+  it('refuses an expiry date in the past or more than a year away', async () => {
+    const tenant = t.tenant('acme');
+    for (const expiresAt of ['2026-11-28', '2026-01-01', '2028-01-15']) {
+      const response = await t.call(tenant, 'apiToken.set', { ...input, expiresAt }, admin);
+      expect(response.status).toBe(400);
+      expect(response.body.errors).toMatchObject([{ path: '/input/expiresAt' }]);
+    }
+    expect(t.health.calls).toHaveLength(0);
+  });
+
+  it('is a 403 api_tokens_disabled in marketplace mode, and settings hide it', async () => {
+    await t.close();
+    t = await startTestBackend({ signer, mode: 'marketplace' });
+    const tenant = t.tenant('acme');
+    const response = await t.call(tenant, 'apiToken.set', input, admin);
+    expect(response.status).toBe(403);
+    expect(response.body.code).toBe('api_tokens_disabled');
+    expect((await t.call(tenant, 'apiToken.remove', {}, admin)).body.code).toBe('api_tokens_disabled');
+    const view = await t.call(tenant, 'settings.get', {});
+    expect(view.body.data).toMatchObject({ mode: 'marketplace', apiToken: null, requiredApiTokenScopes: [] });
+  });
+
+  it('removes the token', async () => {
+    const tenant = t.tenant('acme');
+    await t.call(tenant, 'apiToken.set', input, admin);
+    expect((await t.call(tenant, 'apiToken.remove', {}, admin)).body.data).toEqual({ removed: true });
+    expect((await t.call(tenant, 'apiToken.remove', {}, admin)).body.data).toEqual({ removed: false });
+  });
+});
+
+describe('ingest key operations', () => {
+  it('shows a new key once, stores only its hash, and revokes it', async () => {
+    const tenant = t.tenant('acme');
+    const created = await t.call(tenant, 'ingestKeys.create', { source: 'CI pipeline' }, admin);
+    expect(created.body.data).toMatchObject({ source: 'CI pipeline', key: expect.stringMatching(/^pwk_/) });
+    const { id, key } = created.body.data as { id: string; key: string };
+    const listed = await t.call(tenant, 'settings.get', {});
+    expect(JSON.stringify(listed.body)).not.toContain(key);
+
+    const revoked = await t.call(tenant, 'ingestKeys.revoke', { id }, admin);
+    expect(revoked.body).toEqual({ data: { revoked: true } });
+    const again = await t.call(tenant, 'ingestKeys.revoke', { id }, admin);
+    expect(again.body).toEqual({ data: { revoked: true } });
+    const missing = await t.call(tenant, 'ingestKeys.revoke', { id: 'no-such-key' }, admin);
+    expect(missing.status).toBe(404);
+    expect(missing.body.code).toBe('ingest_key_not_found');
+  });
+});
+
+describe('the activity log', () => {
+  it('pages with a cursor, newest first', async () => {
+    const tenant = t.tenant('acme');
+    for (const minutes of [1, 2, 3]) {
+      await t.call(tenant, 'settings.update', { staleAfterMinutes: minutes }, admin);
+    }
+    const first = await t.call(tenant, 'activity.list', { limit: 2 });
+    expect(first.body.data.items).toHaveLength(2);
+    expect(first.body.data.items[0].detail).toContain('staleAfterMinutes = 3');
+    const second = await t.call(tenant, 'activity.list', { limit: 2, cursor: first.body.data.nextCursor });
+    expect(second.body.data.items.map((item: { detail: string }) => item.detail)).toEqual([
+      'Settings changed: staleAfterMinutes = 1.',
+    ]);
+    expect(second.body.data.nextCursor).toBeNull();
+  });
+
+  it('refuses a cursor it did not hand out', async () => {
+    const response = await t.call(t.tenant('acme'), 'activity.list', { cursor: 'made-up' });
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([
+      { path: '/input/cursor', message: 'is not a cursor from a previous page' },
+    ]);
+  });
+});

@@ -1,0 +1,72 @@
+import type { OperationDeps, OperationHandlers } from './operation-types';
+import { actorOf, spaceOf } from './operation-types';
+
+export function createSettingsOperations(
+  deps: OperationDeps,
+): Pick<OperationHandlers, 'settings.get' | 'settings.update'> {
+  return {
+    async 'settings.get'(call) {
+      const installationId = call.invocation.installationId;
+      const spaceKey = spaceOf(call.context);
+      const [stored, appToken, apiToken, ingestKeys] = await Promise.all([
+        deps.repositories.spaceSettings.get(installationId, spaceKey),
+        deps.appTokens.status(installationId),
+        deps.apiTokens.status(installationId, spaceKey),
+        deps.repositories.ingestKeys.list(installationId, spaceKey),
+      ]);
+      return {
+        space: { key: spaceKey, id: call.context.spaceId ?? stored.spaceId },
+        mode: deps.mode,
+        canEdit: call.context.isSpaceAdmin,
+        settings: stored.settings,
+        appToken,
+        apiToken: deps.mode === 'marketplace' ? null : apiToken,
+        // Settings hide the API token section in marketplace mode; no scopes to tick there.
+        requiredApiTokenScopes: deps.mode === 'marketplace' ? [] : [...deps.requiredApiTokenScopes],
+        ingestKeys,
+      };
+    },
+
+    async 'settings.update'(call) {
+      const installationId = call.invocation.installationId;
+      const spaceKey = spaceOf(call.context);
+      const change = {
+        ...(call.input.publishingPolicy === undefined
+          ? {}
+          : { publishingPolicy: call.input.publishingPolicy }),
+        ...(call.input.staleAfterMinutes === undefined
+          ? {}
+          : { staleAfterMinutes: call.input.staleAfterMinutes }),
+      };
+      const now = deps.now();
+      const previous = (await deps.repositories.spaceSettings.get(installationId, spaceKey)).settings;
+      const settings = await deps.repositories.spaceSettings.update(installationId, spaceKey, change, {
+        accountId: actorOf(call.context),
+        spaceId: call.context.spaceId ?? undefined,
+        now,
+      });
+      const described = Object.entries(change)
+        .map(([name, value]) => `${name} = ${String(value)}`)
+        .join(', ');
+      await deps.repositories.activity.append({
+        installationId,
+        spaceKey,
+        actor: { kind: 'user', id: actorOf(call.context) },
+        action: 'settings.updated',
+        result: 'ok',
+        detail: `Settings changed: ${described}.`,
+        at: now,
+      });
+      const failures = await deps.settingsEvents.publish({
+        installationId,
+        spaceKey,
+        previous,
+        current: settings,
+        accountId: actorOf(call.context),
+        at: now,
+      });
+      for (const error of failures) call.log.error({ err: error }, 'a settings-changed listener failed');
+      return { settings };
+    },
+  };
+}

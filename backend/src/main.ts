@@ -1,0 +1,39 @@
+import { hasErrorKind } from './error-kinds';
+import { startBackend } from './index';
+
+/**
+ * The process entry point: configuration from the environment, a ready line
+ * on stdout, graceful shutdown on SIGTERM/SIGINT. A configuration problem is
+ * one line on stderr and exit code 1, never a stack trace.
+ */
+async function main(): Promise<void> {
+  let running: Awaited<ReturnType<typeof startBackend>>;
+  try {
+    running = await startBackend({ env: process.env });
+  } catch (error) {
+    if (hasErrorKind(error, 'config')) {
+      process.stderr.write(`pagewire backend: ${(error as Error).message}\n`);
+    } else {
+      process.stderr.write(
+        `pagewire backend: could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+    }
+    process.exit(1);
+  }
+  process.stdout.write(`backend listening on ${running.url}\n`);
+
+  const shutDown = (signal: string) => {
+    process.stderr.write(`pagewire backend: ${signal} received, shutting down\n`);
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`pagewire backend: shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutDown('SIGTERM'));
+  process.once('SIGINT', () => shutDown('SIGINT'));
+}
+
+void main();
