@@ -98,7 +98,8 @@ interface Run {
   warnings: JobWarning[];
   contentHash: string;
   wantedLabels: string[];
-  space: { id: string; homepageId: string | null };
+  /** Looked up only when needed (creating, or finding a page the backend has no record of). */
+  space(): Promise<{ id: string; homepageId: string | null }>;
   deps: PagePublishDeps;
   intent: PublishIntent | null;
 }
@@ -122,13 +123,17 @@ export async function publishPage(job: StoredJob, deps: PagePublishDeps): Promis
       `The page body is not valid ADF${first ? ` (${first.path || '/'} ${first.message})` : ''}; Confluence would refuse it.`,
     );
   }
-  const space = await deps.confluence.findSpace(target);
-  if (space === null) {
-    throw new PermanentPublishError(
-      'space_not_found',
-      `Space ${job.spaceKey} does not exist, or Pagewire's credential may not see it.`,
-    );
-  }
+  let space: Promise<{ id: string; homepageId: string | null }> | null = null;
+  const findSpace = async () => {
+    const found = await deps.confluence.findSpace(target);
+    if (found === null) {
+      throw new PermanentPublishError(
+        'space_not_found',
+        `Space ${job.spaceKey} does not exist, or Pagewire's credential may not see it.`,
+      );
+    }
+    return found;
+  };
   const run: Run = {
     job,
     body,
@@ -138,7 +143,14 @@ export async function publishPage(job: StoredJob, deps: PagePublishDeps): Promis
     warnings,
     contentHash: hashPageContent({ title: body.title, document }),
     wantedLabels: [...new Set(body.labels ?? [])].sort(),
-    space,
+    space() {
+      space ??= findSpace();
+      // A failed lookup is not cached: the next call (next round) asks again.
+      space.catch(() => {
+        space = null;
+      });
+      return space;
+    },
     deps,
     intent: deps.initialIntent,
   };
@@ -179,18 +191,19 @@ async function decideAndWrite(run: Run, round: number): Promise<PublishResult | 
       identity = null;
     }
     if (job.dryRun) return planned(plan, run.warnings, `Dry run: would create "${body.title}"`);
+    const space = await run.space();
     await recordIntent(run, {
       action: 'create',
       jobId: job.id,
       title: body.title,
-      spaceId: run.space.id,
+      spaceId: space.id,
       contentHash: run.contentHash,
       at: deps.now().toISOString(),
     });
     let created: PublishedPage;
     try {
       created = await deps.confluence.createPage(run.target, {
-        spaceId: run.space.id,
+        spaceId: space.id,
         parentId: body.parentId,
         title: body.title,
         body: run.document,
@@ -485,18 +498,17 @@ async function locatePage(run: Run, identity: PageIdentity | null): Promise<Loca
     if (found !== null) return found;
   }
 
-  if (run.space.homepageId !== null) {
-    const entry = await readIndex(run);
-    if (entry !== null) {
-      const found = await consider(entry, 'index');
-      if (found !== null) return found;
-    }
+  const space = await run.space();
+  const entry = await readIndex(run, space.homepageId);
+  if (entry !== null) {
+    const found = await consider(entry, 'index');
+    if (found !== null) return found;
   }
 
   const titles = [run.body.title];
   if (run.intent?.action === 'create' && run.intent.title !== run.body.title) titles.push(run.intent.title);
   for (const title of titles) {
-    const page = await deps.confluence.findPageByTitle(target, run.space.id, title);
+    const page = await deps.confluence.findPageByTitle(target, space.id, title);
     if (page === null || tried.has(page.id)) continue;
     tried.add(page.id);
     const property = await deps.confluence.getProperty(target, page.id, PAGE_OWNERSHIP_PROPERTY_KEY);
@@ -580,8 +592,7 @@ async function writeProperty(
   }
 }
 
-async function readIndex(run: Run): Promise<string | null> {
-  const homepageId = run.space.homepageId;
+async function readIndex(run: Run, homepageId: string | null): Promise<string | null> {
   if (homepageId === null) return null;
   try {
     const property = await run.deps.confluence.getProperty(
@@ -598,7 +609,7 @@ async function readIndex(run: Run): Promise<string | null> {
 }
 
 async function indexPage(run: Run, pageId: string): Promise<JobWarning | null> {
-  const homepageId = run.space.homepageId;
+  const { homepageId } = await run.space();
   if (homepageId === null || homepageId === pageId) return null;
   const key = pageIndexPropertyKey(run.externalId);
   try {

@@ -1,0 +1,48 @@
+import { type ConfluenceClientOptions, createConfluenceClient } from '../confluence/client';
+import { NoCredentialError } from '../confluence/errors';
+import type { Pacer } from '../confluence/pacer';
+import type { CredentialRouter } from '../credentials/credential-router';
+import type { InstallationRepository } from '../store/installation-repository';
+import type { ConfluenceClientResolver } from './confluence-gateway';
+
+/**
+ * The client for one Confluence call of the engine: the credential router
+ * picks the credential by the call's scopes, the installation's recorded
+ * gateway (`app.apiBaseUrl` from its signed FIT) is the base URL, and one
+ * pacer shared by the whole process spaces the calls per credential, so a
+ * burst of queued work becomes a steady stream rather than a 429 storm.
+ */
+export function createConfluenceClientResolver(deps: {
+  credentialRouter: CredentialRouter;
+  installations: InstallationRepository;
+  allowedApiBase: string;
+  pacer: Pacer;
+  fetch?: typeof fetch;
+  retry?: ConfluenceClientOptions['retry'];
+  timeoutMs?: number;
+  onAttempt?: ConfluenceClientOptions['onAttempt'];
+}): ConfluenceClientResolver {
+  return async (target, operation) => {
+    const installation = await deps.installations.find(target.installationId);
+    if (installation === null) {
+      throw new NoCredentialError(
+        'This installation has not been recorded yet: Pagewire learns its Confluence address from the first Forge call.',
+      );
+    }
+    const credential = await deps.credentialRouter.credentialFor({
+      installationId: target.installationId,
+      spaceKey: target.spaceKey,
+      operation,
+    });
+    return createConfluenceClient({
+      baseUrl: installation.apiBaseUrl,
+      allowedApiBase: deps.allowedApiBase,
+      credential,
+      pacer: deps.pacer,
+      ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+      ...(deps.retry === undefined ? {} : { retry: deps.retry }),
+      ...(deps.timeoutMs === undefined ? {} : { timeoutMs: deps.timeoutMs }),
+      ...(deps.onAttempt === undefined ? {} : { onAttempt: deps.onAttempt }),
+    });
+  };
+}

@@ -1,0 +1,344 @@
+import { createDevApiClient, type DevApiClient, type RunningEmulator, startEmulator } from '@pagewire/devkit';
+import type { AdfDocument } from '@pagewire/shared';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PAGE_OWNERSHIP_PROPERTY_KEY } from './page-ownership';
+import {
+  anyWrites,
+  createPublishingHarness,
+  type HarnessOptions,
+  type PublishingHarness,
+  pageWrites,
+} from './testing/publishing-harness';
+
+let emulator: RunningEmulator;
+let dev: DevApiClient;
+const open: PublishingHarness[] = [];
+
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0 });
+  dev = createDevApiClient(emulator.url);
+});
+afterAll(async () => {
+  await emulator.close();
+});
+afterEach(async () => {
+  await dev.clearFaults();
+  await dev.setLimits({ burstPerSecond: 100, quotaPointsPerHour: 65_000 });
+  while (open.length > 0) await open.pop()!.dispose();
+});
+
+async function harness(options: Partial<HarnessOptions> = {}): Promise<PublishingHarness> {
+  const created = await createPublishingHarness({ dev, emulatorUrl: emulator.url, ...options });
+  open.push(created);
+  await created.service.start();
+  return created;
+}
+
+function adfOf(page: { body: { value: string } | null }): AdfDocument {
+  return JSON.parse(page.body?.value ?? 'null') as AdfDocument;
+}
+
+function textOf(page: { body: { value: string } | null }): string {
+  return JSON.stringify(adfOf(page));
+}
+
+describe('publishing whole pages', () => {
+  it('creates a page from Markdown, records who owns it on the page, and reports the version', async () => {
+    const h = await harness();
+    const jobId = await h.publish('runbook', {
+      title: 'Runbook',
+      markdown: '# Deploy\n\nRun **make deploy**.',
+    });
+    const job = await h.settle(jobId);
+    expect(job).toMatchObject({ state: 'published', version: 1, externalId: 'runbook' });
+
+    const [page] = await h.pages();
+    expect(page).toMatchObject({ id: job.pageId, title: 'Runbook', parentId: h.site.space.homepageId });
+    expect(adfOf(page!).content[0]).toEqual({
+      type: 'heading',
+      attrs: { level: 1 },
+      content: [{ type: 'text', text: 'Deploy' }],
+    });
+    const ownership = page!.properties.find((property) => property.key === PAGE_OWNERSHIP_PROPERTY_KEY);
+    expect(ownership?.value).toMatchObject({ externalId: 'runbook', version: 1, jobId, source: 'ci' });
+
+    const activity = await h.repositories.activity.list(h.site.installationId, h.site.space.key, {
+      limit: 10,
+    });
+    expect(activity.items[0]).toMatchObject({
+      action: 'page.published',
+      result: 'ok',
+      actor: { kind: 'source', id: 'ci' },
+      pageId: job.pageId,
+      version: 1,
+    });
+  });
+
+  it('does not write a page whose content has not changed, so watchers hear nothing', async () => {
+    const h = await harness();
+    await h.settle(await h.publish('status', { title: 'Status', markdown: 'All good' }));
+    const before = await h.lastRequestSeq();
+    const job = await h.settle(await h.publish('status', { title: 'Status', markdown: 'All good' }));
+    expect(job).toMatchObject({ state: 'unchanged', version: 1 });
+    expect(anyWrites(await h.requestsSince(before))).toEqual([]);
+    expect((await h.pages())[0]?.versions).toHaveLength(1);
+  });
+
+  it('updates the page with the next version, its message and the minor-edit flag', async () => {
+    const h = await harness();
+    await h.settle(await h.publish('status', { title: 'Status', markdown: 'v1' }));
+    const job = await h.settle(
+      await h.publish('status', {
+        title: 'Status now',
+        markdown: 'v2',
+        versionMessage: 'from CI run 42',
+        minorEdit: false,
+      }),
+    );
+    expect(job).toMatchObject({ state: 'published', version: 2, plan: { action: 'update' } });
+    const [page] = await h.pages();
+    expect(page?.title).toBe('Status now');
+    expect(page?.version).toMatchObject({ number: 2, message: 'from CI run 42', minorEdit: false });
+    expect(textOf(page!)).toContain('v2');
+  });
+
+  it('leaves a page a person edited alone and says who edited it and when', async () => {
+    const h = await harness();
+    const first = await h.settle(await h.publish('guide', { title: 'Guide', markdown: 'generated' }));
+    const edited = await dev.humanEdit(first.pageId!, { accountId: h.site.member.accountId });
+
+    const job = await h.settle(await h.publish('guide', { title: 'Guide', markdown: 'generated again' }));
+    expect(job).toMatchObject({
+      state: 'skipped_human_edit',
+      pageId: first.pageId,
+      version: 2,
+      humanEdit: { by: h.site.member.accountId, at: edited.version.createdAt, version: 2 },
+      plan: { action: 'skip' },
+    });
+    const [page] = await h.pages();
+    expect(page?.version.number).toBe(2);
+    expect(page?.version.authorId).toBe(h.site.member.accountId);
+    const activity = await h.repositories.activity.list(h.site.installationId, h.site.space.key, {
+      limit: 1,
+    });
+    expect(activity.items[0]).toMatchObject({
+      action: 'page.skipped_human_edit',
+      result: 'skipped',
+      version: 2,
+    });
+  });
+
+  it('overwrites a person’s edit when the source asks for it, and keeps protecting later edits', async () => {
+    const h = await harness();
+    const first = await h.settle(await h.publish('guide', { title: 'Guide', markdown: 'generated' }));
+    await dev.humanEdit(first.pageId!);
+    const job = await h.settle(
+      await h.publish('guide', { title: 'Guide', markdown: 'regenerated', onHumanEdit: 'overwrite' }),
+    );
+    expect(job).toMatchObject({ state: 'published', version: 3, plan: { action: 'update' } });
+    expect(job.plan?.reason).toMatch(/overwrites the edit by/);
+    expect(textOf((await h.pages())[0]!)).toContain('regenerated');
+
+    // Pagewire wrote version 3; a new edit is protected again by default.
+    await dev.humanEdit(first.pageId!);
+    expect((await h.settle(await h.publish('guide', { title: 'Guide', markdown: 'again' }))).state).toBe(
+      'skipped_human_edit',
+    );
+  });
+
+  it('ends skipped_human_edit when a person saves the page between Pagewire’s read and its write', async () => {
+    let armedPage: string | null = null;
+    const h = await harness({
+      async beforeCall(operation) {
+        if (operation === 'page.update' && armedPage !== null) {
+          const pageId = armedPage;
+          armedPage = null;
+          await dev.humanEdit(pageId, {
+            body: JSON.stringify({
+              version: 1,
+              type: 'doc',
+              content: [{ type: 'paragraph', content: [{ type: 'text', text: 'human words' }] }],
+            }),
+          });
+        }
+      },
+    });
+    const first = await h.settle(await h.publish('race', { title: 'Race', markdown: 'one' }));
+    armedPage = first.pageId!;
+    const job = await h.settle(await h.publish('race', { title: 'Race', markdown: 'two' }));
+    expect(job).toMatchObject({ state: 'skipped_human_edit', version: 2 });
+    const [page] = await h.pages();
+    expect(page?.version.number).toBe(2);
+    expect(textOf(page!)).toContain('human words');
+  });
+
+  it('re-reads after the conflict and overwrites a person’s racing save when asked to', async () => {
+    let armedPage: string | null = null;
+    const h = await harness({
+      async beforeCall(operation) {
+        if (operation === 'page.update' && armedPage !== null) {
+          const pageId = armedPage;
+          armedPage = null;
+          await dev.humanEdit(pageId);
+        }
+      },
+    });
+    const first = await h.settle(await h.publish('race', { title: 'Race', markdown: 'one' }));
+    armedPage = first.pageId!;
+    const job = await h.settle(
+      await h.publish('race', { title: 'Race', markdown: 'two', onHumanEdit: 'overwrite' }),
+    );
+    expect(job).toMatchObject({ state: 'published', version: 3 });
+    const [page] = await h.pages();
+    expect(page?.versions.map((version) => version.number)).toEqual([1, 2, 3]);
+    expect(textOf(page!)).toContain('two');
+  });
+
+  it('gives up after three version conflicts in a row and overwrites nothing', async () => {
+    let target: string | null = null;
+    const h = await harness({
+      async beforeCall(operation) {
+        if (operation === 'page.update' && target !== null) await dev.humanEdit(target);
+      },
+    });
+    const first = await h.settle(await h.publish('busy', { title: 'Busy', markdown: 'one' }));
+    target = first.pageId!;
+    const job = await h.settle(
+      await h.publish('busy', { title: 'Busy', markdown: 'two', onHumanEdit: 'overwrite' }),
+    );
+    target = null;
+    expect(job).toMatchObject({ state: 'failed', error: { code: 'confluence_conflict' } });
+    const [page] = await h.pages();
+    expect(
+      page?.versions.every((version) => version.number === 1 || version.authorId !== page.authorId),
+    ).toBe(true);
+    expect(textOf(page!)).not.toContain('two');
+  });
+
+  it('answers a dry run with the plan and a diff summary and writes nothing at all', async () => {
+    const h = await harness();
+    const before = await h.lastRequestSeq();
+    const create = await h.settle(
+      await h.publish('plan', { title: 'Plan', markdown: '# A\n\nB\n\n- c', labels: ['ops'], dryRun: true }),
+    );
+    expect(create).toMatchObject({
+      state: 'planned',
+      dryRun: true,
+      plan: { action: 'create', diff: { added: 3, removed: 0, titleChanged: false, labelsAdded: ['ops'] } },
+    });
+    expect(anyWrites(await h.requestsSince(before))).toEqual([]);
+    expect(await h.pages()).toEqual([]);
+
+    await h.settle(await h.publish('plan', { title: 'Plan', markdown: '# A\n\nB' }));
+    const afterPublish = await h.lastRequestSeq();
+    const update = await h.settle(
+      await h.publish('plan', { title: 'Plan 2', markdown: '# A\n\nC', dryRun: true }),
+    );
+    expect(update).toMatchObject({
+      state: 'planned',
+      plan: { action: 'update', currentVersion: 1, diff: { added: 1, removed: 1, titleChanged: true } },
+    });
+    const same = await h.settle(
+      await h.publish('plan', { title: 'Plan', markdown: '# A\n\nB', dryRun: true }),
+    );
+    expect(same.plan?.action).toBe('unchanged');
+    expect(anyWrites(await h.requestsSince(afterPublish))).toEqual([]);
+  });
+
+  it('plans a skip in a dry run when a person edited the page', async () => {
+    const h = await harness();
+    const first = await h.settle(await h.publish('plan', { title: 'Plan', markdown: 'x' }));
+    await dev.humanEdit(first.pageId!);
+    const job = await h.settle(await h.publish('plan', { title: 'Plan', markdown: 'y', dryRun: true }));
+    expect(job).toMatchObject({ state: 'planned', plan: { action: 'skip' }, humanEdit: { version: 2 } });
+  });
+
+  it('publishes the page but warns when no credential may add its labels', async () => {
+    const h = await harness();
+    const job = await h.settle(
+      await h.publish('tagged', { title: 'Tagged', markdown: 'x', labels: ['ops'] }),
+    );
+    expect(job.state).toBe('published');
+    expect(job.warnings).toEqual([
+      expect.objectContaining({
+        code: 'labels_not_applied',
+        detail: expect.stringMatching(/write:label:confluence/),
+      }),
+    ]);
+    expect((await h.pages())[0]?.labels).toEqual([]);
+    const activity = await h.repositories.activity.list(h.site.installationId, h.site.space.key, {
+      limit: 1,
+    });
+    expect(activity.items[0]).toMatchObject({ action: 'page.published', result: 'warning' });
+  });
+
+  it('adds labels through the space’s API token when one is configured, and only once', async () => {
+    const h = await harness({ apiToken: true });
+    const job = await h.settle(
+      await h.publish('tagged', { title: 'Tagged', markdown: 'x', labels: ['ops', 'generated'] }),
+    );
+    expect(job).toMatchObject({ state: 'published' });
+    expect(job.warnings).toBeUndefined();
+    expect((await h.pages())[0]?.labels.sort()).toEqual(['generated', 'ops']);
+    const before = await h.lastRequestSeq();
+    expect(
+      (
+        await h.settle(
+          await h.publish('tagged', { title: 'Tagged', markdown: 'x', labels: ['generated', 'ops'] }),
+        )
+      ).state,
+    ).toBe('unchanged');
+    expect(anyWrites(await h.requestsSince(before))).toEqual([]);
+  });
+
+  it('refuses to take over a page with the same title that it did not publish', async () => {
+    const h = await harness();
+    const mine = await h.settle(await h.publish('one', { title: 'Shared title', markdown: 'mine' }));
+    const before = await h.lastRequestSeq();
+    const job = await h.settle(await h.publish('two', { title: 'Shared title', markdown: 'theirs' }));
+    expect(job).toMatchObject({ state: 'failed', error: { code: 'confluence_conflict' } });
+    expect(job.error?.detail).toContain(`page ${mine.pageId}`);
+    expect(pageWrites(await h.requestsSince(before))).toEqual([]);
+  });
+
+  it('finds its page again after losing its database, even when the page was renamed meanwhile', async () => {
+    const first = await harness();
+    const published = await first.settle(
+      await first.publish('handbook', { title: 'Handbook', markdown: 'v1' }),
+    );
+    await first.dispose();
+    open.splice(open.indexOf(first), 1);
+
+    // A new backend with an empty database, against the same Confluence site.
+    const second = await harness({ site: first.site });
+    const renamed = await second.settle(
+      await second.publish('handbook', { title: 'Team handbook', markdown: 'v2' }),
+    );
+    expect(renamed).toMatchObject({ state: 'published', pageId: published.pageId, version: 2 });
+    const pages = await second.pages();
+    expect(pages).toHaveLength(1);
+    expect(pages[0]).toMatchObject({ title: 'Team handbook' });
+
+    // And it still protects human edits, from the version recorded on the page.
+    await dev.humanEdit(published.pageId!);
+    const third = await harness({ site: first.site });
+    expect(
+      (await third.settle(await third.publish('handbook', { title: 'Team handbook', markdown: 'v3' }))).state,
+    ).toBe('skipped_human_edit');
+  });
+
+  it('creates the page again when a person deleted it', async () => {
+    const h = await harness();
+    const first = await h.settle(await h.publish('gone', { title: 'Gone', markdown: 'x' }));
+    const deleted = await fetch(`${dev.gatewayUrl(h.site.cloudId)}/wiki/api/v2/pages/${first.pageId}`, {
+      method: 'DELETE',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${h.site.admin.email}:${h.site.scopedToken}`).toString('base64')}`,
+      },
+    });
+    expect(deleted.status).toBeLessThan(500);
+    const job = await h.settle(await h.publish('gone', { title: 'Gone', markdown: 'y' }));
+    expect(job.state).toBe('published');
+    expect(job.pageId).not.toBe(first.pageId);
+  });
+});

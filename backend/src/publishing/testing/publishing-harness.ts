@@ -1,0 +1,191 @@
+import {
+  ALL_CONFLUENCE_SCOPES,
+  type DevApiClient,
+  type PageSnapshot,
+  type RequestLogEntry,
+  type SeededSite,
+} from '@pagewire/devkit';
+import {
+  type JobView,
+  type PageIngestBodyInput,
+  pageIngestBodySchema,
+  terminalJobStates,
+} from '@pagewire/shared';
+import { pino } from 'pino';
+import type { IngestPrincipal } from '../../auth/ingest-key';
+import type { ConfluenceOperation } from '../../confluence/operation-scopes';
+import { createPacer } from '../../confluence/pacer';
+import { createCredentialRouter } from '../../credentials/credential-router';
+import { coreMigrations } from '../../store/migrations';
+import { createRepositories, type Repositories } from '../../store/repositories';
+import { sqliteTarget, type TestDatabase, type TestDatabaseTarget } from '../../testing/test-databases';
+import { createConfluenceClientResolver } from '../confluence-client-resolver';
+import type { ConfluenceClientResolver, PublishTarget } from '../confluence-gateway';
+import type { PublishingConfig } from '../publishing-config';
+import { createPublishingService, type PublishingService } from '../publishing-service';
+import { publishingMigrations } from '../store/publishing-migrations';
+
+/** Test settings: short leases and backoff so retries happen within a test's patience. */
+export const fastPublishingConfig: Partial<PublishingConfig> = {
+  concurrency: 4,
+  leaseMs: 5_000,
+  heartbeatMs: 1_000,
+  pollMs: 50,
+  maxAttempts: 12,
+  retryBaseMs: 50,
+  retryMaxMs: 1_000,
+};
+
+export interface HarnessOptions {
+  dev: DevApiClient;
+  emulatorUrl: string;
+  /** Reuse a site (a second backend on the same Confluence); a fresh one is seeded otherwise. */
+  site?: SeededSite;
+  database?: TestDatabaseTarget;
+  /** Reuse a database (a second backend on the same queue); a fresh one is opened otherwise. */
+  databaseHandle?: TestDatabase;
+  config?: Partial<PublishingConfig>;
+  /** Configure the space's scoped API token (the only credential that can add labels). */
+  apiToken?: boolean;
+  /** Called before each Confluence call the engine makes: lets a test act "between read and write". */
+  beforeCall?: (operation: ConfluenceOperation, target: PublishTarget) => Promise<void> | void;
+  fetch?: typeof fetch;
+  owner?: string;
+}
+
+export interface PublishingHarness {
+  site: SeededSite;
+  service: PublishingService;
+  repositories: Repositories;
+  database: TestDatabase;
+  principal: IngestPrincipal;
+  /** Queues a page as the ingest route would (defaults filled in by the contract's schema). */
+  publish(
+    externalId: string,
+    body: Omit<PageIngestBodyInput, 'spaceKey'> & { spaceKey?: string },
+  ): Promise<string>;
+  job(jobId: string): Promise<JobView>;
+  /** Polls until the job reaches a final state (or the deadline passes). */
+  settle(jobId: string, timeoutMs?: number): Promise<JobView>;
+  /** Pages of the site other than the space homepage, with every version. */
+  pages(): Promise<PageSnapshot[]>;
+  requestsSince(seq: number): Promise<RequestLogEntry[]>;
+  lastRequestSeq(): Promise<number>;
+  dispose(options?: { keepDatabase?: boolean }): Promise<void>;
+}
+
+export async function createPublishingHarness(options: HarnessOptions): Promise<PublishingHarness> {
+  const { dev } = options;
+  const site = options.site ?? (await dev.seedSite());
+  const database =
+    options.databaseHandle ??
+    (await (options.database ?? sqliteTarget).open({
+      migrations: [...coreMigrations, ...publishingMigrations],
+    }));
+  const repositories = createRepositories(database.database.db);
+  await repositories.installations.record(
+    {
+      installationId: site.installationId,
+      cloudId: site.cloudId,
+      apiBaseUrl: dev.gatewayUrl(site.cloudId),
+      environmentType: 'DEVELOPMENT',
+    },
+    new Date(),
+  );
+  const appToken = await dev.mintAppToken({ installationId: site.installationId, ttlSeconds: 4 * 3600 });
+  const credentialRouter = createCredentialRouter({
+    mode: 'in-house',
+    sources: {
+      async appToken() {
+        return { token: appToken.token, expiresAt: new Date(appToken.expiresAt) };
+      },
+      async apiToken() {
+        return options.apiToken
+          ? { email: site.admin.email, token: site.scopedToken, grantedScopes: ALL_CONFLUENCE_SCOPES }
+          : null;
+      },
+      async markApiTokenUsed() {},
+    },
+  });
+  const resolve = createConfluenceClientResolver({
+    credentialRouter,
+    installations: repositories.installations,
+    allowedApiBase: options.emulatorUrl,
+    pacer: createPacer(),
+    // Retries inside the client wait seconds in production; a test keeps them short.
+    retry: { baseDelayMs: 20, maxBackoffMs: 200 },
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  });
+  const clientFor: ConfluenceClientResolver = async (target, operation) => {
+    await options.beforeCall?.(operation, target);
+    return resolve(target, operation);
+  };
+  const service = createPublishingService({
+    database: database.database,
+    repositories,
+    clientFor,
+    logger: pino({ level: 'silent' }),
+    config: { ...fastPublishingConfig, ...options.config },
+    ...(options.owner === undefined ? {} : { owner: options.owner }),
+  });
+  const principal: IngestPrincipal = {
+    keyId: 'test-key',
+    installationId: site.installationId,
+    spaceKey: site.space.key,
+    source: 'ci',
+  };
+
+  const harness: PublishingHarness = {
+    site,
+    service,
+    repositories,
+    database,
+    principal,
+    async publish(externalId, body) {
+      const parsed = pageIngestBodySchema.parse({ spaceKey: site.space.key, ...body });
+      return (await service.acceptPage(principal, externalId, parsed)).id;
+    },
+    async job(jobId) {
+      const view = await service.findJob(principal, jobId);
+      if (view === null) throw new Error(`no job ${jobId}`);
+      return view;
+    },
+    async settle(jobId, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const view = await harness.job(jobId);
+        if (terminalJobStates.has(view.state)) return view;
+        if (Date.now() > deadline)
+          throw new Error(`job ${jobId} still ${view.state}: ${JSON.stringify(view)}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
+    async pages() {
+      return (await dev.pages(site.cloudId)).filter((page) => page.id !== site.space.homepageId);
+    },
+    async requestsSince(seq) {
+      return (await dev.requests({ cloudId: site.cloudId })).filter((entry) => entry.seq > seq);
+    },
+    async lastRequestSeq() {
+      const all = await dev.requests();
+      return all.at(-1)?.seq ?? 0;
+    },
+    async dispose({ keepDatabase = false } = {}) {
+      await service.stop();
+      if (!keepDatabase && options.databaseHandle === undefined) await database.dispose();
+    },
+  };
+  return harness;
+}
+
+/** Writes to pages (create, update, delete) in a request log: what "no write" and "one write" count. */
+export function pageWrites(requests: readonly RequestLogEntry[]): RequestLogEntry[] {
+  return requests.filter(
+    (entry) => entry.method !== 'GET' && /\/wiki\/api\/v2\/pages(\/\d+)?$/.test(entry.path),
+  );
+}
+
+/** Every write of any kind (pages, properties, labels). */
+export function anyWrites(requests: readonly RequestLogEntry[]): RequestLogEntry[] {
+  return requests.filter((entry) => entry.method !== 'GET');
+}
