@@ -98,6 +98,30 @@ describe('adaptive pacing', () => {
     expect(elapsedSeconds).toBeLessThan(46);
   });
 
+  it('learns a burst limit it only sees on a 429, when successes report the hourly quota instead', async () => {
+    const clock = createFakeClock();
+    const burst = burstLimitedServer(clock, 20);
+    const quotaReset = new Date(Date.parse('2026-11-28T11:00:00Z')).toISOString();
+    // Forge app traffic: 200s describe the points quota; only a throttled answer shows the burst window.
+    const handler: FakeHandler = async (request) => {
+      const response = await burst.handler(request);
+      if (response.status === 429) return response;
+      return jsonResponse(200, page, {
+        'x-ratelimit-limit': '65000',
+        'x-ratelimit-remaining': '60000',
+        'x-ratelimit-reset': quotaReset,
+        'x-ratelimit-nearlimit': 'false',
+        'ratelimit-reason': 'confluence-quota-global-based',
+      });
+    };
+    const pacer = createPacer({ clock });
+    const { client } = clientFor(clock, handler, pacer);
+    const results = await clock.run(readMany(client, 500));
+    expect(results.every((result) => result.status === 'fulfilled')).toBe(true);
+    expect(burst.stats.throttled).toBeLessThanOrEqual(3);
+    expect(pacer.stateOf(pacingTargetFor(appCredential()).key)?.burstLimitPerSecond).toBe(20);
+  });
+
   it('starts with one probing request, then lets the rest through at the learned pace', async () => {
     const clock = createFakeClock();
     const server = burstLimitedServer(clock, 10);
