@@ -1,0 +1,74 @@
+import type { BackendExtension } from '../backend';
+import { createPacer, type Pacer } from '../confluence/pacer';
+import { createCredentialRouter } from '../credentials/credential-router';
+import { createConfluenceClientResolver } from './confluence-client-resolver';
+import { createPublishingRouter } from './http/publishing-router';
+import { readPublishingConfig } from './publishing-config';
+import { createPublishingService } from './publishing-service';
+import { publishingMigrations } from './store/publishing-migrations';
+
+export interface PublishingExtensionOptions {
+  /** The same env record the backend's config is read from (`PAGEWIRE_PUBLISH_*` knobs). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Shares one pacer with other Confluence callers of the process; a private one otherwise. */
+  pacer?: Pacer;
+  fetch?: typeof fetch;
+}
+
+/**
+ * The publishing engine as a backend extension (docs/PUBLISHING.md): its
+ * tables join the backend's recorded migrations, its worker starts with the
+ * backend and drains on shutdown, its routes (`PUT /ingest/v1/pages/{id}`,
+ * `GET /ingest/v1/jobs/{id}`) mount next to the core ingest routes, block
+ * changes and a switch to the `snapshot` policy queue snapshot refreshes.
+ */
+export function createPublishingExtension(options: PublishingExtensionOptions): BackendExtension {
+  const config = readPublishingConfig(options.env);
+  return {
+    name: 'publishing',
+    migrations: publishingMigrations,
+    async setup(context) {
+      const logger = context.logger.child({ component: 'publishing' });
+      const credentialRouter = createCredentialRouter({
+        sources: context.credentialSources,
+        mode: context.config.mode,
+        now: context.now,
+      });
+      const clientFor = createConfluenceClientResolver({
+        credentialRouter,
+        installations: context.repositories.installations,
+        allowedApiBase: context.config.atlassianApiBase.href.replace(/\/+$/, ''),
+        pacer: options.pacer ?? createPacer(),
+        ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      });
+      const service = createPublishingService({
+        database: context.database,
+        repositories: context.repositories,
+        clientFor,
+        logger,
+        metricsRegistry: context.metrics.registry,
+        blockEvents: context.blockEvents,
+        config,
+        now: context.now,
+      });
+      context.metrics.registerQueue('publishing', async () => {
+        const items = await service.queue.countWorkByState();
+        return (items.ready ?? 0) + (items.leased ?? 0);
+      });
+      context.settingsEvents.subscribe(async (event) => {
+        if (event.current.publishingPolicy === 'snapshot' && event.previous.publishingPolicy !== 'snapshot') {
+          await service.refreshSnapshotsOfSpace({
+            installationId: event.installationId,
+            spaceKey: event.spaceKey,
+            source: 'pagewire',
+          });
+        }
+      });
+      await service.start();
+      return {
+        router: createPublishingRouter({ authenticator: context.ingestAuthenticator, service, logger }),
+        close: () => service.stop(),
+      };
+    },
+  };
+}
