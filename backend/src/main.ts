@@ -1,5 +1,6 @@
 import { hasErrorKind } from './error-kinds';
 import { startBackend } from './index';
+import { createPublishingExtension } from './publishing/publishing-extension';
 
 /**
  * The process entry point: configuration from the environment, a ready line
@@ -9,7 +10,11 @@ import { startBackend } from './index';
 async function main(): Promise<void> {
   let running: Awaited<ReturnType<typeof startBackend>>;
   try {
-    running = await startBackend({ env: process.env });
+    running = await startBackend({
+      env: process.env,
+      // The publishing engine: whole pages from sources and block snapshots (docs/PUBLISHING.md).
+      extensions: [createPublishingExtension({ env: process.env })],
+    });
   } catch (error) {
     if (hasErrorKind(error, 'config')) {
       process.stderr.write(`pagewire backend: ${(error as Error).message}\n`);
