@@ -6,7 +6,12 @@ import {
 } from '../credentials/credential';
 import { addLabelsToPage, listPageLabels } from './api/labels';
 import { createPage, getPageById, listPages, readAdfBody, updatePage } from './api/pages';
-import { assertGatewayBaseUrl, createConfluenceClient, gatewayBaseUrl } from './client';
+import {
+  assertGatewayBaseUrl,
+  createConfluenceClient,
+  createConfluenceClientFactory,
+  gatewayBaseUrl,
+} from './client';
 import {
   AuthError,
   ConflictError,
@@ -26,7 +31,7 @@ import {
   type ScopeError,
   type ServerError,
 } from './errors';
-import { createPacer } from './pacer';
+import { createPacer, pacingTargetFor } from './pacer';
 import { createFakeClock } from './testing/fake-clock';
 import { createFakeFetch, type FakeHandler, jsonResponse, networkFailure } from './testing/fake-fetch';
 
@@ -549,5 +554,26 @@ describe('the Confluence client', () => {
     });
     expect(serialised).not.toContain('ATATT3xFfGF0-secret');
     expect(apiCredential.token).toBe('ATATT3xFfGF0-secret');
+  });
+
+  it('hands out clients from one factory that pace as one', async () => {
+    const clock = createFakeClock();
+    const fake = createFakeFetch(
+      () => jsonResponse(200, page('1', 1), { 'x-ratelimit-limit': '10', 'x-ratelimit-remaining': '9' }),
+      clock,
+    );
+    const factory = createConfluenceClientFactory({ allowedApiBase: API_BASE, fetch: fake.fetch, clock });
+    const first = factory.clientFor(BASE, appCredential);
+    const second = factory.clientFor(BASE, appCredential);
+    await clock.run(
+      Promise.all([
+        getPageById(first, { id: '1', bodyFormat: 'none' }),
+        getPageById(second, { id: '1', bodyFormat: 'none' }),
+        getPageById(first, { id: '1', bodyFormat: 'none' }),
+      ]),
+    );
+    const starts = fake.requests.map((request) => request.at);
+    expect(starts[2]! - starts[1]!).toBeGreaterThanOrEqual(100);
+    expect(factory.pacer.stateOf(pacingTargetFor(appCredential).key)?.burstLimitPerSecond).toBe(10);
   });
 });

@@ -392,3 +392,26 @@ function parseBody<T>(
   }
   return parsed.data;
 }
+
+export interface ConfluenceClientFactory {
+  /** The pacer every client of this factory shares; its state is what `/metrics` may report. */
+  readonly pacer: Pacer;
+  /** A client for one site (`app.apiBaseUrl` of the FIT, or `gatewayBaseUrl`) and one credential. */
+  clientFor(baseUrl: string, credential: ConfluenceCredential): ConfluenceClient;
+}
+
+/**
+ * What the composition root builds once: every client it hands out shares
+ * the allowed origin, fetch, clock, retry settings and, above all, one pacer,
+ * so all calls with one credential draw on one budget. Pass a pacer built on
+ * `createPostgresPacerStore` to share the budget across replicas too.
+ */
+export function createConfluenceClientFactory(
+  shared: Omit<ConfluenceClientOptions, 'baseUrl' | 'credential'>,
+): ConfluenceClientFactory {
+  const pacer = shared.pacer ?? createPacer({ clock: shared.clock ?? systemClock });
+  return {
+    pacer,
+    clientFor: (baseUrl, credential) => createConfluenceClient({ ...shared, pacer, baseUrl, credential }),
+  };
+}

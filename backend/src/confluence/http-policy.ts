@@ -46,6 +46,12 @@ export const HTTP_RETRY_POLICY = [
     why: 'nothing was sent; the caller may retry at once, but the transport stays conservative',
   },
   {
+    condition: '500 and other 5xx',
+    methods: 'any',
+    action: 'no retry: ServerError (ambiguous = true for writes)',
+    why: 'a 500 is a fault in Confluence that the same request usually meets again; only 502/503/504 are passing',
+  },
+  {
     condition: '409 Conflict',
     methods: 'PUT',
     action: 'no retry: ConflictError with the current version',

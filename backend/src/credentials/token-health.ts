@@ -314,7 +314,7 @@ function classifyRejection(input: TokenHealthInput, today: Date): ProbeResult {
   if (input.previouslyVerified === false) {
     return {
       stop: 'wrong_email',
-      detail: `Confluence did not accept ${input.email} with this token. Use the email of the account that created the token (for a service account, its …@serviceaccount.atlassian.com address), and check the token was copied whole.`,
+      detail: `Confluence did not accept ${input.email} with this token. Use the email of the account that created the token (for a service account, its …@serviceaccount.atlassian.com address); also check that the token was copied whole and is a scoped token ("Create API token with scopes").`,
     };
   }
   return {
