@@ -82,7 +82,11 @@ export function createApiTokenService(deps: {
       deps.metrics.apiTokenChecks.inc({ status: result.health.status });
       return result;
     } catch (error) {
-      deps.logger.warn({ err: error }, 'the API token health check failed unexpectedly');
+      // Only the error's name: its message might quote the request, and the request carried the token.
+      deps.logger.warn(
+        { errorName: error instanceof Error ? error.name : typeof error },
+        'the API token health check failed unexpectedly',
+      );
       deps.metrics.apiTokenChecks.inc({ status: 'unreachable' });
       return {
         health: unreachable(deps.now(), 'Pagewire could not complete the check; it will try again.'),

@@ -9,7 +9,11 @@ import { ProblemError } from './problem-error';
  */
 export function createJsonBodyMiddleware(limitBytes: number): RequestHandler[] {
   const requireJson: RequestHandler = (request, _response, next) => {
-    // `req.is` answers null when there is no body at all; the route then sees an empty body.
+    // No body at all (or an empty one) is the route's to judge ("body required"), not a media-type error.
+    if (request.headers['content-length'] === '0' && request.headers['transfer-encoding'] === undefined) {
+      next();
+      return;
+    }
     const type = request.is('application/json');
     if (type === false) {
       next(
