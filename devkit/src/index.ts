@@ -24,6 +24,7 @@ export type {
   FitMintInput,
   HumanEditInput,
   InstallationCreateInput,
+  InstallationView,
   LimitsInput,
   PageSnapshot,
   SiteCreated,

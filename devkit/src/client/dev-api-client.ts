@@ -8,6 +8,7 @@ import type {
   FitMintInput,
   HumanEditInput,
   InstallationCreateInput,
+  InstallationView,
   LimitsInput,
   PageSnapshot,
   SigningKeyRotateInput,
@@ -44,6 +45,8 @@ export interface DevApiClient {
   createInstallation(
     input: InstallationCreateInput,
   ): Promise<{ installationId: string; appId: string; environmentId: string; appAccountId: string }>;
+  /** An installation with its site's URLs (what the Forge runtime harness needs). */
+  getInstallation(installationId: string): Promise<InstallationView>;
   mintFit(input: FitMintInput): Promise<{ token: string }>;
   mintAppToken(input: AppTokenMintInput): Promise<{ token: string; expiresAt: string }>;
   rotateSigningKey(input?: SigningKeyRotateInput): Promise<{ kid: string; keys: string[] }>;
@@ -150,6 +153,8 @@ export function createDevApiClient(emulatorUrl: string): DevApiClient {
     createApiToken: (input) => call('POST', '/_dev/api-tokens', input),
     revokeApiToken: (token) => call('DELETE', `/_dev/api-tokens/${encodeURIComponent(token)}`),
     createInstallation: (input) => call('POST', '/_dev/forge/installations', input),
+    getInstallation: (installationId) =>
+      call('GET', `/_dev/forge/installations/${encodeURIComponent(installationId)}`),
     mintFit: (input) => call('POST', '/_dev/forge/fit', input),
     mintAppToken: (input) => call('POST', '/_dev/forge/app-token', input),
     rotateSigningKey: (input = {}) => call('POST', '/_dev/forge/signing-keys/rotate', input),

@@ -151,3 +151,16 @@ export interface PageSnapshot {
   readonly properties: { id: string; key: string; value: unknown; version: number }[];
   readonly versions: { number: number; authorId: string; title: string; createdAt: string }[];
 }
+
+export interface InstallationView {
+  readonly installationId: string;
+  readonly cloudId: string;
+  readonly appId: string;
+  readonly environmentId: string;
+  readonly environmentType: 'DEVELOPMENT' | 'STAGING' | 'PRODUCTION';
+  readonly appVersion: string;
+  readonly appAccountId: string;
+  readonly scopes: string[];
+  readonly siteUrl: string;
+  readonly gatewayUrl: string;
+}

@@ -12,7 +12,6 @@ import type { JsonParse } from '../http/http-io';
 import { createRouter, type RouteParams } from '../http/router';
 import type { RequestLog } from '../request-log';
 import {
-  type Account,
   clearEmulatorState,
   currentVersion,
   type EmulatorState,
@@ -28,6 +27,7 @@ import {
   faultsSchema,
   fitMintSchema,
   humanEditSchema,
+  type InstallationView,
   installationCreateSchema,
   limitsSchema,
   type PageSnapshot,
@@ -249,6 +249,26 @@ export function createDevApi(dependencies: DevApiDependencies): DevApi {
         appAccountId: installation.appAccountId,
       },
     };
+  });
+
+  router.add('GET', '/_dev/forge/installations/:installationId', ({ params }) => {
+    const installation = state.installations.get(params.installationId!);
+    if (!installation) return problem('not_found', 'There is no installation with this id.');
+    const site = siteFor(installation.cloudId)!;
+    const urls = siteUrls(baseUrl(), site);
+    const body: InstallationView = {
+      installationId: installation.installationId,
+      cloudId: installation.cloudId,
+      appId: installation.appId,
+      environmentId: installation.environmentId,
+      environmentType: installation.environmentType,
+      appVersion: installation.appVersion,
+      appAccountId: installation.appAccountId,
+      scopes: [...installation.scopes],
+      siteUrl: urls.siteUrl,
+      gatewayUrl: urls.gatewayUrl,
+    };
+    return { status: 200, body };
   });
 
   router.add('POST', '/_dev/forge/fit', async ({ body }) => {
@@ -474,5 +494,3 @@ export function pageSnapshot(site: Site, page: Page): PageSnapshot {
     })),
   };
 }
-
-export type { Account };

@@ -1,0 +1,553 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createDevApiClient, type DevApiClient } from '../client/dev-api-client';
+import type { InstallationView } from '../emulator/dev-api/dev-api-schemas';
+import { createInMemoryKvs, type InMemoryKvs } from './kvs-store';
+
+/**
+ * A Forge function runtime for tests, built on the devkit emulator.
+ *
+ * `@forge/api` and `@forge/kvs` do all their I/O through two globals the Forge
+ * runtime provides: `global.__forge_fetch__(descriptor, path, init)` and
+ * `global.__forge_runtime__` (read from `@forge/api` 8.3.0 `out/api/fetch.js`,
+ * `out/api/endpoint.js`, `out/api/runtime.js` and `@forge/kvs` 1.6.5
+ * `out/index.js`). The harness installs those two and nothing else, so the app's
+ * real resolvers run on the real `@forge/resolver`, `@forge/api` and
+ * `@forge/kvs`, unmodified:
+ *
+ * - `invokeRemote(remote, …)` (`{type: 'frc'}`) goes to the configured backend
+ *   URL with a freshly minted FIT (no `context`, no `principal`: a function-
+ *   originated call, forge-platform.md §4 row 1), B3 trace headers and the app
+ *   system token in `x-forge-oauth-system`;
+ * - `asApp()/asUser().requestConfluence(…)` (`{type: 'fpp'}`) goes to the
+ *   emulator's gateway for the installation's site with the app system token or
+ *   an app user token for the invoking user;
+ * - `@forge/kvs` (`{type: 'kvs'}`) is answered from memory.
+ *
+ * Each invocation runs in its own async context, so concurrent invocations
+ * (even of different runtimes) never see each other's user or tokens.
+ */
+
+/** What `Resolver#getDefinitions()` returns (`@forge/resolver` 2.0.1 `out/index.js`). */
+export type ResolverHandler = (
+  request: {
+    call: { functionKey: string; payload?: unknown; jobId?: string };
+    context: Record<string, unknown>;
+  },
+  backendRuntimePayload?: Record<string, unknown>,
+) => Promise<unknown>;
+
+/** A plain Forge function (`adfExport`, a trigger function): `(payload, context)`. */
+export type ForgeFunction<Result> = (
+  payload: never,
+  context: Record<string, unknown>,
+) => Result | Promise<Result>;
+
+/** The platform context of a UI invocation (forge-platform.md §8; the macro's extension context). */
+export interface InvocationContextInput {
+  /** The invoking user; becomes `context.accountId` and `asUser()`'s identity. */
+  readonly accountId?: string;
+  readonly moduleKey: string;
+  readonly localId?: string;
+  /** `{type, space: {id, key}, content: {id, type}, config, isEditing, …}` */
+  readonly extension?: Record<string, unknown>;
+  /** Anything else the platform would add; merged last. */
+  readonly extra?: Record<string, unknown>;
+}
+
+export interface ForgeRuntimeOptions {
+  readonly emulatorUrl: string;
+  readonly installationId: string;
+  /** Manifest `remotes[].key` → the base URL the backend under test listens on. */
+  readonly remotes?: Readonly<Record<string, string>>;
+  /** Remotes whose manifest `auth.appSystemToken` is enabled; default: all. */
+  readonly appSystemTokenRemotes?: readonly string[];
+  /** Remotes whose manifest `auth.appUserToken` is enabled; default: none. */
+  readonly appUserTokenRemotes?: readonly string[];
+  /**
+   * Whether a user has allowed the app to act as them. Without consent,
+   * `asUser()` calls throw `NeedsAuthenticationError`, as Forge's do.
+   */
+  readonly userConsent?: (accountId: string) => boolean;
+  /** A UI resolver gets 25 s (forge-platform.md §11). */
+  readonly invocationTimeoutMs?: number;
+  /** Forge delivers events with a 5 s timeout and 4 retries (forge-platform.md §5). */
+  readonly eventTimeoutMs?: number;
+  readonly eventRetries?: number;
+}
+
+export interface RemoteCallRecord {
+  readonly remote: string;
+  readonly path: string;
+  readonly method: string;
+  /** The FIT sent in `Authorization`, for assertions on its claims. */
+  readonly invocationToken: string;
+  readonly sentSystemToken: boolean;
+  readonly sentUserToken: boolean;
+  readonly status: number | 'network_error';
+}
+
+export interface ProductCallRecord {
+  readonly as: 'app' | 'user';
+  readonly accountId: string | null;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number | 'needs_authentication';
+}
+
+export interface RemoteResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  /** How many POSTs Forge made (retries included). */
+  readonly attempts: number;
+}
+
+export interface ForgeEvent {
+  /** Manifest remote key of the endpoint. */
+  readonly remote: string;
+  /** The endpoint's `route.path`. */
+  readonly path: string;
+  readonly payload: unknown;
+  /** The endpoint key, reported as `app.module.key`. */
+  readonly moduleKey?: string;
+}
+
+export interface ForgeRuntime {
+  readonly installation: InstallationView;
+  /** Calls a resolver key with the context Forge would give. */
+  invoke<Result = unknown>(
+    handler: ResolverHandler,
+    call: { key: string; payload?: unknown; context: InvocationContextInput },
+  ): Promise<Result>;
+  /** Runs a plain Forge function (`adfExport`, a trigger function) inside the runtime. */
+  runFunction<Result>(
+    handler: ForgeFunction<Result>,
+    payload: unknown,
+    context?: { accountId?: string; moduleKey?: string },
+  ): Promise<Result>;
+  /** POSTs a lifecycle or scheduled-trigger event to a remote endpoint the way Forge does. */
+  deliverEvent(event: ForgeEvent): Promise<RemoteResponse>;
+  /** The payload Forge sends for a lifecycle event (`/events-reference/life-cycle`). */
+  lifecycleEventPayload(
+    eventType: 'avi:forge:installed:app' | 'avi:forge:upgraded:app',
+    installerAccountId?: string,
+  ): Record<string, unknown>;
+  /** The app's key-value store, for seeding and assertions. */
+  readonly kvs: InMemoryKvs;
+  remoteCalls(): RemoteCallRecord[];
+  productCalls(): ProductCallRecord[];
+  /** Uninstalls the globals once no runtime is left. */
+  dispose(): void;
+}
+
+type ForgeFetch = (
+  descriptor: Record<string, unknown>,
+  path: string,
+  init?: RequestInit,
+) => Promise<Response>;
+
+interface RuntimeCore {
+  fetch(
+    scope: InvocationScope,
+    descriptor: Record<string, unknown>,
+    path: string,
+    init: RequestInit,
+  ): Promise<Response>;
+  runtimeObject(scope: InvocationScope): Record<string, unknown>;
+}
+
+interface InvocationScope {
+  readonly core: RuntimeCore;
+  readonly accountId: string | undefined;
+  readonly moduleKey: string;
+  readonly invocationId: string;
+  readonly traceId: string;
+  readonly deadline: number;
+}
+
+type ForgeGlobals = typeof globalThis & { __forge_fetch__?: ForgeFetch; __forge_runtime__?: unknown };
+
+const scopes = new AsyncLocalStorage<InvocationScope>();
+const liveRuntimes: InvocationScope[] = [];
+let savedGlobals:
+  | { fetch: PropertyDescriptor | undefined; runtime: PropertyDescriptor | undefined }
+  | undefined;
+
+function currentScope(): InvocationScope | undefined {
+  return scopes.getStore() ?? liveRuntimes[liveRuntimes.length - 1];
+}
+
+function installGlobals(): void {
+  if (savedGlobals) return;
+  const globals = globalThis as ForgeGlobals;
+  savedGlobals = {
+    fetch: Object.getOwnPropertyDescriptor(globals, '__forge_fetch__'),
+    runtime: Object.getOwnPropertyDescriptor(globals, '__forge_runtime__'),
+  };
+  Object.defineProperty(globals, '__forge_fetch__', {
+    configurable: true,
+    value: (async (descriptor, path, init = {}) => {
+      const scope = currentScope();
+      if (!scope) throw new Error('No devkit Forge runtime is active: create one with createForgeRuntime()');
+      return scope.core.fetch(scope, descriptor, path, init);
+    }) satisfies ForgeFetch,
+  });
+  Object.defineProperty(globals, '__forge_runtime__', {
+    configurable: true,
+    get: () => {
+      const scope = currentScope();
+      return scope ? scope.core.runtimeObject(scope) : undefined;
+    },
+  });
+}
+
+function uninstallGlobals(): void {
+  if (!savedGlobals) return;
+  const globals = globalThis as ForgeGlobals;
+  for (const [name, descriptor] of [
+    ['__forge_fetch__', savedGlobals.fetch],
+    ['__forge_runtime__', savedGlobals.runtime],
+  ] as const) {
+    if (descriptor) Object.defineProperty(globals, name, descriptor);
+    else delete globals[name];
+  }
+  savedGlobals = undefined;
+}
+
+/** `@forge/api` turns this header into `NeedsAuthenticationError` (`out/api/fetch.js`). */
+function proxyError(status: number, reason: string): Response {
+  return new Response(null, { status, headers: { 'forge-proxy-error': reason } });
+}
+
+function traceId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+function spanId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+function uuidOf(ari: string): string {
+  return ari.slice(ari.lastIndexOf('/') + 1);
+}
+
+function combineSignals(signals: Array<AbortSignal | null | undefined>): AbortSignal {
+  return AbortSignal.any(signals.filter((signal): signal is AbortSignal => Boolean(signal)));
+}
+
+interface CachedToken {
+  token: string;
+  expiresAt: number;
+}
+
+export async function createForgeRuntime(options: ForgeRuntimeOptions): Promise<ForgeRuntime> {
+  const dev: DevApiClient = createDevApiClient(options.emulatorUrl);
+  const installation = await dev.getInstallation(options.installationId);
+  const remotes = options.remotes ?? {};
+  const systemTokenRemotes = new Set(options.appSystemTokenRemotes ?? Object.keys(remotes));
+  const userTokenRemotes = new Set(options.appUserTokenRemotes ?? []);
+  const userConsent = options.userConsent ?? (() => true);
+  const invocationTimeoutMs = options.invocationTimeoutMs ?? 25_000;
+  const eventTimeoutMs = options.eventTimeoutMs ?? 5_000;
+  const eventRetries = options.eventRetries ?? 4;
+  const kvs = createInMemoryKvs();
+  const remoteLog: RemoteCallRecord[] = [];
+  const productLog: ProductCallRecord[] = [];
+  const tokens = new Map<string, CachedToken>();
+
+  /** Reuses an app token while it has more than a minute left, as the platform would. */
+  async function appToken(accountId: string | null): Promise<string> {
+    const cacheKey = accountId ?? 'system';
+    const cached = tokens.get(cacheKey);
+    if (cached && cached.expiresAt - Date.now() > 60_000) return cached.token;
+    const minted = await dev.mintAppToken({
+      installationId: installation.installationId,
+      ...(accountId ? { accountId } : {}),
+    });
+    tokens.set(cacheKey, { token: minted.token, expiresAt: Date.parse(minted.expiresAt) });
+    return minted.token;
+  }
+
+  async function forgeHeaders(
+    remote: string,
+    scope: InvocationScope | undefined,
+    moduleKey: string,
+    given: ConstructorParameters<typeof Headers>[0],
+  ): Promise<{ headers: Headers; fit: string; system: boolean; user: boolean }> {
+    const headers = new Headers(given);
+    const { token: fit } = await dev.mintFit({
+      installationId: installation.installationId,
+      moduleType: 'core:endpoint',
+      moduleKey,
+    });
+    headers.set('authorization', `Bearer ${fit}`);
+    headers.set('x-b3-traceid', scope?.traceId ?? traceId());
+    headers.set('x-b3-spanid', spanId());
+    const system = systemTokenRemotes.has(remote);
+    if (system) headers.set('x-forge-oauth-system', await appToken(null));
+    const user = Boolean(userTokenRemotes.has(remote) && scope?.accountId);
+    if (user) headers.set('x-forge-oauth-user', await appToken(scope!.accountId!));
+    return { headers, fit, system, user };
+  }
+
+  async function invokeRemote(scope: InvocationScope, remote: string, path: string, init: RequestInit) {
+    const base = remotes[remote];
+    // @forge/api turns this into InvalidRemoteError (out/api/endpoint.js).
+    if (!base) return proxyError(400, 'INVALID_REMOTE');
+    const { headers, fit, system, user } = await forgeHeaders(remote, scope, scope.moduleKey, init.headers);
+    const remaining = Math.max(1, scope.deadline - Date.now());
+    const record = (status: RemoteCallRecord['status']) =>
+      remoteLog.push({
+        remote,
+        path,
+        method: init.method ?? 'GET',
+        invocationToken: fit,
+        sentSystemToken: system,
+        sentUserToken: user,
+        status,
+      });
+    try {
+      const response = await fetch(`${base.replace(/\/+$/, '')}${path}`, {
+        method: init.method ?? 'GET',
+        headers,
+        body: init.body ?? null,
+        signal: combineSignals([init.signal, AbortSignal.timeout(remaining)]),
+      });
+      record(response.status);
+      return response;
+    } catch (error) {
+      record('network_error');
+      throw error;
+    }
+  }
+
+  async function requestProduct(
+    scope: InvocationScope,
+    descriptor: Record<string, unknown>,
+    path: string,
+    init: RequestInit,
+  ): Promise<Response> {
+    if (descriptor.remote !== 'confluence') {
+      throw new Error(`The devkit Forge runtime emulates Confluence only, not ${String(descriptor.remote)}`);
+    }
+    const asUser = descriptor.provider === 'user';
+    const accountId = asUser ? ((descriptor.accountId as string | undefined) ?? scope.accountId) : undefined;
+    const method = init.method ?? 'GET';
+    if (asUser && (!accountId || !userConsent(accountId))) {
+      productLog.push({
+        as: 'user',
+        accountId: accountId ?? null,
+        method,
+        path,
+        status: 'needs_authentication',
+      });
+      return proxyError(401, 'NEEDS_AUTHENTICATION_ERR');
+    }
+    const headers = new Headers(init.headers);
+    headers.set('authorization', `Bearer ${await appToken(accountId ?? null)}`);
+    const response = await fetch(`${installation.gatewayUrl}${path}`, {
+      method,
+      headers,
+      body: init.body ?? null,
+      signal: init.signal ?? null,
+    });
+    productLog.push({
+      as: asUser ? 'user' : 'app',
+      accountId: accountId ?? null,
+      method,
+      path,
+      status: response.status,
+    });
+    return response;
+  }
+
+  const core: RuntimeCore = {
+    async fetch(scope, descriptor, path, init) {
+      switch (descriptor.type) {
+        case 'frc':
+          return invokeRemote(scope, String(descriptor.remote), path, init);
+        case 'fpp':
+          return requestProduct(scope, descriptor, path, init);
+        case 'kvs': {
+          const body = typeof init.body === 'string' && init.body ? JSON.parse(init.body) : undefined;
+          return kvs.handle(path, body);
+        }
+        default:
+          throw new Error(`The devkit Forge runtime does not emulate ${JSON.stringify(descriptor)} calls`);
+      }
+    },
+    runtimeObject(scope) {
+      return {
+        proxy: { token: 'devkit', url: options.emulatorUrl },
+        tracing: { traceId: scope.traceId, spanId: spanId() },
+        appContext: {
+          appId: uuidOf(installation.appId),
+          appVersion: installation.appVersion,
+          environmentId: installation.environmentId,
+          environmentType: installation.environmentType,
+          invocationId: scope.invocationId,
+          installationId: uuidOf(installation.installationId),
+          moduleKey: scope.moduleKey,
+          permissions: { scopes: installation.scopes, external: {} },
+        },
+        lambdaContext: { getRemainingTimeInMillis: () => Math.max(0, scope.deadline - Date.now()) },
+        metrics: {
+          counter: () => ({ incr() {}, decr() {} }),
+          timing: () => ({ measure: () => ({ stop() {} }) }),
+          gauge: () => ({ set() {} }),
+        },
+        externalAuth: [],
+      };
+    },
+  };
+
+  function newScope(accountId: string | undefined, moduleKey: string, timeoutMs: number): InvocationScope {
+    return {
+      core,
+      accountId,
+      moduleKey,
+      invocationId: randomUUID(),
+      traceId: traceId(),
+      deadline: Date.now() + timeoutMs,
+    };
+  }
+
+  function withDeadline<Result>(scope: InvocationScope, work: () => Promise<Result>): Promise<Result> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`The Forge function did not finish within ${scope.deadline - Date.now()} ms`)),
+        Math.max(0, scope.deadline - Date.now()),
+      );
+      timer.unref();
+    });
+    return Promise.race([scopes.run(scope, work), deadline]).finally(() => clearTimeout(timer));
+  }
+
+  const installContext = `ari:cloud:confluence::site/${installation.cloudId}`;
+  const installationObject = {
+    ari: { installationId: uuidOf(installation.installationId), toString: () => installation.installationId },
+    contexts: [{ toString: () => installContext }],
+  };
+
+  const idle = newScope(undefined, 'devkit-idle', Number.MAX_SAFE_INTEGER / 2);
+  liveRuntimes.push(idle);
+  installGlobals();
+
+  return {
+    installation,
+    kvs,
+    invoke(handler, { key, payload, context }) {
+      const scope = newScope(context.accountId, context.moduleKey, invocationTimeoutMs);
+      // What arrives from the frontend crossed the wire as JSON.
+      const wirePayload = payload === undefined ? undefined : JSON.parse(JSON.stringify(payload));
+      const platformContext: Record<string, unknown> = {
+        cloudId: installation.cloudId,
+        siteUrl: installation.siteUrl,
+        moduleKey: context.moduleKey,
+        localId: context.localId ?? randomUUID(),
+        environmentId: installation.environmentId,
+        environmentType: installation.environmentType,
+        appVersion: installation.appVersion,
+        ...(context.extension ? { extension: context.extension } : {}),
+        ...(context.accountId ? { accountType: 'licensed' } : {}),
+        ...context.extra,
+      };
+      return withDeadline(
+        scope,
+        () =>
+          handler(
+            { call: { functionKey: key, payload: wirePayload }, context: platformContext },
+            {
+              principal: context.accountId ? { accountId: context.accountId } : undefined,
+              installContext,
+              installation: installationObject,
+            },
+          ) as Promise<never>,
+      );
+    },
+    runFunction(handler, payload, context = {}) {
+      const scope = newScope(context.accountId, context.moduleKey ?? 'devkit-function', invocationTimeoutMs);
+      return withDeadline(scope, async () =>
+        handler(JSON.parse(JSON.stringify(payload ?? {})) as never, {
+          installContext,
+          installation: installationObject,
+          ...(context.accountId ? { principal: { accountId: context.accountId } } : {}),
+        }),
+      );
+    },
+    async deliverEvent(event) {
+      const base = remotes[event.remote];
+      if (!base) throw new Error(`No base URL is configured for remote "${event.remote}"`);
+      const body = JSON.stringify(event.payload);
+      let attempts = 0;
+      let last: RemoteResponse | undefined;
+      let lastError: unknown;
+      // Events are POSTed with a 5 s timeout and retried up to 4 times
+      // (forge-platform.md §5, "Events and scheduled triggers").
+      while (attempts <= eventRetries) {
+        attempts += 1;
+        // Events run with no user and no context; the endpoint's token config decides the OAuth header.
+        const { headers, fit, system } = await forgeHeaders(
+          event.remote,
+          undefined,
+          event.moduleKey ?? event.path,
+          { 'content-type': 'application/json' },
+        );
+        try {
+          const response = await fetch(`${base.replace(/\/+$/, '')}${event.path}`, {
+            method: 'POST',
+            headers,
+            body,
+            signal: AbortSignal.timeout(eventTimeoutMs),
+          });
+          const text = await response.text();
+          remoteLog.push({
+            remote: event.remote,
+            path: event.path,
+            method: 'POST',
+            invocationToken: fit,
+            sentSystemToken: system,
+            sentUserToken: false,
+            status: response.status,
+          });
+          last = { status: response.status, headers: response.headers, text, attempts };
+          if (response.status < 500) return last;
+        } catch (error) {
+          lastError = error;
+          remoteLog.push({
+            remote: event.remote,
+            path: event.path,
+            method: 'POST',
+            invocationToken: fit,
+            sentSystemToken: system,
+            sentUserToken: false,
+            status: 'network_error',
+          });
+        }
+      }
+      if (last) return last;
+      throw lastError instanceof Error ? lastError : new Error('The event could not be delivered');
+    },
+    lifecycleEventPayload(eventType, installerAccountId) {
+      return {
+        id: installation.installationId,
+        eventType,
+        ...(installerAccountId ? { installerAccountId } : {}),
+        app: { id: installation.appId, version: installation.appVersion },
+        environment: { id: installation.environmentId },
+        context: { cloudId: installation.cloudId, siteUrl: installation.siteUrl },
+      };
+    },
+    remoteCalls: () => [...remoteLog],
+    productCalls: () => [...productLog],
+    dispose() {
+      const index = liveRuntimes.indexOf(idle);
+      if (index !== -1) liveRuntimes.splice(index, 1);
+      if (liveRuntimes.length === 0) uninstallGlobals();
+    },
+  };
+}
+
+export { createInMemoryKvs, type InMemoryKvs } from './kvs-store';
