@@ -11,6 +11,7 @@ import {
   createConfluenceClient,
   createConfluenceClientFactory,
   gatewayBaseUrl,
+  resolveGatewayUrl,
 } from './client';
 import {
   AuthError,
@@ -496,6 +497,17 @@ describe('the Confluence client', () => {
       `${BASE}/wiki/api/v2/pages?space-id=98&limit=250&cursor=abc%3D%3D`,
       `${BASE}/wiki/api/v2/pages?space-id=98&limit=250&cursor=def`,
     ]);
+  });
+
+  it('refuses paths that resolve outside the gateway, however they are spelled', () => {
+    expect(() => resolveGatewayUrl(BASE, '/wiki/%2e%2e/%2e%2e/site/acme/wiki/rest/api/space')).toThrow(
+      /outside the gateway/,
+    );
+    expect(() => resolveGatewayUrl(BASE, '/wiki/../../../x')).toThrow(/outside the gateway/);
+    expect(() => resolveGatewayUrl(BASE, '/rest/api/space')).toThrow(/not a Confluence REST path/);
+    expect(resolveGatewayUrl(BASE, '/wiki/api/v2/pages?cursor=a%3D').href).toBe(
+      `${BASE}/wiki/api/v2/pages?cursor=a%3D`,
+    );
   });
 
   it('refuses a next link that leaves the gateway', async () => {

@@ -162,10 +162,15 @@ export function resolveGatewayUrl(baseUrl: string, pathOrUrl: string): URL {
     }
     relative = pathOrUrl.slice(baseUrl.length);
   }
-  if (!relative.startsWith('/wiki/') || relative.includes('/../') || relative.includes('\\')) {
+  if (!relative.startsWith('/wiki/') || relative.includes('\\')) {
     throw new ConfluenceConfigError(`"${relative}" is not a Confluence REST path.`);
   }
-  return new URL(`${baseUrl}${relative}`);
+  const url = new URL(`${baseUrl}${relative}`);
+  // URL parsing resolves `..` and `%2e%2e` segments: check where it really points.
+  if (!url.href.startsWith(`${baseUrl}/wiki/`)) {
+    throw new ConfluenceConfigError(`Refusing "${relative}": it resolves outside the gateway.`);
+  }
+  return url;
 }
 
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
