@@ -25,6 +25,7 @@ export const publishingMigrations: readonly NamedMigration[] = [
           .addColumn('request_json', 'text', (column) => column.notNull())
           .addColumn('state', 'text', (column) => column.notNull())
           .addColumn('attempts', 'integer', (column) => column.notNull())
+          .addColumn('claimed_by', 'text')
           .addColumn('page_id', 'text')
           .addColumn('version', 'integer')
           .addColumn('error_code', 'text')

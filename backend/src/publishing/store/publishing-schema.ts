@@ -25,6 +25,8 @@ export interface PublishJobsTable {
   request_json: string;
   state: string;
   attempts: number;
+  /** The worker (lease owner) that last took this job: which replica wrote what. */
+  claimed_by: string | null;
   page_id: string | null;
   version: number | null;
   error_code: string | null;

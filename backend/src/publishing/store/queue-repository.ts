@@ -30,6 +30,7 @@ export interface StoredJob {
   request: unknown;
   state: JobState;
   attempts: number;
+  claimedBy: string | null;
   pageId: string | null;
   version: number | null;
   error: JobError | null;
@@ -181,6 +182,7 @@ export function createQueueRepository(
           request_json: JSON.stringify(input.request),
           state: 'queued',
           attempts: 0,
+          claimed_by: null,
           page_id: null,
           version: null,
           error_code: null,
@@ -258,7 +260,7 @@ export function createQueueRepository(
           .execute();
         const job = await trx
           .updateTable('publish_jobs')
-          .set({ attempts: sql<number>`attempts + 1` })
+          .set({ attempts: sql<number>`attempts + 1`, claimed_by: owner })
           .where('id', '=', work.leased_job_id!)
           .returningAll()
           .executeTakeFirstOrThrow();
@@ -511,6 +513,7 @@ function toStoredJob(row: PublishJobsTable): StoredJob {
     request: JSON.parse(row.request_json) as unknown,
     state: row.state as JobState,
     attempts: Number(row.attempts),
+    claimedBy: row.claimed_by,
     pageId: row.page_id,
     version: row.version === null ? null : Number(row.version),
     error: row.error_code === null ? null : { code: row.error_code, detail: row.error_detail ?? '' },
