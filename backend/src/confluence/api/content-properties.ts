@@ -6,6 +6,7 @@ import {
   emptyBodySchema,
   multiEntityResultSchema,
 } from '../schemas';
+import { idSegment } from './ids';
 
 /**
  * Page content properties (v2). Writing one does not create a page version,
@@ -15,9 +16,9 @@ import {
  * The key namespace is shared by every app: keys are prefixed and hold nothing secret.
  */
 
-const propertiesPath = (pageId: string) => `/wiki/api/v2/pages/${encodeURIComponent(pageId)}/properties`;
+const propertiesPath = (pageId: string) => `/wiki/api/v2/pages/${idSegment(pageId, 'page')}/properties`;
 const propertyPath = (pageId: string, propertyId: string) =>
-  `${propertiesPath(pageId)}/${encodeURIComponent(propertyId)}`;
+  `${propertiesPath(pageId)}/${idSegment(propertyId, 'property')}`;
 
 export function listPageProperties(
   client: ConfluenceClient,

@@ -1,5 +1,6 @@
 import type { ConfluenceClient } from '../client';
 import { type Label, labelArraySchema } from '../schemas';
+import { idSegment } from './ids';
 
 /**
  * Labels go through v1 (`/wiki/rest/api/content/{id}/label`): the v2 label
@@ -10,7 +11,7 @@ import { type Label, labelArraySchema } from '../schemas';
  * none of which Pagewire's manifest requests; see docs/CONFLUENCE-CLIENT.md.
  */
 
-const labelsPath = (pageId: string) => `/wiki/rest/api/content/${encodeURIComponent(pageId)}/label`;
+const labelsPath = (pageId: string) => `/wiki/rest/api/content/${idSegment(pageId, 'page')}/label`;
 
 /** Adds labels (prefix `global`, the kind people add in the editor); existing labels stay. */
 export async function addLabelsToPage(

@@ -2,6 +2,7 @@ import { type AdfDocument, adfDocumentSchema } from '@pagewire/shared';
 import type { ConfluenceClient } from '../client';
 import { paginate } from '../pagination';
 import { emptyBodySchema, multiEntityResultSchema, type Page, pageSchema } from '../schemas';
+import { idSegment } from './ids';
 
 /**
  * v2 pages (https://developer.atlassian.com/cloud/confluence/rest/v2/api-group-page/).
@@ -22,7 +23,7 @@ function serialiseBody(body: PageBody): { representation: string; value: string 
     : { representation: 'storage', value: body.value };
 }
 
-const pagePath = (id: string) => `/wiki/api/v2/pages/${encodeURIComponent(id)}`;
+const pagePath = (id: string) => `/wiki/api/v2/pages/${idSegment(id, 'page')}`;
 
 export async function getPageById(
   client: ConfluenceClient,

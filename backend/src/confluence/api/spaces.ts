@@ -8,6 +8,7 @@ import {
   type Space,
   spaceSchema,
 } from '../schemas';
+import { idSegment } from './ids';
 
 /**
  * v2 addresses spaces by numeric id; keys (what people and macros know) are
@@ -59,7 +60,7 @@ export async function getSpaceOperations(
   const response = await client.send({
     operation: 'space.operations',
     method: 'GET',
-    path: `/wiki/api/v2/spaces/${encodeURIComponent(params.spaceId)}/operations`,
+    path: `/wiki/api/v2/spaces/${idSegment(params.spaceId, 'space')}/operations`,
     schema: permittedOperationsSchema,
     resource: `the permissions in space ${params.spaceId}`,
     signal: params.signal,
