@@ -16,6 +16,7 @@ import type { IngestPrincipal } from '../../auth/ingest-key';
 import type { ConfluenceOperation } from '../../confluence/operation-scopes';
 import { createPacer } from '../../confluence/pacer';
 import { createCredentialRouter } from '../../credentials/credential-router';
+import type { BlockEvents } from '../../domain/block-events';
 import { coreMigrations } from '../../store/migrations';
 import { createRepositories, type Repositories } from '../../store/repositories';
 import { sqliteTarget, type TestDatabase, type TestDatabaseTarget } from '../../testing/test-databases';
@@ -51,6 +52,7 @@ export interface HarnessOptions {
   beforeCall?: (operation: ConfluenceOperation, target: PublishTarget) => Promise<void> | void;
   fetch?: typeof fetch;
   owner?: string;
+  blockEvents?: BlockEvents;
 }
 
 export interface PublishingHarness {
@@ -126,6 +128,7 @@ export async function createPublishingHarness(options: HarnessOptions): Promise<
     clientFor,
     logger: pino({ level: 'silent' }),
     config: { ...fastPublishingConfig, ...options.config },
+    blockEvents: options.blockEvents,
     ...(options.owner === undefined ? {} : { owner: options.owner }),
   });
   const principal: IngestPrincipal = {
