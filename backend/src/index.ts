@@ -4,6 +4,7 @@ import { type Backend, type BackendExtension, createBackend } from './backend';
 import { loadConfig } from './config/config';
 import { checkApiTokenHealth, REQUIRED_API_TOKEN_SCOPES } from './credentials/token-health';
 import { createLogger } from './observability/logger';
+import { createPublishingExtension } from './publishing/publishing-extension';
 
 export type { Backend, BackendContext, BackendExtension, ExtensionInstance } from './backend';
 export { ConfigError, loadConfig } from './config/config';
@@ -16,7 +17,11 @@ export interface StartBackendOptions {
   env: Record<string, string | undefined>;
   /** Where JSON logs go; stdout by default. */
   logDestination?: NodeJS.WritableStream;
-  /** Parts of the backend built on the core (the publishing engine). */
+  /**
+   * Parts of the backend built on the core. Defaults to the publishing engine
+   * (whole pages and block snapshots), i.e. the whole product; `[]` starts the
+   * bare core.
+   */
   extensions?: readonly BackendExtension[];
 }
 
@@ -47,7 +52,7 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
     logger,
     checkApiTokenHealth: (input) => checkApiTokenHealth({ apiBase }, input),
     requiredApiTokenScopes: REQUIRED_API_TOKEN_SCOPES,
-    extensions: options.extensions,
+    extensions: options.extensions ?? [createPublishingExtension({ env: options.env })],
   });
 
   const server = createServer(backend.app);

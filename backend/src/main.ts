@@ -1,6 +1,5 @@
 import { hasErrorKind } from './error-kinds';
 import { startBackend } from './index';
-import { createPublishingExtension } from './publishing/publishing-extension';
 
 /**
  * The process entry point: configuration from the environment, a ready line
@@ -10,11 +9,8 @@ import { createPublishingExtension } from './publishing/publishing-extension';
 async function main(): Promise<void> {
   let running: Awaited<ReturnType<typeof startBackend>>;
   try {
-    running = await startBackend({
-      env: process.env,
-      // The publishing engine: whole pages from sources and block snapshots (docs/PUBLISHING.md).
-      extensions: [createPublishingExtension({ env: process.env })],
-    });
+    // The whole product: the core plus the publishing engine, which startBackend mounts by default.
+    running = await startBackend({ env: process.env });
   } catch (error) {
     if (hasErrorKind(error, 'config')) {
       process.stderr.write(`pagewire backend: ${(error as Error).message}\n`);

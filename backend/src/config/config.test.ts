@@ -50,7 +50,7 @@ describe('loading the configuration', () => {
   it('names a master key of the wrong length without echoing it', () => {
     const short = randomBytes(16).toString('base64');
     const message = configErrorFor({ ...production, PAGEWIRE_MASTER_KEY: short });
-    expect(message).toMatch(/PAGEWIRE_MASTER_KEY must decode to 32 bytes, not 16/);
+    expect(message).toMatch(/^invalid configuration: PAGEWIRE_MASTER_KEY must decode to 32 bytes, not 16/);
     expect(message).not.toContain(short);
     expect(message.split('\n')).toHaveLength(1);
   });
@@ -58,6 +58,12 @@ describe('loading the configuration', () => {
   it('refuses a master key that is not base64', () => {
     expect(configErrorFor({ ...production, PAGEWIRE_MASTER_KEY: 'not base64 at all!' })).toMatch(
       /PAGEWIRE_MASTER_KEY must be base64/,
+    );
+  });
+
+  it('names a bad previous master key', () => {
+    expect(configErrorFor({ ...production, PAGEWIRE_PREVIOUS_MASTER_KEYS: 'c2hvcnQ=' })).toBe(
+      'invalid configuration: PAGEWIRE_PREVIOUS_MASTER_KEYS has a key that must decode to 32 bytes, not 5 (generate one with: openssl rand -base64 32)',
     );
   });
 

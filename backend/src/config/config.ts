@@ -78,19 +78,20 @@ function secureUrl(what: string) {
     });
 }
 
-function masterKey(name: string) {
+function masterKey(prefix: string) {
   return z
     .string()
     .trim()
-    .transform((value, ctx) => decodeMasterKey(value, name, ctx));
+    .transform((value, ctx) => decodeMasterKey(value, prefix, ctx));
 }
 
-function decodeMasterKey(value: string, name: string, ctx: z.RefinementCtx): Buffer {
+/** `prefix` starts the message after the variable name ("" or "has a key that "). */
+function decodeMasterKey(value: string, prefix: string, ctx: z.RefinementCtx): Buffer {
   // Strict base64 with padding: Buffer.from is lenient and would quietly accept typos.
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.length % 4 !== 0) {
     ctx.addIssue({
       code: 'custom',
-      message: `${name} must be base64 (generate one with: openssl rand -base64 32)`,
+      message: `${prefix}must be base64 (generate one with: openssl rand -base64 32)`,
     });
     return z.NEVER;
   }
@@ -98,7 +99,7 @@ function decodeMasterKey(value: string, name: string, ctx: z.RefinementCtx): Buf
   if (key.length !== MASTER_KEY_BYTES) {
     ctx.addIssue({
       code: 'custom',
-      message: `${name} must decode to ${MASTER_KEY_BYTES} bytes, not ${key.length} (generate one with: openssl rand -base64 32)`,
+      message: `${prefix}must decode to ${MASTER_KEY_BYTES} bytes, not ${key.length} (generate one with: openssl rand -base64 32)`,
     });
     return z.NEVER;
   }
@@ -147,14 +148,14 @@ const envSchema = z.object({
       }
       return new Set(names as ForgeEnvironmentType[]);
     }),
-  PAGEWIRE_MASTER_KEY: masterKey('PAGEWIRE_MASTER_KEY').optional(),
+  PAGEWIRE_MASTER_KEY: masterKey('').optional(),
   PAGEWIRE_PREVIOUS_MASTER_KEYS: z
     .string()
     .trim()
     .optional()
     .transform((value, ctx) => {
       if (value === undefined || value === '') return [];
-      return value.split(',').map((part) => decodeMasterKey(part.trim(), 'each previous key', ctx));
+      return value.split(',').map((part) => decodeMasterKey(part.trim(), 'has a key that ', ctx));
     }),
   PAGEWIRE_ATLASSIAN_API_BASE: secureUrl('the Atlassian API gateway').default(
     new URL('https://api.atlassian.com'),

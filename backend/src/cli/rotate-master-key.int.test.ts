@@ -1,0 +1,168 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UnsecuredJWT } from 'jose';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApiTokenService } from '../credentials/api-token-service';
+import { createAppTokenStore } from '../credentials/app-token-store';
+import { createSecretBox } from '../credentials/secret-box';
+import { createMetrics } from '../observability/metrics';
+import { openDatabase } from '../store/database';
+import { coreMigrations } from '../store/migrations';
+import { migrateToLatest } from '../store/migrator';
+import { createRepositories } from '../store/repositories';
+import { createFakeTokenHealth } from '../testing/fake-token-health';
+import { postgresTarget, postgresTestUrl, type TestDatabase } from '../testing/test-databases';
+import { type CliOutput, runRotateMasterKey } from './rotate-master-key';
+
+const A = 'ari:cloud:ecosystem::installation/aaaaaaaa-0000-4000-8000-000000000001';
+const API_TOKEN = 'ATATT3xFfGF0-rotate-me-please-0000';
+
+function capture(): CliOutput & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, out: (line) => lines.push(line), err: (line) => lines.push(`ERR ${line}`) };
+}
+
+interface Target {
+  name: string;
+  open(): Promise<{ url: string; dispose(): Promise<void> }>;
+}
+
+const targets: Target[] = [
+  {
+    name: 'sqlite',
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'pagewire-rotate-'));
+      return {
+        url: `sqlite:${join(dir, 'pagewire.db')}`,
+        dispose: async () => rmSync(dir, { recursive: true }),
+      };
+    },
+  },
+];
+const postgres = postgresTestUrl();
+if (postgres !== null) {
+  targets.push({
+    name: 'postgres',
+    async open() {
+      const handle: TestDatabase = await postgresTarget(postgres).open({ migrations: false });
+      await handle.database.close();
+      return { url: handle.url, dispose: () => handle.dispose() };
+    },
+  });
+}
+
+describe.each(targets)('npm run rotate-master-key on $name', (target) => {
+  let url: string;
+  let dispose: () => Promise<void>;
+  const oldKey = randomBytes(32);
+  const newKey = randomBytes(32);
+  const appToken = new UnsecuredJWT({ n: 1 }).setExpirationTime('3h').encode();
+
+  async function secretsUnder(key: Buffer, options: { seed?: boolean } = {}) {
+    const database = await openDatabase(url);
+    try {
+      const repositories = createRepositories(database.db);
+      const secretBox = createSecretBox({ current: key });
+      const silent = pino({ level: 'silent' });
+      const metrics = createMetrics({ defaultMetrics: false });
+      const appTokens = createAppTokenStore({
+        repository: repositories.appTokens,
+        secretBox,
+        now: () => new Date(),
+        logger: silent,
+        metrics,
+      });
+      const apiTokens = createApiTokenService({
+        mode: 'in-house',
+        apiTokens: repositories.apiTokens,
+        installations: repositories.installations,
+        activity: repositories.activity,
+        secretBox,
+        checkHealth: createFakeTokenHealth().check,
+        now: () => new Date(),
+        logger: silent,
+        metrics,
+      });
+      if (options.seed === true) {
+        await appTokens.offer(A, appToken);
+        await apiTokens.set({
+          installationId: A,
+          spaceKey: 'ENG',
+          accountId: 'admin',
+          siteUrl: 'https://acme.atlassian.net',
+          cloudId: 'cloud',
+          email: 'svc@serviceaccount.atlassian.com',
+          token: API_TOKEN,
+          expiresOn: '2099-01-01',
+        });
+      }
+      return {
+        app: (await appTokens.appToken(A))?.token,
+        api: (await apiTokens.apiToken(A, 'ENG'))?.token,
+      };
+    } finally {
+      await database.close();
+    }
+  }
+
+  beforeEach(async () => {
+    ({ url, dispose } = await target.open());
+    const database = await openDatabase(url);
+    await migrateToLatest(database, coreMigrations);
+    await database.close();
+    await secretsUnder(oldKey, { seed: true });
+  });
+  afterEach(async () => {
+    await dispose();
+  });
+
+  const env = (overrides: Record<string, string>) => ({ DATABASE_URL: url, ...overrides });
+
+  it('re-encrypts every secret under the new key, so they survive and the old key alone no longer opens them', async () => {
+    const io = capture();
+    const code = await runRotateMasterKey(
+      [],
+      env({
+        PAGEWIRE_MASTER_KEY: newKey.toString('base64'),
+        PAGEWIRE_PREVIOUS_MASTER_KEYS: oldKey.toString('base64'),
+      }),
+      io,
+    );
+    expect(code).toBe(0);
+    expect(io.lines.join('\n')).toContain('re-encrypted 2, already under the new key 0, failed 0');
+    expect(await secretsUnder(newKey)).toMatchObject({ app: appToken, api: API_TOKEN });
+    await expect(secretsUnder(oldKey)).rejects.toThrow(/master key/);
+  });
+
+  it('refuses to run without the previous key, and says why', async () => {
+    const io = capture();
+    expect(await runRotateMasterKey([], env({ PAGEWIRE_MASTER_KEY: newKey.toString('base64') }), io)).toBe(1);
+    expect(io.lines.join('\n')).toMatch(/PAGEWIRE_PREVIOUS_MASTER_KEYS/);
+  });
+
+  it('exits 2 and names what it could not re-encrypt when given the wrong old key', async () => {
+    const io = capture();
+    const code = await runRotateMasterKey(
+      [],
+      env({
+        PAGEWIRE_MASTER_KEY: newKey.toString('base64'),
+        PAGEWIRE_PREVIOUS_MASTER_KEYS: randomBytes(32).toString('base64'),
+      }),
+      io,
+    );
+    expect(code).toBe(2);
+    expect(io.lines.filter((line) => line.startsWith('ERR'))).toHaveLength(2);
+    expect(await secretsUnder(oldKey)).toMatchObject({ api: API_TOKEN });
+  });
+});
+
+describe('rotate-master-key --generate', () => {
+  it('prints a fresh 32-byte key', async () => {
+    const io = capture();
+    expect(await runRotateMasterKey(['--generate'], {}, io)).toBe(0);
+    expect(Buffer.from(io.lines[0]!, 'base64')).toHaveLength(32);
+  });
+});
