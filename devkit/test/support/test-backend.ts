@@ -24,7 +24,14 @@ export interface TestBackend {
   close(): Promise<void>;
 }
 
-export async function startTestBackend(options: { jwksUrl: string; appId: string }): Promise<TestBackend> {
+export interface TestBackendOptions {
+  readonly jwksUrl: string;
+  readonly appId: string;
+  /** The `data` to answer a verified call with; by default what was verified. */
+  readonly reply?: (path: string, body: unknown) => unknown;
+}
+
+export async function startTestBackend(options: TestBackendOptions): Promise<TestBackend> {
   const jwks = createRemoteJWKSet(new URL(options.jwksUrl));
   const received: ReceivedCall[] = [];
   let failures: { status: number; remaining: number } | undefined;
@@ -52,15 +59,11 @@ export async function startTestBackend(options: { jwksUrl: string; appId: string
         headers: request.headers,
         body: text ? JSON.parse(text) : undefined,
       });
+      const data = options.reply
+        ? options.reply(request.url ?? '', text ? JSON.parse(text) : undefined)
+        : { verified: true, installationId: (payload.app as { installationId: string }).installationId };
       response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(
-        JSON.stringify({
-          data: {
-            verified: true,
-            installationId: (payload.app as { installationId: string }).installationId,
-          },
-        }),
-      );
+      response.end(JSON.stringify({ data }));
     } catch {
       response.writeHead(401, { 'content-type': 'application/problem+json' });
       response.end(JSON.stringify({ code: 'invalid_invocation_token' }));
