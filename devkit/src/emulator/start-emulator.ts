@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { makeProblem, PROBLEM_CONTENT_TYPE } from '@pagewire/shared';
 import { createAdfValidator } from '@pagewire/shared/adf-validator';
 import { createConfluenceEdge } from './confluence/confluence-edge';
-import type { Mount } from './confluence/credentials';
+import type { CredentialKind, Mount } from './confluence/credentials';
 import { createFaultInjector } from './confluence/faults';
 import { createRateLimiter } from './confluence/rate-limiter';
 import { createDevApi } from './dev-api/dev-api';
@@ -90,7 +90,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     query: URLSearchParams,
   ): Promise<{
     status: number;
-    credential: string;
+    credential: CredentialKind | 'anonymous';
     credentialId: string | null;
     operationId: string | null;
   }> {
@@ -212,7 +212,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const record = (
       status: number,
       extra: {
-        credential?: string;
+        credential?: CredentialKind | 'anonymous';
         credentialId?: string | null;
         operationId?: string | null;
         fault?: 'error' | 'drop';
@@ -224,7 +224,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         path,
         query: search,
         status,
-        credential: (extra.credential ?? 'anonymous') as never,
+        credential: extra.credential ?? 'anonymous',
         credentialId: extra.credentialId ?? null,
         cloudId: site?.cloudId ?? null,
         operationId: extra.operationId ?? null,
