@@ -182,10 +182,11 @@ export function createForgeRouter(deps: ForgeRouterDeps): Router {
       let event: ForgeEventPayload | null = null;
       let envelopeContext: InvocationContext | undefined;
       let rawInput: unknown = {};
-      if (lifecycleOperations.has(name) && isObject(body) && !('input' in body)) {
+      const isForgeEvent = body === undefined || (isObject(body) && !('input' in body));
+      if (lifecycleOperations.has(name) && isForgeEvent) {
         // A Forge trigger POSTs its event payload here directly (manifest `endpoint` + `route.path`);
         // resolvers always send `input`, and Forge's payload never has one.
-        const parsed = forgeEventPayloadSchema.safeParse(body);
+        const parsed = forgeEventPayloadSchema.safeParse(body ?? {});
         if (!parsed.success) {
           throw new ProblemError(
             'validation_failed',

@@ -80,6 +80,15 @@ describe('lifecycle operations', () => {
     });
   });
 
+  it('answers a scheduled trigger that posts no body at all', async () => {
+    const tenant = t.tenant('acme');
+    const response = await t.http
+      .post('/forge/v1/lifecycle.tokenRefresh')
+      .set('authorization', `Bearer ${await t.functionFit(tenant)}`);
+    expect(response.status).toBe(200);
+    expect(response.body.data).toEqual({ installationId: tenant.installationId, appTokenExpiresAt: null });
+  });
+
   it('hands a system token on any operation to the store, not only on lifecycle calls', async () => {
     const tenant = t.tenant('acme');
     const token = systemToken(new Date(t.clock.now.getTime() + 3600_000), 'on-a-read');
