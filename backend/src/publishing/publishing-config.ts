@@ -15,6 +15,8 @@ export interface PublishingConfig {
   readonly maxAttempts: number;
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
+  /** How often to look for block changes whose snapshot refresh a crash swallowed. */
+  readonly reconcileMs: number;
 }
 
 export const defaultPublishingConfig: PublishingConfig = {
@@ -25,6 +27,7 @@ export const defaultPublishingConfig: PublishingConfig = {
   maxAttempts: 10,
   retryBaseMs: 2_000,
   retryMaxMs: 5 * 60_000,
+  reconcileMs: 5 * 60_000,
 };
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max).optional();
@@ -60,5 +63,6 @@ export function readPublishingConfig(env: Readonly<Record<string, string | undef
     maxAttempts: values.PAGEWIRE_PUBLISH_MAX_ATTEMPTS ?? defaultPublishingConfig.maxAttempts,
     retryBaseMs: values.PAGEWIRE_PUBLISH_RETRY_BASE_MS ?? defaultPublishingConfig.retryBaseMs,
     retryMaxMs: values.PAGEWIRE_PUBLISH_RETRY_MAX_MS ?? defaultPublishingConfig.retryMaxMs,
+    reconcileMs: defaultPublishingConfig.reconcileMs,
   };
 }

@@ -8,6 +8,7 @@ import type { IngestPrincipal } from '../auth/ingest-key';
 import type { BlockEvents } from '../domain/block-events';
 import type { Database } from '../store/database';
 import type { Repositories } from '../store/repositories';
+import type { CoreTables } from '../store/schema';
 import { type ConfluenceClientResolver, createPublishingConfluence } from './confluence-gateway';
 import { type PublishIntent, type PublishResult, publishPage } from './page-publisher';
 import { defaultPublishingConfig, type PublishingConfig } from './publishing-config';
@@ -23,6 +24,7 @@ import {
   type StoredJob,
   toJobView,
 } from './store/queue-repository';
+import { createSnapshotRepository } from './store/snapshot-repository';
 
 export interface PublishingServiceDeps {
   database: Database;
@@ -58,6 +60,12 @@ export interface PublishingService {
     spaceKey: string;
     source: string;
   }): Promise<number>;
+  /**
+   * Queues a refresh for every snapshot that does not show its block's current
+   * revision (a crash between storing a block and queueing its refresh). Runs
+   * at start and then every `reconcileMs`; resolves to how many it queued.
+   */
+  reconcileSnapshots(): Promise<number>;
   /** Starts the worker (after releasing leases that crashed processes on this host left behind). */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -73,6 +81,9 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
   const db = deps.database.db as unknown as Kysely<PublishingTables>;
   const queue = createQueueRepository(db, deps.database.dialect);
   const identities = createPageIdentityRepository(db);
+  const snapshots = createSnapshotRepository(
+    deps.database.db as unknown as Kysely<PublishingTables & CoreTables>,
+  );
   const validator = createAdfValidator();
   const { repositories, logger } = deps;
   const metrics: PublishingMetrics | null =
@@ -86,6 +97,8 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
     if (lease.kind === 'snapshot') {
       return publishSnapshot(lease.job, {
         confluence,
+        snapshots,
+        now,
         blocks: repositories.blocks,
         placements: repositories.placements,
         spaceSettings: repositories.spaceSettings,
@@ -171,6 +184,7 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
     });
   }
 
+  let reconcileTimer: NodeJS.Timeout | null = null;
   const service: PublishingService = {
     queue,
     worker,
@@ -228,6 +242,22 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
       return count;
     },
 
+    async reconcileSnapshots() {
+      const stale = await snapshots.listStale(1_000);
+      for (const item of stale) {
+        await enqueueSnapshot(item, {
+          blockKey: item.blockKey,
+          contentId: item.contentId,
+          localId: item.localId,
+        });
+      }
+      if (stale.length > 0) {
+        logger.info({ queued: stale.length }, 'queued snapshot refreshes that had not happened');
+        worker.wake();
+      }
+      return stale.length;
+    },
+
     async start() {
       if (deps.database.dialect === 'sqlite') {
         // SQLite lives in one file on this host: a lease whose owner process is
@@ -238,10 +268,19 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
         const released = await queue.releaseLeases(dead, now());
         if (released > 0) logger.info({ released }, 'took back publishing work from processes that stopped');
       }
+      await service.reconcileSnapshots();
       worker.start();
+      reconcileTimer = setInterval(() => {
+        service.reconcileSnapshots().catch((error: unknown) => {
+          logger.error({ err: error }, 'looking for missed snapshot refreshes failed');
+        });
+      }, config.reconcileMs);
+      reconcileTimer.unref();
     },
 
     async stop() {
+      if (reconcileTimer !== null) clearInterval(reconcileTimer);
+      reconcileTimer = null;
       await worker.stop();
     },
   };

@@ -8,10 +8,11 @@ import type { SpaceSettingsRepository } from '../store/space-settings-repository
 import { renderBlockToAdf } from './adf/block-to-adf';
 import { canonicalAdfJson } from './adf/canonical-adf';
 import { buildSnapshotValue } from './adf/snapshot-value';
-import type { PublishingConfluence, PublishTarget } from './confluence-gateway';
+import type { PageProperty, PublishingConfluence, PublishTarget } from './confluence-gateway';
 import type { PublishResult } from './page-publisher';
 import { PermanentPublishError } from './publish-errors';
 import type { StoredJob } from './store/queue-repository';
+import type { SnapshotRepository } from './store/snapshot-repository';
 
 /** What a snapshot job asks for: refresh the snapshot of one macro instance. */
 export const snapshotRequestSchema = z.object({
@@ -23,6 +24,8 @@ export type SnapshotRequest = z.infer<typeof snapshotRequestSchema>;
 
 export interface SnapshotPublishDeps {
   confluence: PublishingConfluence;
+  snapshots: SnapshotRepository;
+  now(): Date;
   blocks: BlockRepository;
   placements: PlacementRepository;
   spaceSettings: SpaceSettingsRepository;
@@ -100,9 +103,20 @@ export async function publishSnapshot(job: StoredJob, deps: SnapshotPublishDeps)
 
   const key = snapshotPropertyKey(request.localId);
   const wanted = JSON.stringify(canonicalise(snapshot.value));
+  const remember = (propertyVersion: number) =>
+    deps.snapshots.record({
+      installationId: job.installationId,
+      contentId: request.contentId,
+      localId: request.localId,
+      blockKey: stored.key,
+      revision: stored.revision,
+      propertyVersion,
+      writtenAt: deps.now().toISOString(),
+    });
   for (let round = 1; ; round += 1) {
     const existing = await deps.confluence.getProperty(target, request.contentId, key);
     if (existing !== null && JSON.stringify(canonicalise(existing.value)) === wanted) {
+      await remember(existing.version);
       return {
         state: 'unchanged',
         pageId: request.contentId,
@@ -111,25 +125,22 @@ export async function publishSnapshot(job: StoredJob, deps: SnapshotPublishDeps)
         detail: `Snapshot of "${stored.title}" on ${where} already shows revision ${stored.revision}`,
       };
     }
+    let written: PageProperty;
     try {
-      const written = await deps.confluence.putProperty(
-        target,
-        request.contentId,
-        key,
-        snapshot.value,
-        existing,
-      );
-      return {
-        state: 'published',
-        pageId: request.contentId,
-        version: written.version,
-        warnings,
-        detail: `Snapshot of "${stored.title}" (revision ${stored.revision}) written to ${where}${snapshot.truncated ? ', cut to 32 KB' : ''}`,
-      };
+      written = await deps.confluence.putProperty(target, request.contentId, key, snapshot.value, existing);
     } catch (error) {
+      // Someone else wrote the property since we read it: read it again and decide again.
       if ((isConflictError(error) || isBadRequestError(error)) && round < MAX_PROPERTY_ROUNDS) continue;
       throw error;
     }
+    await remember(written.version);
+    return {
+      state: 'published',
+      pageId: request.contentId,
+      version: written.version,
+      warnings,
+      detail: `Snapshot of "${stored.title}" (revision ${stored.revision}) written to ${where}${snapshot.truncated ? ', cut to 32 KB' : ''}`,
+    };
   }
 }
 

@@ -230,4 +230,18 @@ describe('block snapshots', () => {
       result: 'warning',
     });
   });
+
+  it('finds a block change whose refresh was never queued (a crash in between) when it starts', async () => {
+    const { harness, pageId } = await setUp('snapshot');
+    await writeBlock(harness, statusBlock('Red'));
+    // No refresh was queued for this change, as if the process died right after storing the block.
+    await harness.service.start();
+    await drain(harness);
+    const page = await homepage(harness, pageId);
+    const value = snapshotPropertySchema.parse(
+      page.properties.find((p) => p.key === snapshotPropertyKey('macro-b'))?.value,
+    );
+    expect(value.revision).toBe(1);
+    expect(await harness.service.reconcileSnapshots()).toBe(0);
+  });
 });

@@ -91,6 +91,20 @@ export const publishingMigrations: readonly NamedMigration[] = [
           .addColumn('updated_at', 'text', (column) => column.notNull())
           .addPrimaryKeyConstraint('publish_pages_pk', ['installation_id', 'space_key', 'external_id'])
           .execute();
+
+        // Which block revision each macro's snapshot shows: lets a restarted
+        // engine find block changes whose refresh a crash swallowed.
+        await db.schema
+          .createTable('publish_snapshots')
+          .addColumn('installation_id', 'text', (column) => column.notNull())
+          .addColumn('content_id', 'text', (column) => column.notNull())
+          .addColumn('local_id', 'text', (column) => column.notNull())
+          .addColumn('block_key', 'text', (column) => column.notNull())
+          .addColumn('revision', 'integer', (column) => column.notNull())
+          .addColumn('property_version', 'integer', (column) => column.notNull())
+          .addColumn('written_at', 'text', (column) => column.notNull())
+          .addPrimaryKeyConstraint('publish_snapshots_pk', ['installation_id', 'content_id', 'local_id'])
+          .execute();
       },
     },
   },

@@ -94,8 +94,20 @@ export interface PublishPagesTable {
   updated_at: string;
 }
 
+/** The block revision a macro's snapshot property shows. */
+export interface PublishSnapshotsTable {
+  installation_id: string;
+  content_id: string;
+  local_id: string;
+  block_key: string;
+  revision: number;
+  property_version: number;
+  written_at: string;
+}
+
 export interface PublishingTables {
   publish_jobs: PublishJobsTable;
   publish_work: PublishWorkTable;
   publish_pages: PublishPagesTable;
+  publish_snapshots: PublishSnapshotsTable;
 }

@@ -1,0 +1,98 @@
+import type { Kysely } from 'kysely';
+import type { CoreTables } from '../../store/schema';
+import type { PublishingTables } from './publishing-schema';
+
+export interface SnapshotRecord {
+  installationId: string;
+  contentId: string;
+  localId: string;
+  blockKey: string;
+  revision: number;
+  propertyVersion: number;
+  writtenAt: string;
+}
+
+/** A macro in a `snapshot` space whose property does not show its block's current revision. */
+export interface StaleSnapshot {
+  installationId: string;
+  spaceKey: string;
+  blockKey: string;
+  contentId: string;
+  localId: string;
+  source: string;
+}
+
+export interface SnapshotRepository {
+  record(snapshot: SnapshotRecord): Promise<void>;
+  /**
+   * Placements in spaces with the `snapshot` policy whose recorded snapshot is
+   * missing or older than the block. Normally empty: block changes queue their
+   * refresh at once; a crash between storing a block and queueing its refresh
+   * is what this finds.
+   */
+  listStale(limit: number): Promise<StaleSnapshot[]>;
+}
+
+export function createSnapshotRepository(db: Kysely<PublishingTables & CoreTables>): SnapshotRepository {
+  return {
+    async record(snapshot) {
+      const values = {
+        block_key: snapshot.blockKey,
+        revision: snapshot.revision,
+        property_version: snapshot.propertyVersion,
+        written_at: snapshot.writtenAt,
+      };
+      await db
+        .insertInto('publish_snapshots')
+        .values({
+          installation_id: snapshot.installationId,
+          content_id: snapshot.contentId,
+          local_id: snapshot.localId,
+          ...values,
+        })
+        .onConflict((conflict) =>
+          conflict.columns(['installation_id', 'content_id', 'local_id']).doUpdateSet(values),
+        )
+        .execute();
+    },
+
+    async listStale(limit) {
+      const rows = await db
+        .selectFrom('block_placements as p')
+        .innerJoin('space_settings as s', (join) =>
+          join.onRef('s.installation_id', '=', 'p.installation_id').onRef('s.space_key', '=', 'p.space_key'),
+        )
+        .innerJoin('blocks as b', (join) =>
+          join
+            .onRef('b.installation_id', '=', 'p.installation_id')
+            .onRef('b.space_key', '=', 'p.space_key')
+            .onRef('b.block_key', '=', 'p.block_key'),
+        )
+        .leftJoin('publish_snapshots as ps', (join) =>
+          join
+            .onRef('ps.installation_id', '=', 'p.installation_id')
+            .onRef('ps.content_id', '=', 'p.content_id')
+            .onRef('ps.local_id', '=', 'p.local_id'),
+        )
+        .select(['p.installation_id', 'p.space_key', 'p.block_key', 'p.content_id', 'p.local_id', 'b.source'])
+        .where('s.publishing_policy', '=', 'snapshot')
+        .where((eb) =>
+          eb.or([
+            eb('ps.revision', 'is', null),
+            eb('ps.revision', '!=', eb.ref('b.revision')),
+            eb('ps.block_key', '!=', eb.ref('p.block_key')),
+          ]),
+        )
+        .limit(limit)
+        .execute();
+      return rows.map((row) => ({
+        installationId: row.installation_id,
+        spaceKey: row.space_key,
+        blockKey: row.block_key,
+        contentId: row.content_id,
+        localId: row.local_id,
+        source: row.source,
+      }));
+    },
+  };
+}
