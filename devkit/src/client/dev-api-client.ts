@@ -119,10 +119,9 @@ export interface SeededSite extends SiteCreated {
   readonly appId: string;
 }
 
-let seedCounter = 0;
-
 export function createDevApiClient(emulatorUrl: string): DevApiClient {
   const url = emulatorUrl.replace(/\/+$/, '');
+  let seeded = 0;
 
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await fetch(`${url}${path}`, {
@@ -180,20 +179,23 @@ export function createDevApiClient(emulatorUrl: string): DevApiClient {
         .pages,
     rateLimits: async () => (await call<{ credentials: Headroom[] }>('GET', '/_dev/rate-limits')).credentials,
     async seedSite(options = {}) {
-      seedCounter += 1;
-      const name =
-        options.name ?? `site-${process.pid}-${seedCounter}-${Math.random().toString(36).slice(2, 8)}`;
+      seeded += 1;
+      const name = options.name ?? `site-${process.pid}-${seeded}-${Math.random().toString(36).slice(2, 8)}`;
       const site = await client.createSite({ name });
-      const people: Record<'admin' | 'member' | 'outsider', SeededAccount> = {} as never;
-      for (const role of ['admin', 'member', 'outsider'] as const) {
+      const person = async (role: string): Promise<SeededAccount> => {
         const email = `${role}@${name}.example.com`;
         const { accountId } = await client.createUser({
           cloudId: site.cloudId,
           email,
           displayName: `${role} of ${name}`,
         });
-        people[role] = { accountId, email };
-      }
+        return { accountId, email };
+      };
+      const people = {
+        admin: await person('admin'),
+        member: await person('member'),
+        outsider: await person('outsider'),
+      };
       const space = await client.createSpace({
         cloudId: site.cloudId,
         key: options.spaceKey ?? 'DOCS',

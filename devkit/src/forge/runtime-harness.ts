@@ -38,8 +38,8 @@ export type ResolverHandler = (
 ) => Promise<unknown>;
 
 /** A plain Forge function (`adfExport`, a trigger function): `(payload, context)`. */
-export type ForgeFunction<Result> = (
-  payload: never,
+export type ForgeFunction<Payload, Result> = (
+  payload: Payload,
   context: Record<string, unknown>,
 ) => Result | Promise<Result>;
 
@@ -121,9 +121,9 @@ export interface ForgeRuntime {
     call: { key: string; payload?: unknown; context: InvocationContextInput },
   ): Promise<Result>;
   /** Runs a plain Forge function (`adfExport`, a trigger function) inside the runtime. */
-  runFunction<Result>(
-    handler: ForgeFunction<Result>,
-    payload: unknown,
+  runFunction<Payload, Result>(
+    handler: ForgeFunction<Payload, Result>,
+    payload: Payload,
     context?: { accountId?: string; moduleKey?: string },
   ): Promise<Result>;
   /** POSTs a lifecycle or scheduled-trigger event to a remote endpoint the way Forge does. */
@@ -438,7 +438,10 @@ export async function createForgeRuntime(options: ForgeRuntimeOptions): Promise<
   return {
     installation,
     kvs,
-    invoke(handler, { key, payload, context }) {
+    invoke<Result>(
+      handler: ResolverHandler,
+      { key, payload, context }: { key: string; payload?: unknown; context: InvocationContextInput },
+    ): Promise<Result> {
       const scope = newScope(context.accountId, context.moduleKey, invocationTimeoutMs);
       // What arrives from the frontend crossed the wire as JSON.
       const wirePayload = payload === undefined ? undefined : JSON.parse(JSON.stringify(payload));
@@ -464,13 +467,18 @@ export async function createForgeRuntime(options: ForgeRuntimeOptions): Promise<
               installContext,
               installation: installationObject,
             },
-          ) as Promise<never>,
+          ) as Promise<Result>,
       );
     },
-    runFunction(handler, payload, context = {}) {
+    runFunction<Payload, Result>(
+      handler: ForgeFunction<Payload, Result>,
+      payload: Payload,
+      context: { accountId?: string; moduleKey?: string } = {},
+    ): Promise<Result> {
       const scope = newScope(context.accountId, context.moduleKey ?? 'devkit-function', invocationTimeoutMs);
       return withDeadline(scope, async () =>
-        handler(JSON.parse(JSON.stringify(payload ?? {})) as never, {
+        // A function's payload arrives as JSON, like everything Forge delivers.
+        handler(JSON.parse(JSON.stringify(payload ?? {})) as Payload, {
           installContext,
           installation: installationObject,
           ...(context.accountId ? { principal: { accountId: context.accountId } } : {}),

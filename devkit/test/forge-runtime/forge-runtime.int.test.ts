@@ -1,4 +1,5 @@
-import { NeedsAuthenticationError } from '@forge/api';
+import { asApp, NeedsAuthenticationError, route } from '@forge/api';
+import { kvs } from '@forge/kvs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createForgeRuntime, type ForgeRuntime } from '../../src/forge/runtime-harness';
 import { bearer, call, createPage, useEmulator } from '../support/emulator-fixture';
@@ -140,6 +141,27 @@ describe('Forge runtime harness', () => {
     expect(await remember('red')).toEqual({ previous: 'blue', now: 'red' });
     expect(first.runtime.kvs.get('colour')).toBe('red');
     expect(second.runtime.kvs.get('colour')).toBeUndefined();
+  });
+
+  it('runs a plain function module (adfExport, a trigger function) with the same KVS and product access', async () => {
+    const { site, runtime } = await setUp();
+    runtime.kvs.set('greeting', 'hello');
+    const result = await runtime.runFunction(
+      async (payload: { key: string }, context) => {
+        const response = await asApp().requestConfluence(route`/wiki/api/v2/spaces/${site.space.id}`);
+        return {
+          value: await kvs.get(payload.key),
+          space: response.status,
+          installContext: context.installContext,
+        };
+      },
+      { key: 'greeting' },
+    );
+    expect(result).toEqual({
+      value: 'hello',
+      space: 200,
+      installContext: `ari:cloud:confluence::site/${site.cloudId}`,
+    });
   });
 
   it('keeps concurrent invocations by different users apart', async () => {
