@@ -11,12 +11,17 @@ import { createAppTokenSigner } from './forge/app-tokens';
 import { createSigningKeyRing } from './forge/signing-keys';
 import { isJsonContentType, type JsonParse, parseJson, readBody, sendEmpty, sendJson } from './http/http-io';
 import { createRequestLog } from './request-log';
-import { createEmulatorState, type Site } from './state/emulator-state';
+import { createEmulatorState, type EmulatorState, type Site } from './state/emulator-state';
 
 export interface EmulatorOptions {
   /** `0` picks a free port. */
   readonly port: number;
   readonly host?: string;
+  /**
+   * The world to serve, instead of an empty one. The local stack passes the
+   * world it saved on its last run (`npm start` reuses its data).
+   */
+  readonly state?: EmulatorState;
 }
 
 export interface RunningEmulator {
@@ -41,7 +46,7 @@ const EMPTY_BODY: JsonParse = { kind: 'empty' };
  */
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
-  const state = createEmulatorState();
+  const state = options.state ?? createEmulatorState();
   const keys = await createSigningKeyRing();
   const rateLimiter = createRateLimiter();
   const faults = createFaultInjector();
