@@ -19,7 +19,7 @@ import type { Metrics } from '../observability/metrics';
 import type { InstallationRepository } from '../store/installation-repository';
 import { createJsonBodyMiddleware } from './json-body-middleware';
 import type { EffectiveContext, OperationHandlers } from './operations';
-import { ProblemError, prefixFieldErrors } from './problem-error';
+import { ProblemError } from './problem-error';
 import { requestState } from './request-state';
 
 /** Forge's frontend invoke payloads are capped at 500 KB; nothing larger can be a real call. */
@@ -234,7 +234,8 @@ export function createForgeRouter(deps: ForgeRouterDeps): Router {
       const input = spec.input.safeParse(rawInput);
       if (!input.success) {
         throw new ProblemError('validation_failed', `The input of "${name}" is not valid.`, {
-          errors: prefixFieldErrors(fieldErrorsFrom(input.error), '/input'),
+          // Paths are within `input`, the way the resolver and the form that produced it see them.
+          errors: fieldErrorsFrom(input.error),
         });
       }
       if (spec.needsSpace && context.spaceKey === null) {

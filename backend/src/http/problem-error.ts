@@ -33,7 +33,7 @@ export function isProblemError(error: unknown): error is ProblemError {
   return hasErrorKind(error, 'problem') && error instanceof Error && 'toProblem' in error;
 }
 
-/** Field errors under a prefix, so `/input/key` points at the field inside the envelope. */
+/** Field errors under a prefix, so `/content/…` points at the field inside the body. */
 export function prefixFieldErrors(errors: FieldError[], prefix: string): FieldError[] {
   return errors.map((error) => ({ ...error, path: `${prefix}${error.path}` }));
 }

@@ -12,7 +12,7 @@ export function createActivityOperations(deps: OperationDeps): Pick<OperationHan
       // Cursors are ids this backend handed out; anything else is a client mistake, not an empty page.
       if (cursor !== undefined && !UUID_PATTERN.test(cursor)) {
         throw new ProblemError('validation_failed', 'The cursor is not one this service returned.', {
-          errors: [{ path: '/input/cursor', message: 'is not a cursor from a previous page' }],
+          errors: [{ path: '/cursor', message: 'is not a cursor from a previous page' }],
         });
       }
       return deps.repositories.activity.list(call.invocation.installationId, spaceOf(call.context), {

@@ -26,7 +26,7 @@ export function createApiTokenOperations(
       const dateProblem = checkExpiryDate(call.input.expiresAt, now);
       if (dateProblem !== null) {
         throw new ProblemError('validation_failed', `The expiry date ${dateProblem}.`, {
-          errors: [{ path: '/input/expiresAt', message: dateProblem }],
+          errors: [{ path: '/expiresAt', message: dateProblem }],
         });
       }
       const installation = await deps.repositories.installations.find(installationId);

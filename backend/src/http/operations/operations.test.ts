@@ -218,7 +218,7 @@ describe('settings operations', () => {
     expect(empty.status).toBe(400);
     const range = await t.call(tenant, 'settings.update', { staleAfterMinutes: 0 }, admin);
     expect(range.status).toBe(400);
-    expect(range.body.errors[0].path).toBe('/input/staleAfterMinutes');
+    expect(range.body.errors[0].path).toBe('/staleAfterMinutes');
   });
 });
 
@@ -256,7 +256,7 @@ describe('API token operations', () => {
     for (const expiresAt of ['2026-11-28', '2026-01-01', '2028-01-15']) {
       const response = await t.call(tenant, 'apiToken.set', { ...input, expiresAt }, admin);
       expect(response.status).toBe(400);
-      expect(response.body.errors).toMatchObject([{ path: '/input/expiresAt' }]);
+      expect(response.body.errors).toMatchObject([{ path: '/expiresAt' }]);
     }
     expect(t.health.calls).toHaveLength(0);
   });
@@ -320,7 +320,7 @@ describe('the activity log', () => {
     const response = await t.call(t.tenant('acme'), 'activity.list', { cursor: 'made-up' });
     expect(response.status).toBe(400);
     expect(response.body.errors).toEqual([
-      { path: '/input/cursor', message: 'is not a cursor from a previous page' },
+      { path: '/cursor', message: 'is not a cursor from a previous page' },
     ]);
   });
 });
