@@ -6,8 +6,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { macroPlatformContext, statusBlockOutput, VIEWER_ACCOUNT } from './support/fixtures';
-import { installStubRuntime, invokeResolver, jsonResponse } from './support/forge-runtime-stub';
+import { statusBlockOutput } from './support/fixtures';
+import { declareForgeWorld, macroContext, type ResolverHandler } from './support/forge-world';
+import { data } from './support/scripted-backend';
 import type { ForgeDoc } from './support/ui-kit-harness';
 
 const run = promisify(execFile);
@@ -23,6 +24,7 @@ interface BundleReport {
 
 let appRoot: string;
 let report: BundleReport;
+const world = declareForgeWorld();
 
 /**
  * The repository as the Forge CLI sees the app root, with one difference: the
@@ -77,24 +79,21 @@ describe('the app bundled by @forge/bundler, as forge deploy bundles it', () => 
     expect(report.warnings).toEqual([]);
   });
 
-  it('answers a macro invocation from the bundle, through the Forge runtime’s fetch', async () => {
+  it('answers a macro invocation from the bundle on the devkit’s Forge runtime', async () => {
     const bundle = require(path.join(report.functions.dir, 'index.cjs')) as {
-      macroResolver: Parameters<typeof invokeResolver>[0];
+      macroResolver: ResolverHandler;
     };
-    const runtime = installStubRuntime({ backend: () => jsonResponse(200, { data: statusBlockOutput }) });
-    try {
-      const result = await invokeResolver(bundle.macroResolver, {
-        key: 'blocks.get',
-        payload: { key: 'deploy-status' },
-        context: macroPlatformContext(),
-        accountId: VIEWER_ACCOUNT,
-      });
+    const w = await world.setUp();
+    w.backend.answer('blocks.get', data(statusBlockOutput));
 
-      expect(result).toEqual({ ok: true, data: statusBlockOutput });
-      expect(runtime.backendCalls()[0]?.path).toBe('/forge/v1/blocks.get');
-    } finally {
-      runtime.restore();
-    }
+    const result = await w.runtime.invoke(bundle.macroResolver, {
+      key: 'blocks.get',
+      payload: { key: 'deploy-status' },
+      context: macroContext(w.site, w.site.member.accountId),
+    });
+
+    expect(result).toEqual({ ok: true, data: statusBlockOutput });
+    expect(w.backend.received.map((call) => call.path)).toEqual(['/forge/v1/blocks.get']);
   });
 
   it('builds a browser bundle per UI Kit resource, and the bundled macro renders through a bridge', async () => {

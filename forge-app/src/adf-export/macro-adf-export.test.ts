@@ -1,17 +1,18 @@
-import { snapshotPropertyKey } from '@pagewire/shared';
+import { type AdfDocument, snapshotPropertyKey } from '@pagewire/shared';
 import { createAdfValidator } from '@pagewire/shared/adf-validator';
-import { afterEach, describe, expect, it } from 'vitest';
-import { MACRO_LOCAL_ID, PAGE_ID } from '../../test/support/fixtures';
-import { installStubRuntime, jsonResponse, type StubRuntime } from '../../test/support/forge-runtime-stub';
+import { describe, expect, it } from 'vitest';
+import {
+  createPage,
+  declareForgeWorld,
+  MACRO_LOCAL_ID,
+  putPageProperty,
+  type World,
+} from '../../test/support/forge-world';
 import { macroAdfExport } from '../index';
+import type { AdfExportPayload } from './macro-adf-export';
 
-let runtime: StubRuntime | undefined;
+const world = declareForgeWorld();
 const adf = createAdfValidator();
-
-afterEach(() => {
-  runtime?.restore();
-  runtime = undefined;
-});
 
 const snapshot = {
   blockKey: 'deploy-status',
@@ -26,41 +27,34 @@ const snapshot = {
 };
 
 function exportPayload(
+  pageId: string,
   config: Record<string, unknown> = { blockKey: 'deploy-status' },
-  contentType = 'page',
-) {
+  exportType = 'word',
+): AdfExportPayload {
   return {
-    exportType: 'word',
-    context: {
-      localId: MACRO_LOCAL_ID,
-      extension: { type: 'macro', content: { id: PAGE_ID, type: contentType }, config },
-    },
+    exportType,
+    context: { localId: MACRO_LOCAL_ID, extension: { content: { id: pageId, type: 'page' }, config } },
   };
+}
+
+function runExport(w: World, payload: AdfExportPayload): Promise<AdfDocument> {
+  return w.runtime.runFunction(macroAdfExport, payload, { moduleKey: 'pagewire-block' });
 }
 
 function textOf(node: unknown): string {
   if (typeof node !== 'object' || node === null) return '';
   const { text, content } = node as { text?: string; content?: unknown[] };
-  return (text ?? '') + (content ?? []).map(textOf).join(' ');
+  return [text ?? '', ...(content ?? []).map(textOf)].filter(Boolean).join(' ');
 }
 
 describe('the macro’s export view', () => {
-  it('exports the snapshot the backend stored in the page, with its title and as-of time', async () => {
-    runtime = installStubRuntime({
-      confluenceAsApp: () =>
-        jsonResponse(200, {
-          results: [
-            { id: '33', key: snapshotPropertyKey(MACRO_LOCAL_ID), value: snapshot, version: { number: 3 } },
-          ],
-        }),
-    });
+  it('exports the snapshot stored in the page, with its title and when it was true, as valid ADF', async () => {
+    const w = await world.setUp();
+    const pageId = await createPage(w, 'Release status');
+    await putPageProperty(w, pageId, snapshotPropertyKey(MACRO_LOCAL_ID), snapshot);
 
-    const document = await macroAdfExport(exportPayload());
+    const document = await runExport(w, exportPayload(pageId));
 
-    const [read] = runtime.confluenceCalls('app');
-    expect(read?.path).toBe(
-      `/wiki/api/v2/pages/${PAGE_ID}/properties?key=${encodeURIComponent(snapshotPropertyKey(MACRO_LOCAL_ID))}`,
-    );
     expect(document.content[0]).toEqual({
       type: 'heading',
       attrs: { level: 4 },
@@ -68,94 +62,89 @@ describe('the macro’s export view', () => {
     });
     expect(textOf(document)).toContain('Operational in all regions.');
     expect(textOf(document)).toContain('revision 7, as of 2026-11-28 09:57 UTC');
-    expect(adf.validate(document).valid).toBe(true);
-    expect(runtime.backendCalls()).toHaveLength(0);
+    expect(adf.validate(document)).toEqual({ valid: true });
+    // One property read as the app, nothing else: it runs once per macro per export.
+    expect(w.runtime.productCalls()).toEqual([
+      {
+        as: 'app',
+        accountId: null,
+        method: 'GET',
+        path: `/wiki/api/v2/pages/${pageId}/properties?key=${encodeURIComponent(snapshotPropertyKey(MACRO_LOCAL_ID))}`,
+        status: 200,
+      },
+    ]);
+    expect(w.backend.received).toHaveLength(0);
   });
 
   it('leaves the title out when the macro is set to hide it', async () => {
-    runtime = installStubRuntime({
-      confluenceAsApp: () =>
-        jsonResponse(200, { results: [{ key: snapshotPropertyKey(MACRO_LOCAL_ID), value: snapshot }] }),
-    });
+    const w = await world.setUp();
+    const pageId = await createPage(w, 'Release status');
+    await putPageProperty(w, pageId, snapshotPropertyKey(MACRO_LOCAL_ID), snapshot);
 
-    const document = await macroAdfExport(exportPayload({ blockKey: 'deploy-status', showTitle: 'hide' }));
+    const document = await runExport(
+      w,
+      exportPayload(pageId, { blockKey: 'deploy-status', showTitle: 'hide' }),
+    );
 
     expect(document.content.some((node) => node.type === 'heading')).toBe(false);
+    expect(textOf(document)).toContain('Operational in all regions.');
   });
 
-  it('reads a macro on a blog post from the blog post’s properties', async () => {
-    runtime = installStubRuntime({
-      confluenceAsApp: () =>
-        jsonResponse(200, { results: [{ key: snapshotPropertyKey(MACRO_LOCAL_ID), value: snapshot }] }),
-    });
+  it('says the block is live when the page holds no snapshot of it', async () => {
+    const w = await world.setUp();
+    const pageId = await createPage(w, 'Release status');
 
-    await macroAdfExport(exportPayload({ blockKey: 'deploy-status' }, 'blogpost'));
-
-    expect(runtime.confluenceCalls('app')[0]?.path).toMatch(
-      /^\/wiki\/api\/v2\/blogposts\/1310721\/properties\?key=/,
-    );
-  });
-
-  it('says the block is live when the space stores no snapshot', async () => {
-    runtime = installStubRuntime({ confluenceAsApp: () => jsonResponse(200, { results: [] }) });
-
-    const document = await macroAdfExport(exportPayload());
+    const document = await runExport(w, exportPayload(pageId, { blockKey: 'deploy-status' }, 'pdf'));
 
     expect(document.content[0]?.type).toBe('panel');
     expect(textOf(document)).toMatch(/Live Pagewire block “deploy-status”/);
-    expect(adf.validate(document).valid).toBe(true);
+    expect(adf.validate(document)).toEqual({ valid: true });
   });
 
   it('does not export a snapshot of a different block than the one the macro now shows', async () => {
-    runtime = installStubRuntime({
-      confluenceAsApp: () =>
-        jsonResponse(200, {
-          results: [
-            { key: snapshotPropertyKey(MACRO_LOCAL_ID), value: { ...snapshot, blockKey: 'old-block' } },
-          ],
-        }),
+    const w = await world.setUp();
+    const pageId = await createPage(w, 'Release status');
+    await putPageProperty(w, pageId, snapshotPropertyKey(MACRO_LOCAL_ID), {
+      ...snapshot,
+      blockKey: 'old-block',
     });
 
-    const document = await macroAdfExport(exportPayload());
+    const document = await runExport(w, exportPayload(pageId));
 
     expect(textOf(document)).not.toContain('Operational in all regions.');
     expect(textOf(document)).toMatch(/Live Pagewire block “deploy-status”/);
   });
 
-  it('still exports something readable when Confluence fails or stores garbage', async () => {
-    for (const answer of [
-      () => new Response('nope', { status: 500 }),
-      () =>
-        jsonResponse(200, { results: [{ key: snapshotPropertyKey(MACRO_LOCAL_ID), value: { adf: '<p>' } }] }),
-      () => {
-        throw new Error('socket hang up');
-      },
-    ]) {
-      runtime?.restore();
-      runtime = installStubRuntime({ confluenceAsApp: answer });
-      const document = await macroAdfExport(exportPayload());
-      expect(textOf(document)).toMatch(/Live Pagewire block/);
-    }
+  it('still exports something readable when Confluence fails, or the property holds garbage', async () => {
+    const w = await world.setUp();
+    const pageId = await createPage(w, 'Release status');
+    await putPageProperty(w, pageId, snapshotPropertyKey(MACRO_LOCAL_ID), { adf: '<p>not ADF</p>' });
+
+    const garbage = await runExport(w, exportPayload(pageId));
+    await w.dev.setFaults({ rules: [{ path: '/**/properties', errorRate: 1, status: 500, times: 1 }] });
+    const failed = await runExport(w, exportPayload(pageId)).finally(() => w.dev.clearFaults());
+
+    expect(textOf(garbage)).toMatch(/Live Pagewire block/);
+    expect(textOf(failed)).toMatch(/Live Pagewire block/);
   });
 
   it('tells the reader when no block was ever chosen, without calling Confluence', async () => {
-    runtime = installStubRuntime({});
+    const w = await world.setUp();
 
-    const document = await macroAdfExport(exportPayload({}));
+    const document = await runExport(w, exportPayload('1310721', {}));
 
     expect(textOf(document)).toMatch(/no block has been chosen/);
-    expect(runtime.calls).toHaveLength(0);
+    expect(w.runtime.productCalls()).toHaveLength(0);
   });
 
-  it('accepts the context shape of Atlassian’s tutorial, with content at the top level', async () => {
-    runtime = installStubRuntime({
-      confluenceAsApp: () =>
-        jsonResponse(200, { results: [{ key: snapshotPropertyKey(MACRO_LOCAL_ID), value: snapshot }] }),
-    });
+  it('accepts the context shape of Atlassian’s tutorial, with the content at the top level', async () => {
+    const w = await world.setUp();
+    const pageId = await createPage(w, 'Release status');
+    await putPageProperty(w, pageId, snapshotPropertyKey(MACRO_LOCAL_ID), snapshot);
 
-    const document = await macroAdfExport({
-      exportType: 'pdf',
-      context: { localId: MACRO_LOCAL_ID, content: { id: PAGE_ID }, config: { blockKey: 'deploy-status' } },
+    const document = await runExport(w, {
+      exportType: 'other',
+      context: { localId: MACRO_LOCAL_ID, content: { id: pageId }, config: { blockKey: 'deploy-status' } },
     });
 
     expect(textOf(document)).toContain('Operational in all regions.');

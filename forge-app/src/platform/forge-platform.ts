@@ -22,13 +22,15 @@ const now = () => new Date();
  * `@forge/api`, whose I/O the runtime (or the devkit's harness, in tests)
  * provides; nothing here is called at import time.
  */
-export function forgeResolverDependencies(): ResolverDependencies {
+export function forgeResolverDependencies(
+  budgets: { adminCheckTimeoutMs?: number; backendTimeoutMs?: number } = {},
+): ResolverDependencies {
   return {
     backend: createBackendClient({
       // Forge signs a Forge Invocation Token for every call and attaches the
       // app system token configured under `remotes[].auth` (manifest.yml).
       transport: (path, request) => invokeRemote(BACKEND_REMOTE_KEY, { path, ...request }),
-      timeoutMs: BACKEND_TIMEOUT_MS,
+      timeoutMs: budgets.backendTimeoutMs ?? BACKEND_TIMEOUT_MS,
       now,
     }),
     checkSpaceAdmin: createSpaceAdminCheck({
@@ -36,7 +38,7 @@ export function forgeResolverDependencies(): ResolverDependencies {
         asUser().requestConfluence(route`/wiki/api/v2/spaces/${spaceId}/operations`, {
           headers: { accept: 'application/json' },
         }),
-      timeoutMs: ADMIN_CHECK_TIMEOUT_MS,
+      timeoutMs: budgets.adminCheckTimeoutMs ?? ADMIN_CHECK_TIMEOUT_MS,
       now,
     }),
   };

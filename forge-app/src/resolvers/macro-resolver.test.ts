@@ -1,53 +1,47 @@
 import { makeProblem } from '@pagewire/shared';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  ENG_SPACE,
-  MACRO_LOCAL_ID,
-  macroPlatformContext,
-  PAGE_ID,
-  SITE,
-  statusBlockOutput,
-  VIEWER_ACCOUNT,
-} from '../../test/support/fixtures';
-import {
-  installStubRuntime,
-  invokeResolver,
-  jsonResponse,
-  type StubRuntime,
-} from '../../test/support/forge-runtime-stub';
+import { describe, expect, it } from 'vitest';
+import { statusBlockOutput } from '../../test/support/fixtures';
+import { declareForgeWorld, MACRO_LOCAL_ID, macroContext, type World } from '../../test/support/forge-world';
+import { data } from '../../test/support/scripted-backend';
 import { macroResolver } from '../index';
+import {
+  ADMIN_CHECK_TIMEOUT_MS,
+  BACKEND_TIMEOUT_MS,
+  forgeResolverDependencies,
+} from '../platform/forge-platform';
+import { createMacroResolver } from './macro-resolver';
 
-let runtime: StubRuntime | undefined;
+const world = declareForgeWorld();
 
-afterEach(() => {
-  runtime?.restore();
-  runtime = undefined;
-  vi.useRealTimers();
-});
-
-function getBlock(payload: unknown, context = macroPlatformContext()) {
-  return invokeResolver(macroResolver, { key: 'blocks.get', payload, context, accountId: VIEWER_ACCOUNT });
+function getBlock(
+  { runtime, site }: World,
+  payload: unknown,
+  context: ReturnType<typeof macroContext> = macroContext(site, site.member.accountId),
+  handler = macroResolver,
+) {
+  return runtime.invoke(handler, { key: 'blocks.get', payload, context });
 }
 
 describe('the macro resolver', () => {
   it('sends the block request to the backend with the identity and place Forge vouches for', async () => {
-    runtime = installStubRuntime({ backend: () => jsonResponse(200, { data: statusBlockOutput }) });
+    const w = await world.setUp();
+    w.backend.answer('blocks.get', data(statusBlockOutput));
 
-    const result = await getBlock({ key: 'deploy-status' });
+    const result = await getBlock(w, { key: 'deploy-status' });
 
     expect(result).toEqual({ ok: true, data: statusBlockOutput });
-    const [call] = runtime.backendCalls();
-    expect(call?.descriptor).toEqual({ type: 'frc', remote: 'backend' });
+    const [call] = w.backend.received;
     expect(call?.path).toBe('/forge/v1/blocks.get');
     expect(call?.method).toBe('POST');
+    expect(call?.headers.authorization).toMatch(/^Bearer ey/);
     expect(call?.body).toEqual({
       context: {
-        cloudId: SITE.cloudId,
-        siteUrl: SITE.siteUrl,
-        accountId: VIEWER_ACCOUNT,
-        spaceKey: ENG_SPACE.key,
-        spaceId: ENG_SPACE.id,
-        contentId: PAGE_ID,
+        cloudId: w.site.cloudId,
+        siteUrl: w.runtime.installation.siteUrl,
+        accountId: w.site.member.accountId,
+        spaceKey: 'ENG',
+        spaceId: w.site.space.id,
+        contentId: '1310721',
         localId: MACRO_LOCAL_ID,
       },
       input: { key: 'deploy-status' },
@@ -55,103 +49,116 @@ describe('the macro resolver', () => {
   });
 
   it('refuses a payload that claims another space or user, and sends nothing to the backend', async () => {
-    runtime = installStubRuntime({ backend: () => jsonResponse(200, { data: statusBlockOutput }) });
+    const w = await world.setUp();
+    w.backend.answer('blocks.get', data(statusBlockOutput));
 
-    const result = await getBlock({
+    const result = await getBlock(w, {
       key: 'deploy-status',
       spaceKey: 'HR',
-      accountId: 'someone-else',
+      accountId: w.site.admin.accountId,
       context: { spaceKey: 'HR', isSpaceAdmin: true },
     });
 
     expect(result).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
-    expect(runtime.backendCalls()).toHaveLength(0);
+    expect(w.backend.received).toHaveLength(0);
   });
 
   it('takes the user from the Forge principal even when the module context names someone else', async () => {
-    runtime = installStubRuntime({ backend: () => jsonResponse(200, { data: statusBlockOutput }) });
+    const w = await world.setUp();
+    w.backend.answer('blocks.get', data(statusBlockOutput));
 
-    await getBlock({ key: 'deploy-status' }, macroPlatformContext({ accountId: 'forged-in-context' }));
+    await w.runtime.invoke(macroResolver, {
+      key: 'blocks.get',
+      payload: { key: 'deploy-status' },
+      context: {
+        ...macroContext(w.site, w.site.member.accountId),
+        extra: { accountId: w.site.admin.accountId },
+      },
+    });
 
-    expect(runtime.backendCalls()[0]?.body).toMatchObject({ context: { accountId: VIEWER_ACCOUNT } });
+    expect(w.backend.received[0]?.body).toMatchObject({ context: { accountId: w.site.member.accountId } });
   });
 
   it('explains which field is wrong when the block key is not a valid key', async () => {
-    runtime = installStubRuntime({ backend: () => jsonResponse(200, { data: statusBlockOutput }) });
+    const w = await world.setUp();
 
-    const result = await getBlock({ key: 'Deploy Status!' });
+    const result = await getBlock(w, { key: 'Deploy Status!' });
 
     expect(result).toMatchObject({
       ok: false,
       error: { code: 'validation_failed', fieldErrors: [{ path: '/key' }] },
     });
-    expect(runtime.backendCalls()).toHaveLength(0);
+    expect(w.backend.received).toHaveLength(0);
   });
 
   it('refuses to be called from another module', async () => {
-    runtime = installStubRuntime({ backend: () => jsonResponse(200, { data: statusBlockOutput }) });
+    const w = await world.setUp();
 
     const result = await getBlock(
+      w,
       { key: 'deploy-status' },
-      macroPlatformContext({ moduleKey: 'pagewire-space-settings' }),
+      {
+        ...macroContext(w.site, w.site.member.accountId),
+        moduleKey: 'pagewire-space-settings',
+      },
     );
 
     expect(result).toMatchObject({ ok: false, error: { code: 'wrong_module' } });
-    expect(runtime.backendCalls()).toHaveLength(0);
+    expect(w.backend.received).toHaveLength(0);
   });
 
   it('asks for a space when Confluence gives none', async () => {
-    runtime = installStubRuntime({ backend: () => jsonResponse(200, { data: { blocks: [] } }) });
+    const w = await world.setUp();
 
-    const result = await invokeResolver(macroResolver, {
+    const result = await w.runtime.invoke(macroResolver, {
       key: 'blocks.list',
       payload: {},
-      context: macroPlatformContext({ extension: { type: 'macro' } }),
-      accountId: VIEWER_ACCOUNT,
+      context: {
+        accountId: w.site.member.accountId,
+        moduleKey: 'pagewire-block',
+        extension: { type: 'macro' },
+      },
     });
 
     expect(result).toMatchObject({ ok: false, error: { code: 'space_required' } });
-    expect(runtime.backendCalls()).toHaveLength(0);
+    expect(w.backend.received).toHaveLength(0);
   });
 
   it('asks an anonymous visitor to log in', async () => {
-    runtime = installStubRuntime({ backend: () => jsonResponse(200, { data: statusBlockOutput }) });
+    const w = await world.setUp();
+    const { accountId: _, ...anonymous } = macroContext(w.site, w.site.member.accountId);
 
-    const result = await invokeResolver(macroResolver, {
-      key: 'blocks.get',
-      payload: { key: 'deploy-status' },
-      context: macroPlatformContext(),
-    });
+    const result = await getBlock(w, { key: 'deploy-status' }, anonymous as ReturnType<typeof macroContext>);
 
     expect(result).toMatchObject({ ok: false, error: { message: expect.stringMatching(/log in/i) } });
-    expect(runtime.backendCalls()).toHaveLength(0);
+    expect(w.backend.received).toHaveLength(0);
   });
 
   it('does not expose settings writes or lifecycle operations to the macro', async () => {
-    runtime = installStubRuntime({ backend: () => jsonResponse(200, { data: {} }) });
+    const w = await world.setUp();
 
     for (const key of ['settings.update', 'ingestKeys.create', 'lifecycle.installed']) {
       await expect(
-        invokeResolver(macroResolver, {
+        w.runtime.invoke(macroResolver, {
           key,
           payload: {},
-          context: macroPlatformContext(),
-          accountId: VIEWER_ACCOUNT,
+          context: macroContext(w.site, w.site.member.accountId),
         }),
       ).rejects.toThrow(/no definition/);
     }
-    expect(runtime.backendCalls()).toHaveLength(0);
+    expect(w.backend.received).toHaveLength(0);
   });
 });
 
 describe('the macro resolver explains backend failures', () => {
   it('says the block is gone and how to pick another', async () => {
-    runtime = installStubRuntime({
-      backend: () =>
-        jsonResponse(404, makeProblem('block_not_found', 'No block "deploy-status" in space ENG.')),
+    const w = await world.setUp();
+    w.backend.answer('blocks.get', {
+      status: 404,
+      json: makeProblem('block_not_found', 'No block "deploy-status" in space ENG.'),
     });
 
-    const result = await getBlock({ key: 'deploy-status' });
+    const result = await getBlock(w, { key: 'deploy-status' });
 
     expect(result).toEqual({
       ok: false,
@@ -160,11 +167,10 @@ describe('the macro resolver explains backend failures', () => {
   });
 
   it('says Pagewire is not connected yet when the backend does not know the installation', async () => {
-    runtime = installStubRuntime({
-      backend: () => jsonResponse(409, makeProblem('installation_unknown', 'Unknown installation.')),
-    });
+    const w = await world.setUp();
+    w.backend.answer('blocks.get', { status: 409, json: makeProblem('installation_unknown', 'Unknown.') });
 
-    const result = await getBlock({ key: 'deploy-status' });
+    const result = await getBlock(w, { key: 'deploy-status' });
 
     expect(result).toMatchObject({
       ok: false,
@@ -173,78 +179,80 @@ describe('the macro resolver explains backend failures', () => {
   });
 
   it('says when to try again after the backend rate-limits the caller', async () => {
-    vi.useFakeTimers({ now: new Date('2026-11-28T10:00:00Z'), toFake: ['Date'] });
-    runtime = installStubRuntime({
-      backend: () =>
-        jsonResponse(429, makeProblem('rate_limited', 'Slow down.', { retryAfterSeconds: 120 }), {
-          'retry-after': '120',
-        }),
+    const w = await world.setUp();
+    w.backend.answer('blocks.get', {
+      status: 429,
+      json: makeProblem('rate_limited', 'Slow down.', { retryAfterSeconds: 120 }),
+      headers: { 'retry-after': '120' },
     });
 
-    const result = await getBlock({ key: 'deploy-status' });
+    const before = Date.now();
+    const result = (await getBlock(w, { key: 'deploy-status' })) as {
+      ok: false;
+      error: { code: string; message: string; retryAt: string };
+    };
 
-    expect(result).toEqual({
-      ok: false,
-      error: {
-        code: 'rate_limited',
-        retryAt: '2026-11-28T10:02:00.000Z',
-        message: 'Too many requests right now. Try again in 2 minutes.',
-      },
-    });
+    expect(result.error.code).toBe('rate_limited');
+    expect(result.error.message).toBe('Too many requests right now. Try again in 2 minutes.');
+    const retryAt = Date.parse(result.error.retryAt);
+    expect(retryAt).toBeGreaterThanOrEqual(before + 120_000);
+    expect(retryAt).toBeLessThanOrEqual(Date.now() + 120_000);
   });
 
   it('reads Retry-After from a bare 429 a proxy sent without a problem body', async () => {
-    vi.useFakeTimers({ now: new Date('2026-11-28T10:00:00Z'), toFake: ['Date'] });
-    runtime = installStubRuntime({
-      backend: () => new Response('Too Many Requests', { status: 429, headers: { 'retry-after': '30' } }),
+    const w = await world.setUp();
+    w.backend.answer('blocks.get', {
+      status: 429,
+      text: 'Too Many Requests',
+      headers: { 'retry-after': '30' },
     });
 
-    const result = await getBlock({ key: 'deploy-status' });
+    const result = await getBlock(w, { key: 'deploy-status' });
 
     expect(result).toMatchObject({
       ok: false,
-      error: { code: 'rate_limited', retryAt: '2026-11-28T10:00:30.000Z' },
+      error: { code: 'rate_limited', message: expect.stringMatching(/Try again in 30 seconds\.$/) },
     });
   });
 
-  it('says the service is unreachable when the remote cannot be reached', async () => {
-    runtime = installStubRuntime({
-      backend: () => {
-        throw new TypeError('fetch failed');
-      },
-    });
+  it('says the service is unreachable when nothing listens at the remote', async () => {
+    const w = await world.setUp();
+    await w.backend.close();
 
-    const result = await getBlock({ key: 'deploy-status' });
+    const result = await getBlock(w, { key: 'deploy-status' });
 
     expect(result).toMatchObject({ ok: false, error: { code: 'backend_unreachable' } });
   });
 
   it('treats a gateway error page in front of the backend as unreachable', async () => {
-    runtime = installStubRuntime({
-      backend: () => new Response('<html>502 Bad Gateway</html>', { status: 502 }),
-    });
+    const w = await world.setUp();
+    w.backend.answer('blocks.get', { status: 502, text: '<html>502 Bad Gateway</html>' });
 
-    const result = await getBlock({ key: 'deploy-status' });
+    const result = await getBlock(w, { key: 'deploy-status' });
 
     expect(result).toMatchObject({ ok: false, error: { code: 'backend_unreachable' } });
   });
 
-  it('gives up well inside the 25-second resolver limit when the backend does not answer', async () => {
-    vi.useFakeTimers();
-    runtime = installStubRuntime({ backend: () => new Promise<Response>(() => {}) });
+  it('gives up at its deadline when the backend does not answer, instead of hanging the page', async () => {
+    const w = await world.setUp();
+    w.backend.answer('blocks.get', { hang: true });
+    // The production wiring with a short budget, so the test does not wait 15 s.
+    const impatient = createMacroResolver(forgeResolverDependencies({ backendTimeoutMs: 300 }));
 
-    const pending = getBlock({ key: 'deploy-status' });
-    await vi.advanceTimersByTimeAsync(15_000);
+    const result = await getBlock(w, { key: 'deploy-status' }, undefined, impatient);
 
-    await expect(pending).resolves.toMatchObject({ ok: false, error: { code: 'backend_timeout' } });
+    expect(result).toMatchObject({ ok: false, error: { code: 'backend_timeout' } });
+  });
+
+  it('budgets the admin check and the backend call well inside the 25-second resolver limit', () => {
+    expect(ADMIN_CHECK_TIMEOUT_MS + BACKEND_TIMEOUT_MS).toBeLessThanOrEqual(20_000);
   });
 
   it('does not pass on an answer in a shape this version does not understand', async () => {
-    runtime = installStubRuntime({
-      backend: () => jsonResponse(200, { data: { block: { kind: 'video' } } }),
-    });
+    const w = await world.setUp();
+    w.backend.answer('blocks.get', data({ block: { kind: 'video' } }));
 
-    const result = await getBlock({ key: 'deploy-status' });
+    const result = await getBlock(w, { key: 'deploy-status' });
 
     expect(result).toMatchObject({ ok: false, error: { code: 'internal_error' } });
   });

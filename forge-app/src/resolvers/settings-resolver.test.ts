@@ -1,65 +1,54 @@
 import { makeProblem } from '@pagewire/shared';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ADMIN_ACCOUNT,
-  adminSpaceOperations,
-  ENG_SPACE,
-  settingsPlatformContext,
-  VIEWER_ACCOUNT,
-  viewerSpaceOperations,
-} from '../../test/support/fixtures';
-import {
-  installStubRuntime,
-  invokeResolver,
-  jsonResponse,
-  type StubHandler,
-  type StubRuntime,
-} from '../../test/support/forge-runtime-stub';
+import { describe, expect, it } from 'vitest';
+import { declareForgeWorld, macroContext, settingsContext, type World } from '../../test/support/forge-world';
+import { data } from '../../test/support/scripted-backend';
 import { settingsResolver } from '../index';
 
-let runtime: StubRuntime | undefined;
-
-afterEach(() => {
-  runtime?.restore();
-  runtime = undefined;
-});
+const world = declareForgeWorld();
 
 const savedSettings = { settings: { publishingPolicy: 'snapshot', staleAfterMinutes: 60 } };
 
-function spaceOperationsAnswer(body: unknown, status = 200): StubHandler {
-  return () => jsonResponse(status, body);
+function call(w: World, key: string, payload: unknown, accountId: string) {
+  return w.runtime.invoke(settingsResolver, { key, payload, context: settingsContext(w.site, accountId) });
 }
 
-function call(key: string, payload: unknown, accountId: string, context = settingsPlatformContext()) {
-  return invokeResolver(settingsResolver, { key, payload, context, accountId });
+function permissionChecks(w: World) {
+  return w.runtime.productCalls().filter((entry) => entry.path.endsWith('/operations'));
 }
 
 describe('the settings resolver', () => {
   it('checks as the user, against Confluence, that they administer the space before a write', async () => {
-    runtime = installStubRuntime({
-      confluenceAsUser: spaceOperationsAnswer(adminSpaceOperations),
-      backend: () => jsonResponse(200, { data: savedSettings }),
-    });
+    const w = await world.setUp();
+    w.backend.answer('settings.update', data(savedSettings));
 
-    const result = await call('settings.update', { publishingPolicy: 'snapshot' }, ADMIN_ACCOUNT);
+    const result = await call(w, 'settings.update', { publishingPolicy: 'snapshot' }, w.site.admin.accountId);
 
     expect(result).toEqual({ ok: true, data: savedSettings });
-    const [permissionCall] = runtime.confluenceCalls('user');
-    expect(permissionCall?.descriptor).toMatchObject({ provider: 'user', remote: 'confluence' });
-    expect(permissionCall?.path).toBe(`/wiki/api/v2/spaces/${ENG_SPACE.id}/operations`);
-    expect(runtime.backendCalls()[0]?.body).toMatchObject({
-      context: { accountId: ADMIN_ACCOUNT, spaceKey: 'ENG', spaceId: ENG_SPACE.id, isSpaceAdmin: true },
+    expect(permissionChecks(w)).toEqual([
+      {
+        as: 'user',
+        accountId: w.site.admin.accountId,
+        method: 'GET',
+        path: `/wiki/api/v2/spaces/${w.site.space.id}/operations`,
+        status: 200,
+      },
+    ]);
+    expect(w.backend.received[0]?.body).toMatchObject({
+      context: {
+        accountId: w.site.admin.accountId,
+        spaceKey: 'ENG',
+        spaceId: w.site.space.id,
+        isSpaceAdmin: true,
+      },
       input: { publishingPolicy: 'snapshot' },
     });
   });
 
-  it('refuses a non-admin’s write with a clear message and sends nothing to the backend', async () => {
-    runtime = installStubRuntime({
-      confluenceAsUser: spaceOperationsAnswer(viewerSpaceOperations),
-      backend: () => jsonResponse(200, { data: { id: 'k1', source: 'ci', key: 'pwk_x' } }),
-    });
+  it('refuses a space member’s write with a clear message and sends nothing to the backend', async () => {
+    const w = await world.setUp();
+    w.backend.answer('ingestKeys.create', data({ id: 'k1', source: 'ci', key: 'pwk_x' }));
 
-    const result = await call('ingestKeys.create', { source: 'ci' }, VIEWER_ACCOUNT);
+    const result = await call(w, 'ingestKeys.create', { source: 'ci' }, w.site.member.accountId);
 
     expect(result).toEqual({
       ok: false,
@@ -68,122 +57,114 @@ describe('the settings resolver', () => {
         message: 'Only space admins can change Pagewire’s settings for this space.',
       },
     });
-    expect(runtime.backendCalls()).toHaveLength(0);
+    expect(w.backend.received).toHaveLength(0);
   });
 
   it('cannot be talked into admin rights by the payload', async () => {
-    runtime = installStubRuntime({
-      confluenceAsUser: spaceOperationsAnswer(viewerSpaceOperations),
-      backend: () => jsonResponse(200, { data: savedSettings }),
-    });
+    const w = await world.setUp();
+    w.backend.answer('settings.update', data(savedSettings));
 
     const result = await call(
+      w,
       'settings.update',
       { publishingPolicy: 'snapshot', isSpaceAdmin: true, spaceKey: 'HR' },
-      VIEWER_ACCOUNT,
+      w.site.member.accountId,
     );
 
     expect(result).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
-    expect(runtime.backendCalls()).toHaveLength(0);
+    expect(w.backend.received).toHaveLength(0);
   });
 
-  it('treats a space the user cannot even see as one they do not administer', async () => {
-    runtime = installStubRuntime({
-      confluenceAsUser: spaceOperationsAnswer({ errors: [] }, 404),
-      backend: () => jsonResponse(200, { data: { removed: true } }),
-    });
+  it('treats someone who cannot even see the space as not administering it', async () => {
+    const w = await world.setUp();
+    w.backend.answer('apiToken.remove', data({ removed: true }));
 
-    const result = await call('apiToken.remove', {}, VIEWER_ACCOUNT);
+    const result = await call(w, 'apiToken.remove', {}, w.site.outsider.accountId);
 
     expect(result).toMatchObject({ ok: false, error: { code: 'not_space_admin' } });
-    expect(runtime.backendCalls()).toHaveLength(0);
+    expect(permissionChecks(w).map((entry) => entry.status)).toEqual([404]);
+    expect(w.backend.received).toHaveLength(0);
   });
 
-  it('tells a non-admin opening the page that they may not edit, and still shows the settings', async () => {
-    runtime = installStubRuntime({
-      confluenceAsUser: spaceOperationsAnswer(viewerSpaceOperations),
-      backend: () => jsonResponse(200, { data: settingsView(false) }),
-    });
+  it('tells the backend a member opening the page is not an admin, and still shows the settings', async () => {
+    const w = await world.setUp();
+    w.backend.answer('settings.get', data(settingsView(w, false)));
 
-    const result = await call('settings.get', {}, VIEWER_ACCOUNT);
+    const result = await call(w, 'settings.get', {}, w.site.member.accountId);
 
     expect(result).toMatchObject({ ok: true, data: { canEdit: false } });
-    expect(runtime.backendCalls()[0]?.body).toMatchObject({ context: { isSpaceAdmin: false } });
+    expect(w.backend.received[0]?.body).toMatchObject({ context: { isSpaceAdmin: false } });
   });
 
   it('does not ask Confluence about permissions for the activity log', async () => {
-    runtime = installStubRuntime({
-      backend: () => jsonResponse(200, { data: { items: [], nextCursor: null } }),
-    });
+    const w = await world.setUp();
+    w.backend.answer('activity.list', data({ items: [], nextCursor: null }));
 
-    const result = await call('activity.list', { limit: 20 }, VIEWER_ACCOUNT);
+    const result = await call(w, 'activity.list', { limit: 20 }, w.site.member.accountId);
 
     expect(result).toEqual({ ok: true, data: { items: [], nextCursor: null } });
-    expect(runtime.confluenceCalls('user')).toHaveLength(0);
-    expect(runtime.backendCalls()[0]?.body).not.toHaveProperty('context.isSpaceAdmin');
+    expect(permissionChecks(w)).toHaveLength(0);
+    expect(w.backend.received[0]?.body).not.toHaveProperty('context.isSpaceAdmin');
   });
 
   it('says it could not check permissions when Confluence fails, instead of guessing', async () => {
-    runtime = installStubRuntime({
-      confluenceAsUser: () => new Response('oops', { status: 500 }),
-      backend: () => jsonResponse(200, { data: savedSettings }),
+    const w = await world.setUp();
+    w.backend.answer('settings.update', data(savedSettings));
+    await w.dev.setFaults({
+      rules: [{ path: '/**/spaces/*/operations', errorRate: 1, status: 503, times: 1 }],
     });
 
-    const result = await call('settings.update', { staleAfterMinutes: 30 }, ADMIN_ACCOUNT);
+    try {
+      const result = await call(w, 'settings.update', { staleAfterMinutes: 30 }, w.site.admin.accountId);
 
-    expect(result).toMatchObject({
-      ok: false,
-      error: {
-        code: 'confluence_unavailable',
-        message: expect.stringMatching(/could not check your permissions/),
-      },
-    });
-    expect(runtime.backendCalls()).toHaveLength(0);
+      expect(result).toMatchObject({
+        ok: false,
+        error: {
+          code: 'confluence_unavailable',
+          message: expect.stringMatching(/could not check your permissions/),
+        },
+      });
+      expect(w.backend.received).toHaveLength(0);
+    } finally {
+      await w.dev.clearFaults();
+    }
   });
 
   it('lets Forge show its consent prompt when the user has not allowed access as themselves', async () => {
-    runtime = installStubRuntime({
-      confluenceAsUser: () =>
-        new Response('', { status: 401, headers: { 'forge-proxy-error': 'NEEDS_AUTHENTICATION_ERR' } }),
-      backend: () => jsonResponse(200, { data: savedSettings }),
-    });
+    const w = await world.setUp({ userConsent: () => false });
+    w.backend.answer('settings.update', data(savedSettings));
 
-    await expect(call('settings.update', { staleAfterMinutes: 30 }, ADMIN_ACCOUNT)).rejects.toMatchObject({
+    await expect(
+      call(w, 'settings.update', { staleAfterMinutes: 30 }, w.site.admin.accountId),
+    ).rejects.toMatchObject({
       name: 'NEEDS_AUTHENTICATION_ERR',
     });
-    expect(runtime.backendCalls()).toHaveLength(0);
+    expect(w.backend.received).toHaveLength(0);
   });
 
   it('refuses settings calls that come from the macro, even from an admin', async () => {
-    runtime = installStubRuntime({
-      confluenceAsUser: spaceOperationsAnswer(adminSpaceOperations),
-      backend: () => jsonResponse(200, { data: savedSettings }),
+    const w = await world.setUp();
+    w.backend.answer('settings.update', data(savedSettings));
+
+    const result = await w.runtime.invoke(settingsResolver, {
+      key: 'settings.update',
+      payload: { publishingPolicy: 'live' },
+      context: macroContext(w.site, w.site.admin.accountId),
     });
 
-    const result = await call(
-      'settings.update',
-      { publishingPolicy: 'live' },
-      ADMIN_ACCOUNT,
-      settingsPlatformContext({
-        moduleKey: 'pagewire-block',
-        extension: { type: 'macro', space: ENG_SPACE },
-      }),
-    );
-
     expect(result).toMatchObject({ ok: false, error: { code: 'wrong_module' } });
-    expect(runtime.calls).toHaveLength(0);
+    expect(w.runtime.productCalls()).toHaveLength(0);
+    expect(w.backend.received).toHaveLength(0);
   });
 
   it('points at the fields that are wrong in an API token form, before asking anyone', async () => {
-    runtime = installStubRuntime({
-      confluenceAsUser: spaceOperationsAnswer(adminSpaceOperations),
-      backend: () => jsonResponse(200, { data: {} }),
-    });
+    const w = await world.setUp();
 
     const result = await call(
+      w,
       'apiToken.set',
       { email: 'not-an-email', token: 'ATATT3x short', expiresAt: '31/01/2027' },
-      ADMIN_ACCOUNT,
+      w.site.admin.accountId,
     );
 
     expect(result).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
@@ -191,22 +172,20 @@ describe('the settings resolver', () => {
       (fieldError) => fieldError.path,
     );
     expect(paths).toEqual(expect.arrayContaining(['/email', '/token', '/expiresAt']));
-    expect(runtime.calls).toHaveLength(0);
+    expect(w.runtime.productCalls()).toHaveLength(0);
+    expect(w.backend.received).toHaveLength(0);
   });
 
   it('passes the backend’s field errors through when it rejects a value', async () => {
-    runtime = installStubRuntime({
-      confluenceAsUser: spaceOperationsAnswer(adminSpaceOperations),
-      backend: () =>
-        jsonResponse(
-          400,
-          makeProblem('validation_failed', 'Invalid input.', {
-            errors: [{ path: '/source', message: 'a source with this name already has a key' }],
-          }),
-        ),
+    const w = await world.setUp();
+    w.backend.answer('ingestKeys.create', {
+      status: 400,
+      json: makeProblem('validation_failed', 'Invalid input.', {
+        errors: [{ path: '/source', message: 'a source with this name already has a key' }],
+      }),
     });
 
-    const result = await call('ingestKeys.create', { source: 'ci' }, ADMIN_ACCOUNT);
+    const result = await call(w, 'ingestKeys.create', { source: 'ci' }, w.site.admin.accountId);
 
     expect(result).toEqual({
       ok: false,
@@ -219,24 +198,26 @@ describe('the settings resolver', () => {
   });
 
   it('passes on the backend’s refusal when API tokens are turned off', async () => {
-    runtime = installStubRuntime({
-      confluenceAsUser: spaceOperationsAnswer(adminSpaceOperations),
-      backend: () => jsonResponse(403, makeProblem('api_tokens_disabled', 'Marketplace mode.')),
+    const w = await world.setUp();
+    w.backend.answer('apiToken.set', {
+      status: 403,
+      json: makeProblem('api_tokens_disabled', 'Marketplace mode.'),
     });
 
     const result = await call(
+      w,
       'apiToken.set',
       { email: 'svc@acme.dev', token: 'ATATT3xFfGF0abcdefghijklmnop', expiresAt: '2027-01-31' },
-      ADMIN_ACCOUNT,
+      w.site.admin.accountId,
     );
 
     expect(result).toMatchObject({ ok: false, error: { code: 'api_tokens_disabled' } });
   });
 });
 
-function settingsView(canEdit: boolean) {
+function settingsView(w: World, canEdit: boolean) {
   return {
-    space: { key: 'ENG', id: ENG_SPACE.id },
+    space: { key: 'ENG', id: w.site.space.id },
     mode: 'in-house',
     canEdit,
     settings: { publishingPolicy: 'live', staleAfterMinutes: 60 },
