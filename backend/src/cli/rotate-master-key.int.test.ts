@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnsecuredJWT } from 'jose';
@@ -135,6 +135,19 @@ describe.each(targets)('npm run rotate-master-key on $name', (target) => {
     expect(io.lines.join('\n')).toContain('re-encrypted 2, already under the new key 0, failed 0');
     expect(await secretsUnder(newKey)).toMatchObject({ app: appToken, api: API_TOKEN });
     await expect(secretsUnder(oldKey)).rejects.toThrow(/master key/);
+  });
+
+  // Only SQLite keeps the whole database in files this test can read.
+  const onSqlite = target.name === 'sqlite' ? it : undefined;
+  onSqlite?.('leaves no plaintext secret anywhere in the database files', async () => {
+    const file = url.slice('sqlite:'.length);
+    const bytes = [file, `${file}-wal`]
+      .filter((path) => existsSync(path))
+      .map((path) => readFileSync(path).toString('latin1'))
+      .join('');
+    expect(bytes.length).toBeGreaterThan(0);
+    expect(bytes).not.toContain(API_TOKEN);
+    expect(bytes).not.toContain(appToken.split('.')[1]!);
   });
 
   it('refuses to run without the previous key, and says why', async () => {
