@@ -147,7 +147,11 @@ export function createForgeRouter(deps: ForgeRouterDeps): Router {
     try {
       invocation = await deps.verifier.verify(request.get('authorization'));
     } catch (error) {
-      if (error instanceof FitError) deps.metrics.fitRejections.inc({ reason: error.reason });
+      if (error instanceof FitError) {
+        deps.metrics.fitRejections.inc({ reason: error.reason });
+        // The reason is for operators only; the caller gets the same 401 whatever failed.
+        (state.log ?? deps.logger).info({ reason: error.reason }, 'Forge invocation token refused');
+      }
       throw error;
     }
     state.invocation = invocation;
