@@ -37,7 +37,9 @@ export function createBackendLogStream(
   };
 }
 
-/** pino levels: 40 warn, 50 error, 60 fatal. */
+const levels: Readonly<Record<string, number>> = { warn: 40, error: 50, fatal: 60 };
+
+/** pino levels, as labels or numbers: 40 warn, 50 error, 60 fatal. */
 export function readableWarning(line: string): string | null {
   let entry: { level?: unknown; msg?: unknown };
   try {
@@ -45,7 +47,7 @@ export function readableWarning(line: string): string | null {
   } catch {
     return null;
   }
-  if (typeof entry.level !== 'number' || entry.level < 40 || typeof entry.msg !== 'string') return null;
-  const label = entry.level >= 50 ? 'ERROR' : 'WARNING';
-  return `backend ${label}: ${entry.msg}`;
+  const level = typeof entry.level === 'number' ? entry.level : (levels[String(entry.level)] ?? 0);
+  if (level < 40 || typeof entry.msg !== 'string') return null;
+  return `backend ${level >= 50 ? 'ERROR' : 'WARNING'}: ${entry.msg}`;
 }

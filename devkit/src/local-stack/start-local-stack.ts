@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { startBackend } from '@pagewire/backend';
-import { macroResolver, settingsResolver } from '@pagewire/forge-app';
 import { createDevApiClient, type DevApiClient } from '../client/dev-api-client';
 import { startEmulator } from '../emulator/start-emulator';
 import { createEmulatorState, type EmulatorState } from '../emulator/state/emulator-state';
@@ -11,9 +10,10 @@ import { QUICKSTART_SOURCE, quickstartStatusBlock, STATUS_BLOCK_KEY } from './de
 import { type DemoRecord, readDemoRecord, writeDemoRecord } from './demo-record';
 import { type DemoResolvers, deliverLifecycle, ensureDemo, worldHolds } from './demo-seed';
 import { publishRunbook, type RunbookOutcome, startDemoSource } from './demo-source';
+import { loadEmulatorState, saveEmulatorState, serializeEmulatorState } from './emulator-persistence';
+import { loadForgeFunctions } from './forge-functions';
 import { curlCommand } from './ingest-client';
 import type { LocalStackOptions } from './local-stack-options';
-import { loadEmulatorState, saveEmulatorState, serializeEmulatorState } from './emulator-persistence';
 
 export interface RunningLocalStack {
   readonly previewUrl: string;
@@ -48,7 +48,10 @@ function connectable(url: string): string {
  * resolvers on the devkit's runtime harness, the demo and the local preview.
  * Everything stops in reverse order on `close()`.
  */
-export async function startLocalStack(options: LocalStackOptions, hooks: LocalStackHooks): Promise<RunningLocalStack> {
+export async function startLocalStack(
+  options: LocalStackOptions,
+  hooks: LocalStackHooks,
+): Promise<RunningLocalStack> {
   const stops: Array<() => Promise<void> | void> = [];
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) {
@@ -66,7 +69,9 @@ export async function startLocalStack(options: LocalStackOptions, hooks: LocalSt
 
     const loaded = loadEmulatorState(statePath);
     if (loaded.kind === 'unreadable') {
-      notes.push(`the saved emulator world could not be read (${loaded.reason}); moved it to ${loaded.movedTo}`);
+      notes.push(
+        `the saved emulator world could not be read (${loaded.reason}); moved it to ${loaded.movedTo}`,
+      );
     }
     let record = readDemoRecord(recordPath);
     let state: EmulatorState = loaded.state;
@@ -107,7 +112,8 @@ export async function startLocalStack(options: LocalStackOptions, hooks: LocalSt
     const backendUrl = connectable(backend.url);
     stops.push(() => backend.close());
 
-    const resolvers: DemoResolvers = { macro: macroResolver, settings: settingsResolver };
+    const functions = await loadForgeFunctions();
+    const resolvers: DemoResolvers = { macro: functions.macroResolver, settings: functions.settingsResolver };
     const runtimes: ForgeRuntime[] = [];
     stops.push(() => {
       for (const runtime of runtimes) runtime.dispose();
