@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { describeAge, formatDate, formatDateTime } from './time-display';
+
+const now = new Date('2026-11-28T10:00:00Z');
+const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000).toISOString();
+
+describe('how long ago a block was updated', () => {
+  it('reads like a person would say it', () => {
+    expect(describeAge(ago(10), now)).toBe('just now');
+    expect(describeAge(ago(3 * 60), now)).toBe('3 min ago');
+    expect(describeAge(ago(59 * 60), now)).toBe('59 min ago');
+    expect(describeAge(ago(60 * 60), now)).toBe('1 hour ago');
+    expect(describeAge(ago(5 * 3600), now)).toBe('5 hours ago');
+    expect(describeAge(ago(30 * 3600), now)).toBe('yesterday');
+    expect(describeAge(ago(4 * 86_400), now)).toBe('4 days ago');
+    expect(describeAge(ago(60 * 86_400), now)).toBe('on 29 Sep 2026');
+  });
+
+  it('calls a timestamp a few seconds in the future “just now”, because clocks drift', () => {
+    expect(describeAge(new Date(now.getTime() + 5_000).toISOString(), now)).toBe('just now');
+  });
+
+  it('does not pretend to know when a garbled time was', () => {
+    expect(describeAge('yesterday-ish', now)).toBe('at an unknown time');
+  });
+
+  it('shows exact times in UTC, labelled', () => {
+    expect(formatDate('2026-01-31')).toBe('31 Jan 2026');
+    expect(formatDateTime('2026-11-28T09:57:12Z')).toBe('28 Nov 2026, 09:57 UTC');
+  });
+});
