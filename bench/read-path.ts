@@ -1,0 +1,231 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { createDevApiClient } from '@pagewire/devkit';
+import {
+  type BenchContext,
+  type BenchmarkDefinition,
+  type BenchOutcome,
+  isMainModule,
+  runBenchmarkCli,
+} from './support/benchmark';
+import { spawnBackend, spawnBareServer, spawnEmulator } from './support/child-servers';
+import {
+  callOperation,
+  type ForgeCaller,
+  forgeCallerFor,
+  forgeHeaders,
+  ingestBlock,
+  installAndCreateIngestKey,
+  macroContext,
+  metricsBlock,
+  statusBlock,
+} from './support/forge-calls';
+import { generateLoad, type LoadResult, type LoadSpec } from './support/load-generator';
+import { median, round } from './support/percentiles';
+import { figure } from './support/results';
+
+/**
+ * Benchmark 1, the macro read path: `POST /forge/v1/blocks.get` through the
+ * real backend (FIT verified against the emulator's JWKS, SQLite, the access
+ * log) against a bare Express 5 route answering the same JSON, both loaded by
+ * autocannon from a third process at the same fixed concurrency.
+ */
+export const readPath: BenchmarkDefinition = {
+  name: 'read-path',
+  title: 'Macro read path: blocks.get against a bare Express route',
+  async run(context: BenchContext): Promise<BenchOutcome> {
+    const settings = context.quick
+      ? { connections: 4, seconds: 1, warmupSeconds: 1, rounds: 1, tokens: 2 }
+      : { connections: 16, seconds: 10, warmupSeconds: 3, rounds: 3, tokens: 16 };
+
+    const emulator = await spawnEmulator();
+    const stops: Array<() => Promise<void>> = [() => emulator.stop()];
+    try {
+      const dev = createDevApiClient(emulator.url);
+      await dev.setLimits({ burstPerSecond: null, quotaPointsPerHour: null });
+      const site = await dev.seedSite({ name: 'read-path' });
+      const backend = await spawnBackend({
+        databaseUrl: `sqlite:${join(context.workDir, 'pagewire.db')}`,
+        emulatorUrl: emulator.url,
+        appId: site.appId,
+        ...(context.cpuProfileDir === undefined ? {} : { cpuProfileDir: context.cpuProfileDir }),
+      });
+      stops.unshift(() => backend.stop());
+      const caller = await forgeCallerFor(dev, site);
+      const ingestKey = await installAndCreateIngestKey(backend.url, caller);
+      // A space with a handful of blocks; the macro under test shows the status block.
+      await ingestBlock(backend.url, ingestKey, 'deploys', statusBlock(42));
+      for (let index = 0; index < 5; index++) {
+        await ingestBlock(backend.url, ingestKey, `kpi-${index}`, metricsBlock(`KPI ${index}`, index));
+      }
+
+      const pageId = site.space.homepageId ?? '1';
+      const requestContext = macroContext(site, pageId, 'macro-0001');
+      const answer = await callOperation(backend.url, caller, 'blocks.get', requestContext, {
+        key: 'deploys',
+      });
+      const answerJson = JSON.stringify({ data: answer });
+      const bare = await spawnBareServer(answerJson);
+      stops.unshift(() => bare.stop());
+      await checkSameAnswer(bare.url, answerJson);
+
+      // Several FITs in rotation (each connection cycles through them), so the
+      // run is not one token verified over and over with anything cached for it.
+      const callers: ForgeCaller[] = [caller];
+      while (callers.length < settings.tokens) callers.push(await forgeCallerFor(dev, site));
+      const body = JSON.stringify({ context: requestContext, input: { key: 'deploys' } });
+      const variants = callers.map((each) => ({
+        method: 'POST' as const,
+        path: '/forge/v1/blocks.get',
+        headers: forgeHeaders(each),
+        body,
+      }));
+      const spec = (url: string, overallRate?: number): LoadSpec => ({
+        url,
+        connections: settings.connections,
+        durationSeconds: settings.seconds,
+        warmupSeconds: settings.warmupSeconds,
+        variants,
+        ...(overallRate === undefined ? {} : { overallRate }),
+      });
+
+      // Alternating rounds, so a burst of other work on the machine lands on both sides.
+      const bareRuns: LoadResult[] = [];
+      const backendRuns: LoadResult[] = [];
+      for (let round = 1; round <= settings.rounds; round++) {
+        context.log(`round ${round}/${settings.rounds}: bare route`);
+        bareRuns.push(await generateLoad(spec(bare.url)));
+        context.log(`round ${round}/${settings.rounds}: backend`);
+        backendRuns.push(await generateLoad(spec(backend.url)));
+      }
+      const bareRps = median(bareRuns.map((run) => run.requestsPerSecond));
+      const backendRps = median(backendRuns.map((run) => run.requestsPerSecond));
+      const halfLoad = Math.max(1, Math.round(bareRps / 2));
+      context.log(`backend at half the bare route's load: ${halfLoad} requests/s`);
+      const atHalf = await generateLoad(spec(backend.url, halfLoad));
+
+      const failures = [...bareRuns, ...backendRuns, atHalf].reduce(
+        (sum, run) => sum + (run.requests - run.ok) + run.errors + run.timeouts,
+        0,
+      );
+      const backendRss = backend.peakRssBytes();
+      const ratio = backendRps / bareRps;
+      return {
+        parameters: {
+          connections: settings.connections,
+          secondsPerRun: settings.seconds,
+          warmupSecondsPerRun: settings.warmupSeconds,
+          rounds: settings.rounds,
+          fitsInRotation: settings.tokens,
+          responseBytes: Buffer.byteLength(answerJson),
+          database: 'SQLite (WAL), a fresh file: one installation, six blocks',
+          loadGenerator: 'autocannon 8 in its own process; latencies timed per response',
+        },
+        figures: [
+          figure({
+            key: 'throughput_ratio',
+            label: 'Requests/s, backend over the bare route',
+            value: round(ratio, 3),
+            unit: '×',
+            kind: 'ratio',
+            goal: { op: '>=', value: 0.6 },
+          }),
+          figure({
+            key: 'p99_at_half_load_ms',
+            label: `blocks.get p99 at half the bare route's load (${halfLoad} requests/s)`,
+            value: round(atHalf.latencyMs.p99),
+            unit: 'ms',
+            kind: 'absolute',
+            goal: { op: '<=', value: 20 },
+          }),
+          figure({
+            key: 'failed_requests',
+            label: 'Requests not answered 2xx (all runs)',
+            value: failures,
+            unit: 'requests',
+            kind: 'count',
+            goal: { op: '==', value: 0 },
+          }),
+          figure({
+            key: 'bare_rps',
+            label: 'Bare route requests/s',
+            value: Math.round(bareRps),
+            unit: 'req/s',
+            kind: 'absolute',
+          }),
+          figure({
+            key: 'backend_rps',
+            label: 'Backend blocks.get requests/s',
+            value: Math.round(backendRps),
+            unit: 'req/s',
+            kind: 'absolute',
+          }),
+          figure({
+            key: 'bare_p50_ms',
+            label: `Bare route p50 at ${settings.connections} connections`,
+            value: round(median(bareRuns.map((run) => run.latencyMs.p50))),
+            unit: 'ms',
+            kind: 'absolute',
+          }),
+          figure({
+            key: 'bare_p99_ms',
+            label: `Bare route p99 at ${settings.connections} connections`,
+            value: round(median(bareRuns.map((run) => run.latencyMs.p99))),
+            unit: 'ms',
+            kind: 'absolute',
+          }),
+          figure({
+            key: 'backend_p50_ms',
+            label: `Backend p50 at ${settings.connections} connections`,
+            value: round(median(backendRuns.map((run) => run.latencyMs.p50))),
+            unit: 'ms',
+            kind: 'absolute',
+          }),
+          figure({
+            key: 'backend_p99_ms',
+            label: `Backend p99 at ${settings.connections} connections`,
+            value: round(median(backendRuns.map((run) => run.latencyMs.p99))),
+            unit: 'ms',
+            kind: 'absolute',
+          }),
+          figure({
+            key: 'p50_at_half_load_ms',
+            label: `blocks.get p50 at half the bare route's load`,
+            value: round(atHalf.latencyMs.p50),
+            unit: 'ms',
+            kind: 'absolute',
+          }),
+          figure({
+            key: 'backend_peak_rss_mb',
+            label: 'Backend peak RSS',
+            value: round(backendRss / 1024 ** 2, 1),
+            unit: 'MB',
+            kind: 'absolute',
+          }),
+        ],
+        details: { bareRuns, backendRuns, atHalfLoad: { targetRate: halfLoad, ...atHalf } },
+        notes: [
+          'Each round runs the bare route, then the backend; figures are medians over rounds.',
+          'Both servers are single Node processes; the load generator is a third process on the same two cores.',
+        ],
+      };
+    } finally {
+      for (const stop of stops) await stop();
+    }
+  },
+};
+
+/** The baseline must answer the very bytes the backend does, or the comparison is of different work. */
+async function checkSameAnswer(bareUrl: string, expected: string): Promise<void> {
+  const response = await fetch(`${bareUrl}/forge/v1/blocks.get`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-b3-traceid': randomBytes(16).toString('hex') },
+    body: '{"input":{"key":"deploys"}}',
+  });
+  const text = await response.text();
+  if (response.status !== 200 || text !== expected) {
+    throw new Error(`the bare route does not answer what the backend does: ${response.status} ${text}`);
+  }
+}
+
+if (isMainModule(import.meta.url)) await runBenchmarkCli(readPath);

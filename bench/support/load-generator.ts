@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { REPO_ROOT } from './child-servers';
+
+export const loadSpecSchema = z.object({
+  url: z.url(),
+  connections: z.number().int().positive(),
+  durationSeconds: z.number().positive(),
+  warmupSeconds: z.number().nonnegative(),
+  /** Requests per second over all connections; absent: as fast as the server answers (closed loop). */
+  overallRate: z.number().positive().optional(),
+  variants: z
+    .array(
+      z.object({
+        method: z.enum(['GET', 'POST', 'PUT']),
+        path: z.string().startsWith('/'),
+        headers: z.record(z.string(), z.string()),
+        body: z.string().optional(),
+      }),
+    )
+    .min(1),
+});
+export type LoadSpec = z.infer<typeof loadSpecSchema>;
+
+export interface LoadResult {
+  seconds: number;
+  requests: number;
+  /** 2xx answers; only these count as throughput and only their latencies are kept. */
+  ok: number;
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  statusCounts: Record<string, number>;
+  errors: number;
+  timeouts: number;
+}
+
+/**
+ * Runs autocannon against `spec.url` from a separate process (bench/support/load-worker.ts)
+ * and resolves to what it measured. The spec goes through a file: a thousand
+ * tenants' tokens do not fit on a command line.
+ */
+export async function generateLoad(spec: LoadSpec): Promise<LoadResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'pagewire-load-'));
+  try {
+    const specPath = join(dir, 'spec.json');
+    writeFileSync(specPath, JSON.stringify(loadSpecSchema.parse(spec)));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', `${REPO_ROOT}bench/support/load-worker.ts`, specPath],
+      {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-10_000);
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    if (code !== 0) throw new Error(`the load generator failed (${code}):\n${stderr}`);
+    return JSON.parse(stdout.trim()) as LoadResult;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
