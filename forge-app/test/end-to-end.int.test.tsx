@@ -7,8 +7,8 @@ import { createForgeRuntime, type ForgeRuntime } from '@pagewire/devkit/forge-ru
 import type { OperationResult } from '@pagewire/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MacroApp } from '../src/frontend/macro/macro-app';
-import { macroResolver, settingsResolver } from '../src/index';
-import { macroContext, settingsContext } from './support/forge-world';
+import { macroAdfExport, macroResolver, settingsResolver } from '../src/index';
+import { createPage, MACRO_LOCAL_ID, macroContext, settingsContext } from './support/forge-world';
 import { byTestId, byType, renderWithStubBridge, textOf } from './support/ui-kit-harness';
 
 /**
@@ -42,6 +42,8 @@ beforeAll(async () => {
       PAGEWIRE_ATLASSIAN_API_BASE: emulator.url,
       PAGEWIRE_MODE: 'in-house',
       LOG_LEVEL: 'silent',
+      // The publisher picks up snapshot work quickly; production polls every second.
+      PAGEWIRE_PUBLISH_POLL_MS: '100',
     },
   });
   runtime = await createForgeRuntime({
@@ -190,6 +192,51 @@ describe('Pagewire end to end: admin, source, reader', () => {
     expect(view.canEdit).toBe(false);
     expect(view.settings.publishingPolicy).toBe('live');
     expect(view.ingestKeys).toHaveLength(1);
+  });
+
+  it('exports the block from its page under the snapshot policy, without a backend call at export time', async () => {
+    expectOk(await asAdmin('settings.update', { publishingPolicy: 'snapshot' }));
+    const pageId = await createPage(site, 'Release status');
+    // A reader views the macro on that page, which tells the backend where the block is placed.
+    expectOk(
+      await runtime.invoke(macroResolver, {
+        key: 'blocks.get',
+        payload: { key: 'deploy-status' },
+        context: macroContext(site, site.member.accountId, pageId),
+      }),
+    );
+    const pushed = await fetch(`${backend.url}/ingest/v1/blocks/deploy-status`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ingestKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        kind: 'status',
+        title: 'Production deploys',
+        content: { status: 'Degraded', tone: 'warning', summary: 'eu-west-1 deploys are paused.' },
+      }),
+    });
+    expect(pushed.status).toBe(200);
+
+    const exportView = () =>
+      runtime.runFunction(
+        macroAdfExport,
+        {
+          exportType: 'word',
+          context: {
+            localId: MACRO_LOCAL_ID,
+            extension: { content: { id: pageId, type: 'page' }, config: { blockKey: 'deploy-status' } },
+          },
+        },
+        { moduleKey: 'pagewire-block' },
+      );
+    const deadline = Date.now() + 15_000;
+    let exported = JSON.stringify(await exportView());
+    while (!exported.includes('eu-west-1 deploys are paused.') && Date.now() < deadline) {
+      exported = JSON.stringify(await exportView());
+    }
+
+    expect(exported).toContain('Production deploys');
+    expect(exported).toContain('eu-west-1 deploys are paused.');
+    expect(exported).toMatch(/Pagewire block “deploy-status”, revision 2, as of/);
   });
 
   it('refuses the backend call itself when an envelope claims admin rights without the resolver’s check', async () => {

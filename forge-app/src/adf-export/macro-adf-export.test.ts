@@ -50,8 +50,8 @@ function textOf(node: unknown): string {
 describe('the macro’s export view', () => {
   it('exports the snapshot stored in the page, with its title and when it was true, as valid ADF', async () => {
     const w = await world.setUp();
-    const pageId = await createPage(w, 'Release status');
-    await putPageProperty(w, pageId, snapshotPropertyKey(MACRO_LOCAL_ID), snapshot);
+    const pageId = await createPage(w.site, 'Release status');
+    await putPageProperty(w.site, pageId, snapshotPropertyKey(MACRO_LOCAL_ID), snapshot);
 
     const document = await runExport(w, exportPayload(pageId));
 
@@ -78,8 +78,8 @@ describe('the macro’s export view', () => {
 
   it('leaves the title out when the macro is set to hide it', async () => {
     const w = await world.setUp();
-    const pageId = await createPage(w, 'Release status');
-    await putPageProperty(w, pageId, snapshotPropertyKey(MACRO_LOCAL_ID), snapshot);
+    const pageId = await createPage(w.site, 'Release status');
+    await putPageProperty(w.site, pageId, snapshotPropertyKey(MACRO_LOCAL_ID), snapshot);
 
     const document = await runExport(
       w,
@@ -92,7 +92,7 @@ describe('the macro’s export view', () => {
 
   it('says the block is live when the page holds no snapshot of it', async () => {
     const w = await world.setUp();
-    const pageId = await createPage(w, 'Release status');
+    const pageId = await createPage(w.site, 'Release status');
 
     const document = await runExport(w, exportPayload(pageId, { blockKey: 'deploy-status' }, 'pdf'));
 
@@ -103,8 +103,8 @@ describe('the macro’s export view', () => {
 
   it('does not export a snapshot of a different block than the one the macro now shows', async () => {
     const w = await world.setUp();
-    const pageId = await createPage(w, 'Release status');
-    await putPageProperty(w, pageId, snapshotPropertyKey(MACRO_LOCAL_ID), {
+    const pageId = await createPage(w.site, 'Release status');
+    await putPageProperty(w.site, pageId, snapshotPropertyKey(MACRO_LOCAL_ID), {
       ...snapshot,
       blockKey: 'old-block',
     });
@@ -117,8 +117,8 @@ describe('the macro’s export view', () => {
 
   it('still exports something readable when Confluence fails, or the property holds garbage', async () => {
     const w = await world.setUp();
-    const pageId = await createPage(w, 'Release status');
-    await putPageProperty(w, pageId, snapshotPropertyKey(MACRO_LOCAL_ID), { adf: '<p>not ADF</p>' });
+    const pageId = await createPage(w.site, 'Release status');
+    await putPageProperty(w.site, pageId, snapshotPropertyKey(MACRO_LOCAL_ID), { adf: '<p>not ADF</p>' });
 
     const garbage = await runExport(w, exportPayload(pageId));
     await w.dev.setFaults({ rules: [{ path: '/**/properties', errorRate: 1, status: 500, times: 1 }] });
@@ -139,8 +139,8 @@ describe('the macro’s export view', () => {
 
   it('accepts the context shape of Atlassian’s tutorial, with the content at the top level', async () => {
     const w = await world.setUp();
-    const pageId = await createPage(w, 'Release status');
-    await putPageProperty(w, pageId, snapshotPropertyKey(MACRO_LOCAL_ID), snapshot);
+    const pageId = await createPage(w.site, 'Release status');
+    await putPageProperty(w.site, pageId, snapshotPropertyKey(MACRO_LOCAL_ID), snapshot);
 
     const document = await runExport(w, {
       exportType: 'other',

@@ -87,9 +87,9 @@ export function settingsContext(site: SeededSite, accountId: string) {
 export type { ResolverHandler };
 
 /** Creates a page in the seeded space as the site admin, through the emulated gateway. */
-export async function createPage(w: World, title: string): Promise<string> {
-  const response = await gateway(w, 'POST', '/wiki/api/v2/pages', {
-    spaceId: w.site.space.id,
+export async function createPage(site: SeededSite, title: string): Promise<string> {
+  const response = await gateway(site, 'POST', '/wiki/api/v2/pages', {
+    spaceId: site.space.id,
     status: 'current',
     title,
     body: { representation: 'storage', value: `<p>${title}</p>` },
@@ -98,15 +98,20 @@ export async function createPage(w: World, title: string): Promise<string> {
 }
 
 /** Writes a page content property, as the backend's publisher does under the snapshot policy. */
-export async function putPageProperty(w: World, pageId: string, key: string, value: unknown): Promise<void> {
-  await gateway(w, 'POST', `/wiki/api/v2/pages/${pageId}/properties`, { key, value });
+export async function putPageProperty(
+  site: SeededSite,
+  pageId: string,
+  key: string,
+  value: unknown,
+): Promise<void> {
+  await gateway(site, 'POST', `/wiki/api/v2/pages/${pageId}/properties`, { key, value });
 }
 
-async function gateway(w: World, method: string, path: string, body: unknown): Promise<unknown> {
-  const response = await fetch(`${w.site.gatewayUrl}${path}`, {
+async function gateway(site: SeededSite, method: string, path: string, body: unknown): Promise<unknown> {
+  const response = await fetch(`${site.gatewayUrl}${path}`, {
     method,
     headers: {
-      authorization: basicAuthorization(w.site.admin.email, w.site.scopedToken),
+      authorization: basicAuthorization(site.admin.email, site.scopedToken),
       'content-type': 'application/json',
       accept: 'application/json',
     },
