@@ -44,7 +44,7 @@ const userMessages: Readonly<Record<ProblemCode, string>> = {
     'Confluence rejected Pagewire’s credential. A space admin can check the connection in the Pagewire space settings.',
   confluence_not_found: 'Confluence could not find the content, or Pagewire is not allowed to see it.',
   confluence_conflict: 'The page changed in Confluence at the same moment. Try again.',
-  confluence_rate_limited: 'Confluence is asking Pagewire to slow down. Try again shortly.',
+  confluence_rate_limited: 'Confluence is asking Pagewire to slow down.',
   confluence_unavailable: 'Confluence is not answering right now. Try again in a moment.',
   rate_limited: 'Too many requests right now.',
   jwks_unavailable: 'Pagewire’s service cannot verify requests right now. Try again in a minute.',
@@ -57,9 +57,8 @@ const userMessages: Readonly<Record<ProblemCode, string>> = {
     'Pagewire’s service did not answer in time. Try again in a minute; if it keeps happening, tell your Confluence admin.',
 };
 
-export function userMessageFor(code: ProblemCode): string {
-  return userMessages[code];
-}
+/** Codes whose whole remedy is waiting; without a Retry-After they still say so. */
+const waitingCodes = new Set<ProblemCode>(['rate_limited', 'confluence_rate_limited']);
 
 export interface ResolverErrorExtras {
   message?: string;
@@ -73,9 +72,11 @@ export function resolverError(code: ProblemCode, extras: ResolverErrorExtras = {
   const error: ResolverError = { code, message: extras.message ?? userMessages[code] };
   if (extras.retry) {
     // The resolver does not know the user's time zone, so the message says how
-    // long to wait; the frontend can show `retryAt` in local time next to it.
+    // long to wait; the frontend can show `retryAt` as a time next to it.
     error.retryAt = extras.retry.at.toISOString();
     error.message = `${error.message} Try again ${describeWait(extras.retry.at.getTime() - extras.retry.now.getTime())}.`;
+  } else if (waitingCodes.has(code)) {
+    error.message = `${error.message} Try again shortly.`;
   }
   if (extras.fieldErrors && extras.fieldErrors.length > 0) error.fieldErrors = extras.fieldErrors;
   return error;
