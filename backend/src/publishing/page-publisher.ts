@@ -235,6 +235,25 @@ async function decideAndWrite(run: Run, round: number): Promise<PublishResult | 
     lastVersion = page.version.number;
     lastHash = landed.contentHash;
     lastJobId = landed.jobId;
+    if (!job.dryRun) {
+      // Record it before anything else: the next write records a new intent
+      // over this one, and a crash after that must still know this version
+      // is ours (else it would look like a person's edit).
+      identity = {
+        installationId: job.installationId,
+        spaceKey: job.spaceKey,
+        externalId: run.externalId,
+        pageId: page.id,
+        spaceId: page.spaceId,
+        title: page.title,
+        lastVersion,
+        lastHash,
+        labels: identity?.labels ?? [],
+        lastJobId,
+        updatedAt: deps.now().toISOString(),
+      };
+      await deps.identities.save(identity);
+    }
   }
 
   const current = page.version.number;

@@ -341,4 +341,42 @@ describe('publishing whole pages', () => {
     expect(job.state).toBe('published');
     expect(job.pageId).not.toBe(first.pageId);
   });
+
+  it('knows a write that landed before a crash is its own, even when the next update dies before it is sent', async () => {
+    // What the wire does to the next page PUTs: deliver it and lose the answer
+    // (as a crash right after sending would), then refuse to send one at all.
+    const plan: Array<'land-and-lose-answer' | 'refuse'> = [];
+    const faulty: typeof fetch = async (input, init) => {
+      const isPageUpdate = init?.method === 'PUT' && /\/wiki\/api\/v2\/pages\/\d+$/.test(String(input));
+      const step = isPageUpdate ? plan.shift() : undefined;
+      if (step === 'refuse')
+        throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+      const response = await fetch(input, init);
+      if (step === 'land-and-lose-answer') {
+        await response.text();
+        throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
+      }
+      return response;
+    };
+    const h = await harness({ fetch: faulty, config: { retryBaseMs: 400, retryMaxMs: 400 } });
+    const first = await h.settle(await h.publish('fragile', { title: 'Fragile', markdown: 'one' }));
+    plan.push('land-and-lose-answer', 'refuse');
+
+    const second = await h.publish('fragile', { title: 'Fragile', markdown: 'two' });
+    // The write of "two" landed, its answer was lost: the job waits for a retry.
+    const deadline = Date.now() + 10_000;
+    while ((await h.job(second)).error === undefined) {
+      if (Date.now() > deadline) throw new Error('the lost answer never surfaced');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // A newer update arrives before the retry; its own first write is never sent.
+    const third = await h.publish('fragile', { title: 'Fragile', markdown: 'three' });
+
+    const result = await h.settle(third);
+    expect(result).toMatchObject({ state: 'published', version: 3, pageId: first.pageId });
+    expect(await h.job(second)).toMatchObject({ state: 'published', supersededBy: third });
+    const [page] = await h.pages();
+    expect(page?.versions.map((version) => version.number)).toEqual([1, 2, 3]);
+    expect(textOf(page!)).toContain('three');
+  });
 });
