@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { CoreTables } from './schema';
 
@@ -46,7 +46,9 @@ function openSqlite(location: string): Database {
   }
   connection.pragma('busy_timeout = 5000');
   connection.pragma('foreign_keys = ON');
-  const db = new Kysely<CoreTables>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<CoreTables>({
+    dialect: new SqliteDialect({ database: withStatementCache(connection) }),
+  });
   return {
     db,
     dialect: 'sqlite',
@@ -57,6 +59,33 @@ function openSqlite(location: string): Database {
     },
     async close() {
       await db.destroy();
+    },
+  };
+}
+
+/** Distinct SQL texts kept prepared; the repositories issue a few dozen, so this never evicts in practice. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Kysely's SQLite driver prepares every query afresh; compiling the SQL was a
+ * tenth of the backend's CPU on the `blocks.get` read path (bench/read-path.ts,
+ * docs/BENCHMARKS.md). better-sqlite3 statements are reusable and are
+ * re-prepared by SQLite itself after a schema change, so they are kept per SQL
+ * text. Kysely runs each statement synchronously to completion (`all`/`run`;
+ * nothing here streams with `iterate`), so a cached statement is never busy.
+ */
+function withStatementCache(connection: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => connection.close(),
+    prepare(sqlText) {
+      let statement = statements.get(sqlText);
+      if (statement === undefined) {
+        statement = connection.prepare(sqlText);
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+        statements.set(sqlText, statement);
+      }
+      return statement;
     },
   };
 }
