@@ -66,8 +66,9 @@ const actionSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('event'),
     slot: z.string().max(200),
-    fn: z.string().max(100),
-    value: z.unknown().optional(),
+    node: z.string().max(100),
+    prop: z.enum(['onClick', 'onChange', 'onClose', 'onBlur', 'onFocus']),
+    value: z.union([z.string().max(100_000), z.boolean(), z.null()]).optional(),
   }),
   z.strictObject({
     type: z.literal('select'),
@@ -384,7 +385,7 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
   async function act(view: View, action: z.infer<typeof actionSchema>): Promise<void> {
     switch (action.type) {
       case 'event':
-        if (!(await view.callHandler(action.slot, action.fn, action.value))) {
+        if (!(await view.callHandler(action.slot, action.node, action.prop, action.value))) {
           throw new HttpProblem(
             'not_found',
             'That control is no longer on the screen; it may have just changed.',
@@ -424,6 +425,11 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
     if (asset && method === 'GET') {
       response.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-cache' });
       response.end(readFileSync(new URL(asset.file, assetsDir)));
+      return;
+    }
+    if (path === '/favicon.ico') {
+      response.writeHead(204);
+      response.end();
       return;
     }
     if (path === '/' && method === 'GET') {

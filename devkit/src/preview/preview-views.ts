@@ -218,14 +218,18 @@ export class View {
     return this.clients.size > 0;
   }
 
-  findHandler(slotId: string, fn: string): { slot: Slot; found: FoundHandler } | undefined {
+  findHandler(
+    slotId: string,
+    nodeKey: string,
+    prop: string,
+  ): { slot: Slot; found: FoundHandler } | undefined {
     const slot = this.slots.get(slotId);
-    const found = slot?.realm.findHandler(fn);
+    const found = slot?.realm.findHandler(nodeKey, prop);
     return slot && found ? { slot, found } : undefined;
   }
 
-  async callHandler(slotId: string, fn: string, value: unknown): Promise<boolean> {
-    const located = this.findHandler(slotId, fn);
+  async callHandler(slotId: string, nodeKey: string, prop: string, value: unknown): Promise<boolean> {
+    const located = this.findHandler(slotId, nodeKey, prop);
     if (!located) return false;
     await located.slot.realm.call(located.found, handlerArguments(located.found, value));
     return true;
@@ -276,6 +280,9 @@ export class View {
     const slot = this.slots.get(slotId);
     if (!slot?.spec.macro) return;
     slot.spec.macro.config = { ...slot.spec.macro.config, [change.name]: change.value };
+    // A reload that started before the change would bring the old config back.
+    slot.replacing?.dispose();
+    slot.replacing = undefined;
     slot.realm.emit(MACRO_CONFIG_CHANGED, {});
     this.send({ event: 'config', data: { html: this.configHtml() } });
   }

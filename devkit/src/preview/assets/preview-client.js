@@ -37,6 +37,17 @@
     return holder ? holder.dataset.pwSlot : undefined;
   }
 
+  // A control is named by its node's key and the handler prop, both stable across re-renders.
+  function eventFor(control, value) {
+    const action = {
+      type: 'event',
+      slot: slotOf(control),
+      node: control.dataset.pwNode,
+      prop: control.dataset.pwProp,
+    };
+    return value === undefined ? action : { ...action, value };
+  }
+
   function syncAttributes(from, to) {
     for (const attribute of Array.from(from.attributes)) {
       if (!to.hasAttribute(attribute.name)) from.removeAttribute(attribute.name);
@@ -149,19 +160,20 @@
       }
       return;
     }
-    const control = target.closest('[data-pw-fn]');
+    const control = target.closest('[data-pw-node]');
     if (!control) return;
-    if (control.dataset.pwEvent === 'click' && !control.disabled) {
-      act({ type: 'event', slot: slotOf(control), fn: control.dataset.pwFn });
-    } else if (control.dataset.pwEvent === 'close' && target === control) {
-      act({ type: 'event', slot: slotOf(control), fn: control.dataset.pwFn });
+    if (
+      (control.dataset.pwEvent === 'click' && !control.disabled) ||
+      (control.dataset.pwEvent === 'close' && target === control)
+    ) {
+      act(eventFor(control));
     }
   });
 
   document.addEventListener('input', (event) => {
     const control = event.target;
     if (!(control instanceof HTMLElement) || control.dataset.pwEvent !== 'input') return;
-    act({ type: 'event', slot: slotOf(control), fn: control.dataset.pwFn, value: control.value });
+    act(eventFor(control, control.value));
   });
 
   document.addEventListener('change', (event) => {
@@ -175,15 +187,13 @@
       act({ type: 'config', slot: slotOf(control), name: control.dataset.pwConfig, value: control.value });
       return;
     }
-    if (control.dataset.pwEvent === 'change') {
-      act({ type: 'event', slot: slotOf(control), fn: control.dataset.pwFn, value: control.value });
-    }
+    if (control.dataset.pwEvent === 'change') act(eventFor(control, control.value));
   });
 
   document.addEventListener('keydown', (event) => {
     if (event.key !== 'Escape') return;
-    const modal = document.querySelector('.pw-modal-backdrop[data-pw-fn]');
-    if (modal) act({ type: 'event', slot: slotOf(modal), fn: modal.dataset.pwFn });
+    const modal = document.querySelector('.pw-modal-backdrop[data-pw-node]');
+    if (modal) act(eventFor(modal));
   });
 
   const autoRefresh = document.getElementById('pw-auto-refresh');

@@ -11,7 +11,7 @@ import { type ForgeDoc, handlerId } from './forge-doc';
  * (preview.css), close to Atlassian's, with none of their assets.
  *
  * Interactions stay on the server: an element that the user can act on
- * carries the id of its handler (`data-pw-fn`), and the browser sends the
+ * names its node and handler (`data-pw-node`, `data-pw-prop`), and the browser sends the
  * event back; host-only state (which tab is open, which table page is shown)
  * is kept by the host and sent back as `data-pw-host` actions.
  */
@@ -39,8 +39,8 @@ function string(value: unknown): string | undefined {
 }
 
 function eventAttributes(node: ForgeDoc, prop: string, event: string): Record<string, string | undefined> {
-  const id = handlerId(node.props[prop]);
-  return id ? { 'data-pw-fn': id, 'data-pw-event': event } : {};
+  if (!handlerId(node.props[prop]) || !node.key) return {};
+  return { 'data-pw-node': node.key, 'data-pw-prop': prop, 'data-pw-event': event };
 }
 
 const alignments: Readonly<Record<string, string>> = {

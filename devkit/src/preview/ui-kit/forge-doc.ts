@@ -39,6 +39,29 @@ export function findHandler(tree: ForgeDoc | undefined, id: string): FoundHandle
   return undefined;
 }
 
+/**
+ * The handler a node holds now, found by the node's key. Keys are stable for
+ * an element's whole life (the reconciler assigns one when it creates the
+ * instance) while inline handlers are new functions on every render, so a
+ * click or keystroke that raced a re-render still reaches the current handler.
+ */
+export function findNodeHandler(
+  tree: ForgeDoc | undefined,
+  key: string,
+  prop: string,
+): FoundHandler | undefined {
+  if (!tree) return undefined;
+  if (tree.key === key) {
+    const value = tree.props[prop];
+    return typeof value === 'function' ? { node: tree, prop, handler: value as ForgeHandler } : undefined;
+  }
+  for (const child of tree.children) {
+    const found = findNodeHandler(child, key, prop);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** The text a reader sees in a subtree. */
 export function textOf(node: ForgeDoc): string {
   if (node.type === 'String') return String(node.props.text ?? '');

@@ -1,5 +1,5 @@
 import vm from 'node:vm';
-import { type ForgeDoc, type FoundHandler, findHandler } from './forge-doc';
+import { type ForgeDoc, type FoundHandler, findNodeHandler } from './forge-doc';
 
 /**
  * One UI Kit app instance, running the real bundled resource in its own V8
@@ -32,7 +32,8 @@ export interface UiKitRealm {
   pending(): number;
   /** Resolver calls made so far. */
   invocations(): number;
-  findHandler(id: string): FoundHandler | undefined;
+  /** The handler `prop` of the node with this key, in either root. */
+  findHandler(nodeKey: string, prop: string): FoundHandler | undefined;
   /** Calls a handler the way the host does when the user acts; errors are reported, not thrown. */
   call(found: FoundHandler, args: unknown[]): Promise<void>;
   /** Fires a bridge event the app subscribed to with `events.on`. */
@@ -192,8 +193,11 @@ export function startUiKitRealm(script: vm.Script, host: RealmHost): UiKitRealm 
     tree: (kind) => roots.get(kind),
     pending: () => inFlight,
     invocations: () => started,
-    findHandler(id) {
-      return findHandler(roots.get('Root'), id) ?? findHandler(roots.get('MacroConfig'), id);
+    findHandler(nodeKey, prop) {
+      return (
+        findNodeHandler(roots.get('Root'), nodeKey, prop) ??
+        findNodeHandler(roots.get('MacroConfig'), nodeKey, prop)
+      );
     },
     async call(found, args) {
       if (disposed) return;

@@ -1,0 +1,231 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * What a new user does after `npm install && npm start`, in Debian's
+ * chromium driven by playwright-core: the stack runs as its own process from
+ * the same CLI `npm start` runs, on ports it picks itself (so it never
+ * collides with a running `npm start`), with a data directory of its own.
+ * Screenshots go to test-artifacts/local-preview/.
+ */
+const devkitRoot = fileURLToPath(new URL('../../', import.meta.url));
+const artifacts = fileURLToPath(new URL('../../../test-artifacts/local-preview/', import.meta.url));
+const run = promisify(execFile);
+
+interface StartedStack {
+  readonly process: ChildProcess;
+  readonly output: () => string;
+  readonly previewUrl: string;
+  readonly ingestKey: string;
+  readonly curl: string;
+}
+
+/** Starts the CLI and waits, with a deadline, for the banner that ends "Ctrl-C stops everything." */
+async function startStack(dataDir: string): Promise<StartedStack> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/local-stack/local-stack-cli.ts',
+      '--data-dir',
+      dataDir,
+      '--preview-port',
+      '0',
+      '--backend-port',
+      '0',
+      '--emulator-port',
+      '0',
+    ],
+    { cwd: devkitRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, INIT_CWD: devkitRoot } },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  await new Promise<void>((resolve, reject) => {
+    const deadline = setTimeout(
+      () => reject(new Error(`npm start did not get ready:\n${stdout}\n${stderr}`)),
+      90_000,
+    );
+    const check = () => {
+      if (stdout.includes('Ctrl-C stops everything.')) {
+        clearTimeout(deadline);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(deadline);
+      reject(new Error(`npm start exited with ${code}:\n${stdout}\n${stderr}`));
+    });
+  });
+  const previewUrl = /Preview\s+(http:\/\/\S+)/.exec(stdout)?.[1];
+  const ingestKey = /Ingest key \(source "quickstart"\): (pwk_\S+)/.exec(stdout)?.[1];
+  const curl = stdout.split('\n').find((line) => line.trim().startsWith('curl '));
+  if (!previewUrl || !ingestKey || !curl)
+    throw new Error(`npm start printed an unexpected banner:\n${stdout}`);
+  return { process: child, output: () => stdout + stderr, previewUrl, ingestKey, curl: curl.trim() };
+}
+
+async function stopStack(stack: StartedStack): Promise<number | null> {
+  if (stack.process.exitCode !== null) return stack.process.exitCode;
+  const exited = new Promise<number | null>((resolve) => stack.process.once('exit', (code) => resolve(code)));
+  stack.process.kill('SIGINT');
+  return exited;
+}
+
+describe('npm start and the local preview, as a new user sees them', { timeout: 60_000 }, () => {
+  let dataDir: string;
+  let profileDir: string;
+  let stack: StartedStack;
+  let browser: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'pagewire-stack-'));
+    profileDir = mkdtempSync(join(tmpdir(), 'pagewire-chromium-'));
+    mkdirSync(artifacts, { recursive: true });
+    stack = await startStack(dataDir);
+    browser = await chromium.launchPersistentContext(profileDir, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      viewport: { width: 1280, height: 900 },
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    page = browser.pages()[0] ?? (await browser.newPage());
+    page.setDefaultTimeout(20_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (stack) await stopStack(stack);
+    rmSync(profileDir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('opens on the "Service status" page with the status block rendered by the real macro', async () => {
+    await page.goto(stack.previewUrl);
+    await expect(page.title()).resolves.toContain('Service status');
+    const status = page.locator('[data-testid="pagewire-block-status"]');
+    await status.waitFor();
+    await expect(status.locator('h3').textContent()).resolves.toBe('Checkout service');
+    await page.locator('[data-testid="pagewire-block-metrics"]').waitFor();
+    await page.screenshot({ path: join(artifacts, '01-service-status.png'), fullPage: true });
+  });
+
+  it('shows a status pushed with the printed curl command in the macro', async () => {
+    await page.goto(stack.previewUrl);
+    const { stdout } = await run('sh', ['-c', stack.curl]);
+    expect(JSON.parse(stdout)).toMatchObject({ key: 'service-status', changed: true });
+    // The page reloads its macros every few seconds, as a reader pressing reload would.
+    const status = page.locator('[data-testid="pagewire-block-status"]');
+    await status.getByText('Investigating', { exact: true }).waitFor();
+    await expect(status.textContent()).resolves.toContain('looking into failed payments');
+    await page.screenshot({ path: join(artifacts, '02-after-curl.png'), fullPage: true });
+  });
+
+  it('lets the admin pick another block for a macro in its config panel, saving the page', async () => {
+    await page.goto(stack.previewUrl);
+    const version = page.locator('[data-testid="pw-page-version"]');
+    const before = await version.textContent();
+    const metricsMacro = page.locator('.pw-macro').nth(1);
+    await metricsMacro.hover();
+    await metricsMacro.getByRole('button', { name: 'Edit this Pagewire block' }).click();
+    const panel = page.getByRole('complementary', { name: 'Macro settings' });
+    const select = panel.locator('select[name="blockKey"]');
+    await select.locator('option', { hasText: 'service-status' }).waitFor({ state: 'attached' });
+    await select.selectOption({ label: 'Checkout service (status, service-status)' });
+    await metricsMacro.locator('[data-testid="pagewire-block-status"]').waitFor();
+    await page.screenshot({ path: join(artifacts, '03-macro-config.png'), fullPage: true });
+    await page.reload();
+    await expect(version.textContent()).resolves.not.toBe(before);
+    await page.locator('.pw-macro').nth(1).locator('[data-testid="pagewire-block-status"]').waitFor();
+  });
+
+  it('lets the admin set an API token and create an ingest key, both in the activity log', async () => {
+    await page.goto(`${stack.previewUrl}/emulator`);
+    await page.getByRole('button', { name: 'Create a scoped API token' }).click();
+    const email = await page.locator('[data-testid="pw-token-email"]').textContent();
+    const token = await page.locator('[data-testid="pw-token-value"]').textContent();
+    const expiry = await page.locator('[data-testid="pw-token-expiry"]').textContent();
+
+    await page.getByRole('link', { name: 'Space settings · Pagewire' }).click();
+    const form = page.locator('[data-testid="pagewire-api-token-form"]');
+    await form.getByLabel('Service account email').fill(email ?? '');
+    await form.getByLabel('API token', { exact: true }).fill(token ?? '');
+    await form.getByLabel('Expires on').fill(expiry ?? '');
+    await form.getByRole('button', { name: 'Verify and save' }).click();
+    await page.locator('[data-testid="pw-flag"]', { hasText: 'API token verified and saved' }).waitFor();
+    await page.locator('[data-testid="pagewire-api-token-status"]').getByText('Working').waitFor();
+    await page.screenshot({ path: join(artifacts, '04-api-token-saved.png'), fullPage: true });
+
+    await page.getByRole('tab', { name: 'Sources & ingest keys' }).click();
+    await page.getByLabel('Source name').fill('ci-pipeline');
+    await page.getByRole('button', { name: 'Create ingest key' }).click();
+    const created = page.locator('[data-testid="pagewire-new-key"]');
+    await created.getByText('Ingest key for “ci-pipeline” created').waitFor();
+    await expect(created.locator('code').textContent()).resolves.toMatch(/^pwk_[A-Za-z0-9_-]{43}$/);
+    await page.screenshot({ path: join(artifacts, '05-ingest-key-created.png'), fullPage: true });
+
+    await page.getByRole('tab', { name: 'Activity' }).click();
+    const activity = page.locator('[data-testid="pagewire-activity"]');
+    await activity.getByText('Saved an API token').waitFor();
+    await activity.getByText('Created an ingest key').first().waitFor();
+    await page.screenshot({ path: join(artifacts, '06-activity.png'), fullPage: true });
+  });
+
+  it('shows the member the settings read-only, with nothing to change', async () => {
+    await page.locator('#pw-persona').selectOption('member');
+    await page.locator('[data-testid="pagewire-read-only"]').waitFor();
+    await expect(page.locator('#pw-persona').inputValue()).resolves.toBe('member');
+    await expect(page.getByRole('button', { name: 'Verify and save' }).count()).resolves.toBe(0);
+    await page.getByRole('tab', { name: 'Sources & ingest keys' }).click();
+    await page.getByRole('table', { name: 'Ingest keys' }).waitFor();
+    await expect(page.getByRole('button', { name: 'Create ingest key' }).count()).resolves.toBe(0);
+    await expect(page.getByRole('button', { name: 'Revoke' }).count()).resolves.toBe(0);
+    await page.getByRole('tab', { name: 'Publishing policy' }).click();
+    await expect(page.getByLabel('Mark a block stale after (minutes)').isDisabled()).resolves.toBe(true);
+    await page.screenshot({ path: join(artifacts, '07-member-read-only.png'), fullPage: true });
+  });
+
+  it('stops on Ctrl-C and, started again, reuses the same demo, keys and pages', async () => {
+    const firstPreview = await fetch(stack.previewUrl, { redirect: 'manual' });
+    const statusPage = firstPreview.headers.get('location');
+    const firstKey = stack.ingestKey;
+    expect(await stopStack(stack)).toBe(0);
+    expect(stack.output()).toContain('Stopped.');
+
+    stack = await startStack(dataDir);
+    expect(stack.output()).toContain('Demo reused from the last run');
+    expect(stack.output()).toContain('"Checkout runbook" already up to date from Markdown');
+    const again = await fetch(stack.previewUrl, { redirect: 'manual' });
+    expect(again.headers.get('location')).toBe(statusPage);
+    // The key printed the first time still works: the backend kept its hash, the stack kept the key.
+    expect(stack.ingestKey).toBe(firstKey);
+    const { stdout } = await run('sh', ['-c', stack.curl]);
+    expect(JSON.parse(stdout)).toMatchObject({ key: 'service-status' });
+
+    await page.goto(`${stack.previewUrl}/wiki/spaces/ENG/settings/pagewire`);
+    await page.getByRole('tab', { name: 'Sources & ingest keys' }).click();
+    await page.getByRole('table', { name: 'Ingest keys' }).getByText('ci-pipeline').waitFor();
+    await page.screenshot({ path: join(artifacts, '08-after-restart.png'), fullPage: true });
+  });
+});
