@@ -8,7 +8,7 @@ import {
   isMainModule,
   runBenchmarkCli,
 } from './support/benchmark';
-import { spawnBackend, spawnBareServer, spawnEmulator } from './support/child-servers';
+import { type ChildServer, spawnBackend, spawnBareServer, spawnEmulator } from './support/child-servers';
 import {
   callOperation,
   type ForgeCaller,
@@ -90,21 +90,27 @@ export const readPath: BenchmarkDefinition = {
       });
 
       // Alternating rounds, so a burst of other work on the machine lands on both sides.
-      const bareRuns: LoadResult[] = [];
-      const backendRuns: LoadResult[] = [];
+      const bareRuns: MeasuredRun[] = [];
+      const backendRuns: MeasuredRun[] = [];
       for (let round = 1; round <= settings.rounds; round++) {
         context.log(`round ${round}/${settings.rounds}: bare route`);
-        bareRuns.push(await generateLoad(spec(bare.url)));
+        bareRuns.push(await measureRun(bare, spec(bare.url)));
         context.log(`round ${round}/${settings.rounds}: backend`);
-        backendRuns.push(await generateLoad(spec(backend.url)));
+        backendRuns.push(await measureRun(backend, spec(backend.url)));
       }
       const bareRps = median(bareRuns.map((run) => run.requestsPerSecond));
       const backendRps = median(backendRuns.map((run) => run.requestsPerSecond));
+      const bareCpu = median(bareRuns.map((run) => run.cpuMicrosPerRequest));
+      const backendCpu = median(backendRuns.map((run) => run.cpuMicrosPerRequest));
       const halfLoad = Math.max(1, Math.round(bareRps / 2));
       context.log(`backend at half the bare route's load: ${halfLoad} requests/s`);
-      const atHalf = await generateLoad(spec(backend.url, halfLoad));
+      const atHalf = await measureRun(backend, spec(backend.url, halfLoad));
+      // Informative: latency when the backend is not overloaded, whatever the bare route manages.
+      const ownHalfLoad = Math.max(1, Math.round(backendRps / 2));
+      context.log(`backend at half its own capacity: ${ownHalfLoad} requests/s`);
+      const atOwnHalf = await measureRun(backend, spec(backend.url, ownHalfLoad));
 
-      const failures = [...bareRuns, ...backendRuns, atHalf].reduce(
+      const failures = [...bareRuns, ...backendRuns, atHalf, atOwnHalf].reduce(
         (sum, run) => sum + (run.requests - run.ok) + run.errors + run.timeouts,
         0,
       );
@@ -137,6 +143,13 @@ export const readPath: BenchmarkDefinition = {
             unit: 'ms',
             kind: 'absolute',
             goal: { op: '<=', value: 20 },
+          }),
+          figure({
+            key: 'cpu_per_request_ratio',
+            label: 'CPU time per request, bare route over backend (the throughput ratio on idle cores)',
+            value: round(bareCpu / backendCpu, 3),
+            unit: '×',
+            kind: 'ratio',
           }),
           figure({
             key: 'failed_requests',
@@ -196,6 +209,27 @@ export const readPath: BenchmarkDefinition = {
             kind: 'absolute',
           }),
           figure({
+            key: 'bare_cpu_us_per_request',
+            label: 'Bare route CPU time per request',
+            value: Math.round(bareCpu),
+            unit: 'µs',
+            kind: 'absolute',
+          }),
+          figure({
+            key: 'backend_cpu_us_per_request',
+            label: 'Backend CPU time per blocks.get',
+            value: Math.round(backendCpu),
+            unit: 'µs',
+            kind: 'absolute',
+          }),
+          figure({
+            key: 'p99_at_own_half_load_ms',
+            label: `blocks.get p99 at half the backend's own capacity (${ownHalfLoad} requests/s)`,
+            value: round(atOwnHalf.latencyMs.p99),
+            unit: 'ms',
+            kind: 'absolute',
+          }),
+          figure({
             key: 'backend_peak_rss_mb',
             label: 'Backend peak RSS',
             value: round(backendRss / 1024 ** 2, 1),
@@ -203,7 +237,12 @@ export const readPath: BenchmarkDefinition = {
             kind: 'absolute',
           }),
         ],
-        details: { bareRuns, backendRuns, atHalfLoad: { targetRate: halfLoad, ...atHalf } },
+        details: {
+          bareRuns,
+          backendRuns,
+          atHalfLoad: { targetRate: halfLoad, ...atHalf },
+          atOwnHalfLoad: { targetRate: ownHalfLoad, ...atOwnHalf },
+        },
         notes: [
           'Each round runs the bare route, then the backend; figures are medians over rounds.',
           'Both servers are single Node processes; the load generator is a third process on the same two cores.',
@@ -214,6 +253,18 @@ export const readPath: BenchmarkDefinition = {
     }
   },
 };
+
+interface MeasuredRun extends LoadResult {
+  /** CPU time of the server process over the run (warm-up included) per 2xx answer. */
+  cpuMicrosPerRequest: number;
+}
+
+async function measureRun(server: ChildServer, spec: LoadSpec): Promise<MeasuredRun> {
+  const cpuBefore = server.cpuSeconds();
+  const result = await generateLoad(spec);
+  const cpu = server.cpuSeconds() - cpuBefore;
+  return { ...result, cpuMicrosPerRequest: (cpu * 1e6) / Math.max(1, result.ok + result.warmupOk) };
+}
 
 /** The baseline must answer the very bytes the backend does, or the comparison is of different work. */
 async function checkSameAnswer(bareUrl: string, expected: string): Promise<void> {

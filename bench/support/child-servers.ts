@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,12 @@ export interface ChildServer {
   rssBytes(): number;
   /** The highest resident set size so far (VmHWM). */
   peakRssBytes(): number;
+  /**
+   * CPU time the process has used so far (user + system, all threads), in
+   * seconds. Unlike throughput it does not depend on how much of the two
+   * shared cores other work left this process.
+   */
+  cpuSeconds(): number;
   stderr(): string;
   /** SIGTERM (graceful), then SIGKILL after `graceMs`; resolves when the process is gone. */
   stop(graceMs?: number): Promise<void>;
@@ -45,6 +51,19 @@ function procStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
   if (match === null) throw new Error(`/proc/${pid}/status has no ${field}`);
   return Number(match[1]) * 1024;
+}
+
+let clockTicksPerSecond: number | undefined;
+
+/** `/proc/<pid>/stat` fields 14 and 15 (utime, stime), in clock ticks. */
+function procCpuSeconds(pid: number): number {
+  if (process.platform !== 'linux')
+    throw new Error('CPU time is read from /proc/<pid>/stat, which only Linux has');
+  clockTicksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) is in parentheses and may contain spaces: count from after it.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond;
 }
 
 export async function spawnServer(options: SpawnServerOptions): Promise<ChildServer> {
@@ -101,6 +120,7 @@ export async function spawnServer(options: SpawnServerOptions): Promise<ChildSer
     readyLineAt,
     rssBytes: () => procStatusBytes(child.pid!, 'VmRSS'),
     peakRssBytes: () => procStatusBytes(child.pid!, 'VmHWM'),
+    cpuSeconds: () => procCpuSeconds(child.pid!),
     stderr: () => stderr,
     async stop(graceMs = 10_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;

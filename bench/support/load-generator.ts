@@ -35,6 +35,8 @@ export interface LoadResult {
   statusCounts: Record<string, number>;
   errors: number;
   timeouts: number;
+  /** 2xx answers during the warm-up before the measured window (for CPU time per request). */
+  warmupOk: number;
 }
 
 /**

@@ -34,7 +34,7 @@ function options(durationSeconds: number): autocannon.Options {
   };
 }
 
-async function measure(durationSeconds: number, record: boolean): Promise<LoadResult> {
+async function measure(durationSeconds: number, record: boolean): Promise<Omit<LoadResult, 'warmupOk'>> {
   // autocannon's own histogram keeps whole milliseconds; sub-millisecond
   // latencies are what this server answers in, so every response time is kept
   // exactly here and the percentiles are computed from those.
@@ -73,6 +73,6 @@ async function measure(durationSeconds: number, record: boolean): Promise<LoadRe
   };
 }
 
-if (spec.warmupSeconds > 0) await measure(spec.warmupSeconds, false);
-const result = await measure(spec.durationSeconds, true);
+const warmup = spec.warmupSeconds > 0 ? await measure(spec.warmupSeconds, false) : null;
+const result: LoadResult = { ...(await measure(spec.durationSeconds, true)), warmupOk: warmup?.ok ?? 0 };
 process.stdout.write(`${JSON.stringify(result)}\n`);
