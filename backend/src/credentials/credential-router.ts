@@ -1,4 +1,4 @@
-import type { DeploymentMode } from '@pagewire/shared';
+import { type DeploymentMode, FORGE_APP_SCOPES } from '@pagewire/shared';
 import { NoCredentialError, ScopeError } from '../confluence/errors';
 import {
   type ConfluenceOperation,
@@ -31,19 +31,8 @@ export interface CredentialSources {
   markApiTokenUsed(installationId: string, spaceKey: string, at: Date): Promise<void>;
 }
 
-/**
- * The scopes `manifest.yml` requests (`permissions.scopes`). A test compares
- * this list with the manifest, so the router never believes the app token can
- * do what the installed app was not granted.
- */
-export const FORGE_APP_SCOPES: readonly string[] = Object.freeze([
-  'read:page:confluence',
-  'write:page:confluence',
-  'read:space:confluence',
-  'read:space.permission:confluence',
-  'storage:app',
-  'read:app-system-token',
-]);
+/** Re-exported from the contract: the scopes `manifest.yml` requests. */
+export { FORGE_APP_SCOPES };
 
 export interface CredentialRequest {
   readonly installationId: string;

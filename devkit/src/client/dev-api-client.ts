@@ -1,4 +1,4 @@
-import type { Problem } from '@pagewire/shared';
+import { FORGE_APP_SCOPES, type Problem } from '@pagewire/shared';
 import type { CredentialKind } from '../emulator/confluence/credentials';
 import type { FaultsInput } from '../emulator/confluence/faults';
 import type { Headroom, RateLimitSettings } from '../emulator/confluence/rate-limiter';
@@ -75,15 +75,8 @@ export const ALL_CONFLUENCE_SCOPES: readonly string[] = [
   'write:label:confluence',
 ];
 
-/** The scopes Pagewire's manifest declares (manifest.yml `permissions.scopes`). */
-export const PAGEWIRE_APP_SCOPES: readonly string[] = [
-  'read:page:confluence',
-  'write:page:confluence',
-  'read:space:confluence',
-  'read:space.permission:confluence',
-  'storage:app',
-  'read:app-system-token',
-];
+/** The scopes Pagewire's manifest declares (`FORGE_APP_SCOPES` in the contract). */
+export const PAGEWIRE_APP_SCOPES: readonly string[] = FORGE_APP_SCOPES;
 
 /** The app id in Pagewire's manifest. */
 export const PAGEWIRE_APP_ID = 'ari:cloud:ecosystem::app/00000000-0000-4000-8000-000000000000';

@@ -1,0 +1,12 @@
+/**
+ * The scopes the Forge app requests (`manifest.yml` `permissions.scopes`), i.e.
+ * what the app system token can do once an admin installs the app. The backend's
+ * credential router and the devkit's installations both read this list; a
+ * backend test compares it with the manifest so the two never drift.
+ */
+export const FORGE_APP_SCOPES: readonly string[] = Object.freeze([
+  'read:page:confluence',
+  'write:page:confluence',
+  'read:space:confluence',
+  'read:app-system-token',
+]);
