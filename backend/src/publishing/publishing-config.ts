@@ -15,8 +15,10 @@ export interface PublishingConfig {
   readonly maxAttempts: number;
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
-  /** How often to look for block changes whose snapshot refresh a crash swallowed. */
+  /** How often to look for block changes whose snapshot refresh a crash swallowed (and prune old jobs). */
   readonly reconcileMs: number;
+  /** How long a finished job stays readable at `GET /ingest/v1/jobs/{id}`. */
+  readonly jobRetentionMs: number;
 }
 
 export const defaultPublishingConfig: PublishingConfig = {
@@ -28,6 +30,7 @@ export const defaultPublishingConfig: PublishingConfig = {
   retryBaseMs: 2_000,
   retryMaxMs: 5 * 60_000,
   reconcileMs: 5 * 60_000,
+  jobRetentionMs: 30 * 24 * 3_600_000,
 };
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max).optional();
@@ -64,5 +67,6 @@ export function readPublishingConfig(env: Readonly<Record<string, string | undef
     retryBaseMs: values.PAGEWIRE_PUBLISH_RETRY_BASE_MS ?? defaultPublishingConfig.retryBaseMs,
     retryMaxMs: values.PAGEWIRE_PUBLISH_RETRY_MAX_MS ?? defaultPublishingConfig.retryMaxMs,
     reconcileMs: defaultPublishingConfig.reconcileMs,
+    jobRetentionMs: defaultPublishingConfig.jobRetentionMs,
   };
 }

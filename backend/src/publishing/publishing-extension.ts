@@ -4,7 +4,7 @@ import { createCredentialRouter } from '../credentials/credential-router';
 import { createConfluenceClientResolver } from './confluence-client-resolver';
 import { createPublishingRouter } from './http/publishing-router';
 import { readPublishingConfig } from './publishing-config';
-import { createPublishingService } from './publishing-service';
+import { createPublishingService, SYSTEM_SOURCE } from './publishing-service';
 import { publishingMigrations } from './store/publishing-migrations';
 
 export interface PublishingExtensionOptions {
@@ -60,7 +60,7 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
           await service.refreshSnapshotsOfSpace({
             installationId: event.installationId,
             spaceKey: event.spaceKey,
-            source: 'pagewire',
+            source: SYSTEM_SOURCE,
           });
         }
       });

@@ -19,12 +19,16 @@ import { createPageIdentityRepository } from './store/page-identity-repository';
 import type { PublishingTables } from './store/publishing-schema';
 import {
   createQueueRepository,
+  EPHEMERAL_TARGET_PREFIX,
   type Lease,
   type QueueRepository,
   type StoredJob,
   toJobView,
 } from './store/queue-repository';
 import { createSnapshotRepository } from './store/snapshot-repository';
+
+/** The source name of work the engine queues on its own behalf. */
+export const SYSTEM_SOURCE = 'pagewire';
 
 export interface PublishingServiceDeps {
   database: Database;
@@ -135,7 +139,11 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
     await repositories.activity.append({
       installationId: job.installationId,
       spaceKey: job.spaceKey,
-      actor: { kind: 'source', id: job.source },
+      // Snapshots the engine queues itself (after a switch to the snapshot policy) are the system's doing.
+      actor:
+        job.source === SYSTEM_SOURCE
+          ? { kind: 'system', id: SYSTEM_SOURCE }
+          : { kind: 'source', id: job.source },
       action: entry.action,
       result: warnings.length > 0 && entry.result === 'ok' ? 'warning' : entry.result,
       detail: truncate(
@@ -198,7 +206,7 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
         kind: 'page',
         // A dry run is its own item: it never coalesces with (or delays) real writes.
         targetKey: body.dryRun
-          ? `dry-run:${principal.spaceKey}:${externalId}:${randomBytes(8).toString('hex')}`
+          ? `${EPHEMERAL_TARGET_PREFIX}${principal.spaceKey}:${externalId}:${randomBytes(8).toString('hex')}`
           : `page:${principal.spaceKey}:${externalId}`,
         externalId,
         dryRun: body.dryRun,
@@ -273,6 +281,11 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
       reconcileTimer = setInterval(() => {
         service.reconcileSnapshots().catch((error: unknown) => {
           logger.error({ err: error }, 'looking for missed snapshot refreshes failed');
+        });
+        // Finished jobs are kept for a while so sources can read their outcome, then dropped.
+        const before = new Date(now().getTime() - config.jobRetentionMs);
+        queue.pruneFinishedJobs(before).catch((error: unknown) => {
+          logger.error({ err: error }, 'pruning finished publishing jobs failed');
         });
       }, config.reconcileMs);
       reconcileTimer.unref();

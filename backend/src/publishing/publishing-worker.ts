@@ -38,8 +38,6 @@ export interface PublishingWorker {
   stop(): Promise<void>;
   /** Something was queued: look now instead of at the next poll. */
   wake(): void;
-  /** Resolves when every loop found nothing to do at the same time (tests use it to wait for a drain). */
-  idle(): Promise<void>;
 }
 
 /**
@@ -67,8 +65,6 @@ export function createPublishingWorker(deps: {
   let loops: Promise<void>[] = [];
   const sleepers = new Set<() => void>();
   let wakeRequested = false;
-  let idleLoops = 0;
-  let idleWaiters: (() => void)[] = [];
 
   function sleep(ms: number): Promise<void> {
     if (wakeRequested) {
@@ -183,7 +179,6 @@ export function createPublishingWorker(deps: {
   }
 
   async function loop(): Promise<void> {
-    let wasIdle = false;
     while (running) {
       let lease: Lease | null = null;
       try {
@@ -192,31 +187,17 @@ export function createPublishingWorker(deps: {
         logger.error({ err: error }, 'could not claim publishing work');
       }
       if (lease === null) {
-        if (!wasIdle) {
-          wasIdle = true;
-          idleLoops += 1;
-          if (idleLoops === options.concurrency) {
-            const waiters = idleWaiters;
-            idleWaiters = [];
-            for (const resolve of waiters) resolve();
-          }
-        }
         await sleep(options.pollMs);
         continue;
-      }
-      if (wasIdle) {
-        wasIdle = false;
-        idleLoops -= 1;
       }
       try {
         await handle(lease);
       } catch (error) {
         // The bookkeeping itself failed (database down): the lease runs out and
-        // the item is taken again, which the intent makes safe.
+        // the item is taken again, which the recorded intent makes safe.
         logger.error({ err: error, target: lease.targetKey }, 'publishing bookkeeping failed');
       }
     }
-    if (wasIdle) idleLoops -= 1;
   }
 
   return {
@@ -234,10 +215,6 @@ export function createPublishingWorker(deps: {
     wake() {
       if (sleepers.size === 0) wakeRequested = true;
       for (const wakeOne of [...sleepers]) wakeOne();
-    },
-    idle() {
-      if (running && idleLoops === options.concurrency) return Promise.resolve();
-      return new Promise((resolve) => idleWaiters.push(resolve));
     },
   };
 }

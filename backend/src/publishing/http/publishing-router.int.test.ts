@@ -196,3 +196,14 @@ describe('GET /ingest/v1/jobs/{id}', () => {
     expectProblem(response, 404, 'job_not_found');
   });
 });
+
+describe('the engine in /metrics', () => {
+  it('reports jobs by state and the queue’s lag', async () => {
+    await put('metrics-probe', page);
+    const response = await backend.http.get('/metrics');
+    expect(response.status).toBe(200);
+    expect(response.text).toMatch(/pagewire_publish_jobs\{state="(queued|running)"\} [1-9]/);
+    expect(response.text).toContain('pagewire_publish_queue_lag_seconds');
+    expect(response.text).toMatch(/pagewire_queue_depth\{queue="publishing"\} [0-9]/);
+  });
+});

@@ -195,4 +195,18 @@ describe.each(testDatabaseTargets())('the publishing queue on $name', (target) =
     });
     expect(await pages.find(OTHER, 'ENG', 'runbook')).toBeNull();
   });
+
+  it('forgets a dry run’s work item once its job is done, and prunes finished jobs past their retention', async () => {
+    const dry = await queue.enqueue(pageJob('plan', {}, { targetKey: 'dry-run:ENG:plan:1', dryRun: true }));
+    const lease = await queue.claim('worker-a', at(1), LEASE);
+    await queue.complete(lease!, { state: 'planned', plan: { action: 'create' } }, at(2));
+    expect(await queue.countWorkByState()).toEqual({});
+    expect((await queue.findJob(INSTALLATION, dry.id))?.state).toBe('planned');
+
+    const waiting = await queue.enqueue(pageJob('later', {}, { now: at(3) }));
+    expect(await queue.pruneFinishedJobs(at(2))).toBe(0);
+    expect(await queue.pruneFinishedJobs(at(10))).toBe(1);
+    expect(await queue.findJob(INSTALLATION, dry.id)).toBeNull();
+    expect(await queue.findJob(INSTALLATION, waiting.id)).not.toBeNull();
+  });
 });

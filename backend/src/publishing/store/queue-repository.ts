@@ -112,6 +112,8 @@ export interface QueueRepository {
   releaseLeases(owners: readonly string[], now: Date): Promise<number>;
   leaseOwners(): Promise<string[]>;
   listDeadLetters(installationId: string, spaceKey: string): Promise<DeadLetter[]>;
+  /** Deletes jobs that finished before `before`; resolves to how many. */
+  pruneFinishedJobs(before: Date): Promise<number>;
   countJobsByState(): Promise<Partial<Record<JobState, number>>>;
   countWorkByState(): Promise<Record<string, number>>;
   /** When the longest-waiting due item became due, or null when nothing waits. */
@@ -119,6 +121,9 @@ export interface QueueRepository {
 }
 
 const ACTIVE_JOB_STATES: JobState[] = ['queued', 'running'];
+
+/** Work items under this prefix exist for one job (dry runs) and are deleted when it finishes. */
+export const EPHEMERAL_TARGET_PREFIX = 'dry-run:';
 
 export function createQueueRepository(
   db: Kysely<PublishingTables>,
@@ -342,6 +347,14 @@ export function createQueueRepository(
           .where('id', '=', lease.workId)
           .where('lease_owner', '=', lease.owner)
           .execute();
+        if (lease.targetKey.startsWith(EPHEMERAL_TARGET_PREFIX)) {
+          // A dry run's item serves one job only: keeping it would grow the table forever.
+          await trx
+            .deleteFrom('publish_work')
+            .where('id', '=', lease.workId)
+            .where('state', '=', 'idle')
+            .execute();
+        }
         return { superseded: Number(superseded.numUpdatedRows) };
       });
     },
@@ -451,6 +464,15 @@ export function createQueueRepository(
         reason: row.last_error ?? 'unknown',
         updatedAt: row.updated_at,
       }));
+    },
+
+    async pruneFinishedJobs(before) {
+      const result = await db
+        .deleteFrom('publish_jobs')
+        .where('finished_at', 'is not', null)
+        .where('finished_at', '<', before.toISOString())
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
 
     async countJobsByState() {
