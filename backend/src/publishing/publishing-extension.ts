@@ -1,5 +1,6 @@
 import type { BackendExtension } from '../backend';
 import { createPacer, type Pacer } from '../confluence/pacer';
+import { createPostgresPacerStore, pacerMigrations } from '../confluence/pacer-store-postgres';
 import { createCredentialRouter } from '../credentials/credential-router';
 import { createConfluenceClientResolver } from './confluence-client-resolver';
 import { createPublishingRouter } from './http/publishing-router';
@@ -26,7 +27,9 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
   const config = readPublishingConfig(options.env);
   return {
     name: 'publishing',
-    migrations: publishingMigrations,
+    // The pacer's tables come along: the engine is the backend's Confluence
+    // caller at volume, and on PostgreSQL its replicas share one budget.
+    migrations: [...publishingMigrations, ...pacerMigrations],
     async setup(context) {
       const logger = context.logger.child({ component: 'publishing' });
       const credentialRouter = createCredentialRouter({
@@ -38,7 +41,13 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
         credentialRouter,
         installations: context.repositories.installations,
         allowedApiBase: context.config.atlassianApiBase.href.replace(/\/+$/, ''),
-        pacer: options.pacer ?? createPacer(),
+        // Replicas on PostgreSQL draw on one rate-limit budget through the shared
+        // pacer store; alone (SQLite) the in-memory one is the same thing, cheaper.
+        pacer:
+          options.pacer ??
+          (context.database.dialect === 'postgres'
+            ? createPacer({ store: createPostgresPacerStore(context.db) })
+            : createPacer()),
         ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
       });
       const service = createPublishingService({
