@@ -200,7 +200,7 @@ async function runUiBundle(
   // webpack's `publicPath: 'auto'` locates its chunks from the running script.
   sandbox.document = { currentScript: { tagName: 'SCRIPT', src: `file://${file}` } };
   vm.runInNewContext(await readFile(file, 'utf8'), sandbox, { filename: file });
-  const deadline = new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref());
+  const deadline = new Promise<void>((resolve) => setTimeout(resolve, 15_000).unref());
   await Promise.race([finished, deadline]);
   return trees;
 }

@@ -112,7 +112,7 @@ export function renderWithStubBridge(
     if (!root) throw new Error('nothing was rendered');
     return root;
   };
-  const deadlineMs = options.deadlineMs ?? 2_000;
+  const deadlineMs = options.deadlineMs ?? 5_000;
   return {
     tree,
     invocations,
