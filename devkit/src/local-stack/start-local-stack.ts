@@ -6,7 +6,7 @@ import { createEmulatorState, type EmulatorState } from '../emulator/state/emula
 import { createForgeRuntime, type ForgeRuntime } from '../forge/runtime-harness';
 import { startPreview } from '../preview/preview-server';
 import { createBackendLogStream } from './backend-log-stream';
-import { QUICKSTART_SOURCE, quickstartStatusBlock, STATUS_BLOCK_KEY } from './demo-content';
+import { quickstartStatusBlock, STATUS_BLOCK_KEY } from './demo-content';
 import { type DemoRecord, readDemoRecord, writeDemoRecord } from './demo-record';
 import { type DemoResolvers, deliverLifecycle, ensureDemo, worldHolds } from './demo-seed';
 import { publishRunbook, type RunbookOutcome, startDemoSource } from './demo-source';
@@ -185,6 +185,7 @@ export async function startLocalStack(
       record,
       runtime: seeded.runtime,
       resolvers,
+      report: hooks.report,
     });
     stops.push(() => preview.close());
 
@@ -206,5 +207,3 @@ export async function startLocalStack(
     throw error;
   }
 }
-
-export { QUICKSTART_SOURCE };
