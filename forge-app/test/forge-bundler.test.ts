@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,27 +27,25 @@ let report: BundleReport;
 const world = declareForgeWorld();
 
 /**
- * The repository as the Forge CLI sees the app root, with one difference: the
- * root tsconfig.json sets noEmit (through tsconfig.base.json), and Forge's
- * bundler compiles the functions with ts-loader, which then refuses to emit
- * ("TypeScript emitted no output for src/index.ts"). Until the root config
- * allows emitting (see docs/FORGE-APP.md, "Bundling"), the copy of the app
- * root used here extends it with `noEmit: false`; everything else is the
- * repository itself, reached through symlinks.
+ * The repository as the Forge CLI sees the app root: every entry is the
+ * repository's own (through symlinks, the root tsconfig.json included — it
+ * allows emitting because ts-loader refuses a noEmit config), only the
+ * manifest is a copy, so the bundler's scratch files never land in the tree.
  */
 async function prepareAppRoot(): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'pagewire-forge-bundle-'));
-  for (const entry of ['src', 'forge-app', 'shared', 'node_modules', 'package.json', 'tsconfig.base.json']) {
+  for (const entry of [
+    'src',
+    'forge-app',
+    'shared',
+    'node_modules',
+    'package.json',
+    'tsconfig.json',
+    'tsconfig.base.json',
+  ]) {
     await symlink(path.join(repoRoot, entry), path.join(dir, entry));
   }
   await copyFile(path.join(repoRoot, 'manifest.yml'), path.join(dir, 'manifest.yml'));
-  await writeFile(
-    path.join(dir, 'tsconfig.json'),
-    JSON.stringify({
-      extends: path.join(repoRoot, 'tsconfig.json'),
-      compilerOptions: { noEmit: false, outDir: path.join(dir, '.tsc-out') },
-    }),
-  );
   return dir;
 }
 
