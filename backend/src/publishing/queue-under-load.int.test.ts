@@ -73,7 +73,7 @@ describe('the queue under load', () => {
     expect(pages).toHaveLength(10);
     for (const page of pages) {
       const ownership = page.properties.find((property) => property.key === PAGE_OWNERSHIP_PROPERTY_KEY);
-      const externalId = (ownership?.value as { externalId: string }).externalId;
+      const externalId = (ownership?.value as { externalId?: string } | undefined)?.externalId ?? '';
       const updates = writes.filter(
         (entry) => entry.method === 'PUT' && entry.path.endsWith(`/pages/${page.id}`),
       );
