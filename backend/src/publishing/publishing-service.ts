@@ -285,7 +285,10 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
         const released = await queue.releaseLeases(dead, now());
         if (released > 0) logger.info({ released }, 'took back publishing work from processes that stopped');
       }
-      await service.reconcileSnapshots();
+      // A failure here must not keep the backend down: the timer tries again.
+      await service.reconcileSnapshots().catch((error: unknown) => {
+        logger.error({ err: error }, 'looking for missed snapshot refreshes failed');
+      });
       worker.start();
       reconcileTimer = setInterval(() => {
         service.reconcileSnapshots().catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import { type BlockPayload, blockPayloadSchema, snapshotPropertyKey } from '@pagewire/shared';
 import type { AdfValidator } from '@pagewire/shared/adf-validator';
 import { z } from 'zod';
-import { isBadRequestError, isConflictError } from '../confluence/errors';
+import { isBadRequestError, isConflictError, isNotFoundError } from '../confluence/errors';
 import type { BlockRepository } from '../store/block-repository';
 import type { PlacementRepository } from '../store/placement-repository';
 import type { SpaceSettingsRepository } from '../store/space-settings-repository';
@@ -114,7 +114,21 @@ export async function publishSnapshot(job: StoredJob, deps: SnapshotPublishDeps)
       writtenAt: deps.now().toISOString(),
     });
   for (let round = 1; ; round += 1) {
-    const existing = await deps.confluence.getProperty(target, request.contentId, key);
+    let existing: PageProperty | null;
+    try {
+      existing = await deps.confluence.getProperty(target, request.contentId, key);
+    } catch (error) {
+      if (!isNotFoundError(error)) throw error;
+      // The page is gone (or hidden from us). Nothing to refresh; remembered as
+      // handled, so the search for missed refreshes does not retry it forever.
+      await remember(0);
+      return {
+        state: 'unchanged',
+        pageId: request.contentId,
+        warnings,
+        detail: `Page ${request.contentId} no longer exists (or Pagewire may not see it); no snapshot written`,
+      };
+    }
     if (existing !== null && JSON.stringify(canonicalise(existing.value)) === wanted) {
       await remember(existing.version);
       return {

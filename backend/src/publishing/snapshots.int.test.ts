@@ -244,4 +244,25 @@ describe('block snapshots', () => {
     expect(value.revision).toBe(1);
     expect(await harness.service.reconcileSnapshots()).toBe(0);
   });
+
+  it('leaves a placement on a page that no longer exists alone, once', async () => {
+    h = await createPublishingHarness({ dev, emulatorUrl: emulator.url });
+    const { installationId, space } = h.site;
+    await h.repositories.spaceSettings.update(
+      installationId,
+      space.key,
+      { publishingPolicy: 'snapshot' },
+      { accountId: h.site.admin.accountId, now: new Date() },
+    );
+    await h.repositories.placements.record(
+      { installationId, spaceKey: space.key, blockKey: 'deploys', contentId: '999999', localId: 'gone' },
+      new Date(),
+    );
+    await writeBlock(h, statusBlock('Green'));
+    await h.service.start();
+    await drain(h);
+    expect(await h.service.reconcileSnapshots()).toBe(0);
+    const activity = await h.repositories.activity.list(installationId, space.key, { limit: 5 });
+    expect(activity.items.filter((item) => item.action === 'snapshot.failed')).toEqual([]);
+  });
 });

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { coreMigrations } from '../../store/migrations';
+import { createRepositories } from '../../store/repositories';
+import type { CoreTables } from '../../store/schema';
 import { type TestDatabase, testDatabaseTargets } from '../../testing/test-databases';
 import { createPageIdentityRepository, type PageIdentityRepository } from './page-identity-repository';
 import { publishingMigrations } from './publishing-migrations';
@@ -11,6 +13,7 @@ import {
   type QueueRepository,
   toJobView,
 } from './queue-repository';
+import { createSnapshotRepository } from './snapshot-repository';
 
 const INSTALLATION = 'ari:cloud:ecosystem::installation/aaaaaaaa-0000-4000-8000-000000000001';
 const OTHER = 'ari:cloud:ecosystem::installation/bbbbbbbb-0000-4000-8000-000000000002';
@@ -208,5 +211,73 @@ describe.each(testDatabaseTargets())('the publishing queue on $name', (target) =
     expect(await queue.pruneFinishedJobs(at(10))).toBe(1);
     expect(await queue.findJob(INSTALLATION, dry.id)).toBeNull();
     expect(await queue.findJob(INSTALLATION, waiting.id)).not.toBeNull();
+  });
+
+  it('finds snapshots behind their block in snapshot spaces, but not ones recorded current or given up on', async () => {
+    const core = createRepositories(handle.database.db);
+    const snapshots = createSnapshotRepository(
+      handle.database.db as unknown as Kysely<PublishingTables & CoreTables>,
+    );
+    const payload = { kind: 'markdown', title: 'Notes', content: 'x' } as const;
+    await core.blocks.write({
+      installationId: INSTALLATION,
+      spaceKey: 'ENG',
+      key: 'notes',
+      payload,
+      contentHash: 'h1',
+      source: 'ci',
+      now: t0,
+    });
+    for (const localId of ['m1', 'm2']) {
+      await core.placements.record(
+        { installationId: INSTALLATION, spaceKey: 'ENG', blockKey: 'notes', contentId: '42', localId },
+        t0,
+      );
+    }
+    expect(await snapshots.listStale(10)).toEqual([]);
+
+    await core.spaceSettings.update(
+      INSTALLATION,
+      'ENG',
+      { publishingPolicy: 'snapshot' },
+      { accountId: 'admin', now: t0 },
+    );
+    expect((await snapshots.listStale(10)).map((stale) => stale.localId).sort()).toEqual(['m1', 'm2']);
+
+    await snapshots.record({
+      installationId: INSTALLATION,
+      contentId: '42',
+      localId: 'm1',
+      blockKey: 'notes',
+      revision: 1,
+      propertyVersion: 1,
+      writtenAt: t0.toISOString(),
+    });
+    await queue.enqueue(
+      pageJob('unused', {}, { kind: 'snapshot', targetKey: 'snapshot:42:m2', externalId: null }),
+    );
+    const lease = await queue.claim('worker-a', at(1), LEASE);
+    await queue.deadLetter(lease!, { code: 'confluence_scope_missing', detail: 'no' }, at(2));
+    expect(await snapshots.listStale(10)).toEqual([]);
+
+    await core.blocks.write({
+      installationId: INSTALLATION,
+      spaceKey: 'ENG',
+      key: 'notes',
+      payload: { ...payload, content: 'y' },
+      contentHash: 'h2',
+      source: 'ci',
+      now: at(3),
+    });
+    expect(await snapshots.listStale(10)).toEqual([
+      {
+        installationId: INSTALLATION,
+        spaceKey: 'ENG',
+        blockKey: 'notes',
+        contentId: '42',
+        localId: 'm1',
+        source: 'ci',
+      },
+    ]);
   });
 });

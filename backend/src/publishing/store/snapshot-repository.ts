@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { CoreTables } from '../../store/schema';
 import type { PublishingTables } from './publishing-schema';
 
@@ -74,8 +74,16 @@ export function createSnapshotRepository(db: Kysely<PublishingTables & CoreTable
             .onRef('ps.content_id', '=', 'p.content_id')
             .onRef('ps.local_id', '=', 'p.local_id'),
         )
+        // A snapshot given up on (a dead letter) is not retried from here; the
+        // block's next change queues it again.
+        .leftJoin('publish_work as w', (join) =>
+          join
+            .onRef('w.installation_id', '=', 'p.installation_id')
+            .on('w.target_key', '=', sql<string>`'snapshot:' || p.content_id || ':' || p.local_id`),
+        )
         .select(['p.installation_id', 'p.space_key', 'p.block_key', 'p.content_id', 'p.local_id', 'b.source'])
         .where('s.publishing_policy', '=', 'snapshot')
+        .where((eb) => eb.or([eb('w.state', 'is', null), eb('w.state', '!=', 'dead')]))
         .where((eb) =>
           eb.or([
             eb('ps.revision', 'is', null),
