@@ -8,7 +8,7 @@ import {
   isMainModule,
   runBenchmarkCli,
 } from './support/benchmark';
-import { type ChildServer, spawnBackend, spawnBareServer, spawnEmulator } from './support/child-servers';
+import { spawnBackend, spawnBareServer, spawnEmulator } from './support/child-servers';
 import {
   callOperation,
   type ForgeCaller,
@@ -20,7 +20,7 @@ import {
   metricsBlock,
   statusBlock,
 } from './support/forge-calls';
-import { generateLoad, type LoadResult, type LoadSpec } from './support/load-generator';
+import { type LoadSpec, type MeasuredRun, measureRun } from './support/load-generator';
 import { median, round } from './support/percentiles';
 import { figure } from './support/results';
 
@@ -253,18 +253,6 @@ export const readPath: BenchmarkDefinition = {
     }
   },
 };
-
-interface MeasuredRun extends LoadResult {
-  /** CPU time of the server process over the run (warm-up included) per 2xx answer. */
-  cpuMicrosPerRequest: number;
-}
-
-async function measureRun(server: ChildServer, spec: LoadSpec): Promise<MeasuredRun> {
-  const cpuBefore = server.cpuSeconds();
-  const result = await generateLoad(spec);
-  const cpu = server.cpuSeconds() - cpuBefore;
-  return { ...result, cpuMicrosPerRequest: (cpu * 1e6) / Math.max(1, result.ok + result.warmupOk) };
-}
 
 /** The baseline must answer the very bytes the backend does, or the comparison is of different work. */
 async function checkSameAnswer(bareUrl: string, expected: string): Promise<void> {

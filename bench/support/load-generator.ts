@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { REPO_ROOT } from './child-servers';
+import { type ChildServer, REPO_ROOT } from './child-servers';
 
 export const loadSpecSchema = z.object({
   url: z.url(),
@@ -72,4 +72,17 @@ export async function generateLoad(spec: LoadSpec): Promise<LoadResult> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export interface MeasuredRun extends LoadResult {
+  /** CPU time of the server process over the run (warm-up included) per 2xx answer. */
+  cpuMicrosPerRequest: number;
+}
+
+/** `generateLoad` against `server`, with the server's CPU time per answered request. */
+export async function measureRun(server: ChildServer, spec: LoadSpec): Promise<MeasuredRun> {
+  const cpuBefore = server.cpuSeconds();
+  const result = await generateLoad(spec);
+  const cpu = server.cpuSeconds() - cpuBefore;
+  return { ...result, cpuMicrosPerRequest: (cpu * 1e6) / Math.max(1, result.ok + result.warmupOk) };
 }

@@ -1,0 +1,187 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { PAGEWIRE_APP_ID } from '@pagewire/devkit';
+import {
+  type BenchContext,
+  type BenchmarkDefinition,
+  type BenchOutcome,
+  isMainModule,
+  runBenchmarkCli,
+} from './support/benchmark';
+import { BACKEND_MAIN, BARE_SERVER_MAIN, REPO_ROOT } from './support/child-servers';
+import { median, round } from './support/percentiles';
+import { figure } from './support/results';
+import { seedState } from './support/seed-state';
+
+/**
+ * Benchmark 5, cold start: from `spawn` to the first `200` on `/readyz`, for
+ * the backend on a fresh SQLite file (every migration runs) and on an
+ * existing file holding 100,000 blocks, against the bare Express server
+ * started the same way (node, one bundled file, express from node_modules).
+ * `/readyz` is polled every 2 ms on a port chosen beforehand, so the figure
+ * does not depend on when a log line arrives.
+ */
+export const coldStart: BenchmarkDefinition = {
+  name: 'cold-start',
+  title: 'Cold start: process start to /readyz 200',
+  async run(context: BenchContext): Promise<BenchOutcome> {
+    const settings = context.quick
+      ? { trials: 1, tenants: 20, blocks: 100 }
+      : { trials: 7, tenants: 1000, blocks: 100 };
+    const existing = join(context.workDir, 'existing.db');
+    context.log(`seeding ${settings.tenants * settings.blocks} blocks`);
+    await seedState({
+      databaseUrl: `sqlite:${existing}`,
+      tenants: Array.from({ length: settings.tenants }, (_, index) => ({
+        installationId: `ari:cloud:ecosystem::installation/00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+        cloudId: `cloud-${index}`,
+        apiBaseUrl: `http://127.0.0.1:9/ex/confluence/cloud-${index}`,
+      })),
+      blocksPerTenant: settings.blocks,
+    });
+
+    const backendEnv = (databaseUrl: string) => ({
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      PAGEWIRE_FORGE_APP_ID: PAGEWIRE_APP_ID,
+      // Nothing is verified during start-up: the key set is fetched on the first token.
+      PAGEWIRE_FORGE_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
+      PAGEWIRE_ATLASSIAN_API_BASE: 'http://127.0.0.1:9',
+      PAGEWIRE_MASTER_KEY: randomBytes(32).toString('base64'),
+      LOG_LEVEL: 'info',
+    });
+    const backendArgs = ['--enable-source-maps', BACKEND_MAIN];
+    // One untimed start on the seeded file: a deployment's file has every migration applied already.
+    await timeToReady(backendArgs, backendEnv(`sqlite:${existing}`), `${REPO_ROOT}backend`);
+
+    const bare: number[] = [];
+    const fresh: number[] = [];
+    const seeded: number[] = [];
+    for (let trial = 1; trial <= settings.trials; trial++) {
+      context.log(`trial ${trial}/${settings.trials}`);
+      bare.push(
+        await timeToReady(['--enable-source-maps', BARE_SERVER_MAIN], {
+          HOST: '127.0.0.1',
+          BARE_RESPONSE_JSON: '{}',
+        }),
+      );
+      const freshFile = join(context.workDir, `fresh-${trial}.db`);
+      fresh.push(await timeToReady(backendArgs, backendEnv(`sqlite:${freshFile}`), `${REPO_ROOT}backend`));
+      seeded.push(await timeToReady(backendArgs, backendEnv(`sqlite:${existing}`), `${REPO_ROOT}backend`));
+    }
+    const ms = { bare: median(bare), fresh: median(fresh), seeded: median(seeded) };
+    const blocks = (settings.tenants * settings.blocks).toLocaleString('en');
+    return {
+      parameters: {
+        trials: settings.trials,
+        existingFile: { installations: settings.tenants, blocksPerInstallation: settings.blocks },
+        readinessPollMs: 2,
+        order: 'bare, fresh, existing in each trial; medians reported',
+      },
+      figures: [
+        figure({
+          key: 'fresh_over_bare',
+          label: 'Start to ready on a fresh SQLite file, over the bare Express server',
+          value: round(ms.fresh / ms.bare, 2),
+          unit: '×',
+          kind: 'ratio',
+        }),
+        figure({
+          key: 'existing_over_bare',
+          label: `Start to ready on a file with ${blocks} blocks, over the bare Express server`,
+          value: round(ms.seeded / ms.bare, 2),
+          unit: '×',
+          kind: 'ratio',
+        }),
+        figure({
+          key: 'existing_over_fresh',
+          label: `Start to ready with ${blocks} blocks, over a fresh file`,
+          value: round(ms.seeded / ms.fresh, 2),
+          unit: '×',
+          kind: 'ratio',
+        }),
+        figure({
+          key: 'bare_ms',
+          label: 'Bare Express server',
+          value: round(ms.bare, 1),
+          unit: 'ms',
+          kind: 'absolute',
+        }),
+        figure({
+          key: 'fresh_ms',
+          label: 'Backend, fresh SQLite file',
+          value: round(ms.fresh, 1),
+          unit: 'ms',
+          kind: 'absolute',
+        }),
+        figure({
+          key: 'existing_ms',
+          label: `Backend, existing file with ${blocks} blocks`,
+          value: round(ms.seeded, 1),
+          unit: 'ms',
+          kind: 'absolute',
+        }),
+      ],
+      details: { bareMs: bare, freshMs: fresh, existingMs: seeded },
+      notes: ['The OS page cache is warm: the seeded file was just written and read once.'],
+    };
+  },
+};
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function readyStatus(port: number): Promise<number> {
+  return new Promise((resolve) => {
+    const call = request(
+      { host: '127.0.0.1', port, path: '/readyz', agent: false, timeout: 1_000 },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      },
+    );
+    call.on('error', () => resolve(0));
+    call.on('timeout', () => call.destroy());
+    call.end();
+  });
+}
+
+/** Milliseconds from spawning `node <args>` to its first `200` on `/readyz`; then stops it. */
+async function timeToReady(args: string[], env: Record<string, string>, cwd = REPO_ROOT): Promise<number> {
+  const port = await freePort();
+  const startedAt = performance.now();
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-5_000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    const deadline = startedAt + 60_000;
+    for (;;) {
+      if (child.exitCode !== null)
+        throw new Error(`${args.join(' ')} exited before it was ready:\n${stderr}`);
+      if ((await readyStatus(port)) === 200) return performance.now() - startedAt;
+      if (performance.now() > deadline)
+        throw new Error(`${args.join(' ')} was not ready within 60 s:\n${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+if (isMainModule(import.meta.url)) await runBenchmarkCli(coldStart);
