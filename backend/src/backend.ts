@@ -13,7 +13,12 @@ import { type AppTokenStore, createAppTokenStore } from './credentials/app-token
 import type { ApiTokenHealthCheck, CredentialSources } from './credentials/credential-ports';
 import { loadOrCreateDevMasterKey } from './credentials/dev-master-key';
 import { createSecretBox, type SecretBox } from './credentials/secret-box';
-import { type BlockEvents, createBlockEvents } from './domain/block-events';
+import {
+  type BlockEvents,
+  createBlockEvents,
+  createPlacementEvents,
+  type PlacementEvents,
+} from './domain/block-events';
 import { createSettingsEvents, type SettingsEvents } from './domain/settings-events';
 import { createApp } from './http/app';
 import { createForgeRouter } from './http/forge-router';
@@ -42,6 +47,7 @@ export interface BackendContext {
   readonly credentialSources: CredentialSources;
   readonly blockEvents: BlockEvents;
   readonly settingsEvents: SettingsEvents;
+  readonly placementEvents: PlacementEvents;
   readonly ingestAuthenticator: IngestAuthenticator;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -147,14 +153,9 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
     };
     const blockEvents = createBlockEvents();
     const settingsEvents = createSettingsEvents();
-    // Compiling Atlassian's ADF schema takes most of a second: do it on the first ADF block, not at start.
-    let compiledAdfValidator: AdfValidator | undefined = deps.adfValidator;
-    const adfValidator: AdfValidator = {
-      validate: (document) => {
-        compiledAdfValidator ??= createAdfValidator();
-        return compiledAdfValidator.validate(document);
-      },
-    };
+    const placementEvents = createPlacementEvents();
+    // Compiled on the first ADF block, not at start (createAdfValidator is lazy).
+    const adfValidator: AdfValidator = deps.adfValidator ?? createAdfValidator();
     const ingestAuthenticator = createIngestAuthenticator({ ingestKeys: repositories.ingestKeys, now });
 
     metrics.registerQueue('api_token_checks', () => repositories.apiTokens.countDue(now()));
@@ -168,6 +169,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
       credentialSources,
       blockEvents,
       settingsEvents,
+      placementEvents,
       ingestAuthenticator,
       logger,
       metrics,
@@ -198,6 +200,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
       requiredApiTokenScopes: deps.requiredApiTokenScopes,
       now,
       settingsEvents,
+      placementEvents,
       renderMarkdown: deps.renderMarkdown,
     });
     const allMigrations = migrations;

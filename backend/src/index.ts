@@ -4,6 +4,7 @@ import { type Backend, type BackendExtension, createBackend } from './backend';
 import { loadConfig } from './config/config';
 import { checkApiTokenHealth, REQUIRED_API_TOKEN_SCOPES } from './credentials/token-health';
 import { createLogger } from './observability/logger';
+import { convertMarkdownToAdf } from './publishing/adf/markdown-to-adf';
 import { createPublishingExtension } from './publishing/publishing-extension';
 
 export type { Backend, BackendContext, BackendExtension, ExtensionInstance } from './backend';
@@ -52,6 +53,8 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
     logger,
     checkApiTokenHealth: (input) => checkApiTokenHealth({ apiBase }, input),
     requiredApiTokenScopes: REQUIRED_API_TOKEN_SCOPES,
+    // Markdown blocks reach the macro as ADF from the same converter that writes snapshots and pages.
+    renderMarkdown: (markdown) => convertMarkdownToAdf(markdown).document,
     extensions: options.extensions ?? [createPublishingExtension({ env: options.env })],
   });
 

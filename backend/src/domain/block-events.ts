@@ -1,8 +1,6 @@
-/**
- * Tells whoever cares (the publishing engine: snapshot properties, pages that
- * embed a block) that a block got a new revision. Listeners run after the
- * write is stored; a failing listener is reported and never undoes the write.
- */
+import { createEventChannel, type EventChannel, type EventListener } from './event-channel';
+
+/** A block got a new revision (the publishing engine refreshes the snapshots of the pages that embed it). */
 export interface BlockChanged {
   installationId: string;
   spaceKey: string;
@@ -12,31 +10,29 @@ export interface BlockChanged {
   at: Date;
 }
 
-export type BlockChangedListener = (event: BlockChanged) => Promise<void> | void;
-
-export interface BlockEvents {
-  subscribe(listener: BlockChangedListener): () => void;
-  /** Runs every listener; resolves to the errors of those that failed. */
-  publish(event: BlockChanged): Promise<unknown[]>;
-}
+export type BlockChangedListener = EventListener<BlockChanged>;
+export type BlockEvents = EventChannel<BlockChanged>;
 
 export function createBlockEvents(): BlockEvents {
-  const listeners = new Set<BlockChangedListener>();
-  return {
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    async publish(event) {
-      const failures: unknown[] = [];
-      for (const listener of listeners) {
-        try {
-          await listener(event);
-        } catch (error) {
-          failures.push(error);
-        }
-      }
-      return failures;
-    },
-  };
+  return createEventChannel<BlockChanged>();
+}
+
+/**
+ * A macro showed a block on a page the backend had not seen it on (or had not
+ * seen it on for a while): under the snapshot policy that page needs a
+ * snapshot now, not at the next block change.
+ */
+export interface PlacementRecorded {
+  installationId: string;
+  spaceKey: string;
+  blockKey: string;
+  contentId: string;
+  localId: string;
+  at: Date;
+}
+
+export type PlacementEvents = EventChannel<PlacementRecorded>;
+
+export function createPlacementEvents(): PlacementEvents {
+  return createEventChannel<PlacementRecorded>();
 }

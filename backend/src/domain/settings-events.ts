@@ -1,10 +1,10 @@
 import type { SpaceSettings } from '@pagewire/shared';
+import { createEventChannel, type EventChannel, type EventListener } from './event-channel';
 
 /**
  * Tells whoever cares that a space's settings changed (the publishing engine
  * snapshots every placed block when a space switches to the `snapshot`
- * policy). Listeners run after the change is stored; a failing listener is
- * reported and never undoes it.
+ * policy).
  */
 export interface SettingsChanged {
   installationId: string;
@@ -15,30 +15,9 @@ export interface SettingsChanged {
   at: Date;
 }
 
-export type SettingsChangedListener = (event: SettingsChanged) => Promise<void> | void;
-
-export interface SettingsEvents {
-  subscribe(listener: SettingsChangedListener): () => void;
-  publish(event: SettingsChanged): Promise<unknown[]>;
-}
+export type SettingsChangedListener = EventListener<SettingsChanged>;
+export type SettingsEvents = EventChannel<SettingsChanged>;
 
 export function createSettingsEvents(): SettingsEvents {
-  const listeners = new Set<SettingsChangedListener>();
-  return {
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    async publish(event) {
-      const failures: unknown[] = [];
-      for (const listener of listeners) {
-        try {
-          await listener(event);
-        } catch (error) {
-          failures.push(error);
-        }
-      }
-      return failures;
-    },
-  };
+  return createEventChannel<SettingsChanged>();
 }

@@ -64,6 +64,14 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
         const items = await service.queue.countWorkByState();
         return (items.ready ?? 0) + (items.leased ?? 0);
       });
+      context.placementEvents.subscribe(async (event) => {
+        await service.refreshSnapshotsOfBlock({
+          installationId: event.installationId,
+          spaceKey: event.spaceKey,
+          blockKey: event.blockKey,
+          source: SYSTEM_SOURCE,
+        });
+      });
       context.settingsEvents.subscribe(async (event) => {
         if (event.current.publishingPolicy === 'snapshot' && event.previous.publishingPolicy !== 'snapshot') {
           await service.refreshSnapshotsOfSpace({

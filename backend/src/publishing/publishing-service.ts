@@ -88,16 +88,8 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
   const snapshots = createSnapshotRepository(
     deps.database.db as unknown as Kysely<PublishingTables & CoreTables>,
   );
-  // Compiling Atlassian's ADF schema took a third of the backend's start-up
-  // (a CPU profile of `node dist/main.js` to /readyz, docs/BENCHMARKS.md):
-  // compile it on the first page or snapshot that needs it, as the core does.
-  let compiledValidator: AdfValidator | undefined;
-  const validator: AdfValidator = {
-    validate: (document) => {
-      compiledValidator ??= createAdfValidator();
-      return compiledValidator.validate(document);
-    },
-  };
+  // Lazy: the schema is compiled on the first page or snapshot that needs it.
+  const validator: AdfValidator = createAdfValidator();
   const { repositories, logger } = deps;
   const metrics: PublishingMetrics | null =
     deps.metricsRegistry === undefined ? null : createPublishingMetrics(deps.metricsRegistry, queue, now);

@@ -13,8 +13,11 @@ export interface Placement {
 }
 
 export interface PlacementRepository {
-  /** Records (or moves) the placement of one macro instance. */
-  record(placement: Omit<Placement, 'firstSeenAt' | 'lastSeenAt'>, now: Date): Promise<void>;
+  /**
+   * Records (or moves) the placement of one macro instance. Resolves to true
+   * when a row was written: a new or moved placement, or an hour-old sighting.
+   */
+  record(placement: Omit<Placement, 'firstSeenAt' | 'lastSeenAt'>, now: Date): Promise<boolean>;
   /** Every page position showing this block: what a publisher refreshes when the block changes. */
   listForBlock(installationId: string, spaceKey: string, blockKey: string): Promise<Placement[]>;
 }
@@ -26,7 +29,7 @@ export function createPlacementRepository(db: Kysely<CoreTables>): PlacementRepo
     async record(placement, now) {
       const at = now.toISOString();
       const refreshBefore = new Date(now.getTime() - SIGHTING_REFRESH_MS).toISOString();
-      await db
+      const result = await db
         .insertInto('block_placements')
         .values({
           installation_id: placement.installationId,
@@ -51,7 +54,9 @@ export function createPlacementRepository(db: Kysely<CoreTables>): PlacementRepo
               ]),
             ),
         )
-        .execute();
+        .executeTakeFirst();
+      // SQLite and PostgreSQL both count an upsert whose update was filtered out as 0 rows.
+      return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
     },
 
     async listForBlock(installationId, spaceKey, blockKey) {

@@ -177,15 +177,16 @@ describe.each(testDatabaseTargets())('the repositories on $name', (target) => {
         contentId: '100',
         localId: 'm1',
       };
-      await repos.placements.record(placement, t0);
-      await repos.placements.record({ ...placement, localId: 'm2' }, t0);
-      await repos.placements.record(placement, minutesLater(5));
+      // `record` says whether it wrote: new placements and moves yes, a repeat sighting no.
+      expect(await repos.placements.record(placement, t0)).toBe(true);
+      expect(await repos.placements.record({ ...placement, localId: 'm2' }, t0)).toBe(true);
+      expect(await repos.placements.record(placement, minutesLater(5))).toBe(false);
       expect((await repos.placements.listForBlock(A, 'ENG', 'deploys')).map((p) => p.localId)).toEqual([
         'm1',
         'm2',
       ]);
 
-      await repos.placements.record({ ...placement, blockKey: 'oncall' }, minutesLater(6));
+      expect(await repos.placements.record({ ...placement, blockKey: 'oncall' }, minutesLater(6))).toBe(true);
       expect((await repos.placements.listForBlock(A, 'ENG', 'deploys')).map((p) => p.localId)).toEqual([
         'm2',
       ]);

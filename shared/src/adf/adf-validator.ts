@@ -1,3 +1,4 @@
+import type { ValidateFunction } from 'ajv';
 import AjvDraft04 from 'ajv-draft-04';
 import type { FieldError } from '../errors/problem';
 import adfJsonSchema from './adf-schema.json' with { type: 'json' };
@@ -15,14 +16,21 @@ export interface AdfValidator {
   validate(document: unknown): AdfValidation;
 }
 
+/**
+ * Compiling the schema takes the better part of a second (a third of the
+ * backend's start-up when done eagerly, docs/BENCHMARKS.md), so it happens on
+ * the first `validate`, once per validator.
+ */
 export function createAdfValidator(): AdfValidator {
-  // allErrors=false: the first failure is enough to refuse a document, and it is
-  // several times faster on large pages. strict=false: the schema uses draft-04
-  // keywords Ajv's strict mode would warn about.
-  const ajv = new AjvDraft04({ allErrors: false, strict: false, validateFormats: false });
-  const check = ajv.compile(adfJsonSchema);
+  let check: ValidateFunction | undefined;
   return {
     validate(document) {
+      // allErrors=false: the first failure is enough to refuse a document, and it is
+      // several times faster on large pages. strict=false: the schema uses draft-04
+      // keywords Ajv's strict mode would warn about.
+      check ??= new AjvDraft04({ allErrors: false, strict: false, validateFormats: false }).compile(
+        adfJsonSchema,
+      );
       if (check(document)) return { valid: true };
       const errors = (check.errors ?? []).slice(0, 10).map((error) => ({
         path: error.instancePath,

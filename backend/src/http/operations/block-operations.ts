@@ -27,16 +27,18 @@ export function createBlockOperations(
       }
       // Record where the block is shown, so a change can refresh those pages.
       if (call.context.contentId !== null && call.context.localId !== null) {
-        await deps.repositories.placements.record(
-          {
-            installationId,
-            spaceKey,
-            blockKey: stored.key,
-            contentId: call.context.contentId,
-            localId: call.context.localId,
-          },
-          deps.now(),
-        );
+        const placement = {
+          installationId,
+          spaceKey,
+          blockKey: stored.key,
+          contentId: call.context.contentId,
+          localId: call.context.localId,
+        };
+        const at = deps.now();
+        if (await deps.repositories.placements.record(placement, at)) {
+          // A newly seen placement gets its snapshot now rather than at the next block change.
+          await deps.placementEvents?.publish({ ...placement, at });
+        }
       }
       const { settings } = await deps.repositories.spaceSettings.get(installationId, spaceKey);
       const ageMs = deps.now().getTime() - Date.parse(stored.updatedAt);

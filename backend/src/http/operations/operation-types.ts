@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { VerifiedInvocation } from '../../auth/forge-invocation-token';
 import type { ApiTokenService } from '../../credentials/api-token-service';
 import type { AppTokenStore } from '../../credentials/app-token-store';
+import type { PlacementEvents } from '../../domain/block-events';
 import type { SettingsEvents } from '../../domain/settings-events';
 import type { Repositories } from '../../store/repositories';
 
@@ -57,6 +58,8 @@ export interface OperationDeps {
   requiredApiTokenScopes: readonly string[];
   now: () => Date;
   settingsEvents: SettingsEvents;
+  /** Told when `blocks.get` sees a block on a page it had not recorded it on. */
+  placementEvents?: PlacementEvents | undefined;
   /** Renders Markdown blocks to ADF for `blocks.get` (the publishing engine's mapping), when wired. */
   renderMarkdown?: ((markdown: string) => AdfDocument) | undefined;
 }

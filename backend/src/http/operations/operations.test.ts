@@ -155,6 +155,28 @@ describe('block operations', () => {
     expect(placements).toMatchObject([{ contentId: '5341185', localId: 'macro-a' }]);
   });
 
+  it('tells the publishing engine about a placement the first time it is seen, not on every view', async () => {
+    const tenant = t.tenant('acme');
+    const { key } = await t.createIngestKey(tenant, 'ENG');
+    await putBlock('oncall', key, { kind: 'markdown', title: 'On call', content: '**Ana**' });
+    const seen: string[] = [];
+    t.backend.context.placementEvents.subscribe((event) => {
+      seen.push(`${event.blockKey}@${event.contentId}/${event.localId}`);
+    });
+    const view = (localId: string) =>
+      t.call(tenant, 'blocks.get', { key: 'oncall' }, { contentId: '5341185', localId });
+
+    await view('macro-a');
+    await view('macro-a');
+    await view('macro-b');
+    expect(seen).toEqual(['oncall@5341185/macro-a', 'oncall@5341185/macro-b']);
+
+    // An hour later the sighting is refreshed, which also re-offers the placement.
+    t.clock.now = new Date(t.clock.now.getTime() + 61 * 60_000);
+    await view('macro-a');
+    expect(seen).toHaveLength(3);
+  });
+
   it('answers an unknown block with 404 block_not_found', async () => {
     const response = await t.call(t.tenant('acme'), 'blocks.get', { key: 'nope' });
     expect(response.status).toBe(404);
