@@ -1,7 +1,4 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { PAGEWIRE_APP_ID } from '@pagewire/devkit';
 import {
@@ -11,8 +8,9 @@ import {
   isMainModule,
   runBenchmarkCli,
 } from './support/benchmark';
-import { BACKEND_MAIN, BARE_SERVER_MAIN, REPO_ROOT } from './support/child-servers';
+import { BARE_SERVER_MAIN, REPO_ROOT } from './support/child-servers';
 import { median, round } from './support/percentiles';
+import { timeToReady } from './support/ready-timer';
 import { figure } from './support/results';
 import { seedState } from './support/seed-state';
 
@@ -53,7 +51,7 @@ export const coldStart: BenchmarkDefinition = {
       PAGEWIRE_MASTER_KEY: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'info',
     });
-    const backendArgs = ['--enable-source-maps', BACKEND_MAIN];
+    const backendArgs = ['--enable-source-maps', context.backendMain];
     // One untimed start on the seeded file: a deployment's file has every migration applied already.
     await timeToReady(backendArgs, backendEnv(`sqlite:${existing}`), `${REPO_ROOT}backend`);
 
@@ -130,58 +128,5 @@ export const coldStart: BenchmarkDefinition = {
     };
   },
 };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-function readyStatus(port: number): Promise<number> {
-  return new Promise((resolve) => {
-    const call = request(
-      { host: '127.0.0.1', port, path: '/readyz', agent: false, timeout: 1_000 },
-      (response) => {
-        response.resume();
-        resolve(response.statusCode ?? 0);
-      },
-    );
-    call.on('error', () => resolve(0));
-    call.on('timeout', () => call.destroy());
-    call.end();
-  });
-}
-
-/** Milliseconds from spawning `node <args>` to its first `200` on `/readyz`; then stops it. */
-async function timeToReady(args: string[], env: Record<string, string>, cwd = REPO_ROOT): Promise<number> {
-  const port = await freePort();
-  const startedAt = performance.now();
-  const child = spawn(process.execPath, args, {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-5_000);
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  try {
-    const deadline = startedAt + 60_000;
-    for (;;) {
-      if (child.exitCode !== null)
-        throw new Error(`${args.join(' ')} exited before it was ready:\n${stderr}`);
-      if ((await readyStatus(port)) === 200) return performance.now() - startedAt;
-      if (performance.now() > deadline)
-        throw new Error(`${args.join(' ')} was not ready within 60 s:\n${stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
-  } finally {
-    child.kill('SIGTERM');
-    await exited;
-  }
-}
 
 if (isMainModule(import.meta.url)) await runBenchmarkCli(coldStart);

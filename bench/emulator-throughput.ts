@@ -30,7 +30,7 @@ export const emulatorThroughput: BenchmarkDefinition = {
   title: 'Devkit emulator: authenticated GETs per second on one core',
   async run(context: BenchContext): Promise<BenchOutcome> {
     const settings = context.quick
-      ? { connections: 10, seconds: 1, warmupSeconds: 1 }
+      ? { connections: 10, seconds: 0.5, warmupSeconds: 0.5 }
       : { connections: 50, seconds: 10, warmupSeconds: 2 };
     const emulator = await spawnEmulator();
     try {

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createDevApiClient } from '@pagewire/devkit';
+import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
+import { createFitVerifier } from '../backend/src/auth/forge-invocation-token';
 import {
   type BenchContext,
   type BenchmarkDefinition,
@@ -35,8 +37,8 @@ export const readPath: BenchmarkDefinition = {
   title: 'Macro read path: blocks.get against a bare Express route',
   async run(context: BenchContext): Promise<BenchOutcome> {
     const settings = context.quick
-      ? { connections: 4, seconds: 1, warmupSeconds: 1, rounds: 1, tokens: 2 }
-      : { connections: 16, seconds: 10, warmupSeconds: 3, rounds: 3, tokens: 16 };
+      ? { connections: 4, seconds: 0.5, warmupSeconds: 0.5, rounds: 1, tokens: 2, verifications: 200 }
+      : { connections: 16, seconds: 10, warmupSeconds: 3, rounds: 3, tokens: 16, verifications: 3000 };
 
     const emulator = await spawnEmulator();
     const stops: Array<() => Promise<void>> = [() => emulator.stop()];
@@ -48,6 +50,7 @@ export const readPath: BenchmarkDefinition = {
         databaseUrl: `sqlite:${join(context.workDir, 'pagewire.db')}`,
         emulatorUrl: emulator.url,
         appId: site.appId,
+        main: context.backendMain,
         ...(context.cpuProfileDir === undefined ? {} : { cpuProfileDir: context.cpuProfileDir }),
       });
       stops.unshift(() => backend.stop());
@@ -88,6 +91,14 @@ export const readPath: BenchmarkDefinition = {
         variants,
         ...(overallRate === undefined ? {} : { overallRate }),
       });
+
+      const verifyMicros = await measureTokenVerification(
+        emulator.url,
+        site.appId,
+        caller.fit,
+        settings.verifications,
+      );
+      context.log(`verifying one FIT takes ${Math.round(verifyMicros)} µs of CPU`);
 
       // Alternating rounds, so a burst of other work on the machine lands on both sides.
       const bareRuns: MeasuredRun[] = [];
@@ -146,8 +157,17 @@ export const readPath: BenchmarkDefinition = {
           }),
           figure({
             key: 'cpu_per_request_ratio',
-            label: 'CPU time per request, bare route over backend (the throughput ratio on idle cores)',
+            label:
+              'CPU time per request (all threads), bare route over backend: does not depend on each process’s share of the cores',
             value: round(bareCpu / backendCpu, 3),
+            unit: '×',
+            kind: 'ratio',
+          }),
+          figure({
+            key: 'ratio_ceiling_token_check',
+            label:
+              'Ceiling of the throughput ratio set by the FIT check alone: bare CPU over (bare + verification) CPU',
+            value: round(bareCpu / (bareCpu + verifyMicros), 3),
             unit: '×',
             kind: 'ratio',
           }),
@@ -223,6 +243,13 @@ export const readPath: BenchmarkDefinition = {
             kind: 'absolute',
           }),
           figure({
+            key: 'fit_verification_cpu_us',
+            label: 'One FIT verified by the backend’s own verifier (in process, key set cached)',
+            value: Math.round(verifyMicros),
+            unit: 'µs',
+            kind: 'absolute',
+          }),
+          figure({
             key: 'p99_at_own_half_load_ms',
             label: `blocks.get p99 at half the backend's own capacity (${ownHalfLoad} requests/s)`,
             value: round(atOwnHalf.latencyMs.p99),
@@ -253,6 +280,33 @@ export const readPath: BenchmarkDefinition = {
     }
   },
 };
+
+/**
+ * CPU time per verification of a real FIT by the backend's own verifier
+ * (`createFitVerifier`: RS256 signature, issuer, audience, expiry, claims),
+ * measured in this process with the emulator's key set already fetched: the
+ * part of every `blocks.get` that security makes non-negotiable.
+ */
+async function measureTokenVerification(
+  emulatorUrl: string,
+  appId: string,
+  fit: string,
+  iterations: number,
+): Promise<number> {
+  const jwks = (await (await fetch(`${emulatorUrl}/.well-known/jwks.json`)).json()) as JSONWebKeySet;
+  const verifier = createFitVerifier({
+    appId,
+    getKey: createLocalJWKSet(jwks),
+    environments: null,
+    atlassianApiBase: new URL(emulatorUrl),
+  });
+  const authorization = `Bearer ${fit}`;
+  for (let index = 0; index < Math.min(200, iterations); index++) await verifier.verify(authorization);
+  const before = process.cpuUsage();
+  for (let index = 0; index < iterations; index++) await verifier.verify(authorization);
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / iterations;
+}
 
 /** The baseline must answer the very bytes the backend does, or the comparison is of different work. */
 async function checkSameAnswer(bareUrl: string, expected: string): Promise<void> {

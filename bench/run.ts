@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { BENCHMARKS } from './support/benchmark';
 import { rewriteBenchmarksDoc } from './support/benchmarks-doc';
 import { buildBenchPrograms } from './support/build';
 import { REPO_ROOT } from './support/child-servers';
@@ -18,15 +19,8 @@ import { type BenchmarkResult, benchmarkResultSchema } from './support/results';
  *   npm run bench -- --only read-path,cold-start
  *   npm run bench -- --cpu-prof <dir>  profile every backend the benchmarks start (node --cpu-prof)
  *   --results-dir <dir>, --docs <file> put the JSON and the rewritten document elsewhere
+ *   --backend <main.js>                start another build of the backend (a before/after comparison)
  */
-export const BENCHMARKS = [
-  'read-path',
-  'state-scale',
-  'cold-start',
-  'publishing-rate-limit',
-  'coalescing',
-  'emulator-throughput',
-] as const;
 
 const { values } = parseArgs({
   options: {
@@ -35,6 +29,7 @@ const { values } = parseArgs({
     'results-dir': { type: 'string' },
     docs: { type: 'string' },
     'cpu-prof': { type: 'string' },
+    backend: { type: 'string' },
   },
 });
 const quick = values.quick ?? false;
@@ -59,6 +54,7 @@ function runOne(name: string): Promise<number | null> {
   args.push('--out', join(resultsDir, `${name}.json`));
   if (quick) args.push('--quick');
   if (values['cpu-prof'] !== undefined) args.push('--cpu-prof', resolve(values['cpu-prof']));
+  if (values.backend !== undefined) args.push('--backend', resolve(values.backend));
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   return new Promise((done) => child.once('exit', (code) => done(code)));
 }

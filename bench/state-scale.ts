@@ -31,8 +31,8 @@ export const stateScale: BenchmarkDefinition = {
           small: { tenants: 4, blocks: 10 },
           variants: 200,
           connections: 4,
-          seconds: 1,
-          warmupSeconds: 1,
+          seconds: 0.5,
+          warmupSeconds: 0.5,
           rounds: 1,
         }
       : {
@@ -76,6 +76,7 @@ export const stateScale: BenchmarkDefinition = {
           databaseUrl,
           emulatorUrl: emulator.url,
           appId: PAGEWIRE_APP_ID,
+          main: context.backendMain,
           ...(context.cpuProfileDir === undefined ? {} : { cpuProfileDir: context.cpuProfileDir }),
         });
         stops.unshift(() => server.stop());

@@ -1,11 +1,21 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildBenchPrograms } from './build';
-import { REPO_ROOT } from './child-servers';
+import { BACKEND_MAIN, REPO_ROOT } from './child-servers';
 import { type BenchmarkResult, benchmarkResultSchema, describeMachine, type Figure } from './results';
+
+/** Every benchmark, in the order `npm run bench` runs them (each is `bench/<name>.ts`). */
+export const BENCHMARKS = [
+  'read-path',
+  'state-scale',
+  'cold-start',
+  'publishing-rate-limit',
+  'coalescing',
+  'emulator-throughput',
+] as const;
 
 export interface BenchContext {
   /** Small sizes and short runs: proves the benchmark works, measures nothing worth quoting. */
@@ -14,6 +24,8 @@ export interface BenchContext {
   readonly workDir: string;
   /** Where the backend writes CPU profiles when asked (`--cpu-prof`), else undefined. */
   readonly cpuProfileDir: string | undefined;
+  /** The backend bundle to start: `backend/dist/main.js`, or another build given with `--backend`. */
+  readonly backendMain: string;
   /** Progress on stderr (stdout carries nothing but the summary). */
   log(message: string): void;
 }
@@ -41,7 +53,7 @@ export function isMainModule(moduleUrl: string): boolean {
 /**
  * Runs one benchmark as a command:
  *
- *   node --import tsx bench/<name>.ts [--quick] [--out <file>] [--no-build] [--cpu-prof <dir>]
+ *   node --import tsx bench/<name>.ts [--quick] [--out <file>] [--no-build] [--cpu-prof <dir>] [--backend <main.js>]
  *
  * Writes the validated result JSON (default `bench/results/<name>.json`, or a
  * temporary directory with `--quick`, so a quick run never overwrites the
@@ -54,6 +66,7 @@ export async function runBenchmarkCli(definition: BenchmarkDefinition): Promise<
       out: { type: 'string' },
       'no-build': { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
+      backend: { type: 'string' },
     },
   });
   const quick = values.quick ?? false;
@@ -67,6 +80,7 @@ export async function runBenchmarkCli(definition: BenchmarkDefinition): Promise<
   const result = await runBenchmark(definition, {
     quick,
     cpuProfileDir: values['cpu-prof'],
+    backendMain: values.backend === undefined ? BACKEND_MAIN : resolve(values.backend),
     command: ['node --import tsx', relative(REPO_ROOT, process.argv[1]!), ...process.argv.slice(2)].join(' '),
   });
   mkdirSync(dirname(out), { recursive: true });
@@ -80,7 +94,7 @@ export async function runBenchmarkCli(definition: BenchmarkDefinition): Promise<
 
 export async function runBenchmark(
   definition: BenchmarkDefinition,
-  options: { quick: boolean; cpuProfileDir: string | undefined; command: string },
+  options: { quick: boolean; cpuProfileDir: string | undefined; backendMain: string; command: string },
 ): Promise<BenchmarkResult> {
   const loadAtStart = loadavg()[0]!;
   const startedAt = new Date();
@@ -91,6 +105,7 @@ export async function runBenchmark(
       quick: options.quick,
       workDir,
       cpuProfileDir: options.cpuProfileDir,
+      backendMain: options.backendMain,
       log: (message) => process.stderr.write(`[${definition.name}] ${message}\n`),
     });
     const finishedAt = new Date();

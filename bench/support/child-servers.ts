@@ -152,6 +152,8 @@ export interface BackendProcessOptions {
   env?: Record<string, string>;
   /** Write a V8 CPU profile of the run into this directory (`node --cpu-prof`). */
   cpuProfileDir?: string;
+  /** Another build of the backend to start (`--backend`, for before/after comparisons); default BACKEND_MAIN. */
+  main?: string;
 }
 
 /**
@@ -167,7 +169,7 @@ export function spawnBackend(options: BackendProcessOptions): Promise<ChildServe
     flags.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
   return spawnServer({
     command: process.execPath,
-    args: [...flags, BACKEND_MAIN],
+    args: [...flags, options.main ?? BACKEND_MAIN],
     cwd: `${REPO_ROOT}backend`,
     env: {
       PORT: '0',

@@ -40,6 +40,7 @@ export async function startPublishingStack(
       emulatorUrl: emulator.url,
       appId: site.appId,
       ...(options.backendEnv === undefined ? {} : { env: options.backendEnv }),
+      main: context.backendMain,
       ...(context.cpuProfileDir === undefined ? {} : { cpuProfileDir: context.cpuProfileDir }),
     });
     try {

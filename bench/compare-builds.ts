@@ -1,0 +1,145 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createDevApiClient, PAGEWIRE_APP_ID } from '@pagewire/devkit';
+import { buildBenchPrograms } from './support/build';
+import {
+  BACKEND_MAIN,
+  type ChildServer,
+  REPO_ROOT,
+  spawnBackend,
+  spawnEmulator,
+} from './support/child-servers';
+import {
+  forgeCallerFor,
+  forgeHeaders,
+  ingestBlock,
+  installAndCreateIngestKey,
+  macroContext,
+  statusBlock,
+} from './support/forge-calls';
+import { type MeasuredRun, measureRun } from './support/load-generator';
+import { median, round } from './support/percentiles';
+import { timeToReady } from './support/ready-timer';
+
+/**
+ * Before and after for a fix: two builds of the backend measured side by
+ * side, interleaved round by round so that other work on the shared machine
+ * lands on both, on what the fixes so far changed: CPU time per `blocks.get`
+ * (and requests/s) and the time from spawn to `/readyz` on a fresh file.
+ *
+ *   node --import tsx bench/compare-builds.ts --before <dir>/backend/dist/main.js [--after <main.js>]
+ *       [--rounds 5] [--out result.json]
+ *
+ * `--after` defaults to this checkout's build. Make the "before" build from a
+ * copy of the tree with the fix reverted (docs/BENCHMARKS.md shows how).
+ */
+const { values } = parseArgs({
+  options: {
+    before: { type: 'string' },
+    after: { type: 'string' },
+    rounds: { type: 'string', default: '5' },
+    out: { type: 'string' },
+  },
+});
+if (values.before === undefined) {
+  process.stderr.write(
+    'usage: compare-builds --before <main.js> [--after <main.js>] [--rounds N] [--out file]\n',
+  );
+  process.exit(2);
+}
+const rounds = Number(values.rounds);
+const builds = {
+  before: resolve(values.before),
+  after: values.after === undefined ? BACKEND_MAIN : resolve(values.after),
+};
+if (values.after === undefined) await buildBenchPrograms();
+
+const workDir = mkdtempSync(join(tmpdir(), 'pagewire-compare-'));
+const emulator = await spawnEmulator();
+const servers: ChildServer[] = [];
+try {
+  const dev = createDevApiClient(emulator.url);
+  await dev.setLimits({ burstPerSecond: null, quotaPointsPerHour: null });
+  const site = await dev.seedSite({ name: 'compare' });
+  const caller = await forgeCallerFor(dev, site);
+  const started: Record<'before' | 'after', ChildServer> = {} as never;
+  for (const name of ['before', 'after'] as const) {
+    const server = await spawnBackend({
+      databaseUrl: `sqlite:${join(workDir, `${name}.db`)}`,
+      emulatorUrl: emulator.url,
+      appId: site.appId,
+      main: builds[name],
+    });
+    servers.push(server);
+    started[name] = server;
+    const key = await installAndCreateIngestKey(server.url, caller);
+    await ingestBlock(server.url, key, 'deploys', statusBlock(42));
+  }
+  const body = JSON.stringify({
+    context: macroContext(site, site.space.homepageId ?? '1', 'macro-0001'),
+    input: { key: 'deploys' },
+  });
+  const variants = [
+    { method: 'POST' as const, path: '/forge/v1/blocks.get', headers: forgeHeaders(caller), body },
+  ];
+
+  const runs: Record<'before' | 'after', MeasuredRun[]> = { before: [], after: [] };
+  const starts: Record<'before' | 'after', number[]> = { before: [], after: [] };
+  for (let round = 1; round <= rounds; round++) {
+    // Alternate which build goes first, so neither always follows the other.
+    const order = round % 2 === 1 ? (['before', 'after'] as const) : (['after', 'before'] as const);
+    for (const name of order) {
+      process.stderr.write(`round ${round}/${rounds}: ${name}\n`);
+      runs[name].push(
+        await measureRun(started[name], {
+          url: started[name].url,
+          connections: 16,
+          durationSeconds: 5,
+          warmupSeconds: 2,
+          variants,
+        }),
+      );
+      starts[name].push(
+        await timeToReady(
+          ['--enable-source-maps', builds[name]],
+          {
+            HOST: '127.0.0.1',
+            DATABASE_URL: `sqlite:${join(workDir, `fresh-${name}-${round}.db`)}`,
+            PAGEWIRE_FORGE_APP_ID: PAGEWIRE_APP_ID,
+            PAGEWIRE_FORGE_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
+            PAGEWIRE_ATLASSIAN_API_BASE: 'http://127.0.0.1:9',
+            PAGEWIRE_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+          },
+          `${REPO_ROOT}backend`,
+        ),
+      );
+    }
+  }
+  const summarise = (name: 'before' | 'after') => ({
+    build: builds[name],
+    cpuMicrosPerRequest: round(median(runs[name].map((run) => run.cpuMicrosPerRequest)), 0),
+    requestsPerSecond: round(median(runs[name].map((run) => run.requestsPerSecond)), 0),
+    p99Ms: round(median(runs[name].map((run) => run.latencyMs.p99))),
+    coldStartMs: round(median(starts[name]), 0),
+  });
+  const summary = { before: summarise('before'), after: summarise('after') };
+  const result = {
+    rounds,
+    ...summary,
+    afterOverBefore: {
+      cpuMicrosPerRequest: round(summary.after.cpuMicrosPerRequest / summary.before.cpuMicrosPerRequest, 3),
+      requestsPerSecond: round(summary.after.requestsPerSecond / summary.before.requestsPerSecond, 3),
+      coldStartMs: round(summary.after.coldStartMs / summary.before.coldStartMs, 3),
+    },
+    runs,
+    starts,
+  };
+  if (values.out !== undefined) writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ ...result, runs: undefined, starts: undefined }, null, 2)}\n`);
+} finally {
+  for (const server of servers) await server.stop();
+  await emulator.stop();
+  rmSync(workDir, { recursive: true, force: true });
+}
