@@ -14,7 +14,7 @@
  * Usage: node --import tsx scripts/check-manifest.ts <app root>
  * Exit code 0 when the manifest is valid and no linter reports an error.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -49,6 +49,10 @@ export async function checkManifest(appRoot: string): Promise<Finding[]> {
   const findings: Finding[] = [];
   const previousCwd = process.cwd();
   process.chdir(appRoot);
+  // Manifest variables (`environment.variables`) come from the shell of whoever
+  // runs `forge deploy`. The check does not deploy anything, so a declared
+  // variable that is not set here gets an obviously unusable `.invalid` URL.
+  const placeholders = await placeholderManifestVariables(path.join(appRoot, 'manifest.yml'));
   try {
     const { validate } = require('@forge/manifest') as typeof import('@forge/manifest');
     const validation = await validate(false);
@@ -103,7 +107,30 @@ export async function checkManifest(appRoot: string): Promise<Finding[]> {
     return findings;
   } finally {
     process.chdir(previousCwd);
+    for (const name of placeholders) delete process.env[name];
   }
+}
+
+async function placeholderManifestVariables(manifestPath: string): Promise<string[]> {
+  const { parse } = require('yaml') as typeof import('yaml');
+  let declared: unknown;
+  try {
+    declared = (parse(await readFile(manifestPath, 'utf8')) as { environment?: { variables?: unknown } })
+      ?.environment?.variables;
+  } catch {
+    return []; // validate() reports the unreadable manifest itself
+  }
+  const names = (Array.isArray(declared) ? declared : [])
+    .map((entry: unknown) =>
+      typeof entry === 'string'
+        ? entry
+        : (entry as { key?: unknown; default?: unknown })?.default === undefined
+          ? (entry as { key?: unknown })?.key
+          : undefined,
+    )
+    .filter((name): name is string => typeof name === 'string' && process.env[name] === undefined);
+  for (const name of names) process.env[name] = `https://${name.toLowerCase().replace(/_/g, '-')}.invalid`;
+  return names;
 }
 
 async function main(): Promise<void> {
