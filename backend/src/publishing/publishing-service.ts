@@ -19,6 +19,7 @@ import { createPageIdentityRepository } from './store/page-identity-repository';
 import type { PublishingTables } from './store/publishing-schema';
 import {
   createQueueRepository,
+  type EnqueueInput,
   EPHEMERAL_TARGET_PREFIX,
   type Lease,
   type QueueRepository,
@@ -175,11 +176,11 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
     },
   });
 
-  async function enqueueSnapshot(
+  function snapshotJob(
     input: { installationId: string; spaceKey: string; source: string },
     request: SnapshotRequest,
-  ): Promise<void> {
-    await queue.enqueue({
+  ): EnqueueInput {
+    return {
       installationId: input.installationId,
       spaceKey: input.spaceKey,
       source: input.source,
@@ -190,7 +191,7 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
       dryRun: false,
       request,
       now: now(),
-    });
+    };
   }
 
   let reconcileTimer: NodeJS.Timeout | null = null;
@@ -232,13 +233,16 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
         input.spaceKey,
         input.blockKey,
       );
-      for (const placement of placements) {
-        await enqueueSnapshot(input, {
-          blockKey: input.blockKey,
-          contentId: placement.contentId,
-          localId: placement.localId,
-        });
-      }
+      // One transaction for all of them: a commit per macro was the ingest path's largest cost.
+      await queue.enqueueMany(
+        placements.map((placement) =>
+          snapshotJob(input, {
+            blockKey: input.blockKey,
+            contentId: placement.contentId,
+            localId: placement.localId,
+          }),
+        ),
+      );
       if (placements.length > 0) worker.wake();
       return placements.length;
     },
@@ -253,13 +257,11 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
 
     async reconcileSnapshots() {
       const stale = await snapshots.listStale(1_000);
-      for (const item of stale) {
-        await enqueueSnapshot(item, {
-          blockKey: item.blockKey,
-          contentId: item.contentId,
-          localId: item.localId,
-        });
-      }
+      await queue.enqueueMany(
+        stale.map((item) =>
+          snapshotJob(item, { blockKey: item.blockKey, contentId: item.contentId, localId: item.localId }),
+        ),
+      );
       if (stale.length > 0) {
         logger.info({ queued: stale.length }, 'queued snapshot refreshes that had not happened');
         worker.wake();

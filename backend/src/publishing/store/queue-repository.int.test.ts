@@ -58,6 +58,31 @@ describe.each(testDatabaseTargets())('the publishing queue on $name', (target) =
     expect(await queue.findJob(OTHER, job.id)).toBeNull();
   });
 
+  it('queues a batch in one go: each target coalesces with what already waited and the newest job of each is handed out', async () => {
+    const waiting = await queue.enqueue(pageJob('b', { n: 0 }));
+    const batch = await queue.enqueueMany([
+      pageJob('c', { n: 1 }),
+      pageJob('a', { n: 1 }),
+      pageJob('b', { n: 1 }),
+    ]);
+    // In the order given, whatever order the batch was written in.
+    expect(batch.map((job) => job.externalId)).toEqual(['c', 'a', 'b']);
+    expect(batch.map((job) => job.state)).toEqual(['queued', 'queued', 'queued']);
+    expect(await queue.enqueueMany([])).toEqual([]);
+
+    const leased = [];
+    for (
+      let lease = await queue.claim('worker', at(1), LEASE);
+      lease !== null;
+      lease = await queue.claim('worker', at(1), LEASE)
+    ) {
+      leased.push(lease);
+      await queue.complete(lease, { state: 'published', pageId: '1', version: 2 }, at(2));
+    }
+    expect(leased.map((lease) => lease.job.id).sort()).toEqual(batch.map((job) => job.id).sort());
+    expect((await queue.findJob(INSTALLATION, waiting.id))?.supersededBy).toBe(batch[2]!.id);
+  });
+
   it('hands the newest of many waiting updates to one page to a single worker, and finishes them all with its outcome', async () => {
     const jobs = [];
     for (let index = 0; index < 5; index++) jobs.push(await queue.enqueue(pageJob('status', { n: index })));
