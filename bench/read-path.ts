@@ -37,7 +37,7 @@ export const readPath: BenchmarkDefinition = {
   title: 'Macro read path: blocks.get against a bare Express route',
   async run(context: BenchContext): Promise<BenchOutcome> {
     const settings = context.quick
-      ? { connections: 4, seconds: 0.5, warmupSeconds: 0.5, rounds: 1, tokens: 2, verifications: 200 }
+      ? { connections: 4, seconds: 0.5, warmupSeconds: 0.25, rounds: 1, tokens: 2, verifications: 200 }
       : { connections: 16, seconds: 10, warmupSeconds: 3, rounds: 3, tokens: 16, verifications: 3000 };
 
     const emulator = await spawnEmulator();

@@ -32,7 +32,7 @@ export const stateScale: BenchmarkDefinition = {
           variants: 200,
           connections: 4,
           seconds: 0.5,
-          warmupSeconds: 0.5,
+          warmupSeconds: 0.25,
           rounds: 1,
         }
       : {

@@ -9,7 +9,9 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BACKEND_MAIN = `${REPO_ROOT}backend/dist/main.js`;
 /** The baseline server, bundled the same way by `buildBenchPrograms` (bench/support/build.ts). */
 export const BARE_SERVER_MAIN = `${REPO_ROOT}bench/dist/bare-server.js`;
-const EMULATOR_CLI = `${REPO_ROOT}devkit/src/cli/emulator-cli.ts`;
+/** The devkit's `emulator-cli.ts` and bench/support/load-worker.ts, bundled by `buildBenchPrograms`. */
+export const EMULATOR_MAIN = `${REPO_ROOT}bench/dist/emulator.js`;
+export const LOAD_WORKER_MAIN = `${REPO_ROOT}bench/dist/load-worker.js`;
 
 /** A server in its own process: one core's worth of event loop that the benchmark does not share. */
 export interface ChildServer {
@@ -136,7 +138,7 @@ export async function spawnServer(options: SpawnServerOptions): Promise<ChildSer
 export function spawnEmulator(): Promise<ChildServer> {
   return spawnServer({
     command: process.execPath,
-    args: ['--import', 'tsx', EMULATOR_CLI, '--port', '0'],
+    args: [EMULATOR_MAIN, '--port', '0'],
     env: {},
     ready: /emulator listening on (http:\/\/\S+)/,
   });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { type ChildServer, REPO_ROOT } from './child-servers';
+import { type ChildServer, LOAD_WORKER_MAIN, REPO_ROOT } from './child-servers';
 
 export const loadSpecSchema = z.object({
   url: z.url(),
@@ -49,15 +49,11 @@ export async function generateLoad(spec: LoadSpec): Promise<LoadResult> {
   try {
     const specPath = join(dir, 'spec.json');
     writeFileSync(specPath, JSON.stringify(loadSpecSchema.parse(spec)));
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', `${REPO_ROOT}bench/support/load-worker.ts`, specPath],
-      {
-        cwd: REPO_ROOT,
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, [LOAD_WORKER_MAIN, specPath], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
