@@ -67,6 +67,8 @@ export async function runBenchmarkCli(definition: BenchmarkDefinition): Promise<
       'no-build': { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
       backend: { type: 'string' },
+      /** The command a person typed (`npm run bench …`), which the runner passes down for the record. */
+      'runner-command': { type: 'string' },
     },
   });
   const quick = values.quick ?? false;
@@ -81,7 +83,9 @@ export async function runBenchmarkCli(definition: BenchmarkDefinition): Promise<
     quick,
     cpuProfileDir: values['cpu-prof'],
     backendMain: values.backend === undefined ? BACKEND_MAIN : resolve(values.backend),
-    command: ['node --import tsx', relative(REPO_ROOT, process.argv[1]!), ...process.argv.slice(2)].join(' '),
+    command:
+      values['runner-command'] ??
+      ['node --import tsx', relative(REPO_ROOT, process.argv[1]!), ...process.argv.slice(2)].join(' '),
   });
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);

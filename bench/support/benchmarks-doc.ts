@@ -36,7 +36,7 @@ export function renderResultSection(result: BenchmarkResult): string {
   const claims = result.figures.filter((item) => item.goal === undefined && item.kind !== 'absolute');
   const absolute = result.figures.filter((item) => item.goal === undefined && item.kind === 'absolute');
   const lines: string[] = [
-    `Measured ${result.finishedAt.slice(0, 16).replace('T', ' ')} UTC in ${result.seconds} s` +
+    `Measured ${result.finishedAt.slice(0, 16).replace('T', ' ')} UTC in ${result.seconds} s by \`${result.command}\`` +
       ` (commit ${result.machine.commit}; 1-minute load average ${result.machine.loadAverageAtStart.toFixed(2)}` +
       ` at the start, ${result.machine.loadAverageAtEnd.toFixed(2)} at the end)${result.quick ? ', **quick mode**' : ''}.`,
     '',
@@ -80,8 +80,8 @@ export function renderMachineSection(results: readonly BenchmarkResult[], comman
     '| --- | --- |',
     `| machine | ${machine.cpuModel}, ${machine.cpuCount} cores, ${machine.memoryGiB} GiB, ${machine.os} |`,
     `| Node | ${machine.node} |`,
-    `| run | ${started.slice(0, 16).replace('T', ' ')} – ${finished.slice(11, 16)} UTC, commit ${machine.commit} |`,
-    `| command | \`${command}\` |`,
+    `| run | ${started.slice(0, 16).replace('T', ' ')} – ${finished.slice(0, 16).replace('T', ' ')} UTC, commit ${[...new Set(results.map((result) => result.machine.commit))].join(', ')} |`,
+    `| command | ${[...new Set([command, ...results.map((result) => result.command)])].map((each) => `\`${each}\``).join(', ')} |`,
     `| other work on the machine | 1-minute load average ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} when the benchmarks started (2 cores shared with other engineers' builds and tests) |`,
   ].join('\n');
 }
