@@ -149,7 +149,7 @@ export const readPath: BenchmarkDefinition = {
           }),
           figure({
             key: 'p99_at_half_load_ms',
-            label: `blocks.get p99 at half the bare route's load (${halfLoad} requests/s)`,
+            label: `blocks.get p99 offered half the bare route's load (${halfLoad} requests/s; it served ${Math.round(atHalf.requestsPerSecond)})`,
             value: round(atHalf.latencyMs.p99),
             unit: 'ms',
             kind: 'absolute',
@@ -257,10 +257,10 @@ export const readPath: BenchmarkDefinition = {
             kind: 'absolute',
           }),
           figure({
-            key: 'backend_peak_rss_mb',
+            key: 'backend_peak_rss_mib',
             label: 'Backend peak RSS',
             value: round(backendRss / 1024 ** 2, 1),
-            unit: 'MB',
+            unit: 'MiB',
             kind: 'absolute',
           }),
         ],
