@@ -2,7 +2,7 @@ import type { AdfValidator } from '@pagewire/shared/adf-validator';
 import type { JsonParse } from '../http/http-io';
 import type { RouteParams } from '../http/router';
 import type { EmulatorState, Page, Site, Space } from '../state/emulator-state';
-import type { ConfluenceResult } from './confluence-results';
+import { type ConfluenceResult, v2BadRequest } from './confluence-results';
 import type { Caller, ScopeRequirement } from './credentials';
 
 export interface ConfluenceContext {
@@ -82,4 +82,27 @@ export function queryFlag(query: URLSearchParams, name: string, fallback: boolea
   const raw = query.get(name);
   if (raw === null) return fallback;
   return raw === 'true';
+}
+
+/** Page, space and property ids are Longs in the v2 spec: digits only, at most 19 of them. */
+export const NUMERIC_ID = /^\d{1,19}$/;
+
+export function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+export type RequestObject =
+  | { ok: true; body: Record<string, unknown> }
+  | { ok: false; error: ConfluenceResult };
+
+/** The JSON object a v2 write carries, or the 400 Confluence answers for anything else. */
+export function requestObject(context: ConfluenceContext): RequestObject {
+  if (context.body.kind === 'malformed') {
+    return { ok: false, error: v2BadRequest('Invalid JSON in request body') };
+  }
+  const body = context.body.kind === 'ok' ? asRecord(context.body.value) : undefined;
+  if (!body) return { ok: false, error: v2BadRequest('Request body must be a JSON object') };
+  return { ok: true, body };
 }

@@ -1,5 +1,11 @@
 import type { Label, Page } from '../state/emulator-state';
-import { type ConfluenceContext, type ConfluenceOperation, canEdit, visiblePage } from './confluence-context';
+import {
+  type ConfluenceContext,
+  type ConfluenceOperation,
+  canEdit,
+  NUMERIC_ID,
+  visiblePage,
+} from './confluence-context';
 import { type ConfluenceResult, noContent, v1Error } from './confluence-results';
 import { renderV1Label } from './page-views';
 
@@ -22,11 +28,8 @@ const LABEL_PATTERN = /^[^\s:;,.?&[\]()#^*@!'"<>]{1,255}$/u;
 
 function contentFor(context: ConfluenceContext, forWrite: boolean): Page | ConfluenceResult {
   const id = context.params.id!;
-  const found = /^\d{1,19}$/.test(id) ? visiblePage(context, id) : undefined;
-  if (found?.page.status !== 'current') {
-    return v1Error(404, `No content found with id: ContentId{id=${id}}`);
-  }
-  if (forWrite && !canEdit(found.space, context.caller)) {
+  const found = NUMERIC_ID.test(id) ? visiblePage(context, id) : undefined;
+  if (found?.page.status !== 'current' || (forWrite && !canEdit(found.space, context.caller))) {
     return v1Error(404, `No content found with id: ContentId{id=${id}}`);
   }
   return found.page;

@@ -6,12 +6,15 @@ import {
   type Space,
 } from '../state/emulator-state';
 import {
+  asRecord,
   type ConfluenceContext,
   type ConfluenceOperation,
   canAdminister,
   canEdit,
+  NUMERIC_ID,
   queryFlag,
   queryList,
+  requestObject,
   visiblePage,
   visibleSpace,
 } from './confluence-context';
@@ -59,26 +62,28 @@ function modified(page: Page): number {
   return currentVersion(page).createdAt.getTime();
 }
 
-const NUMERIC_ID = /^\d{1,19}$/;
-
 function invalidId(name: string, value: string): ConfluenceResult {
   return v2BadRequest(`Expected type is Long for parameter ${name}`, value);
 }
 
-type Filtered =
-  | { ok: true; pages: Page[]; format: string | undefined }
-  | { ok: false; error: ConfluenceResult };
-
-function filterPages(context: ConfluenceContext, candidates: Iterable<Page>): Filtered {
+/**
+ * One page of `candidates` as both page lists answer it: `body-format`, `sort`
+ * and `status` checked, filtered by status, title and visible space, sorted
+ * and windowed.
+ */
+function listPages(
+  context: ConfluenceContext,
+  window: { offset: number; limit: number },
+  candidates: Iterable<Page>,
+): ConfluenceResult {
   const format = parseBodyFormat(context.query, LIST_BODY_FORMATS);
-  if (!format.ok) return format;
+  if (!format.ok) return format.error;
   const sortKey = context.query.get('sort') ?? 'id';
   const sort = PAGE_SORTS[sortKey];
-  if (!sort) return { ok: false, error: v2BadRequest('Invalid value for parameter sort', sortKey) };
+  if (!sort) return v2BadRequest('Invalid value for parameter sort', sortKey);
   const statuses = queryList(context.query, 'status') ?? DEFAULT_LIST_STATUSES;
   const unknownStatus = statuses.find((status) => !(LIST_STATUSES as readonly string[]).includes(status));
-  if (unknownStatus)
-    return { ok: false, error: v2BadRequest('Invalid value for parameter status', unknownStatus) };
+  if (unknownStatus) return v2BadRequest('Invalid value for parameter status', unknownStatus);
   const title = context.query.get('title');
   const pages: Page[] = [];
   for (const page of candidates) {
@@ -88,12 +93,9 @@ function filterPages(context: ConfluenceContext, candidates: Iterable<Page>): Fi
     if (!space || !visibleSpace(context, space.id)) continue;
     pages.push(page);
   }
-  return { ok: true, pages: pages.sort(sort), format: format.format };
-}
-
-function renderListed(context: ConfluenceContext, format: string | undefined) {
-  return (page: Page) =>
-    renderPage(page, { space: context.site.spaces.get(page.spaceId)!, bodyFormat: format });
+  return listPage(pages.sort(sort), window, context, (page) =>
+    renderPage(page, { space: context.site.spaces.get(page.spaceId)!, bodyFormat: format.format }),
+  );
 }
 
 function getPages(context: ConfluenceContext) {
@@ -109,9 +111,7 @@ function getPages(context: ConfluenceContext) {
   const candidates = [...context.site.pages.values()].filter(
     (page) => (!ids || ids.includes(page.id)) && (!spaceIds || spaceIds.includes(page.spaceId)),
   );
-  const filtered = filterPages(context, candidates);
-  if (!filtered.ok) return filtered.error;
-  return listPage(filtered.pages, window, context, renderListed(context, filtered.format));
+  return listPages(context, window, candidates);
 }
 
 function getPagesInSpace(context: ConfluenceContext) {
@@ -126,9 +126,7 @@ function getPagesInSpace(context: ConfluenceContext) {
   const candidates = [...context.site.pages.values()].filter(
     (page) => page.spaceId === space.id && (depth === 'all' || page.parentId === null),
   );
-  const filtered = filterPages(context, candidates);
-  if (!filtered.ok) return filtered.error;
-  return listPage(filtered.pages, window, context, renderListed(context, filtered.format));
+  return listPages(context, window, candidates);
 }
 
 function getPageById(context: ConfluenceContext) {
@@ -180,23 +178,6 @@ function getPageById(context: ConfluenceContext) {
     points += versions.length;
   }
   return ok(rendered, points);
-}
-
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
-
-type BodyObject = { ok: true; body: Record<string, unknown> } | { ok: false; error: ConfluenceResult };
-
-function requestObject(context: ConfluenceContext): BodyObject {
-  if (context.body.kind === 'malformed') {
-    return { ok: false, error: v2BadRequest('Invalid JSON in request body') };
-  }
-  const body = context.body.kind === 'ok' ? asRecord(context.body.value) : undefined;
-  if (!body) return { ok: false, error: v2BadRequest('Request body must be a JSON object') };
-  return { ok: true, body };
 }
 
 function idString(value: unknown): string | undefined {

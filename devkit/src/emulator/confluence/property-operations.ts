@@ -1,5 +1,13 @@
 import type { ContentProperty } from '../state/emulator-state';
-import { type ConfluenceContext, type ConfluenceOperation, canEdit, visiblePage } from './confluence-context';
+import {
+  asRecord,
+  type ConfluenceContext,
+  type ConfluenceOperation,
+  canEdit,
+  NUMERIC_ID,
+  requestObject,
+  visiblePage,
+} from './confluence-context';
 import {
   type ConfluenceResult,
   noContent,
@@ -22,17 +30,6 @@ const READ = [['read:page:confluence']] as const;
 const WRITE = [['read:page:confluence', 'write:page:confluence']] as const;
 
 export const MAX_PROPERTY_VALUE_BYTES = 32 * 1024;
-const NUMERIC_ID = /^\d{1,19}$/;
-
-function requestObject(context: ConfluenceContext): Record<string, unknown> | ConfluenceResult {
-  if (context.body.kind === 'malformed') return v2BadRequest('Invalid JSON in request body');
-  const value = context.body.kind === 'ok' ? context.body.value : undefined;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return v2BadRequest('Request body must be a JSON object');
-  }
-  return value as Record<string, unknown>;
-}
-
 function isResult(value: unknown): value is ConfluenceResult {
   return typeof value === 'object' && value !== null && 'status' in value && typeof value.status === 'number';
 }
@@ -80,8 +77,9 @@ function getPageContentProperties(context: ConfluenceContext) {
 }
 
 function createPageProperty(context: ConfluenceContext) {
-  const body = requestObject(context);
-  if (isResult(body)) return body;
+  const request = requestObject(context);
+  if (!request.ok) return request.error;
+  const { body } = request;
   const page = pageFor(context, true);
   if (isResult(page)) return page;
   const invalid = checkKey(body.key) ?? checkValue(body.value);
@@ -123,27 +121,18 @@ function getPageContentPropertiesById(context: ConfluenceContext) {
 }
 
 function updatePagePropertyById(context: ConfluenceContext) {
-  const body = requestObject(context);
-  if (isResult(body)) return body;
+  const request = requestObject(context);
+  if (!request.ok) return request.error;
+  const { body } = request;
   const found = propertyFor(context, true);
   if (isResult(found)) return found;
   const { property } = found;
   const invalid = checkKey(body.key) ?? checkValue(body.value);
   if (invalid) return invalid;
   if (body.key !== property.key) return v2BadRequest('The key of a content property cannot be changed');
-  const version = body.version;
-  if (
-    typeof version !== 'object' ||
-    version === null ||
-    typeof (version as { number?: unknown }).number !== 'number'
-  ) {
-    return v2BadRequest('version.number is required');
-  }
-  const { number, message, minorEdit } = version as {
-    number: number;
-    message?: unknown;
-    minorEdit?: unknown;
-  };
+  const version = asRecord(body.version);
+  if (typeof version?.number !== 'number') return v2BadRequest('version.number is required');
+  const { number, message, minorEdit } = version;
   if (number !== property.version.number + 1) {
     return v2Error(
       409,
