@@ -15,6 +15,7 @@ import {
   clearEmulatorState,
   currentVersion,
   type EmulatorState,
+  type Installation,
   newAccountId,
   newApiTokenSecret,
   type Page,
@@ -114,6 +115,25 @@ export function createDevApi(dependencies: DevApiDependencies): DevApi {
 
   function siteFor(cloudId: string): Site | undefined {
     return state.sitesByCloudId.get(cloudId);
+  }
+
+  /** The installation a token is minted for, and its site, once the named account is known to be a user there. */
+  function installationFor(input: {
+    installationId: string;
+    accountId?: string | undefined;
+  }): { ok: true; installation: Installation; site: Site } | { ok: false; result: DevApiResult } {
+    const installation = state.installations.get(input.installationId);
+    if (!installation) {
+      return { ok: false, result: invalid('/installationId', 'There is no installation with this id.') };
+    }
+    const site = siteFor(installation.cloudId)!;
+    if (input.accountId && !site.accountIds.has(input.accountId)) {
+      return {
+        ok: false,
+        result: invalid('/accountId', 'This account is not a user of the installation’s site.'),
+      };
+    }
+    return { ok: true, installation, site };
   }
 
   router.add('POST', '/_dev/sites', ({ body }) => {
@@ -274,12 +294,9 @@ export function createDevApi(dependencies: DevApiDependencies): DevApi {
   router.add('POST', '/_dev/forge/fit', async ({ body }) => {
     const input = parse(fitMintSchema, body);
     if (!input.ok) return input.result;
-    const installation = state.installations.get(input.data.installationId);
-    if (!installation) return invalid('/installationId', 'There is no installation with this id.');
-    const site = siteFor(installation.cloudId)!;
-    if (input.data.accountId && !site.accountIds.has(input.data.accountId)) {
-      return invalid('/accountId', 'This account is not a user of the installation’s site.');
-    }
+    const found = installationFor(input.data);
+    if (!found.ok) return found.result;
+    const { installation, site } = found;
     const token = await mintInvocationToken(
       keys,
       {
@@ -299,12 +316,9 @@ export function createDevApi(dependencies: DevApiDependencies): DevApi {
   router.add('POST', '/_dev/forge/app-token', async ({ body }) => {
     const input = parse(appTokenMintSchema, body);
     if (!input.ok) return input.result;
-    const installation = state.installations.get(input.data.installationId);
-    if (!installation) return invalid('/installationId', 'There is no installation with this id.');
-    const site = siteFor(installation.cloudId)!;
-    if (input.data.accountId && !site.accountIds.has(input.data.accountId)) {
-      return invalid('/accountId', 'This account is not a user of the installation’s site.');
-    }
+    const found = installationFor(input.data);
+    if (!found.ok) return found.result;
+    const { installation } = found;
     const iat = Math.floor(now() / 1000);
     const exp = iat + (input.data.ttlSeconds ?? DEFAULT_APP_TOKEN_TTL_SECONDS);
     const token = await appTokenSigner.sign({
