@@ -220,6 +220,11 @@ function proxyError(status: number, reason: string): Response {
   return new Response(null, { status, headers: { 'forge-proxy-error': reason } });
 }
 
+/** A remote's configured base URL (with or without a trailing slash) and a path under it. */
+function remoteUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}${path}`;
+}
+
 function traceId(): string {
   return randomBytes(16).toString('hex');
 }
@@ -291,26 +296,36 @@ export async function createForgeRuntime(options: ForgeRuntimeOptions): Promise<
     return { headers, fit, system, user };
   }
 
+  /** Records one call to a remote and the tokens it carried, as `remoteCalls()` reports it. */
+  function remoteCallRecorder(
+    remote: string,
+    path: string,
+    method: string,
+    sent: { fit: string; system: boolean; user: boolean },
+  ) {
+    return (status: RemoteCallRecord['status']) =>
+      remoteLog.push({
+        remote,
+        path,
+        method,
+        invocationToken: sent.fit,
+        sentSystemToken: sent.system,
+        sentUserToken: sent.user,
+        status,
+      });
+  }
+
   async function invokeRemote(scope: InvocationScope, remote: string, path: string, init: RequestInit) {
     const base = remotes[remote];
     // @forge/api turns this into InvalidRemoteError (out/api/endpoint.js).
     if (!base) return proxyError(400, 'INVALID_REMOTE');
-    const { headers, fit, system, user } = await forgeHeaders(remote, scope, scope.moduleKey, init.headers);
+    const sent = await forgeHeaders(remote, scope, scope.moduleKey, init.headers);
     const remaining = Math.max(1, scope.deadline - Date.now());
-    const record = (status: RemoteCallRecord['status']) =>
-      remoteLog.push({
-        remote,
-        path,
-        method: init.method ?? 'GET',
-        invocationToken: fit,
-        sentSystemToken: system,
-        sentUserToken: user,
-        status,
-      });
+    const record = remoteCallRecorder(remote, path, init.method ?? 'GET', sent);
     try {
-      const response = await fetch(`${base.replace(/\/+$/, '')}${path}`, {
+      const response = await fetch(remoteUrl(base, path), {
         method: init.method ?? 'GET',
-        headers,
+        headers: sent.headers,
         body: init.body ?? null,
         signal: combineSignals([init.signal, AbortSignal.timeout(remaining)]),
       });
@@ -497,42 +512,24 @@ export async function createForgeRuntime(options: ForgeRuntimeOptions): Promise<
       while (attempts <= eventRetries) {
         attempts += 1;
         // Events run with no user and no context; the endpoint's token config decides the OAuth header.
-        const { headers, fit, system } = await forgeHeaders(
-          event.remote,
-          undefined,
-          event.moduleKey ?? event.path,
-          { 'content-type': 'application/json' },
-        );
+        const sent = await forgeHeaders(event.remote, undefined, event.moduleKey ?? event.path, {
+          'content-type': 'application/json',
+        });
+        const record = remoteCallRecorder(event.remote, event.path, 'POST', sent);
         try {
-          const response = await fetch(`${base.replace(/\/+$/, '')}${event.path}`, {
+          const response = await fetch(remoteUrl(base, event.path), {
             method: 'POST',
-            headers,
+            headers: sent.headers,
             body,
             signal: AbortSignal.timeout(eventTimeoutMs),
           });
           const text = await response.text();
-          remoteLog.push({
-            remote: event.remote,
-            path: event.path,
-            method: 'POST',
-            invocationToken: fit,
-            sentSystemToken: system,
-            sentUserToken: false,
-            status: response.status,
-          });
+          record(response.status);
           last = { status: response.status, headers: response.headers, text, attempts };
           if (response.status < 500) return last;
         } catch (error) {
           lastError = error;
-          remoteLog.push({
-            remote: event.remote,
-            path: event.path,
-            method: 'POST',
-            invocationToken: fit,
-            sentSystemToken: system,
-            sentUserToken: false,
-            status: 'network_error',
-          });
+          record('network_error');
         }
       }
       if (last) return last;
