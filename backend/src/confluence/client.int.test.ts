@@ -1,5 +1,6 @@
-import { createDevApiClient, type DevApiClient, type SeededSite, startEmulator } from '@pagewire/devkit';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { SeededSite } from '@pagewire/devkit';
+import { useEmulator } from '@pagewire/devkit/testing';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   type ConfluenceCredential,
   createApiTokenCredential,
@@ -35,8 +36,7 @@ import { createPacer, pacingTargetFor } from './pacer';
  * policy, and pacing at a real rate limit.
  */
 
-let emulator: { url: string; close(): Promise<void> };
-let dev: DevApiClient;
+const env = useEmulator();
 let site: SeededSite;
 
 const doc = (text: string) => ({
@@ -45,23 +45,16 @@ const doc = (text: string) => ({
   content: [{ type: 'paragraph', content: [{ type: 'text', text }] }],
 });
 
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  dev = createDevApiClient(emulator.url);
-});
-afterAll(async () => {
-  await emulator.close();
-});
 beforeEach(async () => {
-  await dev.clearFaults();
-  await dev.setLimits({ burstPerSecond: null, quotaPointsPerHour: null });
-  site = await dev.seedSite({ spaceKey: 'ENG' });
+  await env.dev.clearFaults();
+  await env.dev.setLimits({ burstPerSecond: null, quotaPointsPerHour: null });
+  site = await env.dev.seedSite({ spaceKey: 'ENG' });
 });
 
 async function appCredential(
   options: { ttlSeconds?: number; scopes?: string[] } = {},
 ): Promise<ConfluenceCredential> {
-  const minted = await dev.mintAppToken({ installationId: site.installationId, ...options });
+  const minted = await env.dev.mintAppToken({ installationId: site.installationId, ...options });
   return createAppTokenCredential({
     installationId: site.installationId,
     token: minted.token,
@@ -86,7 +79,7 @@ function clientWith(
 ): ConfluenceClient {
   return createConfluenceClient({
     baseUrl: site.gatewayUrl,
-    allowedApiBase: emulator.url,
+    allowedApiBase: env.emulator.url,
     credential,
     retry: { baseDelayMs: 50 },
     timeoutMs: 5_000,
@@ -150,7 +143,7 @@ describe('the Confluence client against the devkit', () => {
     expect(titles.filter((title) => title.startsWith('Page ')).sort()).toEqual(
       Array.from({ length: 7 }, (_, i) => `Page ${i}`),
     );
-    const log = await dev.requests({ cloudId: site.cloudId });
+    const log = await env.dev.requests({ cloudId: site.cloudId });
     expect(log.filter((entry) => entry.operationId === 'getPages').length).toBeGreaterThanOrEqual(4);
     expect(log.every((entry) => !entry.path.startsWith('/site/') || entry.credential === 'anonymous')).toBe(
       true,
@@ -159,11 +152,11 @@ describe('the Confluence client against the devkit', () => {
 
   it('checks space administration through the permitted operations', async () => {
     const space = await getSpaceByKey(clientWith(await appCredential()), { key: 'ENG' });
-    const asAdmin = await dev.mintAppToken({
+    const asAdmin = await env.dev.mintAppToken({
       installationId: site.installationId,
       accountId: site.admin.accountId,
     });
-    const asMember = await dev.mintAppToken({
+    const asMember = await env.dev.mintAppToken({
       installationId: site.installationId,
       accountId: site.member.accountId,
     });
@@ -208,7 +201,7 @@ describe('the Confluence client against the devkit', () => {
     });
 
     it('AuthError for a revoked API token and for an expired app token', async () => {
-      await dev.revokeApiToken(site.scopedToken);
+      await env.dev.revokeApiToken(site.scopedToken);
       const revoked = await getSpaceByKey(clientWith(apiCredential()), { key: 'ENG' }).catch(
         (e: unknown) => e,
       );
@@ -225,7 +218,7 @@ describe('the Confluence client against the devkit', () => {
         bodyFormat: 'none',
       }).catch((e: unknown) => e);
       expect(isNotFoundError(missing)).toBe(true);
-      const outsiderToken = await dev.createApiToken({
+      const outsiderToken = await env.dev.createApiToken({
         email: site.outsider.email,
         scopes: ['read:page:confluence'],
       });
@@ -243,7 +236,7 @@ describe('the Confluence client against the devkit', () => {
     it('ConflictError with the current version after a human edit', async () => {
       const client = clientWith(await appCredential());
       const page = await seedPage(client);
-      await dev.humanEdit(page.id, { body: JSON.stringify(doc('edited by a person')) });
+      await env.dev.humanEdit(page.id, { body: JSON.stringify(doc('edited by a person')) });
       const error = (await updatePage(client, {
         id: page.id,
         title: page.title,
@@ -255,7 +248,7 @@ describe('the Confluence client against the devkit', () => {
     });
 
     it('RateLimitError, without waiting, when the hourly quota is spent', async () => {
-      await dev.setLimits({ burstPerSecond: null, quotaPointsPerHour: 4 });
+      await env.dev.setLimits({ burstPerSecond: null, quotaPointsPerHour: 4 });
       const client = clientWith(await appCredential(), { pacer: createPacer() });
       await getSpaceByKey(client, { key: 'ENG' });
       await getSpaceByKey(client, { key: 'ENG' });
@@ -266,7 +259,7 @@ describe('the Confluence client against the devkit', () => {
     });
 
     it('ServerError for a 500, not retried even on a read', async () => {
-      await dev.setFaults({
+      await env.dev.setFaults({
         rules: [{ path: '/ex/confluence/**', method: 'GET', errorRate: 1, status: 500 }],
       });
       const error = (await getSpaceByKey(clientWith(await appCredential()), { key: 'ENG' }).catch(
@@ -274,14 +267,14 @@ describe('the Confluence client against the devkit', () => {
       )) as ServerError;
       expect(isServerError(error)).toBe(true);
       expect(error.ambiguous).toBe(false);
-      const log = await dev.requests({ cloudId: site.cloudId });
+      const log = await env.dev.requests({ cloudId: site.cloudId });
       expect(log.filter((entry) => entry.fault === 'error')).toHaveLength(1);
     });
 
     it('NetworkError when the connection drops during a create, marked as possibly applied', async () => {
       const client = clientWith(await appCredential());
       const space = await getSpaceByKey(client, { key: 'ENG' });
-      await dev.setFaults({ rules: [{ path: '/ex/confluence/**', method: 'POST', dropRate: 1 }] });
+      await env.dev.setFaults({ rules: [{ path: '/ex/confluence/**', method: 'POST', dropRate: 1 }] });
       const error = (await createPage(client, {
         spaceId: space.id,
         title: 'Dropped',
@@ -311,14 +304,14 @@ describe('the Confluence client against the devkit', () => {
       const credential = await appCredential();
       const writer = clientWith(credential, { pacer: createPacer() });
       const page = await seedPage(writer);
-      await dev.setLimits({ burstPerSecond: 1, quotaPointsPerHour: null });
+      await env.dev.setLimits({ burstPerSecond: 1, quotaPointsPerHour: null });
       // Another process spends this second's budget just before our PUT.
       await new Promise((resolve) => setTimeout(resolve, 1_000 - (Date.now() % 1_000) + 5));
       await getPageById(clientWith(credential, { pacer: createPacer() }), {
         id: page.id,
         bodyFormat: 'none',
       });
-      const since = (await dev.requests()).at(-1)?.seq ?? 0;
+      const since = (await env.dev.requests()).at(-1)?.seq ?? 0;
       const updated = await updatePage(writer, {
         id: page.id,
         title: page.title,
@@ -326,7 +319,7 @@ describe('the Confluence client against the devkit', () => {
         version: { number: page.version.number + 1 },
       });
       expect(updated.version.number).toBe(page.version.number + 1);
-      const puts = (await dev.requests({ since })).filter((entry) => entry.method === 'PUT');
+      const puts = (await env.dev.requests({ since })).filter((entry) => entry.method === 'PUT');
       expect(puts.map((entry) => entry.status)).toEqual([429, 200]);
       expect(Date.parse(puts[1]!.time) - Date.parse(puts[0]!.time)).toBeGreaterThanOrEqual(950);
     });
@@ -334,7 +327,7 @@ describe('the Confluence client against the devkit', () => {
     it('does not retry a 503 on a PUT: the page keeps its version and the caller is told to re-read', async () => {
       const client = clientWith(await appCredential());
       const page = await seedPage(client);
-      await dev.setFaults({
+      await env.dev.setFaults({
         rules: [
           { path: '/ex/confluence/**', method: 'PUT', errorRate: 1, status: 503, retryAfterSeconds: 1 },
         ],
@@ -347,19 +340,21 @@ describe('the Confluence client against the devkit', () => {
       }).catch((e: unknown) => e)) as ServerError;
       expect(isServerError(error)).toBe(true);
       expect(error.ambiguous).toBe(true);
-      const puts = (await dev.requests({ cloudId: site.cloudId })).filter((entry) => entry.method === 'PUT');
+      const puts = (await env.dev.requests({ cloudId: site.cloudId })).filter(
+        (entry) => entry.method === 'PUT',
+      );
       expect(puts).toHaveLength(1);
     });
 
     it('retries a 503 on a GET until it succeeds', async () => {
       const client = clientWith(await appCredential());
       const page = await seedPage(client);
-      await dev.setFaults({
+      await env.dev.setFaults({
         rules: [{ path: '/ex/confluence/**', method: 'GET', errorRate: 1, status: 503, times: 2 }],
       });
       const read = await getPageById(client, { id: page.id, bodyFormat: 'none' });
       expect(read.id).toBe(page.id);
-      const gets = (await dev.requests({ cloudId: site.cloudId })).filter(
+      const gets = (await env.dev.requests({ cloudId: site.cloudId })).filter(
         (entry) => entry.operationId === 'getPageById' || entry.fault,
       );
       expect(gets.map((entry) => entry.status)).toEqual([503, 503, 200]);
@@ -371,14 +366,14 @@ describe('the Confluence client against the devkit', () => {
     const pacer = createPacer();
     const client = clientWith(credential, { pacer });
     const page = await seedPage(client);
-    await dev.setLimits({ burstPerSecond: 50, quotaPointsPerHour: null });
-    const since = (await dev.requests()).at(-1)?.seq ?? 0;
+    await env.dev.setLimits({ burstPerSecond: 50, quotaPointsPerHour: null });
+    const since = (await env.dev.requests()).at(-1)?.seq ?? 0;
     const started = performance.now();
     const results = await Promise.allSettled(
       Array.from({ length: 2000 }, () => getPageById(client, { id: page.id, bodyFormat: 'none' })),
     );
     const elapsedSeconds = (performance.now() - started) / 1000;
-    const log = (await dev.requests({ since })).filter((entry) => entry.cloudId === site.cloudId);
+    const log = (await env.dev.requests({ since })).filter((entry) => entry.cloudId === site.cloudId);
     const throttled = log.filter((entry) => entry.status === 429).length;
     console.info(
       `pacing: 2000 requests in ${elapsedSeconds.toFixed(2)} s (${(2000 / elapsedSeconds).toFixed(1)}/s), ${throttled} answered 429, pace ${pacer.stateOf(pacingTargetFor(credential).key)?.intervalMs.toFixed(2)} ms`,

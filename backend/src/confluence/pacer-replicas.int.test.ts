@@ -1,5 +1,6 @@
-import { createDevApiClient, type DevApiClient, type SeededSite, startEmulator } from '@pagewire/devkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SeededSite } from '@pagewire/devkit';
+import { useEmulator } from '@pagewire/devkit/testing';
+import { describe, expect, it } from 'vitest';
 import { createAppTokenCredential } from '../credentials/credential';
 import { FORGE_APP_SCOPES } from '../credentials/credential-router';
 import { openDatabase } from '../store/database';
@@ -52,19 +53,10 @@ const shared = postgresUrl === null ? [sharedInProcess] : [sharedInProcess, shar
 const PER_REPLICA = 125;
 const LIMIT = 50;
 
-let emulator: { url: string; close(): Promise<void> };
-let dev: DevApiClient;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  dev = createDevApiClient(emulator.url);
-});
-afterAll(async () => {
-  await emulator.close();
-});
+const env = useEmulator();
 
 async function runTwoReplicas(site: SeededSite, stores: [PacerStore, PacerStore]) {
-  const minted = await dev.mintAppToken({ installationId: site.installationId });
+  const minted = await env.dev.mintAppToken({ installationId: site.installationId });
   const credential = createAppTokenCredential({
     installationId: site.installationId,
     token: minted.token,
@@ -74,13 +66,13 @@ async function runTwoReplicas(site: SeededSite, stores: [PacerStore, PacerStore]
   const clients = stores.map((store) =>
     createConfluenceClient({
       baseUrl: site.gatewayUrl,
-      allowedApiBase: emulator.url,
+      allowedApiBase: env.emulator.url,
       credential,
       pacer: createPacer({ store }),
     }),
   );
-  await dev.setLimits({ burstPerSecond: LIMIT, quotaPointsPerHour: null });
-  const since = (await dev.requests()).at(-1)?.seq ?? 0;
+  await env.dev.setLimits({ burstPerSecond: LIMIT, quotaPointsPerHour: null });
+  const since = (await env.dev.requests()).at(-1)?.seq ?? 0;
   const started = performance.now();
   const results = await Promise.allSettled(
     clients.flatMap((client) =>
@@ -88,7 +80,7 @@ async function runTwoReplicas(site: SeededSite, stores: [PacerStore, PacerStore]
     ),
   );
   const seconds = (performance.now() - started) / 1000;
-  const log = (await dev.requests({ since })).filter((entry) => entry.cloudId === site.cloudId);
+  const log = (await env.dev.requests({ since })).filter((entry) => entry.cloudId === site.cloudId);
   return {
     seconds,
     failed: results.filter((result) => result.status === 'rejected').length,
@@ -99,7 +91,7 @@ async function runTwoReplicas(site: SeededSite, stores: [PacerStore, PacerStore]
 
 describe.each(shared)('two replicas pacing through $name', (replicas) => {
   it('stay under one budget: almost no 429s, at close to the limit', async () => {
-    const site = await dev.seedSite({ spaceKey: 'ENG' });
+    const site = await env.dev.seedSite({ spaceKey: 'ENG' });
     const opened = await replicas.open();
     try {
       const run = await runTwoReplicas(site, opened.stores);
@@ -118,7 +110,7 @@ describe.each(shared)('two replicas pacing through $name', (replicas) => {
 
 describe('two replicas pacing alone, each with its own store', () => {
   it('overspend the budget together and collect 429s: the cost of not sharing', async () => {
-    const site = await dev.seedSite({ spaceKey: 'ENG' });
+    const site = await env.dev.seedSite({ spaceKey: 'ENG' });
     const run = await runTwoReplicas(site, [createMemoryPacerStore(), createMemoryPacerStore()]);
     console.info(
       `separate stores: ${2 * PER_REPLICA} requests in ${run.seconds.toFixed(2)} s, ${run.throttled} of ${run.sent} answered 429`,

@@ -1,32 +1,19 @@
-import {
-  ALL_CONFLUENCE_SCOPES,
-  createDevApiClient,
-  type DevApiClient,
-  type SeededSite,
-  startEmulator,
-} from '@pagewire/devkit';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ALL_CONFLUENCE_SCOPES, type SeededSite } from '@pagewire/devkit';
+import { useEmulator } from '@pagewire/devkit/testing';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { checkApiTokenHealth, REQUIRED_API_TOKEN_SCOPES, type TokenHealthInput } from './token-health';
 
 /** Token health against the devkit, which answers like Atlassian's gateway and sites. */
 
-let emulator: { url: string; close(): Promise<void> };
-let dev: DevApiClient;
+const env = useEmulator();
 let site: SeededSite;
 
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  dev = createDevApiClient(emulator.url);
-});
-afterAll(async () => {
-  await emulator.close();
-});
 beforeEach(async () => {
-  await dev.clearFaults();
-  site = await dev.seedSite({ spaceKey: 'ENG' });
+  await env.dev.clearFaults();
+  site = await env.dev.seedSite({ spaceKey: 'ENG' });
 });
 
-function check(input: Partial<TokenHealthInput> & { token: string }, apiBase = emulator.url) {
+function check(input: Partial<TokenHealthInput> & { token: string }, apiBase = env.emulator.url) {
   return checkApiTokenHealth(
     { apiBase, timeoutMs: 3_000 },
     { siteUrl: site.siteUrl, cloudId: site.cloudId, email: site.admin.email, ...input },
@@ -39,7 +26,7 @@ describe('API token health against the devkit', () => {
     expect(result.health.status).toBe('ok');
     expect([...result.grantedScopes].sort()).toEqual([...REQUIRED_API_TOKEN_SCOPES].sort());
     // Only the gateway ever saw the token; the site was asked for its cloud id anonymously.
-    const log = await dev.requests({ cloudId: site.cloudId });
+    const log = await env.dev.requests({ cloudId: site.cloudId });
     expect(log.length).toBeGreaterThan(0);
     for (const entry of log) {
       if (entry.path.startsWith('/site/')) expect(entry.credential).toBe('anonymous');
@@ -48,7 +35,7 @@ describe('API token health against the devkit', () => {
   });
 
   it('lists the missing scopes of a token created without label scopes', async () => {
-    const { token } = await dev.createApiToken({
+    const { token } = await env.dev.createApiToken({
       email: site.admin.email,
       scopes: ALL_CONFLUENCE_SCOPES.filter((scope) => !scope.includes(':label:')),
     });
@@ -63,7 +50,7 @@ describe('API token health against the devkit', () => {
   });
 
   it('finds a missing write scope without writing anything', async () => {
-    const { token } = await dev.createApiToken({
+    const { token } = await env.dev.createApiToken({
       email: site.admin.email,
       scopes: [
         'read:page:confluence',
@@ -72,20 +59,20 @@ describe('API token health against the devkit', () => {
         'write:label:confluence',
       ],
     });
-    const before = await dev.pages(site.cloudId);
+    const before = await env.dev.pages(site.cloudId);
     const result = await check({ token });
     expect(result.health.missingScopes).toEqual(['write:page:confluence']);
-    expect(await dev.pages(site.cloudId)).toEqual(before);
+    expect(await env.dev.pages(site.cloudId)).toEqual(before);
   });
 
   it('calls a revoked token that worked before expired or revoked', async () => {
-    await dev.revokeApiToken(site.scopedToken);
+    await env.dev.revokeApiToken(site.scopedToken);
     const result = await check({ token: site.scopedToken, previouslyVerified: true });
     expect(result.health.status).toBe('expired_or_revoked');
   });
 
   it('calls a token past its expiry date expired', async () => {
-    const { token } = await dev.createApiToken({
+    const { token } = await env.dev.createApiToken({
       email: site.admin.email,
       scopes: [...ALL_CONFLUENCE_SCOPES],
       expiresAt: '2026-01-01',
@@ -106,19 +93,19 @@ describe('API token health against the devkit', () => {
   it('calls a scoped token aimed at the site URL a wrong base URL, and never sends it there', async () => {
     const result = await check({ token: site.scopedToken }, site.siteUrl);
     expect(result.health.status).toBe('wrong_base_url');
-    const log = await dev.requests({ cloudId: site.cloudId });
+    const log = await env.dev.requests({ cloudId: site.cloudId });
     expect(log.length).toBeGreaterThan(0);
     expect(log.every((entry) => entry.credential === 'anonymous')).toBe(true);
   });
 
   it('calls a site URL of another site a wrong base URL', async () => {
-    const other = await dev.seedSite();
+    const other = await env.dev.seedSite();
     const result = await check({ token: site.scopedToken, siteUrl: other.siteUrl });
     expect(result.health.status).toBe('wrong_base_url');
   });
 
   it('calls a gateway that drops every connection unreachable', async () => {
-    await dev.setFaults({ rules: [{ path: '/ex/confluence/**', dropRate: 1 }] });
+    await env.dev.setFaults({ rules: [{ path: '/ex/confluence/**', dropRate: 1 }] });
     const result = await check({ token: site.scopedToken });
     expect(result.health.status).toBe('unreachable');
   });

@@ -1,27 +1,6 @@
-import { afterAll, beforeAll } from 'vitest';
-import {
-  basicAuthorization,
-  createDevApiClient,
-  type DevApiClient,
-  type SeededSite,
-} from '../../src/client/dev-api-client';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/start-emulator';
+import { basicAuthorization, type SeededSite } from '../../src/client/dev-api-client';
 
-/**
- * One emulator per test file; every test seeds its own site, so tests never
- * see each other's pages, tokens or rate-limit counters.
- */
-export function useEmulator(): { readonly emulator: RunningEmulator; readonly dev: DevApiClient } {
-  const holder = {} as { emulator: RunningEmulator; dev: DevApiClient };
-  beforeAll(async () => {
-    holder.emulator = await startEmulator({ port: 0 });
-    holder.dev = createDevApiClient(holder.emulator.url);
-  });
-  afterAll(async () => {
-    await holder.emulator?.close();
-  });
-  return holder;
-}
+export { useEmulator } from '../../src/testing/use-emulator';
 
 export interface CallOptions {
   readonly method?: string;
