@@ -1,17 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createDevApiClient,
-  type DevApiClient,
-  PAGEWIRE_APP_ID,
-  type RunningEmulator,
-  type SeededSite,
-  startEmulator,
-} from '@pagewire/devkit';
+import type { SeededSite } from '@pagewire/devkit';
+import { useEmulator } from '@pagewire/devkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningBackend, startBackend } from './index';
+import { emulatorBackendEnv } from './testing/emulator-backend-env';
 import { createLogCapture } from './testing/log-capture';
 
 /**
@@ -19,35 +13,27 @@ import { createLogCapture } from './testing/log-capture';
  * from its signer, its JWKS over HTTP, its app system tokens, and the real
  * token-health check against its gateway.
  */
-let emulator: RunningEmulator;
-let dev: DevApiClient;
+const env = useEmulator();
 let backend: RunningBackend;
 let site: SeededSite;
 let dataDir: string;
 const logs = createLogCapture();
 
 beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  dev = createDevApiClient(emulator.url);
-  site = await dev.seedSite();
+  site = await env.dev.seedSite();
   dataDir = mkdtempSync(join(tmpdir(), 'pagewire-devkit-'));
   backend = await startBackend({
-    env: {
+    env: emulatorBackendEnv(env.dev, {
       PORT: '0',
       HOST: '127.0.0.1',
       DATABASE_URL: `sqlite:${join(dataDir, 'pagewire.db')}`,
-      PAGEWIRE_FORGE_APP_ID: PAGEWIRE_APP_ID,
-      PAGEWIRE_FORGE_JWKS_URL: dev.jwksUrl,
-      PAGEWIRE_ATLASSIAN_API_BASE: new URL(emulator.url).origin,
-      PAGEWIRE_MASTER_KEY: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'info',
-    },
+    }),
     logDestination: logs.stream,
   });
 });
 afterAll(async () => {
   await backend?.close();
-  await emulator?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -67,7 +53,7 @@ async function call(
   input: unknown,
   options: { fit?: string; context?: Record<string, unknown>; systemToken?: string } = {},
 ) {
-  const fit = options.fit ?? (await dev.mintFit({ installationId: site.installationId })).token;
+  const fit = options.fit ?? (await env.dev.mintFit({ installationId: site.installationId })).token;
   const response = await fetch(`${backend.url}/forge/v1/${operation}`, {
     method: 'POST',
     headers: {
@@ -83,7 +69,7 @@ async function call(
 
 describe('the backend against the devkit', () => {
   it('accepts the devkit’s FITs and keeps its app system token', async () => {
-    const minted = await dev.mintAppToken({ installationId: site.installationId });
+    const minted = await env.dev.mintAppToken({ installationId: site.installationId });
     const response = await call('lifecycle.tokenRefresh', {}, { systemToken: minted.token });
     expect(response.status).toBe(200);
     expect(response.body.data).toEqual({
@@ -95,7 +81,7 @@ describe('the backend against the devkit', () => {
 
   it('takes the space from a UI-originated FIT’s signed context', async () => {
     const fit = (
-      await dev.mintFit({
+      await env.dev.mintFit({
         installationId: site.installationId,
         accountId: site.member.accountId,
         context: {
@@ -116,14 +102,14 @@ describe('the backend against the devkit', () => {
   });
 
   it('refuses an expired devkit FIT and one minted for another app', async () => {
-    const expired = (await dev.mintFit({ installationId: site.installationId, ttlSeconds: -60 })).token;
+    const expired = (await env.dev.mintFit({ installationId: site.installationId, ttlSeconds: -60 })).token;
     expect((await call('blocks.list', {}, { fit: expired })).status).toBe(401);
-    const other = await dev.createInstallation({
+    const other = await env.dev.createInstallation({
       cloudId: site.cloudId,
       appId: 'ari:cloud:ecosystem::app/99999999-0000-4000-8000-000000000000',
       scopes: ['read:page:confluence'],
     });
-    const foreign = (await dev.mintFit({ installationId: other.installationId })).token;
+    const foreign = (await env.dev.mintFit({ installationId: other.installationId })).token;
     expect((await call('blocks.list', {}, { fit: foreign })).status).toBe(401);
   });
 
@@ -141,7 +127,10 @@ describe('the backend against the devkit', () => {
   });
 
   it('keeps the verified token when a token lacking scopes is entered', async () => {
-    const narrow = await dev.createApiToken({ email: site.admin.email, scopes: ['read:space:confluence'] });
+    const narrow = await env.dev.createApiToken({
+      email: site.admin.email,
+      scopes: ['read:space:confluence'],
+    });
     const response = await call(
       'apiToken.set',
       { email: site.admin.email, token: narrow.token, expiresAt: '2027-06-30' },

@@ -2,15 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createDevApiClient,
-  type DevApiClient,
-  PAGEWIRE_APP_ID,
-  type RunningEmulator,
-  startEmulator,
-} from '@pagewire/devkit';
+import { useEmulator } from '@pagewire/devkit/testing';
 import { snapshotPropertyKey, snapshotPropertySchema } from '@pagewire/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emulatorBackendEnv } from '../testing/emulator-backend-env';
 import {
   type BackendProcess,
   callOperation,
@@ -21,17 +16,13 @@ import {
 } from './testing/backend-process';
 import { externalIdOf, versionTexts, visibleText } from './testing/confluence-inspection';
 
-let emulator: RunningEmulator;
-let dev: DevApiClient;
+const env = useEmulator();
 let dataDir: string;
 
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  dev = createDevApiClient(emulator.url);
+beforeAll(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'pagewire-crash-'));
 });
-afterAll(async () => {
-  await emulator.close();
+afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -52,25 +43,21 @@ describe('crash safety', () => {
     const seed = randomBytes(4).readUInt32LE(0);
     const random = seeded(seed);
     const context = `kill points from seed ${seed}`;
-    const site = await dev.seedSite();
-    const env = {
+    const site = await env.dev.seedSite();
+    const processEnv = emulatorBackendEnv(env.dev, {
       DATABASE_URL: `sqlite:${join(dataDir, 'pagewire.db')}`,
-      PAGEWIRE_FORGE_APP_ID: PAGEWIRE_APP_ID,
-      PAGEWIRE_FORGE_JWKS_URL: dev.jwksUrl,
-      PAGEWIRE_ATLASSIAN_API_BASE: emulator.url,
-      PAGEWIRE_MASTER_KEY: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'warn',
       PAGEWIRE_PUBLISH_CONCURRENCY: '3',
       PAGEWIRE_PUBLISH_POLL_MS: '50',
       PAGEWIRE_PUBLISH_RETRY_BASE_MS: '50',
       PAGEWIRE_PUBLISH_RETRY_MAX_MS: '500',
       PAGEWIRE_PUBLISH_MAX_ATTEMPTS: '50',
-    };
-    let backend: BackendProcess = await spawnBackend(env);
+    });
+    let backend: BackendProcess = await spawnBackend(processEnv);
     try {
-      const key = await installAndCreateKey(dev, backend.url, site);
+      const key = await installAndCreateKey(env.dev, backend.url, site);
       await callOperation(
-        dev,
+        env.dev,
         backend.url,
         site,
         'settings.update',
@@ -85,7 +72,7 @@ describe('crash safety', () => {
       expect((await ingest(backend.url, key, '/ingest/v1/blocks/deploys', block('start'))).status).toBe(201);
       for (const localId of ['macro-1', 'macro-2']) {
         await callOperation(
-          dev,
+          env.dev,
           backend.url,
           site,
           'blocks.get',
@@ -94,7 +81,7 @@ describe('crash safety', () => {
         );
       }
       // Every Confluence call takes a while, so a kill finds work in flight.
-      await dev.setFaults({ rules: [{ path: '/ex/confluence/**', latencyMs: 40 }] });
+      await env.dev.setFaults({ rules: [{ path: '/ex/confluence/**', latencyMs: 40 }] });
 
       const accepted: { jobId: string; externalId: string; markdown: string }[] = [];
       const lastMarkdown = new Map<string, string>();
@@ -135,7 +122,7 @@ describe('crash safety', () => {
         await new Promise((resolve) => setTimeout(resolve, 50 + Math.floor(random() * 700)));
         await backend.kill('SIGKILL');
         kills += 1;
-        backend = await spawnBackend(env);
+        backend = await spawnBackend(processEnv);
       }
 
       const views = await waitForJobs(
@@ -151,7 +138,7 @@ describe('crash safety', () => {
       expect(kills).toBe(5);
 
       // Exactly one page per external id, showing the last accepted update.
-      const pages = (await dev.pages(site.cloudId)).filter((page) => page.id !== site.space.homepageId);
+      const pages = (await env.dev.pages(site.cloudId)).filter((page) => page.id !== site.space.homepageId);
       expect(pages.map((page) => externalIdOf(page)).sort(), context).toEqual([
         'page-0',
         'page-1',
@@ -163,7 +150,7 @@ describe('crash safety', () => {
         const externalId = externalIdOf(page)!;
         expect(visibleText(page.body), context).toBe(lastMarkdown.get(externalId));
         // No extra version: every version is a different accepted update, none written twice.
-        const texts = await versionTexts(dev, site, page);
+        const texts = await versionTexts(env.dev, site, page);
         const sent = new Set(
           accepted.filter((job) => job.externalId === externalId).map((job) => job.markdown),
         );
@@ -177,7 +164,9 @@ describe('crash safety', () => {
       // The snapshots show the last block update, and never created a page version.
       const deadline = Date.now() + 30_000;
       for (;;) {
-        const homepage = (await dev.pages(site.cloudId)).find((page) => page.id === site.space.homepageId)!;
+        const homepage = (await env.dev.pages(site.cloudId)).find(
+          (page) => page.id === site.space.homepageId,
+        )!;
         const statuses = ['macro-1', 'macro-2'].map((localId) => {
           const value = homepage.properties.find(
             (property) => property.key === snapshotPropertyKey(localId),
@@ -195,7 +184,7 @@ describe('crash safety', () => {
       }
     } finally {
       await backend.kill('SIGTERM');
-      await dev.clearFaults();
+      await env.dev.clearFaults();
     }
   }, 180_000);
 });

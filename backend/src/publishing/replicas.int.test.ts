@@ -1,34 +1,17 @@
-import { randomBytes } from 'node:crypto';
-import {
-  createDevApiClient,
-  type DevApiClient,
-  PAGEWIRE_APP_ID,
-  type RequestLogEntry,
-  type RunningEmulator,
-  type SeededSite,
-  startEmulator,
-} from '@pagewire/devkit';
+import type { RequestLogEntry, SeededSite } from '@pagewire/devkit';
+import { useEmulator } from '@pagewire/devkit/testing';
 import type { JobView } from '@pagewire/shared';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { coreMigrations } from '../store/migrations';
+import { emulatorBackendEnv } from '../testing/emulator-backend-env';
 import { postgresTarget, postgresTestUrl, sqliteTarget } from '../testing/test-databases';
 import { publishingMigrations } from './store/publishing-migrations';
 import { ingest, installAndCreateKey, spawnBackend, waitForJobs } from './testing/backend-process';
 import { externalIdOf, versionTexts, visibleText } from './testing/confluence-inspection';
 import { createPublishingHarness, pageWrites } from './testing/publishing-harness';
 
-let emulator: RunningEmulator;
-let dev: DevApiClient;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  dev = createDevApiClient(emulator.url);
-});
-afterAll(async () => {
-  await dev.clearFaults();
-  await emulator.close();
-});
+const env = useEmulator();
 
 const PAGES = 12;
 const UPDATES = 4;
@@ -48,12 +31,12 @@ async function expectOneWriterPerPage(input: {
   // Two writers racing on one page would have met a 409 (stale version) or made a duplicate.
   const writes = pageWrites(log);
   expect(writes.filter((entry) => entry.status === 409)).toEqual([]);
-  const pages = (await dev.pages(site.cloudId)).filter((page) => page.id !== site.space.homepageId);
+  const pages = (await env.dev.pages(site.cloudId)).filter((page) => page.id !== site.space.homepageId);
   expect(pages).toHaveLength(PAGES);
   expect(new Set(pages.map((page) => externalIdOf(page))).size).toBe(PAGES);
   for (const page of pages) {
     expect(visibleText(page.body)).toBe(last.get(externalIdOf(page)!));
-    const texts = await versionTexts(dev, site, page);
+    const texts = await versionTexts(env.dev, site, page);
     expect(new Set(texts).size).toBe(texts.length);
     const updates = writes.filter(
       (entry) => entry.method === 'PUT' && entry.path.endsWith(`/pages/${page.id}`) && entry.status === 200,
@@ -65,25 +48,25 @@ async function expectOneWriterPerPage(input: {
 describe('two replicas sharing one queue', () => {
   it('never write the same page twice when two engines in one process share a SQLite queue', async () => {
     const database = await sqliteTarget.open({ migrations: [...coreMigrations, ...publishingMigrations] });
-    const site = await dev.seedSite();
+    const site = await env.dev.seedSite();
     const first = await createPublishingHarness({
-      dev,
-      emulatorUrl: emulator.url,
+      dev: env.dev,
+      emulatorUrl: env.emulator.url,
       site,
       databaseHandle: database,
       owner: 'replica-a',
       config: { concurrency: 2 },
     });
     const second = await createPublishingHarness({
-      dev,
-      emulatorUrl: emulator.url,
+      dev: env.dev,
+      emulatorUrl: env.emulator.url,
       site,
       databaseHandle: database,
       owner: 'replica-b',
       config: { concurrency: 2 },
     });
     try {
-      await dev.setFaults({ rules: [{ path: '/ex/confluence/**', latencyMs: 20 }] });
+      await env.dev.setFaults({ rules: [{ path: '/ex/confluence/**', latencyMs: 20 }] });
       const before = await first.lastRequestSeq();
       await first.service.start();
       await second.service.start();
@@ -112,7 +95,7 @@ describe('two replicas sharing one queue', () => {
         claimedBy: claimed.rows.map((row) => row.claimed_by),
       });
     } finally {
-      await dev.clearFaults();
+      await env.dev.clearFaults();
       await first.dispose();
       await second.dispose();
       await database.dispose();
@@ -126,24 +109,20 @@ describe.each(postgresUrl === null ? [] : [postgresUrl])('two backend processes 
   it('share one queue (SKIP LOCKED) and never write the same page twice', async () => {
     // A fresh schema; the two backends migrate it themselves, racing under the migration lock.
     const database = await postgresTarget(url).open({ migrations: false });
-    const site = await dev.seedSite();
-    const env = {
+    const site = await env.dev.seedSite();
+    const processEnv = emulatorBackendEnv(env.dev, {
       DATABASE_URL: database.url,
-      PAGEWIRE_FORGE_APP_ID: PAGEWIRE_APP_ID,
-      PAGEWIRE_FORGE_JWKS_URL: dev.jwksUrl,
-      PAGEWIRE_ATLASSIAN_API_BASE: emulator.url,
-      PAGEWIRE_MASTER_KEY: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'warn',
       PAGEWIRE_PUBLISH_CONCURRENCY: '2',
       PAGEWIRE_PUBLISH_POLL_MS: '50',
       PAGEWIRE_PUBLISH_RETRY_BASE_MS: '50',
       PAGEWIRE_PUBLISH_RETRY_MAX_MS: '500',
-    };
-    const [one, two] = await Promise.all([spawnBackend(env), spawnBackend(env)]);
+    });
+    const [one, two] = await Promise.all([spawnBackend(processEnv), spawnBackend(processEnv)]);
     try {
-      const key = await installAndCreateKey(dev, one.url, site);
-      await dev.setFaults({ rules: [{ path: '/ex/confluence/**', latencyMs: 20 }] });
-      const before = (await dev.requests()).at(-1)?.seq ?? 0;
+      const key = await installAndCreateKey(env.dev, one.url, site);
+      await env.dev.setFaults({ rules: [{ path: '/ex/confluence/**', latencyMs: 20 }] });
+      const before = (await env.dev.requests()).at(-1)?.seq ?? 0;
       const jobIds: string[] = [];
       const last = new Map<string, string>();
       for (let update = 1; update <= UPDATES; update++) {
@@ -166,7 +145,7 @@ describe.each(postgresUrl === null ? [] : [postgresUrl])('two backend processes 
       }>`select distinct claimed_by from publish_jobs where claimed_by is not null`.execute(
         database.database.db,
       );
-      const log = (await dev.requests({ cloudId: site.cloudId })).filter((entry) => entry.seq > before);
+      const log = (await env.dev.requests({ cloudId: site.cloudId })).filter((entry) => entry.seq > before);
       await expectOneWriterPerPage({
         site,
         views,
@@ -175,7 +154,7 @@ describe.each(postgresUrl === null ? [] : [postgresUrl])('two backend processes 
         claimedBy: claimed.rows.map((row) => row.claimed_by),
       });
     } finally {
-      await dev.clearFaults();
+      await env.dev.clearFaults();
       await one.kill('SIGTERM');
       await two.kill('SIGTERM');
       await database.dispose();
