@@ -1,35 +1,18 @@
-import { createDevApiClient, type DevApiClient, type RunningEmulator, startEmulator } from '@pagewire/devkit';
 import type { AdfDocument } from '@pagewire/shared';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PAGE_OWNERSHIP_PROPERTY_KEY } from './page-ownership';
 import {
   anyWrites,
-  createPublishingHarness,
   type HarnessOptions,
   type PublishingHarness,
   pageWrites,
+  usePublishingHarnesses,
 } from './testing/publishing-harness';
 
-let emulator: RunningEmulator;
-let dev: DevApiClient;
-const open: PublishingHarness[] = [];
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  dev = createDevApiClient(emulator.url);
-});
-afterAll(async () => {
-  await emulator.close();
-});
-afterEach(async () => {
-  await dev.clearFaults();
-  await dev.setLimits({ burstPerSecond: 100, quotaPointsPerHour: 65_000 });
-  while (open.length > 0) await open.pop()!.dispose();
-});
+const publishing = usePublishingHarnesses();
 
 async function harness(options: Partial<HarnessOptions> = {}): Promise<PublishingHarness> {
-  const created = await createPublishingHarness({ dev, emulatorUrl: emulator.url, ...options });
-  open.push(created);
+  const created = await publishing.open(options);
   await created.service.start();
   return created;
 }
@@ -105,7 +88,7 @@ describe('publishing whole pages', () => {
   it('leaves a page a person edited alone and says who edited it and when', async () => {
     const h = await harness();
     const first = await h.settle(await h.publish('guide', { title: 'Guide', markdown: 'generated' }));
-    const edited = await dev.humanEdit(first.pageId!, { accountId: h.site.member.accountId });
+    const edited = await publishing.dev.humanEdit(first.pageId!, { accountId: h.site.member.accountId });
 
     const job = await h.settle(await h.publish('guide', { title: 'Guide', markdown: 'generated again' }));
     expect(job).toMatchObject({
@@ -131,7 +114,7 @@ describe('publishing whole pages', () => {
   it('overwrites a person’s edit when the source asks for it, and keeps protecting later edits', async () => {
     const h = await harness();
     const first = await h.settle(await h.publish('guide', { title: 'Guide', markdown: 'generated' }));
-    await dev.humanEdit(first.pageId!);
+    await publishing.dev.humanEdit(first.pageId!);
     const job = await h.settle(
       await h.publish('guide', { title: 'Guide', markdown: 'regenerated', onHumanEdit: 'overwrite' }),
     );
@@ -140,7 +123,7 @@ describe('publishing whole pages', () => {
     expect(textOf((await h.pages())[0]!)).toContain('regenerated');
 
     // Pagewire wrote version 3; a new edit is protected again by default.
-    await dev.humanEdit(first.pageId!);
+    await publishing.dev.humanEdit(first.pageId!);
     expect((await h.settle(await h.publish('guide', { title: 'Guide', markdown: 'again' }))).state).toBe(
       'skipped_human_edit',
     );
@@ -153,7 +136,7 @@ describe('publishing whole pages', () => {
         if (operation === 'page.update' && armedPage !== null) {
           const pageId = armedPage;
           armedPage = null;
-          await dev.humanEdit(pageId, {
+          await publishing.dev.humanEdit(pageId, {
             body: JSON.stringify({
               version: 1,
               type: 'doc',
@@ -179,7 +162,7 @@ describe('publishing whole pages', () => {
         if (operation === 'page.update' && armedPage !== null) {
           const pageId = armedPage;
           armedPage = null;
-          await dev.humanEdit(pageId);
+          await publishing.dev.humanEdit(pageId);
         }
       },
     });
@@ -198,7 +181,7 @@ describe('publishing whole pages', () => {
     let target: string | null = null;
     const h = await harness({
       async beforeCall(operation) {
-        if (operation === 'page.update' && target !== null) await dev.humanEdit(target);
+        if (operation === 'page.update' && target !== null) await publishing.dev.humanEdit(target);
       },
     });
     const first = await h.settle(await h.publish('busy', { title: 'Busy', markdown: 'one' }));
@@ -248,7 +231,7 @@ describe('publishing whole pages', () => {
   it('plans a skip in a dry run when a person edited the page', async () => {
     const h = await harness();
     const first = await h.settle(await h.publish('plan', { title: 'Plan', markdown: 'x' }));
-    await dev.humanEdit(first.pageId!);
+    await publishing.dev.humanEdit(first.pageId!);
     const job = await h.settle(await h.publish('plan', { title: 'Plan', markdown: 'y', dryRun: true }));
     expect(job).toMatchObject({ state: 'planned', plan: { action: 'skip' }, humanEdit: { version: 2 } });
   });
@@ -307,7 +290,6 @@ describe('publishing whole pages', () => {
       await first.publish('handbook', { title: 'Handbook', markdown: 'v1' }),
     );
     await first.dispose();
-    open.splice(open.indexOf(first), 1);
 
     // A new backend with an empty database, against the same Confluence site.
     const second = await harness({ site: first.site });
@@ -320,7 +302,7 @@ describe('publishing whole pages', () => {
     expect(pages[0]).toMatchObject({ title: 'Team handbook' });
 
     // And it still protects human edits, from the version recorded on the page.
-    await dev.humanEdit(published.pageId!);
+    await publishing.dev.humanEdit(published.pageId!);
     const third = await harness({ site: first.site });
     expect(
       (await third.settle(await third.publish('handbook', { title: 'Team handbook', markdown: 'v3' }))).state,
@@ -330,12 +312,15 @@ describe('publishing whole pages', () => {
   it('creates the page again when a person deleted it', async () => {
     const h = await harness();
     const first = await h.settle(await h.publish('gone', { title: 'Gone', markdown: 'x' }));
-    const deleted = await fetch(`${dev.gatewayUrl(h.site.cloudId)}/wiki/api/v2/pages/${first.pageId}`, {
-      method: 'DELETE',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${h.site.admin.email}:${h.site.scopedToken}`).toString('base64')}`,
+    const deleted = await fetch(
+      `${publishing.dev.gatewayUrl(h.site.cloudId)}/wiki/api/v2/pages/${first.pageId}`,
+      {
+        method: 'DELETE',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${h.site.admin.email}:${h.site.scopedToken}`).toString('base64')}`,
+        },
       },
-    });
+    );
     expect(deleted.status).toBeLessThan(500);
     const job = await h.settle(await h.publish('gone', { title: 'Gone', markdown: 'y' }));
     expect(job.state).toBe('published');

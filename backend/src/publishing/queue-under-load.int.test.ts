@@ -1,26 +1,9 @@
-import { createDevApiClient, type DevApiClient, type RunningEmulator, startEmulator } from '@pagewire/devkit';
 import type { AdfDocument, JobView } from '@pagewire/shared';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PAGE_OWNERSHIP_PROPERTY_KEY } from './page-ownership';
-import { createPublishingHarness, type PublishingHarness, pageWrites } from './testing/publishing-harness';
+import { type PublishingHarness, pageWrites, usePublishingHarnesses } from './testing/publishing-harness';
 
-let emulator: RunningEmulator;
-let dev: DevApiClient;
-let h: PublishingHarness | null = null;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  dev = createDevApiClient(emulator.url);
-});
-afterAll(async () => {
-  await emulator.close();
-});
-afterEach(async () => {
-  await dev.clearFaults();
-  await dev.setLimits({ burstPerSecond: 100, quotaPointsPerHour: 65_000 });
-  await h?.dispose();
-  h = null;
-});
+const publishing = usePublishingHarnesses();
 
 function paragraphText(body: { value: string } | null): string {
   const document = JSON.parse(body?.value ?? '{"content":[]}') as AdfDocument;
@@ -39,9 +22,9 @@ async function settleAll(
 
 describe('the queue under load', () => {
   it('writes each of 10 pages at most once per drain when 1,000 updates arrive faster than Confluence takes them, and the last update wins', async () => {
-    h = await createPublishingHarness({ dev, emulatorUrl: emulator.url, config: { concurrency: 4 } });
+    const h = await publishing.open({ config: { concurrency: 4 } });
     // Confluence answers writes slowly: the queue fills far faster than it drains.
-    await dev.setFaults({
+    await publishing.dev.setFaults({
       rules: [
         { path: '/ex/confluence/**', method: 'PUT', latencyMs: 150 },
         { path: '/ex/confluence/**', method: 'POST', latencyMs: 150 },
@@ -88,23 +71,26 @@ describe('the queue under load', () => {
   }, 90_000);
 
   it('slows down under a 429 storm and 30% 503s on reads but loses no update', async () => {
-    h = await createPublishingHarness({ dev, emulatorUrl: emulator.url, config: { concurrency: 4 } });
-    await dev.setLimits({ burstPerSecond: 10, quotaPointsPerHour: 65_000 });
-    await dev.setFaults({
+    const h = await publishing.open({ config: { concurrency: 4 } });
+    await publishing.dev.setLimits({ burstPerSecond: 10, quotaPointsPerHour: 65_000 });
+    await publishing.dev.setFaults({
       seed: 7,
       rules: [{ path: '/ex/confluence/**', method: 'GET', errorRate: 0.3, status: 503 }],
     });
     // Another caller on the same app token takes more than the whole burst budget for the first
     // two seconds: the engine's calls meet a wall of 429s, then a budget it has to share.
-    const noiseToken = (await dev.mintAppToken({ installationId: h.site.installationId })).token;
+    const noiseToken = (await publishing.dev.mintAppToken({ installationId: h.site.installationId })).token;
     let noisy = true;
     const noiseUntil = Date.now() + 2_000;
     const noise = (async () => {
       while (noisy) {
         const delay = Date.now() < noiseUntil ? 40 : 400;
-        await fetch(`${dev.gatewayUrl(h!.site.cloudId)}/wiki/api/v2/spaces?keys=${h!.site.space.key}`, {
-          headers: { authorization: `Bearer ${noiseToken}` },
-        }).catch(() => undefined);
+        await fetch(
+          `${publishing.dev.gatewayUrl(h.site.cloudId)}/wiki/api/v2/spaces?keys=${h.site.space.key}`,
+          {
+            headers: { authorization: `Bearer ${noiseToken}` },
+          },
+        ).catch(() => undefined);
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     })();

@@ -1,25 +1,10 @@
-import { createDevApiClient, type DevApiClient, type RunningEmulator, startEmulator } from '@pagewire/devkit';
 import { type BlockPayload, snapshotPropertyKey, snapshotPropertySchema } from '@pagewire/shared';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hashBlockPayload } from '../domain/block-content-hash';
-import { createBlockEvents } from '../domain/block-events';
-import { createPublishingHarness, type PublishingHarness } from './testing/publishing-harness';
+import { type BlockEvents, createBlockEvents } from '../domain/block-events';
+import { type PublishingHarness, usePublishingHarnesses } from './testing/publishing-harness';
 
-let emulator: RunningEmulator;
-let dev: DevApiClient;
-let h: PublishingHarness | null = null;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  dev = createDevApiClient(emulator.url);
-});
-afterAll(async () => {
-  await emulator.close();
-});
-afterEach(async () => {
-  await h?.dispose();
-  h = null;
-});
+const publishing = usePublishingHarnesses();
 
 const statusBlock = (status: string): BlockPayload => ({
   kind: 'status',
@@ -27,23 +12,46 @@ const statusBlock = (status: string): BlockPayload => ({
   content: { status, tone: status === 'Green' ? 'success' : 'danger' },
 });
 
-async function setUp(policy: 'live' | 'snapshot') {
-  h = await createPublishingHarness({ dev, emulatorUrl: emulator.url });
-  const { installationId, space } = h.site;
-  await h.repositories.spaceSettings.update(
+/**
+ * A harness whose space has `policy`, with the `deploys` block shown by each
+ * macro in `placements` (by default two on the space homepage).
+ */
+async function setUp(
+  policy: 'live' | 'snapshot',
+  options: { placements?: Array<{ contentId?: string; localId: string }>; blockEvents?: BlockEvents } = {},
+) {
+  const harness = await publishing.open(options.blockEvents ? { blockEvents: options.blockEvents } : {});
+  const { installationId, space } = harness.site;
+  await harness.repositories.spaceSettings.update(
     installationId,
     space.key,
     { publishingPolicy: policy },
-    { accountId: h.site.admin.accountId, now: new Date() },
+    { accountId: harness.site.admin.accountId, now: new Date() },
   );
   const pageId = space.homepageId!;
-  for (const localId of ['macro-a', 'macro-b']) {
-    await h.repositories.placements.record(
-      { installationId, spaceKey: space.key, blockKey: 'deploys', contentId: pageId, localId },
+  for (const placement of options.placements ?? [{ localId: 'macro-a' }, { localId: 'macro-b' }]) {
+    await harness.repositories.placements.record(
+      {
+        installationId,
+        spaceKey: space.key,
+        blockKey: 'deploys',
+        contentId: placement.contentId ?? pageId,
+        localId: placement.localId,
+      },
       new Date(),
     );
   }
-  return { harness: h, pageId };
+  return { harness, pageId };
+}
+
+/** Queues the snapshot refreshes of the `deploys` block, as a change from its source does. */
+function refreshDeploys(harness: PublishingHarness): Promise<number> {
+  return harness.service.refreshSnapshotsOfBlock({
+    installationId: harness.site.installationId,
+    spaceKey: harness.site.space.key,
+    blockKey: 'deploys',
+    source: 'status-page',
+  });
 }
 
 async function writeBlock(harness: PublishingHarness, payload: BlockPayload, key = 'deploys') {
@@ -59,7 +67,7 @@ async function writeBlock(harness: PublishingHarness, payload: BlockPayload, key
 }
 
 async function homepage(harness: PublishingHarness, pageId: string) {
-  return (await dev.pages(harness.site.cloudId)).find((page) => page.id === pageId)!;
+  return (await publishing.dev.pages(harness.site.cloudId)).find((page) => page.id === pageId)!;
 }
 
 async function drain(harness: PublishingHarness) {
@@ -77,14 +85,7 @@ describe('block snapshots', () => {
   it('writes the block into a property of every page that shows it, without a new page version', async () => {
     const { harness, pageId } = await setUp('snapshot');
     const written = await writeBlock(harness, statusBlock('Green'));
-    expect(
-      await harness.service.refreshSnapshotsOfBlock({
-        installationId: harness.site.installationId,
-        spaceKey: harness.site.space.key,
-        blockKey: 'deploys',
-        source: 'status-page',
-      }),
-    ).toBe(2);
+    expect(await refreshDeploys(harness)).toBe(2);
     await harness.service.start();
     await drain(harness);
 
@@ -110,15 +111,9 @@ describe('block snapshots', () => {
 
   it('writes only the latest of several quick block changes, and nothing when the snapshot already shows it', async () => {
     const { harness, pageId } = await setUp('snapshot');
-    const target = {
-      installationId: harness.site.installationId,
-      spaceKey: harness.site.space.key,
-      blockKey: 'deploys',
-      source: 'status-page',
-    };
     for (const status of ['Red', 'Amber', 'Green']) {
       await writeBlock(harness, statusBlock(status));
-      await harness.service.refreshSnapshotsOfBlock(target);
+      await refreshDeploys(harness);
     }
     const before = await harness.lastRequestSeq();
     await harness.service.start();
@@ -132,7 +127,7 @@ describe('block snapshots', () => {
     expect(value.revision).toBe(3);
 
     const again = await harness.lastRequestSeq();
-    await harness.service.refreshSnapshotsOfBlock(target);
+    await refreshDeploys(harness);
     await drain(harness);
     expect((await harness.requestsSince(again)).filter((entry) => entry.method !== 'GET')).toEqual([]);
   });
@@ -141,14 +136,7 @@ describe('block snapshots', () => {
     const { harness } = await setUp('live');
     await writeBlock(harness, statusBlock('Green'));
     const before = await harness.lastRequestSeq();
-    expect(
-      await harness.service.refreshSnapshotsOfBlock({
-        installationId: harness.site.installationId,
-        spaceKey: harness.site.space.key,
-        blockKey: 'deploys',
-        source: 'status-page',
-      }),
-    ).toBe(0);
+    expect(await refreshDeploys(harness)).toBe(0);
     await harness.service.start();
     await drain(harness);
     expect(await harness.requestsSince(before)).toEqual([]);
@@ -156,26 +144,13 @@ describe('block snapshots', () => {
 
   it('follows block-changed events from the ingest route', async () => {
     const events = createBlockEvents();
-    h = await createPublishingHarness({ dev, emulatorUrl: emulator.url, blockEvents: events });
-    const { installationId, space } = h.site;
-    await h.repositories.spaceSettings.update(
-      installationId,
-      space.key,
-      { publishingPolicy: 'snapshot' },
-      { accountId: h.site.admin.accountId, now: new Date() },
-    );
-    await h.repositories.placements.record(
-      {
-        installationId,
-        spaceKey: space.key,
-        blockKey: 'deploys',
-        contentId: space.homepageId!,
-        localId: 'macro-a',
-      },
-      new Date(),
-    );
-    await h.service.start();
-    const written = await writeBlock(h, statusBlock('Red'));
+    const { harness } = await setUp('snapshot', {
+      placements: [{ localId: 'macro-a' }],
+      blockEvents: events,
+    });
+    const { installationId, space } = harness.site;
+    await harness.service.start();
+    const written = await writeBlock(harness, statusBlock('Red'));
     expect(
       await events.publish({
         installationId,
@@ -186,8 +161,8 @@ describe('block snapshots', () => {
         at: new Date(),
       }),
     ).toEqual([]);
-    await drain(h);
-    const page = await homepage(h, space.homepageId!);
+    await drain(harness);
+    const page = await homepage(harness, space.homepageId!);
     expect(page.properties.map((property) => property.key)).toContain(snapshotPropertyKey('macro-a'));
   });
 
@@ -208,12 +183,7 @@ describe('block snapshots', () => {
         rows,
       },
     });
-    await harness.service.refreshSnapshotsOfBlock({
-      installationId: harness.site.installationId,
-      spaceKey: harness.site.space.key,
-      blockKey: 'deploys',
-      source: 'status-page',
-    });
+    await refreshDeploys(harness);
     await harness.service.start();
     await drain(harness);
     const page = await homepage(harness, pageId);
@@ -246,23 +216,15 @@ describe('block snapshots', () => {
   });
 
   it('leaves a placement on a page that no longer exists alone, once', async () => {
-    h = await createPublishingHarness({ dev, emulatorUrl: emulator.url });
-    const { installationId, space } = h.site;
-    await h.repositories.spaceSettings.update(
-      installationId,
-      space.key,
-      { publishingPolicy: 'snapshot' },
-      { accountId: h.site.admin.accountId, now: new Date() },
-    );
-    await h.repositories.placements.record(
-      { installationId, spaceKey: space.key, blockKey: 'deploys', contentId: '999999', localId: 'gone' },
-      new Date(),
-    );
-    await writeBlock(h, statusBlock('Green'));
-    await h.service.start();
-    await drain(h);
-    expect(await h.service.reconcileSnapshots()).toBe(0);
-    const activity = await h.repositories.activity.list(installationId, space.key, { limit: 5 });
+    const { harness } = await setUp('snapshot', {
+      placements: [{ contentId: '999999', localId: 'gone' }],
+    });
+    const { installationId, space } = harness.site;
+    await writeBlock(harness, statusBlock('Green'));
+    await harness.service.start();
+    await drain(harness);
+    expect(await harness.service.reconcileSnapshots()).toBe(0);
+    const activity = await harness.repositories.activity.list(installationId, space.key, { limit: 5 });
     expect(activity.items.filter((item) => item.action === 'snapshot.failed')).toEqual([]);
   });
 });

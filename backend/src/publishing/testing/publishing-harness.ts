@@ -5,6 +5,7 @@ import {
   type RequestLogEntry,
   type SeededSite,
 } from '@pagewire/devkit';
+import { useEmulator } from '@pagewire/devkit/testing';
 import {
   type JobView,
   type PageIngestBodyInput,
@@ -12,6 +13,7 @@ import {
   terminalJobStates,
 } from '@pagewire/shared';
 import { pino } from 'pino';
+import { afterEach } from 'vitest';
 import type { IngestPrincipal } from '../../auth/ingest-key';
 import type { ConfluenceOperation } from '../../confluence/operation-scopes';
 import { createPacer } from '../../confluence/pacer';
@@ -138,6 +140,7 @@ export async function createPublishingHarness(options: HarnessOptions): Promise<
     source: 'ci',
   };
 
+  let disposed = false;
   const harness: PublishingHarness = {
     site,
     service,
@@ -174,11 +177,55 @@ export async function createPublishingHarness(options: HarnessOptions): Promise<
       return all.at(-1)?.seq ?? 0;
     },
     async dispose({ keepDatabase = false } = {}) {
+      // A test may end a harness early (a backend that lost its database); the suite's cleanup then skips it.
+      if (disposed) return;
+      disposed = true;
       await service.stop();
       if (!keepDatabase && options.databaseHandle === undefined) await database.dispose();
     },
   };
   return harness;
+}
+
+export interface PublishingHarnesses {
+  /** The file's emulator (set once its `beforeAll` ran). */
+  readonly dev: DevApiClient;
+  readonly emulatorUrl: string;
+  /** A harness on the file's emulator (not started), disposed after the test. */
+  open(options?: Partial<HarnessOptions>): Promise<PublishingHarness>;
+}
+
+/**
+ * What every publishing suite declares: one emulator per file, harnesses on
+ * it disposed after each test, and its faults and rate limits back to the
+ * emulator's defaults (100 requests/s, 65,000 points/h) so no test inherits
+ * another's weather.
+ */
+export function usePublishingHarnesses(): PublishingHarnesses {
+  const env = useEmulator();
+  const opened: PublishingHarness[] = [];
+  afterEach(async () => {
+    await env.dev.clearFaults();
+    await env.dev.setLimits({ burstPerSecond: 100, quotaPointsPerHour: 65_000 });
+    while (opened.length > 0) await opened.pop()!.dispose();
+  });
+  return {
+    get dev() {
+      return env.dev;
+    },
+    get emulatorUrl() {
+      return env.emulator.url;
+    },
+    async open(options = {}) {
+      const harness = await createPublishingHarness({
+        dev: env.dev,
+        emulatorUrl: env.emulator.url,
+        ...options,
+      });
+      opened.push(harness);
+      return harness;
+    },
+  };
 }
 
 /** Writes to pages (create, update, delete) in a request log: what "no write" and "one write" count. */
