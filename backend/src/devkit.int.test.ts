@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SeededSite } from '@pagewire/devkit';
-import { useEmulator } from '@pagewire/devkit/testing';
+import { declareEmulator } from '@pagewire/devkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningBackend, startBackend } from './index';
 import { emulatorBackendEnv } from './testing/emulator-backend-env';
@@ -13,7 +13,7 @@ import { createLogCapture } from './testing/log-capture';
  * from its signer, its JWKS over HTTP, its app system tokens, and the real
  * token-health check against its gateway.
  */
-const env = useEmulator();
+const env = declareEmulator();
 let backend: RunningBackend;
 let site: SeededSite;
 let dataDir: string;

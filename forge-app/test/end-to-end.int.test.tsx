@@ -2,8 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startBackend } from '@pagewire/backend';
-import { createDevApiClient, type DevApiClient, type SeededSite, startEmulator } from '@pagewire/devkit';
+import type { SeededSite } from '@pagewire/devkit';
 import { createForgeRuntime, type ForgeRuntime } from '@pagewire/devkit/forge-runtime';
+import { declareEmulator } from '@pagewire/devkit/testing';
 import type { OperationResult } from '@pagewire/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MacroApp } from '../src/frontend/macro/macro-app';
@@ -18,17 +19,14 @@ import { byTestId, byType, renderWithStubBridge, textOf } from './support/ui-kit
  * for every `invokeRemote` and asks the emulator, as the user, whether they
  * administer the space. Nothing here is stubbed except the browser.
  */
-let emulator: Awaited<ReturnType<typeof startEmulator>>;
-let dev: DevApiClient;
+const env = declareEmulator();
 let backend: Awaited<ReturnType<typeof startBackend>>;
 let runtime: ForgeRuntime;
 let site: SeededSite;
 let dataDir: string;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  dev = createDevApiClient(emulator.url);
-  site = await dev.seedSite({ spaceKey: 'ENG' });
+  site = await env.dev.seedSite({ spaceKey: 'ENG' });
   dataDir = await mkdtemp(path.join(tmpdir(), 'pagewire-e2e-'));
   backend = await startBackend({
     env: {
@@ -38,8 +36,8 @@ beforeAll(async () => {
       PAGEWIRE_DEV: '1',
       PAGEWIRE_DATA_DIR: dataDir,
       PAGEWIRE_FORGE_APP_ID: site.appId,
-      PAGEWIRE_FORGE_JWKS_URL: dev.jwksUrl,
-      PAGEWIRE_ATLASSIAN_API_BASE: emulator.url,
+      PAGEWIRE_FORGE_JWKS_URL: env.dev.jwksUrl,
+      PAGEWIRE_ATLASSIAN_API_BASE: env.emulator.url,
       PAGEWIRE_MODE: 'in-house',
       LOG_LEVEL: 'silent',
       // The publisher picks up snapshot work quickly; production polls every second.
@@ -47,7 +45,7 @@ beforeAll(async () => {
     },
   });
   runtime = await createForgeRuntime({
-    emulatorUrl: emulator.url,
+    emulatorUrl: env.emulator.url,
     installationId: site.installationId,
     remotes: { backend: backend.url },
   });
@@ -64,7 +62,6 @@ beforeAll(async () => {
 afterAll(async () => {
   runtime?.dispose();
   await backend?.close();
-  await emulator?.close();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 

@@ -1,5 +1,5 @@
 import type { SeededSite } from '@pagewire/devkit';
-import { useEmulator } from '@pagewire/devkit/testing';
+import { declareEmulator } from '@pagewire/devkit/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   type ConfluenceCredential,
@@ -36,7 +36,7 @@ import { createPacer, pacingTargetFor } from './pacer';
  * policy, and pacing at a real rate limit.
  */
 
-const env = useEmulator();
+const env = declareEmulator();
 let site: SeededSite;
 
 const doc = (text: string) => ({

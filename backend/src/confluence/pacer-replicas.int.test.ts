@@ -1,5 +1,5 @@
 import type { SeededSite } from '@pagewire/devkit';
-import { useEmulator } from '@pagewire/devkit/testing';
+import { declareEmulator } from '@pagewire/devkit/testing';
 import { describe, expect, it } from 'vitest';
 import { createAppTokenCredential } from '../credentials/credential';
 import { FORGE_APP_SCOPES } from '../credentials/credential-router';
@@ -53,7 +53,7 @@ const shared = postgresUrl === null ? [sharedInProcess] : [sharedInProcess, shar
 const PER_REPLICA = 125;
 const LIMIT = 50;
 
-const env = useEmulator();
+const env = declareEmulator();
 
 async function runTwoReplicas(site: SeededSite, stores: [PacerStore, PacerStore]) {
   const minted = await env.dev.mintAppToken({ installationId: site.installationId });

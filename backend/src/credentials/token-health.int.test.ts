@@ -1,11 +1,11 @@
 import { ALL_CONFLUENCE_SCOPES, type SeededSite } from '@pagewire/devkit';
-import { useEmulator } from '@pagewire/devkit/testing';
+import { declareEmulator } from '@pagewire/devkit/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { checkApiTokenHealth, REQUIRED_API_TOKEN_SCOPES, type TokenHealthInput } from './token-health';
 
 /** Token health against the devkit, which answers like Atlassian's gateway and sites. */
 
-const env = useEmulator();
+const env = declareEmulator();
 let site: SeededSite;
 
 beforeEach(async () => {

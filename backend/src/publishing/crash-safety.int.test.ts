@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { useEmulator } from '@pagewire/devkit/testing';
+import { declareEmulator } from '@pagewire/devkit/testing';
 import { snapshotPropertyKey, snapshotPropertySchema } from '@pagewire/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emulatorBackendEnv } from '../testing/emulator-backend-env';
@@ -16,7 +16,7 @@ import {
 } from './testing/backend-process';
 import { externalIdOf, versionTexts, visibleText } from './testing/confluence-inspection';
 
-const env = useEmulator();
+const env = declareEmulator();
 let dataDir: string;
 
 beforeAll(() => {

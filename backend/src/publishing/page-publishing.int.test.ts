@@ -3,13 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { PAGE_OWNERSHIP_PROPERTY_KEY } from './page-ownership';
 import {
   anyWrites,
+  declarePublishingHarnesses,
   type HarnessOptions,
   type PublishingHarness,
   pageWrites,
-  usePublishingHarnesses,
 } from './testing/publishing-harness';
 
-const publishing = usePublishingHarnesses();
+const publishing = declarePublishingHarnesses();
 
 async function harness(options: Partial<HarnessOptions> = {}): Promise<PublishingHarness> {
   const created = await publishing.open(options);

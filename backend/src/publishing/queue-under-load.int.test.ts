@@ -1,9 +1,9 @@
 import type { AdfDocument, JobView } from '@pagewire/shared';
 import { describe, expect, it } from 'vitest';
 import { PAGE_OWNERSHIP_PROPERTY_KEY } from './page-ownership';
-import { type PublishingHarness, pageWrites, usePublishingHarnesses } from './testing/publishing-harness';
+import { declarePublishingHarnesses, type PublishingHarness, pageWrites } from './testing/publishing-harness';
 
-const publishing = usePublishingHarnesses();
+const publishing = declarePublishingHarnesses();
 
 function paragraphText(body: { value: string } | null): string {
   const document = JSON.parse(body?.value ?? '{"content":[]}') as AdfDocument;

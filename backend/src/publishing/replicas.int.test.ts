@@ -1,5 +1,5 @@
 import type { RequestLogEntry, SeededSite } from '@pagewire/devkit';
-import { useEmulator } from '@pagewire/devkit/testing';
+import { declareEmulator } from '@pagewire/devkit/testing';
 import type { JobView } from '@pagewire/shared';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { ingest, installAndCreateKey, spawnBackend, waitForJobs } from './testin
 import { externalIdOf, versionTexts, visibleText } from './testing/confluence-inspection';
 import { createPublishingHarness, pageWrites } from './testing/publishing-harness';
 
-const env = useEmulator();
+const env = declareEmulator();
 
 const PAGES = 12;
 const UPDATES = 4;

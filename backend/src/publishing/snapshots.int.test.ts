@@ -2,9 +2,9 @@ import { type BlockPayload, snapshotPropertyKey, snapshotPropertySchema } from '
 import { describe, expect, it } from 'vitest';
 import { hashBlockPayload } from '../domain/block-content-hash';
 import { type BlockEvents, createBlockEvents } from '../domain/block-events';
-import { type PublishingHarness, usePublishingHarnesses } from './testing/publishing-harness';
+import { declarePublishingHarnesses, type PublishingHarness } from './testing/publishing-harness';
 
-const publishing = usePublishingHarnesses();
+const publishing = declarePublishingHarnesses();
 
 const statusBlock = (status: string): BlockPayload => ({
   kind: 'status',

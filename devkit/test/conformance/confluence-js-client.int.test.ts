@@ -1,6 +1,6 @@
 import { createV1Client, createV2Client, isApiError, isNotFoundError, isScopeError } from 'confluence.js';
 import { describe, expect, it } from 'vitest';
-import { useEmulator } from '../support/emulator-fixture';
+import { declareEmulator } from '../support/emulator-fixture';
 
 /**
  * The unmodified `confluence.js` 3.2 client from npm, pointed at the gateway
@@ -10,7 +10,7 @@ import { useEmulator } from '../support/emulator-fixture';
  * tests also prove the emulator's bodies match Atlassian's spec.
  */
 describe('confluence.js against the emulator', () => {
-  const env = useEmulator();
+  const env = declareEmulator();
 
   async function client(scopes?: string[]) {
     const site = await env.dev.seedSite(scopes ? { tokenScopes: scopes } : {});

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { basicAuthorization } from '../../src/client/dev-api-client';
-import { bearer, call, classicAuth, createPage, scopedAuth, useEmulator } from '../support/emulator-fixture';
+import {
+  bearer,
+  call,
+  classicAuth,
+  createPage,
+  declareEmulator,
+  scopedAuth,
+} from '../support/emulator-fixture';
 
 /**
  * Credentials and scopes at Atlassian's edge.
@@ -10,7 +17,7 @@ import { bearer, call, classicAuth, createPage, scopedAuth, useEmulator } from '
  * `x-atlassian-oauth2-scopes` in the v2 OpenAPI spec.
  */
 describe('credentials and scopes', () => {
-  const env = useEmulator();
+  const env = declareEmulator();
 
   it('lets a scoped API token read spaces through the gateway', async () => {
     const site = await env.dev.seedSite();

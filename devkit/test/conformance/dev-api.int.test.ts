@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isDevApiError } from '../../src/client/dev-api-error';
-import { call, createPage, scopedAuth, useEmulator } from '../support/emulator-fixture';
+import { call, createPage, declareEmulator, scopedAuth } from '../support/emulator-fixture';
 
 /**
  * The Dev API contract from issue #3: JSON in and out, RFC 9457 problem details
@@ -11,7 +11,7 @@ import { call, createPage, scopedAuth, useEmulator } from '../support/emulator-f
  * scripts wait for.
  */
 describe('Dev API', () => {
-  const env = useEmulator();
+  const env = declareEmulator();
 
   it('creates a site whose URLs follow <emulator>/site/<name> and <emulator>/ex/confluence/<cloudId>', async () => {
     const site = await env.dev.createSite({ name: 'acme-docs' });

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { call, useEmulator } from '../support/emulator-fixture';
+import { call, declareEmulator } from '../support/emulator-fixture';
 
 /**
  * The Forge side of the emulator: the JWKS at `/.well-known/jwks.json` (RS256
@@ -9,7 +9,7 @@ import { call, useEmulator } from '../support/emulator-fixture';
  * (/platform/forge/remote/calling-product-apis/, "Token expiry").
  */
 describe('Forge invocation tokens', () => {
-  const env = useEmulator();
+  const env = declareEmulator();
 
   it('publishes RS256 signing keys with a kid at /.well-known/jwks.json', async () => {
     const response = await call(env.dev.jwksUrl);
@@ -125,7 +125,7 @@ describe('Forge invocation tokens', () => {
 });
 
 describe('Forge app tokens', () => {
-  const env = useEmulator();
+  const env = declareEmulator();
 
   it('are JWTs whose exp matches the expiresAt the Dev API reports', async () => {
     const site = await env.dev.seedSite();

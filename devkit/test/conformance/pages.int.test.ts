@@ -3,10 +3,10 @@ import {
   adfBody,
   call,
   createPage,
+  declareEmulator,
   paragraphDoc,
   scopedAuth,
   storageBody,
-  useEmulator,
 } from '../support/emulator-fixture';
 
 /**
@@ -15,7 +15,7 @@ import {
  * `getChildPages`, `getPageVersions`).
  */
 describe('pages', () => {
-  const env = useEmulator();
+  const env = declareEmulator();
 
   it('creates a page with 200 (not 201) under the space homepage when no parent is given (§4.3)', async () => {
     const site = await env.dev.seedSite();

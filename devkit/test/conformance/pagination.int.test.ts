@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { call, createPage, scopedAuth, useEmulator } from '../support/emulator-fixture';
+import { call, createPage, declareEmulator, scopedAuth } from '../support/emulator-fixture';
 
 /**
  * Cursor pagination as confluence-rest.md §4.5 documents it: `limit` 1–250,
@@ -8,7 +8,7 @@ import { call, createPage, scopedAuth, useEmulator } from '../support/emulator-f
  * and 400 "Expected type is Cursor" for a damaged one (pipedream #15776).
  */
 describe('cursor pagination', () => {
-  const env = useEmulator();
+  const env = declareEmulator();
 
   async function siteWithPages(count: number) {
     const site = await env.dev.seedSite();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { call, createPage, scopedAuth, useEmulator } from '../support/emulator-fixture';
+import { call, createPage, declareEmulator, scopedAuth } from '../support/emulator-fixture';
 
 /**
  * Page content properties (confluence-rest.md §4.7: JSON ≤ 32 KB, versioned,
@@ -8,7 +8,7 @@ import { call, createPage, scopedAuth, useEmulator } from '../support/emulator-f
  * read-only).
  */
 describe('content properties', () => {
-  const env = useEmulator();
+  const env = declareEmulator();
 
   async function pageWithProperty(value: unknown = { hash: 'abc' }) {
     const site = await env.dev.seedSite();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bearer, call, createPage, scopedAuth, useEmulator } from '../support/emulator-fixture';
+import { bearer, call, createPage, declareEmulator, scopedAuth } from '../support/emulator-fixture';
 
 /**
  * Rate limits as https://developer.atlassian.com/cloud/confluence/rate-limiting/
@@ -9,7 +9,7 @@ import { bearer, call, createPage, scopedAuth, useEmulator } from '../support/em
  * connections a client must survive (§5.4).
  */
 describe('rate limits', () => {
-  const env = useEmulator();
+  const env = declareEmulator();
 
   it('sends the documented rate-limit headers on every authenticated answer', async () => {
     const site = await env.dev.seedSite();
@@ -101,7 +101,7 @@ describe('rate limits', () => {
 });
 
 describe('faults', () => {
-  const env = useEmulator();
+  const env = declareEmulator();
 
   it('fails the next matching request with the configured status and Retry-After, then recovers', async () => {
     const site = await env.dev.seedSite();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { basicAuthorization } from '../../src/client/dev-api-client';
-import { bearer, call, createPage, scopedAuth, useEmulator } from '../support/emulator-fixture';
+import { bearer, call, createPage, declareEmulator, scopedAuth } from '../support/emulator-fixture';
 
 /**
  * Space permissions and the permitted-operations endpoint the Forge app uses
@@ -9,7 +9,7 @@ import { bearer, call, createPage, scopedAuth, useEmulator } from '../support/em
  * user does not have permission to view the space").
  */
 describe('space permissions', () => {
-  const env = useEmulator();
+  const env = declareEmulator();
 
   async function tokenFor(email: string, scopes: string[]) {
     const { token } = await env.dev.createApiToken({ email, scopes });

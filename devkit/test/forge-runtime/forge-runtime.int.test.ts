@@ -2,7 +2,7 @@ import { asApp, NeedsAuthenticationError, route } from '@forge/api';
 import { kvs } from '@forge/kvs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createForgeRuntime, type ForgeRuntime } from '../../src/forge/runtime-harness';
-import { bearer, call, createPage, useEmulator } from '../support/emulator-fixture';
+import { bearer, call, createPage, declareEmulator } from '../support/emulator-fixture';
 import { testAppHandler } from '../support/forge-test-app';
 import { startTestBackend, type TestBackend } from '../support/test-backend';
 
@@ -13,7 +13,7 @@ import { startTestBackend, type TestBackend } from '../support/test-backend';
  * delivery to remote endpoints (§4 rows 4–5).
  */
 describe('Forge runtime harness', () => {
-  const env = useEmulator();
+  const env = declareEmulator();
   const cleanups: Array<() => Promise<void> | void> = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();

@@ -1,7 +1,7 @@
 import { settingsResolver } from '@pagewire/forge-app';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createForgeRuntime } from '../../src/forge/runtime-harness';
-import { useEmulator } from '../support/emulator-fixture';
+import { declareEmulator } from '../support/emulator-fixture';
 import { startTestBackend } from '../support/test-backend';
 
 /**
@@ -12,7 +12,7 @@ import { startTestBackend } from '../support/test-backend';
  * (forge-platform.md §4 row 1, §8).
  */
 describe("Pagewire's settings resolver on the Forge runtime harness", () => {
-  const env = useEmulator();
+  const env = declareEmulator();
   const cleanups: Array<() => Promise<void> | void> = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();

@@ -1,6 +1,6 @@
 import { basicAuthorization, type SeededSite } from '../../src/client/dev-api-client';
 
-export { useEmulator } from '../../src/testing/use-emulator';
+export { declareEmulator } from '../../src/testing/declare-emulator';
 
 export interface CallOptions {
   readonly method?: string;

@@ -1,12 +1,7 @@
-import {
-  basicAuthorization,
-  createDevApiClient,
-  type DevApiClient,
-  type SeededSite,
-  startEmulator,
-} from '@pagewire/devkit';
+import { basicAuthorization, type DevApiClient, type SeededSite } from '@pagewire/devkit';
 import { createForgeRuntime, type ForgeRuntime, type ResolverHandler } from '@pagewire/devkit/forge-runtime';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { declareEmulator } from '@pagewire/devkit/testing';
+import { afterEach } from 'vitest';
 import { type ScriptedBackend, startScriptedBackend } from './scripted-backend';
 
 /**
@@ -24,24 +19,17 @@ export interface World {
 }
 
 export function declareForgeWorld() {
-  let emulator: Awaited<ReturnType<typeof startEmulator>> | undefined;
-  let dev: DevApiClient;
+  const env = declareEmulator();
   const cleanups: Array<() => Promise<void> | void> = [];
 
-  beforeAll(async () => {
-    emulator = await startEmulator({ port: 0 });
-    dev = createDevApiClient(emulator.url);
-  });
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-  afterAll(async () => {
-    await emulator?.close();
   });
 
   return {
     /** `userConsent`: whether a user has allowed the app to act as them (default: everyone has). */
     async setUp(options: { userConsent?: (accountId: string) => boolean } = {}): Promise<World> {
+      const { dev } = env;
       const site = await dev.seedSite({ spaceKey: 'ENG' });
       const backend = await startScriptedBackend();
       cleanups.push(() => backend.close());

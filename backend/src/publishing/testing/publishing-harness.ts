@@ -5,7 +5,7 @@ import {
   type RequestLogEntry,
   type SeededSite,
 } from '@pagewire/devkit';
-import { useEmulator } from '@pagewire/devkit/testing';
+import { declareEmulator } from '@pagewire/devkit/testing';
 import {
   type JobView,
   type PageIngestBodyInput,
@@ -201,8 +201,8 @@ export interface PublishingHarnesses {
  * emulator's defaults (100 requests/s, 65,000 points/h) so no test inherits
  * another's weather.
  */
-export function usePublishingHarnesses(): PublishingHarnesses {
-  const env = useEmulator();
+export function declarePublishingHarnesses(): PublishingHarnesses {
+  const env = declareEmulator();
   const opened: PublishingHarness[] = [];
   afterEach(async () => {
     await env.dev.clearFaults();

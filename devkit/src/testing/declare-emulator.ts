@@ -9,7 +9,7 @@ import { type RunningEmulator, startEmulator } from '../emulator/start-emulator'
  * rate-limit counters. Read the fields inside hooks and tests: they are set
  * once the emulator is listening.
  */
-export function useEmulator(): { readonly emulator: RunningEmulator; readonly dev: DevApiClient } {
+export function declareEmulator(): { readonly emulator: RunningEmulator; readonly dev: DevApiClient } {
   const holder = {} as { emulator: RunningEmulator; dev: DevApiClient };
   beforeAll(async () => {
     holder.emulator = await startEmulator({ port: 0 });
