@@ -3,13 +3,11 @@ import { declareEmulator } from '@pagewire/devkit/testing';
 import { describe, expect, it } from 'vitest';
 import { createAppTokenCredential } from '../credentials/credential';
 import { FORGE_APP_SCOPES } from '../credentials/credential-router';
-import { openDatabase } from '../store/database';
-import { postgresTarget, postgresTestUrl } from '../testing/test-databases';
 import { getSpaceByKey } from './api/spaces';
 import { createConfluenceClient } from './client';
 import { createPacer } from './pacer';
 import { createMemoryPacerStore, type PacerStore } from './pacer-store';
-import { createPostgresPacerStore, pacerMigrations } from './pacer-store-postgres';
+import { sharedPacerStoreTargets } from './testing/pacer-store-targets';
 
 /**
  * Several backend replicas calling Confluence with the same credential, each
@@ -17,39 +15,6 @@ import { createPostgresPacerStore, pacerMigrations } from './pacer-store-postgre
  * budget; this measures it against the devkit at 50 requests a second.
  */
 
-interface Replicas {
-  readonly name: string;
-  /** One store per replica: the same store twice when it is shared. */
-  open(): Promise<{ stores: [PacerStore, PacerStore]; dispose(): Promise<void> }>;
-}
-
-const sharedInProcess: Replicas = {
-  name: 'one shared store',
-  async open() {
-    const store = createMemoryPacerStore();
-    return { stores: [store, store], dispose: async () => {} };
-  },
-};
-
-function sharedPostgres(url: string): Replicas {
-  return {
-    name: 'a shared PostgreSQL store',
-    async open() {
-      const first = await postgresTarget(url).open({ migrations: pacerMigrations });
-      const second = await openDatabase(first.url);
-      return {
-        stores: [createPostgresPacerStore(first.database.db), createPostgresPacerStore(second.db)],
-        async dispose() {
-          await second.close();
-          await first.dispose();
-        },
-      };
-    },
-  };
-}
-
-const postgresUrl = postgresTestUrl();
-const shared = postgresUrl === null ? [sharedInProcess] : [sharedInProcess, sharedPostgres(postgresUrl)];
 const PER_REPLICA = 125;
 const LIMIT = 50;
 
@@ -89,14 +54,14 @@ async function runTwoReplicas(site: SeededSite, stores: [PacerStore, PacerStore]
   };
 }
 
-describe.each(shared)('two replicas pacing through $name', (replicas) => {
+describe.each(sharedPacerStoreTargets())('two replicas pacing through $description', (replicas) => {
   it('stay under one budget: almost no 429s, at close to the limit', async () => {
     const site = await env.dev.seedSite({ spaceKey: 'ENG' });
     const opened = await replicas.open();
     try {
       const run = await runTwoReplicas(site, opened.stores);
       console.info(
-        `${replicas.name}: ${2 * PER_REPLICA} requests in ${run.seconds.toFixed(2)} s, ${run.throttled} of ${run.sent} answered 429`,
+        `${replicas.description}: ${2 * PER_REPLICA} requests in ${run.seconds.toFixed(2)} s, ${run.throttled} of ${run.sent} answered 429`,
       );
       expect(run.failed).toBe(0);
       expect(run.throttled).toBeLessThanOrEqual(Math.ceil((2 * PER_REPLICA) / 100));

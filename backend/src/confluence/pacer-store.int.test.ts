@@ -1,46 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresTarget, postgresTestUrl, type TestDatabase } from '../testing/test-databases';
-import { createMemoryPacerStore, type PacerStore } from './pacer-store';
-import { createPostgresPacerStore, pacerMigrations } from './pacer-store-postgres';
+import { type SharedPacerStoreTarget, sharedPacerStoreTargets } from './testing/pacer-store-targets';
 
-interface StoreTarget {
-  readonly name: string;
-  open(): Promise<{ stores: [PacerStore, PacerStore]; dispose(): Promise<void> }>;
-}
-
-const memoryTarget: StoreTarget = {
-  name: 'memory',
-  async open() {
-    const store = createMemoryPacerStore();
-    return { stores: [store, store], dispose: async () => {} };
-  },
-};
-
-/** Two connections to one fresh schema: what two replicas see. */
-function postgresStoreTarget(url: string): StoreTarget {
-  return {
-    name: 'postgres',
-    async open() {
-      const first: TestDatabase = await postgresTarget(url).open({ migrations: pacerMigrations });
-      const { openDatabase } = await import('../store/database');
-      const second = await openDatabase(first.url);
-      return {
-        stores: [createPostgresPacerStore(first.database.db), createPostgresPacerStore(second.db)],
-        async dispose() {
-          await second.close();
-          await first.dispose();
-        },
-      };
-    },
-  };
-}
-
-const postgresUrl = postgresTestUrl();
-const targets = postgresUrl === null ? [memoryTarget] : [memoryTarget, postgresStoreTarget(postgresUrl)];
 const T0 = Date.parse('2026-11-28T10:00:00Z');
 
-describe.each(targets)('the pacer store on $name', (target) => {
-  let opened: Awaited<ReturnType<StoreTarget['open']>>;
+describe.each(sharedPacerStoreTargets())('the pacer store on $name', (target) => {
+  let opened: Awaited<ReturnType<SharedPacerStoreTarget['open']>>;
   beforeAll(async () => {
     opened = await target.open();
   });
