@@ -32,8 +32,9 @@ import {
   type ScopeError,
   type ServerError,
 } from './errors';
-import { createPacer, pacingTargetFor } from './pacer';
-import { createFakeClock } from './testing/fake-clock';
+import { pacingTargetFor } from './pacer';
+import { createFakeClient } from './testing/fake-client';
+import { createFakeClock, type FakeClock } from './testing/fake-clock';
 import { createFakeFetch, type FakeHandler, jsonResponse, networkFailure } from './testing/fake-fetch';
 
 const API_BASE = 'https://api.atlassian.com';
@@ -65,20 +66,21 @@ function page(id: string, version: number, extra: Record<string, unknown> = {}) 
   };
 }
 
-function setup(handler: FakeHandler, credential: ConfluenceCredential = appCredential) {
-  const clock = createFakeClock();
-  const fake = createFakeFetch(handler, clock);
-  const client = createConfluenceClient({
-    baseUrl: BASE,
-    allowedApiBase: API_BASE,
-    credential,
-    fetch: fake.fetch,
+function setup(
+  handler: FakeHandler,
+  credential: ConfluenceCredential = appCredential,
+  options: { clock?: FakeClock; random?: () => number } = {},
+) {
+  const clock = options.clock ?? createFakeClock();
+  const { client, requests } = createFakeClient({
+    handler,
     clock,
-    random: () => 0.5,
-    pacer: createPacer({ clock }),
+    baseUrl: BASE,
+    credential,
+    random: options.random,
     timeoutMs: 5_000,
   });
-  return { clock, client, requests: fake.requests };
+  return { clock, client, requests };
 }
 
 describe('the Confluence client', () => {
@@ -174,53 +176,45 @@ describe('the Confluence client', () => {
   });
 
   it('reads Retry-After given as an HTTP date', async () => {
-    const clock0 = createFakeClock();
+    const clock = createFakeClock();
     let calls = 0;
-    const retryAt = new Date(clock0.now() + 5_000).toUTCString();
-    const fake = createFakeFetch(() => {
-      calls += 1;
-      return calls === 1
-        ? jsonResponse(429, {}, { 'retry-after': retryAt })
-        : jsonResponse(200, page('1', 1));
-    }, clock0);
-    const client = createConfluenceClient({
-      baseUrl: BASE,
-      allowedApiBase: API_BASE,
-      credential: appCredential,
-      fetch: fake.fetch,
-      clock: clock0,
-      random: () => 0,
-    });
-    const started = clock0.now();
-    await clock0.run(getPageById(client, { id: '1', bodyFormat: 'none' }));
-    expect((fake.requests[1]?.at ?? 0) - started).toBeGreaterThanOrEqual(5_000);
+    const retryAt = new Date(clock.now() + 5_000).toUTCString();
+    const { client, requests } = setup(
+      () => {
+        calls += 1;
+        return calls === 1
+          ? jsonResponse(429, {}, { 'retry-after': retryAt })
+          : jsonResponse(200, page('1', 1));
+      },
+      appCredential,
+      { clock, random: () => 0 },
+    );
+    const started = clock.now();
+    await clock.run(getPageById(client, { id: '1', bodyFormat: 'none' }));
+    expect((requests[1]?.at ?? 0) - started).toBeGreaterThanOrEqual(5_000);
   });
 
   it('waits until X-RateLimit-Reset when a 429 has no Retry-After', async () => {
-    const { clock: c } = setup(() => jsonResponse(200, {}));
+    const clock = createFakeClock();
     let calls = 0;
-    const reset = new Date(c.now() + 7_000).toISOString();
-    const fake = createFakeFetch(() => {
-      calls += 1;
-      return calls === 1
-        ? jsonResponse(
-            429,
-            {},
-            { 'x-ratelimit-reset': reset, 'x-failure-category': 'FAILURE_CLIENT_RATE_LIMITED' },
-          )
-        : jsonResponse(200, page('1', 1));
-    }, c);
-    const client = createConfluenceClient({
-      baseUrl: BASE,
-      allowedApiBase: API_BASE,
-      credential: appCredential,
-      fetch: fake.fetch,
-      clock: c,
-      random: () => 0,
-    });
-    const started = c.now();
-    await c.run(getPageById(client, { id: '1', bodyFormat: 'none' }));
-    expect((fake.requests[1]?.at ?? 0) - started).toBeGreaterThanOrEqual(7_000);
+    const reset = new Date(clock.now() + 7_000).toISOString();
+    const { client, requests } = setup(
+      () => {
+        calls += 1;
+        return calls === 1
+          ? jsonResponse(
+              429,
+              {},
+              { 'x-ratelimit-reset': reset, 'x-failure-category': 'FAILURE_CLIENT_RATE_LIMITED' },
+            )
+          : jsonResponse(200, page('1', 1));
+      },
+      appCredential,
+      { clock, random: () => 0 },
+    );
+    const started = clock.now();
+    await clock.run(getPageById(client, { id: '1', bodyFormat: 'none' }));
+    expect((requests[1]?.at ?? 0) - started).toBeGreaterThanOrEqual(7_000);
   });
 
   it('gives up after four retries of a 429 with a RateLimitError that says when to come back', async () => {

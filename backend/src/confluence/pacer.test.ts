@@ -5,13 +5,14 @@ import {
   createAppTokenCredential,
 } from '../credentials/credential';
 import { getPageById } from './api/pages';
-import { type ConfluenceClient, createConfluenceClient } from './client';
+import type { ConfluenceClient } from './client';
 import type { Clock } from './clock';
 import { isRateLimitError, type RateLimitError } from './errors';
 import { APP_GLOBAL_POOL, createPacer, type Pacer, pacingTargetFor } from './pacer';
 import { createMemoryPacerStore, type PacerStore } from './pacer-store';
+import { createFakeClient } from './testing/fake-client';
 import { createFakeClock, type FakeClock } from './testing/fake-clock';
-import { createFakeFetch, type FakeHandler, jsonResponse } from './testing/fake-fetch';
+import { type FakeHandler, jsonResponse } from './testing/fake-fetch';
 
 const API_BASE = 'https://api.atlassian.com';
 const BASE = `${API_BASE}/ex/confluence/c0ffee00-0000-4000-8000-000000000001`;
@@ -64,17 +65,7 @@ function clientFor(
   pacer: Pacer,
   credential: ConfluenceCredential = appCredential(),
 ) {
-  const fake = createFakeFetch(handler, clock);
-  const client = createConfluenceClient({
-    baseUrl: BASE,
-    allowedApiBase: API_BASE,
-    credential,
-    fetch: fake.fetch,
-    clock,
-    pacer,
-    random: () => 0.5,
-  });
-  return { client, requests: fake.requests };
+  return createFakeClient({ handler, clock, baseUrl: BASE, credential, pacer });
 }
 
 async function readMany(client: ConfluenceClient, count: number): Promise<PromiseSettledResult<unknown>[]> {
