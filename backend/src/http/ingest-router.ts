@@ -46,8 +46,8 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
     const state = requestState(response);
     state.route = ROUTE;
     const principal = await deps.authenticator.authenticate(request.get('authorization'));
+    // Bound to the request's log lines from here on (RequestState makes its child logger on first use).
     state.installationId = principal.installationId;
-    state.log = (state.log ?? deps.logger).child({ installationId: principal.installationId });
     (response.locals as { ingestPrincipal?: typeof principal }).ingestPrincipal = principal;
     next();
   });
@@ -132,7 +132,10 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
         at: now,
       });
       for (const error of failures) {
-        requestState(response).log?.error({ err: error, blockKey: key }, 'a block-changed listener failed');
+        (requestState(response).log ?? deps.logger).error(
+          { err: error, blockKey: key },
+          'a block-changed listener failed',
+        );
       }
     }
 

@@ -77,6 +77,14 @@ describe('the logs', () => {
     expect(requests.some((line) => line.installationId === t.tenant('acme').installationId)).toBe(true);
   });
 
+  it('tie what is logged during a request to its request line by the request id', () => {
+    const lines = t.logs.lines();
+    const refused = lines.find((line) => line.msg === 'Forge invocation token refused');
+    expect(refused).toMatchObject({ reason: 'signature', requestId: expect.any(String) });
+    const request = lines.find((line) => line.msg === 'request' && line.requestId === refused?.requestId);
+    expect(request).toMatchObject({ route: '/forge/v1/blocks.list', status: 401 });
+  });
+
   it('never contain a token, a key or an authorization header', () => {
     const text = t.logs.text();
     for (const [what, secret] of Object.entries(planted)) {
