@@ -293,6 +293,18 @@ describe('the remote Forge key set', () => {
     expect(fetches).toBe(1);
   });
 
+  it('never fetches the key set for a token without a kid or signed with another algorithm', async () => {
+    published = [signer.publicJwk];
+    const remote = verifierFor(await serveJwks(), 0);
+    expect(await rejection(await signer.mint(claims, { omitKid: true }), remote)).toBe('kid_missing');
+    const { SignJWT } = await import('jose');
+    const hs256 = await new SignJWT({ ...claims })
+      .setProtectedHeader({ alg: 'HS256', kid: signer.kid })
+      .sign(new TextEncoder().encode('a shared secret of thirty-two bytes!'));
+    expect(await rejection(hs256, remote)).toBe('algorithm');
+    expect(fetches).toBe(0);
+  });
+
   it('reports an unreachable key set as unavailable, not as a bad token', async () => {
     const url = await serveJwks();
     await new Promise((resolve) => server!.close(resolve));

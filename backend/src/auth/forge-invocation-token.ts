@@ -1,10 +1,4 @@
-import {
-  createRemoteJWKSet,
-  decodeProtectedHeader,
-  type JWTVerifyGetKey,
-  errors as joseErrors,
-  jwtVerify,
-} from 'jose';
+import { createRemoteJWKSet, type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import type { ForgeEnvironmentType } from '../config/config';
 import { ERROR_KINDS } from '../error-kinds';
@@ -215,31 +209,43 @@ function toContext(claims: FitClaims, cloudId: string): FitContext | null {
   };
 }
 
+/** Distinct API base URLs remembered per verifier; there is one per site, so this only bounds a flood. */
+const CLOUD_ID_MEMO_ENTRIES = 10_000;
+
 export function createFitVerifier(options: FitVerifierOptions): FitVerifier {
   const clockTolerance = Math.min(
     options.clockToleranceSeconds ?? MAX_CLOCK_TOLERANCE_SECONDS,
     MAX_CLOCK_TOLERANCE_SECONDS,
   );
+  // jose hands the protected header to the key lookup after it checked the
+  // algorithm against `algorithms` and before it looks at a key, so the `kid`
+  // rule sits there: a token without one never costs a JWKS fetch, and the
+  // header is decoded once (jose decodes it anyway).
+  const getKey: JWTVerifyGetKey = (protectedHeader, token) => {
+    if (typeof protectedHeader.kid !== 'string' || protectedHeader.kid === '') {
+      throw new FitError('kid_missing', 'the invocation token does not name its signing key (kid)');
+    }
+    return options.getKey(protectedHeader, token);
+  };
+  // `cloudIdFromApiBaseUrl` parses a URL; its answer depends only on the
+  // signed string and the configuration, and every call of a site carries the same one.
+  const cloudIds = new Map<string, string | null>();
+  const cloudIdOf = (apiBaseUrl: string): string | null => {
+    let cloudId = cloudIds.get(apiBaseUrl);
+    if (cloudId === undefined) {
+      cloudId = cloudIdFromApiBaseUrl(apiBaseUrl, options.atlassianApiBase);
+      if (cloudIds.size >= CLOUD_ID_MEMO_ENTRIES) cloudIds.clear();
+      cloudIds.set(apiBaseUrl, cloudId);
+    }
+    return cloudId;
+  };
   return {
     async verify(authorization) {
       const token = bearerToken(authorization);
 
-      let header: ReturnType<typeof decodeProtectedHeader>;
-      try {
-        header = decodeProtectedHeader(token);
-      } catch {
-        throw new FitError('malformed', 'the invocation token is not a well-formed JWT');
-      }
-      // Checked before any key lookup, so a bad token never costs a JWKS fetch.
-      if (header.alg !== 'RS256')
-        throw new FitError('algorithm', 'the invocation token is not signed with RS256');
-      if (typeof header.kid !== 'string' || header.kid === '') {
-        throw new FitError('kid_missing', 'the invocation token does not name its signing key (kid)');
-      }
-
       let payload: unknown;
       try {
-        const verified = await jwtVerify(token, options.getKey, {
+        const verified = await jwtVerify(token, getKey, {
           algorithms: ['RS256'],
           issuer: FIT_ISSUER,
           audience: options.appId,
@@ -260,7 +266,7 @@ export function createFitVerifier(options: FitVerifierOptions): FitVerifier {
       if (options.environments !== null && !options.environments.has(claims.app.environment.type)) {
         throw new FitError('environment', 'this backend does not serve that Forge environment');
       }
-      const cloudId = cloudIdFromApiBaseUrl(claims.app.apiBaseUrl, options.atlassianApiBase);
+      const cloudId = cloudIdOf(claims.app.apiBaseUrl);
       if (cloudId === null) {
         throw new FitError(
           'api_base_url',

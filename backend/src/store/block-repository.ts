@@ -1,4 +1,4 @@
-import type { BlockKind, BlockPayload, BlockSummary } from '@pagewire/shared';
+import { type BlockKind, type BlockPayload, type BlockSummary, defaultSpaceSettings } from '@pagewire/shared';
 import type { Kysely } from 'kysely';
 import type { CoreTables } from './schema';
 
@@ -10,6 +10,15 @@ export interface StoredBlock {
   revision: number;
   source: string;
   updatedAt: string;
+}
+
+/** What a macro view needs: the block and its space's staleness threshold. */
+export interface BlockView {
+  block: StoredBlock;
+  /** SHA-256 of the block's canonical payload (block-content-hash.ts): the same hash, the same content. */
+  contentHash: string;
+  /** The space's `staleAfterMinutes`, or the default when nobody changed the space's settings. */
+  staleAfterMinutes: number;
 }
 
 export interface BlockWrite {
@@ -32,6 +41,12 @@ export interface BlockWriteResult {
 export interface BlockRepository {
   write(block: BlockWrite): Promise<BlockWriteResult>;
   find(installationId: string, spaceKey: string, key: string): Promise<StoredBlock | null>;
+  /**
+   * The block with its space's staleness threshold, in one statement (the
+   * macro read path ran one for each, docs/BENCHMARKS.md); null when there is
+   * no such block.
+   */
+  findForView(installationId: string, spaceKey: string, key: string): Promise<BlockView | null>;
   list(installationId: string, spaceKey: string): Promise<BlockSummary[]>;
 }
 
@@ -129,6 +144,43 @@ export function createBlockRepository(db: Kysely<CoreTables>): BlockRepository {
         revision: row.revision,
         source: row.source,
         updatedAt: row.updated_at,
+      };
+    },
+
+    async findForView(installationId, spaceKey, key) {
+      const row = await db
+        .selectFrom('blocks as b')
+        .leftJoin('space_settings as s', (join) =>
+          join.onRef('s.installation_id', '=', 'b.installation_id').onRef('s.space_key', '=', 'b.space_key'),
+        )
+        .select([
+          'b.block_key',
+          'b.kind',
+          'b.title',
+          'b.content_json',
+          'b.revision',
+          'b.source',
+          'b.updated_at',
+          'b.content_hash',
+          's.stale_after_minutes',
+        ])
+        .where('b.installation_id', '=', installationId)
+        .where('b.space_key', '=', spaceKey)
+        .where('b.block_key', '=', key)
+        .executeTakeFirst();
+      if (row === undefined) return null;
+      return {
+        block: {
+          key: row.block_key,
+          kind: row.kind as BlockKind,
+          title: row.title,
+          content: JSON.parse(row.content_json) as unknown,
+          revision: row.revision,
+          source: row.source,
+          updatedAt: row.updated_at,
+        },
+        contentHash: row.content_hash,
+        staleAfterMinutes: row.stale_after_minutes ?? defaultSpaceSettings.staleAfterMinutes,
       };
     },
 

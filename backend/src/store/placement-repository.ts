@@ -24,9 +24,77 @@ export interface PlacementRepository {
 
 const SIGHTING_REFRESH_MS = 60 * 60 * 1000;
 
-export function createPlacementRepository(db: Kysely<CoreTables>): PlacementRepository {
+export interface PlacementMemoOptions {
+  /** How long this process trusts its own last record of a placement before asking the database again. */
+  ttlMs?: number;
+  /** How many placements it remembers; the oldest record is forgotten first. */
+  maxEntries?: number;
+}
+
+/**
+ * A minute: the longest a placement moved by another replica can stay
+ * recorded wrongly (below), and how late an hour-old sighting may be
+ * refreshed. Every view of a macro shown more often than that skips the
+ * statement.
+ */
+const DEFAULT_MEMO_TTL_MS = 60_000;
+/** ~200 bytes each: a few MB at most, and more macros than are viewed in any minute on one replica. */
+const DEFAULT_MEMO_ENTRIES = 20_000;
+
+interface RememberedPlacement {
+  spaceKey: string;
+  blockKey: string;
+  /** Epoch ms after which the database is asked again. */
+  until: number;
+}
+
+/**
+ * `record` runs on every macro view (`blocks.get`) but writes at most hourly
+ * per macro, so the upsert mostly finds nothing to do; it was the most
+ * expensive statement of the read path (docs/BENCHMARKS.md). This process
+ * therefore remembers, for a short while, each placement it recorded or found
+ * current, and skips the statement while a view names the same space and
+ * block. A placement that is new to this process, or that names another block
+ * or space than it remembers, always goes to the database, so a moved macro
+ * is recorded at once.
+ *
+ * Across replicas: if another replica records a move of the same macro and it
+ * then moves back, this replica may skip the write that restores it until its
+ * memory of the placement expires (`ttlMs`); the publishing engine then
+ * refreshes that page for the wrong block for at most that long. The hourly
+ * `last_seen_at` refresh is late by at most `ttlMs`.
+ */
+export function createPlacementRepository(
+  db: Kysely<CoreTables>,
+  memoOptions: PlacementMemoOptions = {},
+): PlacementRepository {
+  const ttlMs = memoOptions.ttlMs ?? DEFAULT_MEMO_TTL_MS;
+  const maxEntries = memoOptions.maxEntries ?? DEFAULT_MEMO_ENTRIES;
+  const remembered = new Map<string, RememberedPlacement>();
+
+  function remember(key: string, placement: { spaceKey: string; blockKey: string }, now: Date): void {
+    // Deleted first so that the Map's insertion order stays oldest-first.
+    remembered.delete(key);
+    if (remembered.size >= maxEntries) remembered.delete(remembered.keys().next().value!);
+    remembered.set(key, {
+      spaceKey: placement.spaceKey,
+      blockKey: placement.blockKey,
+      until: now.getTime() + ttlMs,
+    });
+  }
+
   return {
     async record(placement, now) {
+      const memoKey = `${placement.installationId}\u0000${placement.contentId}\u0000${placement.localId}`;
+      const known = remembered.get(memoKey);
+      if (
+        known !== undefined &&
+        known.blockKey === placement.blockKey &&
+        known.spaceKey === placement.spaceKey &&
+        now.getTime() < known.until
+      ) {
+        return false;
+      }
       const at = now.toISOString();
       const refreshBefore = new Date(now.getTime() - SIGHTING_REFRESH_MS).toISOString();
       const result = await db
@@ -55,6 +123,7 @@ export function createPlacementRepository(db: Kysely<CoreTables>): PlacementRepo
             ),
         )
         .executeTakeFirst();
+      remember(memoKey, placement, now);
       // SQLite and PostgreSQL both count an upsert whose update was filtered out as 0 rows.
       return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
     },

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type TestDatabase, testDatabaseTargets } from '../testing/test-databases';
 import { coreMigrations } from './migrations';
 import { migrateToLatest, pendingMigrations } from './migrator';
+import { createPlacementRepository } from './placement-repository';
 import { createRepositories, type Repositories } from './repositories';
 
 const A = 'ari:cloud:ecosystem::installation/aaaaaaaa-0000-4000-8000-000000000001';
@@ -194,6 +195,92 @@ describe.each(testDatabaseTargets())('the repositories on $name', (target) => {
         { localId: 'm1', firstSeenAt: t0.toISOString(), lastSeenAt: minutesLater(6).toISOString() },
       ]);
       expect(await repos.placements.listForBlock(B, 'ENG', 'oncall')).toEqual([]);
+    });
+
+    it('trusts its own record of a placement for a minute, then asks the database again', async () => {
+      const placement = {
+        installationId: A,
+        spaceKey: 'ENG',
+        blockKey: 'deploys',
+        contentId: '7',
+        localId: 'm',
+      };
+      const rows = () => repos.placements.listForBlock(A, 'ENG', 'deploys');
+      expect(await repos.placements.record(placement, t0)).toBe(true);
+      // The row disappears behind this process's back (another replica, an operator).
+      await handle.database.db.deleteFrom('block_placements').execute();
+      const secondsLater = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+      expect(await repos.placements.record(placement, secondsLater(30))).toBe(false);
+      expect(await rows()).toEqual([]);
+      expect(await repos.placements.record(placement, secondsLater(61))).toBe(true);
+      expect(await rows()).toMatchObject([{ localId: 'm', firstSeenAt: secondsLater(61).toISOString() }]);
+    });
+
+    it('records a macro switched to another block at once, even within that minute', async () => {
+      const placement = {
+        installationId: A,
+        spaceKey: 'ENG',
+        blockKey: 'deploys',
+        contentId: '7',
+        localId: 'm',
+      };
+      expect(await repos.placements.record(placement, t0)).toBe(true);
+      const moved = new Date(t0.getTime() + 5_000);
+      expect(await repos.placements.record({ ...placement, blockKey: 'oncall' }, moved)).toBe(true);
+      expect(await repos.placements.record(placement, new Date(t0.getTime() + 10_000))).toBe(true);
+      expect(await repos.placements.listForBlock(A, 'ENG', 'deploys')).toMatchObject([{ localId: 'm' }]);
+      expect(await repos.placements.listForBlock(A, 'ENG', 'oncall')).toEqual([]);
+    });
+
+    it('forgets the oldest placements first when its memory is full', async () => {
+      const placements = createPlacementRepository(handle.database.db, { maxEntries: 2 });
+      const at = (localId: string) => ({
+        installationId: A,
+        spaceKey: 'ENG',
+        blockKey: 'deploys',
+        contentId: '7',
+        localId,
+      });
+      for (const localId of ['a', 'b', 'c']) expect(await placements.record(at(localId), t0)).toBe(true);
+      await handle.database.db.deleteFrom('block_placements').execute();
+      // 'a' was forgotten, so it goes to the database (and is written again); 'c' is still remembered.
+      expect(await placements.record(at('a'), t0)).toBe(true);
+      expect(await placements.record(at('c'), t0)).toBe(false);
+      expect((await placements.listForBlock(A, 'ENG', 'deploys')).map((p) => p.localId)).toEqual(['a']);
+    });
+  });
+
+  describe('blocks for a macro view', () => {
+    const write = (installationId: string, content: string) =>
+      repos.blocks.write({
+        installationId,
+        spaceKey: 'ENG',
+        key: 'deploys',
+        payload: markdown(content),
+        contentHash: `hash:${content}`,
+        source: 'ci',
+        now: t0,
+      });
+
+    it('reads a block with its space’s staleness threshold, or the default, in one call', async () => {
+      await write(A, 'hello');
+      expect(await repos.blocks.findForView(A, 'ENG', 'deploys')).toMatchObject({
+        block: { key: 'deploys', kind: 'markdown', content: 'hello', revision: 1 },
+        staleAfterMinutes: 60,
+      });
+      await repos.spaceSettings.update(A, 'ENG', { staleAfterMinutes: 15 }, { accountId: 'admin', now: t0 });
+      expect((await repos.blocks.findForView(A, 'ENG', 'deploys'))?.staleAfterMinutes).toBe(15);
+      // Another installation's settings for a space of the same key do not leak in.
+      await repos.spaceSettings.update(B, 'ENG', { staleAfterMinutes: 999 }, { accountId: 'admin', now: t0 });
+      expect((await repos.blocks.findForView(A, 'ENG', 'deploys'))?.staleAfterMinutes).toBe(15);
+      expect(await repos.blocks.findForView(B, 'ENG', 'deploys')).toBeNull();
+    });
+
+    it('carries the content hash the block was stored with', async () => {
+      await write(A, 'hello');
+      expect((await repos.blocks.findForView(A, 'ENG', 'deploys'))?.contentHash).toBe('hash:hello');
+      await write(A, 'hello again');
+      expect((await repos.blocks.findForView(A, 'ENG', 'deploys'))?.contentHash).toBe('hash:hello again');
     });
   });
 

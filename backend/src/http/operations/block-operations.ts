@@ -1,11 +1,56 @@
-import type { Block } from '@pagewire/shared';
+import type { AdfDocument, Block } from '@pagewire/shared';
 import { ProblemError } from '../problem-error';
 import type { OperationDeps, OperationHandlers } from './operation-types';
 import { spaceOf } from './operation-types';
 
+/**
+ * Rendering Markdown to ADF took ~1.1 ms of CPU for a short block, more than
+ * the rest of a `blocks.get` together (bench/state-scale.ts reads Markdown
+ * blocks), and its result depends on the content alone. Renderings are kept
+ * by content hash, bounded both in count and in the Markdown they stand for
+ * (the ADF is a few times larger), so the memory they hold stays in the low
+ * tens of MB whatever the blocks are.
+ */
+const RENDERED_MAX_ENTRIES = 2_000;
+const RENDERED_MAX_MARKDOWN_CHARS = 4_000_000;
+
+interface RenderedEntry {
+  document: AdfDocument;
+  chars: number;
+}
+
+function createRenderedMarkdownCache(render: (markdown: string) => AdfDocument) {
+  const entries = new Map<string, RenderedEntry>();
+  let chars = 0;
+  return (contentHash: string, markdown: string): AdfDocument => {
+    const hit = entries.get(contentHash);
+    if (hit !== undefined) {
+      // Re-inserted so the Map's order stays least recently used first.
+      entries.delete(contentHash);
+      entries.set(contentHash, hit);
+      return hit.document;
+    }
+    const document = render(markdown);
+    if (markdown.length > RENDERED_MAX_MARKDOWN_CHARS / 4) return document;
+    while (
+      entries.size > 0 &&
+      (entries.size >= RENDERED_MAX_ENTRIES || chars + markdown.length > RENDERED_MAX_MARKDOWN_CHARS)
+    ) {
+      const [oldestHash, oldest] = entries.entries().next().value!;
+      entries.delete(oldestHash);
+      chars -= oldest.chars;
+    }
+    entries.set(contentHash, { document, chars: markdown.length });
+    chars += markdown.length;
+    return document;
+  };
+}
+
 export function createBlockOperations(
   deps: OperationDeps,
 ): Pick<OperationHandlers, 'blocks.list' | 'blocks.get'> {
+  const renderMarkdown =
+    deps.renderMarkdown === undefined ? undefined : createRenderedMarkdownCache(deps.renderMarkdown);
   return {
     async 'blocks.list'(call) {
       const blocks = await deps.repositories.blocks.list(
@@ -18,13 +63,14 @@ export function createBlockOperations(
     async 'blocks.get'(call) {
       const installationId = call.invocation.installationId;
       const spaceKey = spaceOf(call.context);
-      const stored = await deps.repositories.blocks.find(installationId, spaceKey, call.input.key);
-      if (stored === null) {
+      const view = await deps.repositories.blocks.findForView(installationId, spaceKey, call.input.key);
+      if (view === null) {
         throw new ProblemError(
           'block_not_found',
           `There is no block "${call.input.key}" in space ${spaceKey}.`,
         );
       }
+      const stored = view.block;
       // Record where the block is shown, so a change can refresh those pages.
       if (call.context.contentId !== null && call.context.localId !== null) {
         const placement = {
@@ -40,7 +86,6 @@ export function createBlockOperations(
           await deps.placementEvents?.publish({ ...placement, at });
         }
       }
-      const { settings } = await deps.repositories.spaceSettings.get(installationId, spaceKey);
       const ageMs = deps.now().getTime() - Date.parse(stored.updatedAt);
       const block = {
         key: stored.key,
@@ -52,13 +97,13 @@ export function createBlockOperations(
         source: stored.source,
       } as Block;
       const rendered =
-        stored.kind === 'markdown' && deps.renderMarkdown !== undefined && typeof stored.content === 'string'
-          ? deps.renderMarkdown(stored.content)
+        stored.kind === 'markdown' && renderMarkdown !== undefined && typeof stored.content === 'string'
+          ? renderMarkdown(view.contentHash, stored.content)
           : undefined;
       return {
         block,
-        stale: ageMs > settings.staleAfterMinutes * 60_000,
-        staleAfterMinutes: settings.staleAfterMinutes,
+        stale: ageMs > view.staleAfterMinutes * 60_000,
+        staleAfterMinutes: view.staleAfterMinutes,
         ...(rendered === undefined ? {} : { rendered }),
       };
     },

@@ -199,6 +199,94 @@ describe('block operations', () => {
     const response = await t.call(tenant, 'blocks.get', { key: 'notes' });
     expect(response.body.data.rendered.content[0].content[0].text).toBe('HELLO');
   });
+
+  it('renders a Markdown block once per content, and renders it anew when it changes', async () => {
+    await t.close();
+    const rendered: string[] = [];
+    t = await startTestBackend({
+      signer,
+      renderMarkdown: (markdown) => {
+        rendered.push(markdown);
+        return {
+          version: 1,
+          type: 'doc',
+          content: [{ type: 'paragraph', content: [{ type: 'text', text: markdown.toUpperCase() }] }],
+        };
+      },
+    });
+    const tenant = t.tenant('acme');
+    const { key } = await t.createIngestKey(tenant, 'ENG');
+    const textOf = async () =>
+      (await t.call(tenant, 'blocks.get', { key: 'notes' })).body.data.rendered.content[0].content[0].text;
+
+    await putBlock('notes', key, { kind: 'markdown', title: 'Notes', content: 'first' });
+    expect(await textOf()).toBe('FIRST');
+    expect(await textOf()).toBe('FIRST');
+    await putBlock('notes', key, { kind: 'markdown', title: 'Notes', content: 'second' });
+    expect(await textOf()).toBe('SECOND');
+    expect(rendered).toEqual(['first', 'second']);
+  });
+
+  it('answers blocks.get within the contract for every kind of block', async () => {
+    const tenant = t.tenant('acme');
+    const { key } = await t.createIngestKey(tenant, 'ENG');
+    const blocks: Record<string, Record<string, unknown>> = {
+      status: {
+        kind: 'status',
+        title: 'Status',
+        content: { status: 'Degraded', summary: 'API slow', components: [{ name: 'api', status: 'slow' }] },
+      },
+      table: {
+        kind: 'table',
+        title: 'Owners',
+        content: { columns: [{ key: 'area', title: 'Area' }], rows: [{ area: 'search' }, { area: null }] },
+      },
+      metrics: {
+        kind: 'metrics',
+        title: 'KPIs',
+        content: { metrics: [{ label: 'Uptime', value: 99.9, unit: '%', delta: -0.1, goodDirection: 'up' }] },
+      },
+      markdown: { kind: 'markdown', title: 'Notes', content: '## Notes\n\n- one' },
+      adf: {
+        kind: 'adf',
+        title: 'Doc',
+        content: {
+          version: 1,
+          type: 'doc',
+          content: [{ type: 'paragraph', content: [{ type: 'text', text: 'hi' }] }],
+        },
+      },
+    };
+    for (const [blockKey, body] of Object.entries(blocks)) {
+      expect((await putBlock(blockKey, key, body)).status).toBe(201);
+      const response = await t.call(
+        tenant,
+        'blocks.get',
+        { key: blockKey },
+        { contentId: '1', localId: blockKey },
+      );
+      expect(response.status).toBe(200);
+      const parsed = operations['blocks.get'].output.safeParse(response.body.data);
+      expect(parsed.success, `${blockKey}: ${parsed.error?.message}`).toBe(true);
+      // Exactly what the contract's parse gives: defaults were applied at ingest, nothing is left for the reader to fill in.
+      expect(response.body.data).toEqual(parsed.data);
+    }
+  });
+
+  it('shows the staleness threshold a space admin set', async () => {
+    const tenant = t.tenant('acme');
+    const { key } = await t.createIngestKey(tenant, 'ENG');
+    await putBlock('deploys', key, { kind: 'status', title: 'Deploys', content: { status: 'Green' } });
+    expect((await t.call(tenant, 'settings.update', { staleAfterMinutes: 5 }, admin)).status).toBe(200);
+    t.clock.now = new Date(t.clock.now.getTime() + 6 * 60_000);
+    const response = await t.call(tenant, 'blocks.get', { key: 'deploys' });
+    expect(response.body.data).toMatchObject({ stale: true, staleAfterMinutes: 5 });
+    // Another space of the same installation keeps the default.
+    const other = await t.createIngestKey(tenant, 'OPS');
+    await putBlock('deploys', other.key, { kind: 'status', title: 'Deploys', content: { status: 'Green' } });
+    const elsewhere = await t.call(tenant, 'blocks.get', { key: 'deploys' }, { spaceKey: 'OPS' });
+    expect(elsewhere.body.data).toMatchObject({ stale: false, staleAfterMinutes: 60 });
+  });
 });
 
 describe('settings operations', () => {
