@@ -8,6 +8,7 @@ import { addLabelsToPage, listPageLabels } from './api/labels';
 import { createPage, getPageById, listPages, readAdfBody, updatePage } from './api/pages';
 import {
   assertGatewayBaseUrl,
+  type ConfluenceAttemptEvent,
   createConfluenceClient,
   createConfluenceClientFactory,
   gatewayBaseUrl,
@@ -69,7 +70,11 @@ function page(id: string, version: number, extra: Record<string, unknown> = {}) 
 function setup(
   handler: FakeHandler,
   credential: ConfluenceCredential = appCredential,
-  options: { clock?: FakeClock; random?: () => number } = {},
+  options: {
+    clock?: FakeClock;
+    random?: () => number;
+    onAttempt?: (event: ConfluenceAttemptEvent) => void;
+  } = {},
 ) {
   const clock = options.clock ?? createFakeClock();
   const { client, requests } = createFakeClient({
@@ -79,6 +84,7 @@ function setup(
     credential,
     random: options.random,
     timeoutMs: 5_000,
+    onAttempt: options.onAttempt,
   });
   return { clock, client, requests };
 }
@@ -278,6 +284,62 @@ describe('the Confluence client', () => {
     await clock.run(getPageById(client, { id: '1', bodyFormat: 'none' }));
     expect(requests).toHaveLength(3);
     expect((requests[1]?.at ?? 0) - started).toBeGreaterThanOrEqual(4_000);
+  });
+
+  it('reports every attempt, with its answer and what the retry policy made of it', async () => {
+    const events: ConfluenceAttemptEvent[] = [];
+    let calls = 0;
+    const { client, clock } = setup(
+      () => {
+        calls += 1;
+        if (calls === 1) throw networkFailure('ECONNRESET');
+        return calls === 2
+          ? jsonResponse(503, {}, { 'retry-after': '1', 'x-ratelimit-remaining': '9' })
+          : jsonResponse(200, page('1', 1));
+      },
+      appCredential,
+      { onAttempt: (event) => events.push(event) },
+    );
+    await clock.run(getPageById(client, { id: '1', bodyFormat: 'none' }));
+    expect(
+      events.map(({ attempt, status, decision, operation, method, credentialKind }) => ({
+        attempt,
+        status,
+        retried: decision?.retry ?? null,
+        operation,
+        method,
+        credentialKind,
+      })),
+    ).toEqual([
+      {
+        attempt: 1,
+        status: null,
+        retried: true,
+        operation: 'page.read',
+        method: 'GET',
+        credentialKind: 'app-token',
+      },
+      {
+        attempt: 2,
+        status: 503,
+        retried: true,
+        operation: 'page.read',
+        method: 'GET',
+        credentialKind: 'app-token',
+      },
+      {
+        attempt: 3,
+        status: 200,
+        retried: null,
+        operation: 'page.read',
+        method: 'GET',
+        credentialKind: 'app-token',
+      },
+    ]);
+    expect(events[0]?.rateLimit).toBeNull();
+    expect(events[1]?.rateLimit).not.toBeNull();
+    expect(events.every((event) => event.path === '/wiki/api/v2/pages/1')).toBe(true);
+    expect(events.every((event) => event.pacingKey === pacingTargetFor(appCredential).key)).toBe(true);
   });
 
   it('retries a GET after a dropped connection but never a POST', async () => {

@@ -220,6 +220,24 @@ export function createConfluenceClient(options: ConfluenceClientOptions): Conflu
     for (let retry = 0; ; retry += 1) {
       const permit = await pacer.acquire(target, request.signal);
       const startedAt = clock.now();
+      const report = (
+        status: number | null,
+        finishedAt: number,
+        rateLimit: RateLimitSnapshot | null,
+        decision: RetryDecision | null,
+      ) =>
+        options.onAttempt?.({
+          operation: request.operation,
+          method: request.method,
+          path,
+          credentialKind: credential.kind,
+          pacingKey: target.key,
+          attempt: retry + 1,
+          status,
+          durationMs: finishedAt - startedAt,
+          rateLimit,
+          decision,
+        });
       const attempt = new AbortController();
       const stopTimer = new AbortController();
       const onCallerAbort = () => attempt.abort(request.signal?.reason);
@@ -260,18 +278,7 @@ export function createConfluenceClient(options: ConfluenceClientOptions): Conflu
           options: retryOptions,
           random,
         });
-        options.onAttempt?.({
-          operation: request.operation,
-          method: request.method,
-          path,
-          credentialKind: credential.kind,
-          pacingKey: target.key,
-          attempt: retry + 1,
-          status: null,
-          durationMs: clock.now() - startedAt,
-          rateLimit: null,
-          decision,
-        });
+        report(null, clock.now(), null, decision);
         if (decision.retry) {
           await clock.sleep(decision.delayMs, request.signal);
           continue;
@@ -298,18 +305,7 @@ export function createConfluenceClient(options: ConfluenceClientOptions): Conflu
       await permit.settle({ kind: 'response', status, snapshot: rateLimit });
 
       if (status >= 200 && status < 300) {
-        options.onAttempt?.({
-          operation: request.operation,
-          method: request.method,
-          path,
-          credentialKind: credential.kind,
-          pacingKey: target.key,
-          attempt: retry + 1,
-          status,
-          durationMs: now - startedAt,
-          rateLimit,
-          decision: null,
-        });
+        report(status, now, rateLimit, null);
         const data = parseBody(request, text, {
           status,
           headers: responseHeaders,
@@ -330,18 +326,7 @@ export function createConfluenceClient(options: ConfluenceClientOptions): Conflu
               options: retryOptions,
               random,
             });
-      options.onAttempt?.({
-        operation: request.operation,
-        method: request.method,
-        path,
-        credentialKind: credential.kind,
-        pacingKey: target.key,
-        attempt: retry + 1,
-        status,
-        durationMs: now - startedAt,
-        rateLimit,
-        decision,
-      });
+      report(status, now, rateLimit, decision);
       if (decision.retry) {
         await clock.sleep(decision.delayMs, request.signal);
         continue;

@@ -1,5 +1,5 @@
 import type { ConfluenceCredential } from '../../credentials/credential';
-import { type ConfluenceClient, createConfluenceClient } from '../client';
+import { type ConfluenceClient, type ConfluenceClientOptions, createConfluenceClient } from '../client';
 import type { Pacer } from '../pacer';
 import type { FakeClock } from './fake-clock';
 import { createFakeFetch, type FakeHandler, type RecordedRequest } from './fake-fetch';
@@ -16,6 +16,7 @@ export interface FakeClientOptions {
   /** Jitter; the middle of the range unless a test pins it. */
   random?: () => number;
   timeoutMs?: number;
+  onAttempt?: ConfluenceClientOptions['onAttempt'];
 }
 
 /** The real client on fake time, talking to a handler instead of Confluence. */
@@ -33,6 +34,7 @@ export function createFakeClient(options: FakeClientOptions): {
     random: options.random ?? (() => 0.5),
     pacer: options.pacer,
     timeoutMs: options.timeoutMs,
+    onAttempt: options.onAttempt,
   });
   return { client, requests: fake.requests };
 }
