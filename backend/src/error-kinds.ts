@@ -10,8 +10,13 @@ export interface KindedError extends Error {
   readonly [ERROR_KINDS]: readonly string[];
 }
 
-export function hasErrorKind(error: unknown, kind: string): boolean {
+/**
+ * Whether `error` carries `kind` in the list under `registry`: ERROR_KINDS for
+ * Pagewire's own errors, or another family's symbol (the Confluence client
+ * keeps its kinds apart, so its `config` is never read as a fatal config error).
+ */
+export function hasErrorKind(error: unknown, kind: string, registry: symbol = ERROR_KINDS): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const kinds = (error as Partial<KindedError>)[ERROR_KINDS];
+  const kinds = (error as Record<symbol, unknown>)[registry];
   return Array.isArray(kinds) && kinds.includes(kind);
 }

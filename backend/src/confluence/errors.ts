@@ -1,4 +1,5 @@
 import type { ProblemCode } from '@pagewire/shared';
+import { hasErrorKind } from '../error-kinds';
 
 /**
  * Errors are values with kinds (confluence.js v3's design). Each error carries
@@ -28,14 +29,8 @@ export type ConfluenceErrorKind =
   | 'config'
   | 'no-credential';
 
-function kindsOf(value: unknown): readonly string[] {
-  if (typeof value !== 'object' || value === null) return [];
-  const kinds = (value as Record<symbol, unknown>)[CONFLUENCE_ERROR_KINDS];
-  return Array.isArray(kinds) ? (kinds as string[]) : [];
-}
-
 export function hasConfluenceErrorKind(value: unknown, kind: ConfluenceErrorKind): boolean {
-  return kindsOf(value).includes(kind);
+  return hasErrorKind(value, kind, CONFLUENCE_ERROR_KINDS);
 }
 
 /** What every error knows about the HTTP exchange that produced it, when there was one. */
