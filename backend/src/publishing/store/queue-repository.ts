@@ -1,5 +1,5 @@
 import type { JobState, JobView, JobWarning, PublishPlan } from '@pagewire/shared';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction, type Updateable } from 'kysely';
 import { createTimeOrderedIdGenerator } from '../../store/time-ordered-id';
 import type { PublishingTables, PublishJobsTable, PublishWorkTable } from './publishing-schema';
 
@@ -124,6 +124,14 @@ export interface QueueRepository {
 
 const ACTIVE_JOB_STATES: JobState[] = ['queued', 'running'];
 
+/** A work row's lease let go: its holder finished, will retry later, or gave up. */
+const NO_LEASE = {
+  lease_owner: null,
+  lease_expires_at: null,
+  leased_seq: null,
+  leased_job_id: null,
+} as const;
+
 /** Work items under this prefix exist for one job (dry runs) and are deleted when it finishes. */
 export const EPHEMERAL_TARGET_PREFIX = 'dry-run:';
 
@@ -205,6 +213,44 @@ export function createQueueRepository(
     return toStoredJob(row);
   }
 
+  /** Updates the jobs of a target that still wait or run, up to (`<=`) or before (`<`) `seq`. */
+  function updateActiveJobs(
+    trx: Kysely<PublishingTables>,
+    target: { installationId: string; targetKey: string },
+    seqOp: '<' | '<=',
+    seq: number,
+    values: Updateable<PublishJobsTable>,
+  ) {
+    return trx
+      .updateTable('publish_jobs')
+      .set(values)
+      .where('installation_id', '=', target.installationId)
+      .where('target_key', '=', target.targetKey)
+      .where('seq', seqOp, seq)
+      .where('state', 'in', ACTIVE_JOB_STATES);
+  }
+
+  /** Updates the work row while `lease` still holds it; false when the lease was lost. */
+  async function updateHeldWork(lease: Lease, values: Updateable<PublishWorkTable>): Promise<boolean> {
+    const result = await db
+      .updateTable('publish_work')
+      .set(values)
+      .where('id', '=', lease.workId)
+      .where('lease_owner', '=', lease.owner)
+      .where('state', '=', 'leased')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async function countByState(table: 'publish_jobs' | 'publish_work'): Promise<Record<string, number>> {
+    const rows = await db
+      .selectFrom(table)
+      .select(['state', (eb) => eb.fn.countAll<number>().as('count')])
+      .groupBy('state')
+      .execute();
+    return Object.fromEntries(rows.map((row) => [row.state, Number(row.count)]));
+  }
+
   return {
     enqueue: (input) => db.transaction().execute((trx) => enqueueWithin(trx, input)),
 
@@ -277,14 +323,13 @@ export function createQueueRepository(
           .executeTakeFirst();
         if (work === undefined) return null;
         const seq = Number(work.leased_seq);
-        await trx
-          .updateTable('publish_jobs')
-          .set({ state: 'running', updated_at: at })
-          .where('installation_id', '=', work.installation_id)
-          .where('target_key', '=', work.target_key)
-          .where('seq', '<=', seq)
-          .where('state', 'in', ACTIVE_JOB_STATES)
-          .execute();
+        await updateActiveJobs(
+          trx,
+          { installationId: work.installation_id, targetKey: work.target_key },
+          '<=',
+          seq,
+          { state: 'running', updated_at: at },
+        ).execute();
         const job = await trx
           .updateTable('publish_jobs')
           .set({ attempts: sql<number>`attempts + 1`, claimed_by: owner })
@@ -295,27 +340,11 @@ export function createQueueRepository(
       });
     },
 
-    async heartbeat(lease, now, leaseMs) {
-      const result = await db
-        .updateTable('publish_work')
-        .set({ lease_expires_at: new Date(now.getTime() + leaseMs).toISOString() })
-        .where('id', '=', lease.workId)
-        .where('lease_owner', '=', lease.owner)
-        .where('state', '=', 'leased')
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
-    },
+    heartbeat: (lease, now, leaseMs) =>
+      updateHeldWork(lease, { lease_expires_at: new Date(now.getTime() + leaseMs).toISOString() }),
 
-    async recordIntent(lease, intent) {
-      const result = await db
-        .updateTable('publish_work')
-        .set({ intent_json: intent === null ? null : JSON.stringify(intent) })
-        .where('id', '=', lease.workId)
-        .where('lease_owner', '=', lease.owner)
-        .where('state', '=', 'leased')
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
-    },
+    recordIntent: (lease, intent) =>
+      updateHeldWork(lease, { intent_json: intent === null ? null : JSON.stringify(intent) }),
 
     async complete(lease, outcome, now) {
       const at = now.toISOString();
@@ -342,14 +371,10 @@ export function createQueueRepository(
           .execute();
         // Older requests for the same page that were still waiting end with the
         // outcome of the write that carried their newer replacement.
-        const superseded = await trx
-          .updateTable('publish_jobs')
-          .set({ ...values, superseded_by: lease.job.id })
-          .where('installation_id', '=', lease.installationId)
-          .where('target_key', '=', lease.targetKey)
-          .where('seq', '<', lease.seq)
-          .where('state', 'in', ACTIVE_JOB_STATES)
-          .executeTakeFirst();
+        const superseded = await updateActiveJobs(trx, lease, '<', lease.seq, {
+          ...values,
+          superseded_by: lease.job.id,
+        }).executeTakeFirst();
         await trx
           .updateTable('publish_work')
           .set({
@@ -357,10 +382,7 @@ export function createQueueRepository(
             // ran has bumped latest_seq, and the item goes straight back to ready.
             state: sql<string>`case when latest_seq > ${lease.seq} then 'ready' else 'idle' end`,
             available_at: at,
-            lease_owner: null,
-            lease_expires_at: null,
-            leased_seq: null,
-            leased_job_id: null,
+            ...NO_LEASE,
             attempts: 0,
             last_error: null,
             intent_json: null,
@@ -384,23 +406,18 @@ export function createQueueRepository(
     async retryLater(lease, error, availableAt, now) {
       const at = now.toISOString();
       await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('publish_jobs')
-          .set({ state: 'queued', error_code: error.code, error_detail: error.detail, updated_at: at })
-          .where('installation_id', '=', lease.installationId)
-          .where('target_key', '=', lease.targetKey)
-          .where('seq', '<=', lease.seq)
-          .where('state', 'in', ACTIVE_JOB_STATES)
-          .execute();
+        await updateActiveJobs(trx, lease, '<=', lease.seq, {
+          state: 'queued',
+          error_code: error.code,
+          error_detail: error.detail,
+          updated_at: at,
+        }).execute();
         await trx
           .updateTable('publish_work')
           .set({
             state: 'ready',
             available_at: availableAt.toISOString(),
-            lease_owner: null,
-            lease_expires_at: null,
-            leased_seq: null,
-            leased_job_id: null,
+            ...NO_LEASE,
             attempts: sql<number>`attempts + 1`,
             last_error: `${error.code}: ${error.detail}`,
             updated_at: at,
@@ -414,30 +431,20 @@ export function createQueueRepository(
     async deadLetter(lease, error, now) {
       const at = now.toISOString();
       await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('publish_jobs')
-          .set({
-            state: 'failed',
-            error_code: error.code,
-            error_detail: error.detail,
-            updated_at: at,
-            finished_at: at,
-          })
-          .where('installation_id', '=', lease.installationId)
-          .where('target_key', '=', lease.targetKey)
-          .where('seq', '<=', lease.seq)
-          .where('state', 'in', ACTIVE_JOB_STATES)
-          .execute();
+        await updateActiveJobs(trx, lease, '<=', lease.seq, {
+          state: 'failed',
+          error_code: error.code,
+          error_detail: error.detail,
+          updated_at: at,
+          finished_at: at,
+        }).execute();
         await trx
           .updateTable('publish_work')
           .set({
             // Newer content accepted while this failed gets its own chance.
             state: sql<string>`case when latest_seq > ${lease.seq} then 'ready' else 'dead' end`,
             available_at: at,
-            lease_owner: null,
-            lease_expires_at: null,
-            leased_seq: null,
-            leased_job_id: null,
+            ...NO_LEASE,
             last_error: `${error.code}: ${error.detail}`,
             updated_at: at,
           })
@@ -497,23 +504,8 @@ export function createQueueRepository(
       return Number(result.numDeletedRows);
     },
 
-    async countJobsByState() {
-      const rows = await db
-        .selectFrom('publish_jobs')
-        .select(['state', (eb) => eb.fn.countAll<number>().as('count')])
-        .groupBy('state')
-        .execute();
-      return Object.fromEntries(rows.map((row) => [row.state, Number(row.count)]));
-    },
-
-    async countWorkByState() {
-      const rows = await db
-        .selectFrom('publish_work')
-        .select(['state', (eb) => eb.fn.countAll<number>().as('count')])
-        .groupBy('state')
-        .execute();
-      return Object.fromEntries(rows.map((row) => [row.state, Number(row.count)]));
-    },
+    countJobsByState: () => countByState('publish_jobs'),
+    countWorkByState: () => countByState('publish_work'),
 
     async oldestDueAt(now) {
       const row = await db
