@@ -239,19 +239,13 @@ async function decideAndWrite(run: Run, round: number): Promise<PublishResult | 
       // Record it before anything else: the next write records a new intent
       // over this one, and a crash after that must still know this version
       // is ours (else it would look like a person's edit).
-      identity = {
-        installationId: job.installationId,
-        spaceKey: job.spaceKey,
-        externalId: run.externalId,
-        pageId: page.id,
-        spaceId: page.spaceId,
-        title: page.title,
+      identity = identityOf(run, page, {
         lastVersion,
         lastHash,
         labels: identity?.labels ?? [],
         lastJobId,
         updatedAt: deps.now().toISOString(),
-      };
+      });
       await deps.identities.save(identity);
     }
   }
@@ -382,6 +376,23 @@ async function writeUpdate(
   return humanEdit === undefined ? result : { ...result, humanEdit };
 }
 
+/** The backend's record of a page as Pagewire's: where it is, and which version and content are ours. */
+function identityOf(
+  run: Run,
+  page: PublishedPage,
+  ours: Pick<PageIdentity, 'lastVersion' | 'lastHash' | 'labels' | 'lastJobId' | 'updatedAt'>,
+): PageIdentity {
+  return {
+    installationId: run.job.installationId,
+    spaceKey: run.job.spaceKey,
+    externalId: run.externalId,
+    pageId: page.id,
+    spaceId: page.spaceId,
+    title: page.title,
+    ...ours,
+  };
+}
+
 /**
  * After a write (or when the page already holds this content): record the
  * version in the backend and on the page, index a new page, add missing
@@ -405,19 +416,13 @@ async function finish(
   const warnings = [...run.warnings];
   const now = deps.now().toISOString();
   const lastJobId = args.wrote ? job.id : (args.lastJobId ?? job.id);
-  const identity: PageIdentity = {
-    installationId: job.installationId,
-    spaceKey: job.spaceKey,
-    externalId: run.externalId,
-    pageId: page.id,
-    spaceId: page.spaceId,
-    title: page.title,
+  const identity = identityOf(run, page, {
     lastVersion: page.version.number,
     lastHash: run.contentHash,
     labels: args.identity?.labels ?? [],
     lastJobId,
     updatedAt: now,
-  };
+  });
   // The backend's record first: if the next step dies, the next attempt still
   // knows this version is ours.
   await deps.identities.save(identity);
