@@ -32,6 +32,11 @@ export function nextLinkFromHeader(link: string | null): string | null {
   return null;
 }
 
+/** v2 list endpoints take 1 to 250 items a page; Pagewire asks for the most unless told otherwise. */
+export function pageSize(limit: number | undefined): number {
+  return Math.min(Math.max(limit ?? 250, 1), 250);
+}
+
 interface PageOf<Item> {
   readonly results: readonly Item[];
   readonly _links?: { readonly next?: string | undefined } | null | undefined;

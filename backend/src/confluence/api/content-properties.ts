@@ -1,5 +1,5 @@
 import type { ConfluenceClient } from '../client';
-import { paginate } from '../pagination';
+import { pageSize, paginate } from '../pagination';
 import {
   type ContentProperty,
   contentPropertySchema,
@@ -28,7 +28,7 @@ export function listPageProperties(
     operation: 'property.read',
     method: 'GET',
     path: propertiesPath(params.pageId),
-    query: { key: params.key, limit: Math.min(Math.max(params.limit ?? 250, 1), 250) },
+    query: { key: params.key, limit: pageSize(params.limit) },
     schema: multiEntityResultSchema(contentPropertySchema),
     resource: `the properties of page ${params.pageId}`,
     signal: params.signal,

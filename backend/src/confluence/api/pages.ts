@@ -1,6 +1,6 @@
 import { type AdfDocument, adfDocumentSchema } from '@pagewire/shared';
 import type { ConfluenceClient } from '../client';
-import { paginate } from '../pagination';
+import { pageSize, paginate } from '../pagination';
 import { emptyBodySchema, multiEntityResultSchema, type Page, pageSchema } from '../schemas';
 import { idSegment } from './ids';
 
@@ -152,7 +152,7 @@ export function listPages(
       title: params.title,
       status: params.status,
       'body-format': params.bodyFormat === 'none' ? undefined : params.bodyFormat,
-      limit: Math.min(Math.max(params.limit ?? 250, 1), 250),
+      limit: pageSize(params.limit),
     },
     schema: multiEntityResultSchema(pageSchema),
     resource: `pages of space ${params.spaceId}`,
