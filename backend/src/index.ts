@@ -92,7 +92,8 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
         clearTimeout(timer);
         await backend.close();
         logger.info('shut down');
-        logger.flush();
+        // Standard output is written asynchronously (observability/logger.ts): the last lines are out before this resolves.
+        await new Promise<void>((resolve) => logger.flush(() => resolve()));
       })();
       return closing;
     },
