@@ -1,5 +1,6 @@
 import { type BlockKind, type BlockPayload, type BlockSummary, defaultSpaceSettings } from '@pagewire/shared';
 import type { Kysely } from 'kysely';
+import { compileStatement } from './database';
 import type { CoreTables } from './schema';
 
 export interface StoredBlock {
@@ -58,6 +59,29 @@ export class BlockWriteContentionError extends Error {
 const MAX_WRITE_ATTEMPTS = 8;
 
 export function createBlockRepository(db: Kysely<CoreTables>): BlockRepository {
+  // Every macro view runs this one; compiled once (see compileStatement).
+  const viewStatement = compileStatement(db, 3, (installationId, spaceKey, key) =>
+    db
+      .selectFrom('blocks as b')
+      .leftJoin('space_settings as s', (join) =>
+        join.onRef('s.installation_id', '=', 'b.installation_id').onRef('s.space_key', '=', 'b.space_key'),
+      )
+      .select([
+        'b.block_key',
+        'b.kind',
+        'b.title',
+        'b.content_json',
+        'b.revision',
+        'b.source',
+        'b.updated_at',
+        'b.content_hash',
+        's.stale_after_minutes',
+      ])
+      .where('b.installation_id', '=', installationId)
+      .where('b.space_key', '=', spaceKey)
+      .where('b.block_key', '=', key),
+  );
+
   return {
     async write(block) {
       const at = block.now.toISOString();
@@ -148,26 +172,7 @@ export function createBlockRepository(db: Kysely<CoreTables>): BlockRepository {
     },
 
     async findForView(installationId, spaceKey, key) {
-      const row = await db
-        .selectFrom('blocks as b')
-        .leftJoin('space_settings as s', (join) =>
-          join.onRef('s.installation_id', '=', 'b.installation_id').onRef('s.space_key', '=', 'b.space_key'),
-        )
-        .select([
-          'b.block_key',
-          'b.kind',
-          'b.title',
-          'b.content_json',
-          'b.revision',
-          'b.source',
-          'b.updated_at',
-          'b.content_hash',
-          's.stale_after_minutes',
-        ])
-        .where('b.installation_id', '=', installationId)
-        .where('b.space_key', '=', spaceKey)
-        .where('b.block_key', '=', key)
-        .executeTakeFirst();
+      const [row] = await viewStatement.execute(installationId, spaceKey, key);
       if (row === undefined) return null;
       return {
         block: {

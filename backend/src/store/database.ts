@@ -1,7 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
+import {
+  type Compilable,
+  type CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  type SqliteDatabase,
+  SqliteDialect,
+  sql,
+} from 'kysely';
 import pg from 'pg';
 import type { CoreTables } from './schema';
 
@@ -86,6 +94,54 @@ function withStatementCache(connection: SQLite.Database): SqliteDatabase {
         statements.set(sqlText, statement);
       }
       return statement;
+    },
+  };
+}
+
+/** A query compiled once, run with new values for its parameters. */
+export interface CompiledStatement<Row> {
+  execute(...values: string[]): Promise<Row[]>;
+}
+
+const parameterMarker = (index: number) => `\u0000pagewire-parameter-${index}\u0000`;
+
+/**
+ * Builds and compiles a query once, for a statement on a hot path: Kysely
+ * builds an immutable operation tree and compiles it to SQL on every
+ * execution, which cost more CPU than SQLite's primary-key lookup itself on
+ * the macro read path (docs/BENCHMARKS.md). `build` receives one marker per
+ * parameter in place of the values; the compiled SQL is kept and each
+ * execution binds the real values in the positions the markers took, in the
+ * dialect's own placeholder syntax. Every parameter of the compiled query must
+ * be one of the markers, so a value baked into the query by mistake is an
+ * error here, at start, not a wrong answer later.
+ */
+export function compileStatement<Row>(
+  db: Kysely<CoreTables>,
+  parameterCount: number,
+  build: (...parameters: string[]) => Compilable<Row>,
+): CompiledStatement<Row> {
+  const markers = Array.from({ length: parameterCount }, (_, index) => parameterMarker(index));
+  const compiled = build(...markers).compile();
+  const positions = compiled.parameters.map((value) => markers.indexOf(value as string));
+  if (positions.includes(-1)) {
+    throw new Error(
+      `compileStatement: a value that is not one of the parameters is bound in: ${compiled.sql}`,
+    );
+  }
+  if (markers.some((_, index) => !positions.includes(index))) {
+    throw new Error(`compileStatement: not every parameter is used in: ${compiled.sql}`);
+  }
+  return {
+    async execute(...values) {
+      if (values.length !== parameterCount) {
+        throw new Error(`compileStatement: expected ${parameterCount} values, got ${values.length}`);
+      }
+      const query: CompiledQuery<Row> = {
+        ...compiled,
+        parameters: positions.map((index) => values[index]),
+      };
+      return (await db.executeQuery(query)).rows;
     },
   };
 }
