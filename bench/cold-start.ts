@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { PAGEWIRE_APP_ID } from '@pagewire/devkit';
 import {
   type BenchContext,
   type BenchmarkDefinition,
@@ -8,9 +6,9 @@ import {
   isMainModule,
   runBenchmarkCli,
 } from './support/benchmark';
-import { BARE_SERVER_MAIN, REPO_ROOT } from './support/child-servers';
+import { BARE_SERVER_MAIN } from './support/child-servers';
 import { median, round } from './support/percentiles';
-import { timeToReady } from './support/ready-timer';
+import { timeBackendToReady, timeToReady } from './support/ready-timer';
 import { figure } from './support/results';
 import { seedState } from './support/seed-state';
 
@@ -41,19 +39,8 @@ export const coldStart: BenchmarkDefinition = {
       blocksPerTenant: settings.blocks,
     });
 
-    const backendEnv = (databaseUrl: string) => ({
-      HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrl,
-      PAGEWIRE_FORGE_APP_ID: PAGEWIRE_APP_ID,
-      // Nothing is verified during start-up: the key set is fetched on the first token.
-      PAGEWIRE_FORGE_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
-      PAGEWIRE_ATLASSIAN_API_BASE: 'http://127.0.0.1:9',
-      PAGEWIRE_MASTER_KEY: randomBytes(32).toString('base64'),
-      LOG_LEVEL: 'info',
-    });
-    const backendArgs = ['--enable-source-maps', context.backendMain];
     // One untimed start on the seeded file: a deployment's file has every migration applied already.
-    await timeToReady(backendArgs, backendEnv(`sqlite:${existing}`), `${REPO_ROOT}backend`);
+    await timeBackendToReady(context.backendMain, `sqlite:${existing}`);
 
     const bare: number[] = [];
     const fresh: number[] = [];
@@ -67,8 +54,8 @@ export const coldStart: BenchmarkDefinition = {
         }),
       );
       const freshFile = join(context.workDir, `fresh-${trial}.db`);
-      fresh.push(await timeToReady(backendArgs, backendEnv(`sqlite:${freshFile}`), `${REPO_ROOT}backend`));
-      seeded.push(await timeToReady(backendArgs, backendEnv(`sqlite:${existing}`), `${REPO_ROOT}backend`));
+      fresh.push(await timeBackendToReady(context.backendMain, `sqlite:${freshFile}`));
+      seeded.push(await timeBackendToReady(context.backendMain, `sqlite:${existing}`));
     }
     const ms = { bare: median(bare), fresh: median(fresh), seeded: median(seeded) };
     const blocks = (settings.tenants * settings.blocks).toLocaleString('en');

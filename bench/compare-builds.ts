@@ -2,15 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDevApiClient, PAGEWIRE_APP_ID } from '@pagewire/devkit';
+import { createDevApiClient } from '@pagewire/devkit';
 import { buildBenchPrograms } from './support/build';
-import {
-  BACKEND_MAIN,
-  type ChildServer,
-  REPO_ROOT,
-  spawnBackend,
-  spawnEmulator,
-} from './support/child-servers';
+import { BACKEND_MAIN, type ChildServer, spawnBackend, spawnEmulator } from './support/child-servers';
 import {
   forgeCallerFor,
   forgeHeaders,
@@ -21,7 +15,7 @@ import {
 } from './support/forge-calls';
 import { type MeasuredRun, measureRun } from './support/load-generator';
 import { median, round } from './support/percentiles';
-import { timeToReady } from './support/ready-timer';
+import { timeBackendToReady } from './support/ready-timer';
 
 /**
  * Before and after for a fix: two builds of the backend measured side by
@@ -102,18 +96,7 @@ try {
         }),
       );
       starts[name].push(
-        await timeToReady(
-          ['--enable-source-maps', builds[name]],
-          {
-            HOST: '127.0.0.1',
-            DATABASE_URL: `sqlite:${join(workDir, `fresh-${name}-${round}.db`)}`,
-            PAGEWIRE_FORGE_APP_ID: PAGEWIRE_APP_ID,
-            PAGEWIRE_FORGE_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
-            PAGEWIRE_ATLASSIAN_API_BASE: 'http://127.0.0.1:9',
-            PAGEWIRE_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
-          },
-          `${REPO_ROOT}backend`,
-        ),
+        await timeBackendToReady(builds[name], `sqlite:${join(workDir, `fresh-${name}-${round}.db`)}`),
       );
     }
   }

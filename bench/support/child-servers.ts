@@ -165,7 +165,6 @@ export interface BackendProcessOptions {
  * request writes is part of what is measured.
  */
 export function spawnBackend(options: BackendProcessOptions): Promise<ChildServer> {
-  const emulator = options.emulatorUrl ?? 'http://127.0.0.1:9';
   const flags = ['--enable-source-maps'];
   if (options.cpuProfileDir !== undefined)
     flags.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
@@ -173,19 +172,30 @@ export function spawnBackend(options: BackendProcessOptions): Promise<ChildServe
     command: process.execPath,
     args: [...flags, options.main ?? BACKEND_MAIN],
     cwd: `${REPO_ROOT}backend`,
-    env: {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: options.databaseUrl,
-      PAGEWIRE_FORGE_APP_ID: options.appId,
-      PAGEWIRE_FORGE_JWKS_URL: `${emulator}/.well-known/jwks.json`,
-      PAGEWIRE_ATLASSIAN_API_BASE: emulator,
-      PAGEWIRE_MASTER_KEY: randomBytes(32).toString('base64'),
-      LOG_LEVEL: 'info',
-      ...options.env,
-    },
+    env: { PORT: '0', ...backendEnvironment(options) },
     ready: /backend listening on (http:\/\/\S+)/,
   });
+}
+
+/**
+ * What the backend is configured with in every benchmark (no `PORT`: the
+ * caller picks it). Without an emulator, JWKS and API base point at a closed
+ * port: nothing that needs Forge is called, and start-up fetches nothing.
+ */
+export function backendEnvironment(
+  options: Pick<BackendProcessOptions, 'databaseUrl' | 'emulatorUrl' | 'appId' | 'env'>,
+): Record<string, string> {
+  const emulator = options.emulatorUrl ?? 'http://127.0.0.1:9';
+  return {
+    HOST: '127.0.0.1',
+    DATABASE_URL: options.databaseUrl,
+    PAGEWIRE_FORGE_APP_ID: options.appId,
+    PAGEWIRE_FORGE_JWKS_URL: `${emulator}/.well-known/jwks.json`,
+    PAGEWIRE_ATLASSIAN_API_BASE: emulator,
+    PAGEWIRE_MASTER_KEY: randomBytes(32).toString('base64'),
+    LOG_LEVEL: 'info',
+    ...options.env,
+  };
 }
 
 /** The baseline: a bare Express 5 route answering `body` (see bench/support/bare-server.ts). */

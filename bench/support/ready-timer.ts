@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { REPO_ROOT } from './child-servers';
+import { PAGEWIRE_APP_ID } from '@pagewire/devkit';
+import { backendEnvironment, REPO_ROOT } from './child-servers';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -58,4 +59,13 @@ export async function timeToReady(
     child.kill('SIGTERM');
     await exited;
   }
+}
+
+/** `timeToReady` for a backend build (`main`) on the database at `databaseUrl`, configured as every benchmark configures it. */
+export function timeBackendToReady(main: string, databaseUrl: string): Promise<number> {
+  return timeToReady(
+    ['--enable-source-maps', main],
+    backendEnvironment({ databaseUrl, appId: PAGEWIRE_APP_ID }),
+    `${REPO_ROOT}backend`,
+  );
 }
