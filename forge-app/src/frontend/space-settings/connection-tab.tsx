@@ -4,9 +4,7 @@ import {
   ButtonGroup,
   Code,
   DatePicker,
-  ErrorMessage,
   Heading,
-  HelperMessage,
   Inline,
   Label,
   List,
@@ -32,6 +30,7 @@ import { ResolverErrorMessage } from '../components/resolver-error-message';
 import { invokeOperation } from '../resolver-client';
 import { formatDate, formatDateTime } from '../time-display';
 import { fieldError, inputValue, onlyFieldErrors } from './field-errors';
+import { FieldMessage } from './field-message';
 
 export interface ConnectionTabProps {
   view: SettingsView;
@@ -271,7 +270,7 @@ function ApiTokenForm({ hasToken, onChanged }: { hasToken: boolean; onChanged: (
           isInvalid={fieldError(error, '/email') !== undefined}
           onChange={(event) => setEmail(inputValue(event))}
         />
-        {fieldError(error, '/email') ? <ErrorMessage>{fieldError(error, '/email')}</ErrorMessage> : null}
+        <FieldMessage error={error} path="/email" />
       </Stack>
       <Stack space="space.050">
         <Label labelFor="pagewire-token-secret">API token</Label>
@@ -283,11 +282,9 @@ function ApiTokenForm({ hasToken, onChanged }: { hasToken: boolean; onChanged: (
           isInvalid={fieldError(error, '/token') !== undefined}
           onChange={(event) => setToken(inputValue(event))}
         />
-        {fieldError(error, '/token') ? (
-          <ErrorMessage>{fieldError(error, '/token')}</ErrorMessage>
-        ) : (
-          <HelperMessage>Paste it once; Pagewire checks it against Confluence before saving.</HelperMessage>
-        )}
+        <FieldMessage error={error} path="/token">
+          Paste it once; Pagewire checks it against Confluence before saving.
+        </FieldMessage>
       </Stack>
       <Stack space="space.050">
         <Label labelFor="pagewire-token-expiry">Expires on</Label>
@@ -298,13 +295,9 @@ function ApiTokenForm({ hasToken, onChanged }: { hasToken: boolean; onChanged: (
           isInvalid={fieldError(error, '/expiresAt') !== undefined}
           onChange={(value) => setExpiresAt(value)}
         />
-        {fieldError(error, '/expiresAt') ? (
-          <ErrorMessage>{fieldError(error, '/expiresAt')}</ErrorMessage>
-        ) : (
-          <HelperMessage>
-            The date you chose when creating the token; Pagewire warns 30, 7 and 1 days before.
-          </HelperMessage>
-        )}
+        <FieldMessage error={error} path="/expiresAt">
+          The date you chose when creating the token; Pagewire warns 30, 7 and 1 days before.
+        </FieldMessage>
       </Stack>
       {error && !onlyFieldErrors(error, tokenFields) ? (
         <ResolverErrorMessage title="The API token was not saved" error={error} />

@@ -4,9 +4,7 @@ import {
   Code,
   DynamicTable,
   EmptyState,
-  ErrorMessage,
   Heading,
-  HelperMessage,
   Inline,
   Label,
   LoadingButton,
@@ -24,6 +22,7 @@ import { ResolverErrorMessage } from '../components/resolver-error-message';
 import { invokeOperation } from '../resolver-client';
 import { describeAge, formatDate } from '../time-display';
 import { fieldError, inputValue, onlyFieldErrors } from './field-errors';
+import { FieldMessage } from './field-message';
 
 export interface IngestKeysTabProps {
   view: SettingsView;
@@ -148,13 +147,9 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: OperationOutput<'ingest
           Create ingest key
         </LoadingButton>
       </Inline>
-      {fieldError(error, '/source') ? (
-        <ErrorMessage>{fieldError(error, '/source')}</ErrorMessage>
-      ) : (
-        <HelperMessage>
-          Letters, digits, spaces, “.”, “_” or “-”. It labels this source in the activity log.
-        </HelperMessage>
-      )}
+      <FieldMessage error={error} path="/source">
+        Letters, digits, spaces, “.”, “_” or “-”. It labels this source in the activity log.
+      </FieldMessage>
       {error && !onlyFieldErrors(error, ['/source']) ? (
         <ResolverErrorMessage title="The key was not created" error={error} />
       ) : null}

@@ -1,6 +1,5 @@
 import { showFlag } from '@forge/bridge';
 import {
-  ErrorMessage,
   Heading,
   HelperMessage,
   Label,
@@ -15,6 +14,7 @@ import { useState } from 'react';
 import { ResolverErrorMessage } from '../components/resolver-error-message';
 import { invokeOperation } from '../resolver-client';
 import { fieldError, inputValue, onlyFieldErrors } from './field-errors';
+import { FieldMessage } from './field-message';
 
 const policyOptions: Array<{ label: string; value: PublishingPolicy }> = [
   { label: 'Live: readers always see the current block', value: 'live' },
@@ -87,13 +87,9 @@ export function PublishingPolicyTab({ view, onChanged }: PublishingPolicyTabProp
           isInvalid={fieldError(error, '/staleAfterMinutes') !== undefined}
           onChange={(event) => setStaleAfter(inputValue(event))}
         />
-        {fieldError(error, '/staleAfterMinutes') ? (
-          <ErrorMessage>{fieldError(error, '/staleAfterMinutes')}</ErrorMessage>
-        ) : (
-          <HelperMessage>
-            Readers see “Stale” on a block its source has not updated for this long (1 minute to 30 days).
-          </HelperMessage>
-        )}
+        <FieldMessage error={error} path="/staleAfterMinutes">
+          Readers see “Stale” on a block its source has not updated for this long (1 minute to 30 days).
+        </FieldMessage>
       </Stack>
       {error && !onlyFieldErrors(error, ['/staleAfterMinutes', '/publishingPolicy']) ? (
         <ResolverErrorMessage title="The policy was not saved" error={error} />
