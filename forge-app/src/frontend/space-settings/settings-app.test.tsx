@@ -114,6 +114,18 @@ function invocationsOf(app: RenderedApp, key: string) {
  * harness has one bridge per test file, so a test must not end while its app
  * still has calls to make, or the next test would answer them.
  */
+/** Fills the API token form as an admin does (this email, a token, an expiry) and sends it. */
+async function submitToken(app: RenderedApp, tree: ForgeDoc, email: string) {
+  act(field(tree, 'pagewire-token-email'), 'onChange', { target: { value: email } });
+  act(field(tree, 'pagewire-token-secret'), 'onChange', { target: { value: 'ATATT3xFfGF0T0k3nV4lu3' } });
+  act(field(tree, 'pagewire-token-expiry'), 'onChange', '2027-01-31');
+  await app.waitFor(
+    (node) => button(node, 'Verify and save')?.props.isDisabled === false,
+    'the form to fill',
+  );
+  act(button(app.tree(), 'Verify and save'), 'onClick');
+}
+
 function reloaded(app: RenderedApp) {
   return app.waitFor(
     () => invocationsOf(app, 'settings.get').length === 2 && invocationsOf(app, 'activity.list').length === 2,
@@ -262,16 +274,7 @@ describe('the Connection tab', () => {
     });
     const tree = await app.waitFor(tabsShown, 'the settings');
 
-    act(field(tree, 'pagewire-token-email'), 'onChange', {
-      target: { value: ' pagewire@serviceaccount.atlassian.com ' },
-    });
-    act(field(tree, 'pagewire-token-secret'), 'onChange', { target: { value: 'ATATT3xFfGF0T0k3nV4lu3' } });
-    act(field(tree, 'pagewire-token-expiry'), 'onChange', '2027-01-31');
-    await app.waitFor(
-      (node) => button(node, 'Verify and save')?.props.isDisabled === false,
-      'the form to fill',
-    );
-    act(button(app.tree(), 'Verify and save'), 'onClick');
+    await submitToken(app, tree, ' pagewire@serviceaccount.atlassian.com ');
 
     await reloaded(app);
     expect(invocationsOf(app, 'apiToken.set').map((call) => call.payload)).toEqual([
@@ -301,14 +304,7 @@ describe('the Connection tab', () => {
     });
     const tree = await app.waitFor(tabsShown, 'the settings');
 
-    act(field(tree, 'pagewire-token-email'), 'onChange', { target: { value: 'svc@acme.dev' } });
-    act(field(tree, 'pagewire-token-secret'), 'onChange', { target: { value: 'ATATT3xFfGF0T0k3nV4lu3' } });
-    act(field(tree, 'pagewire-token-expiry'), 'onChange', '2027-01-31');
-    await app.waitFor(
-      (node) => button(node, 'Verify and save')?.props.isDisabled === false,
-      'the form to fill',
-    );
-    act(button(app.tree(), 'Verify and save'), 'onClick');
+    await submitToken(app, tree, 'svc@acme.dev');
 
     const after = await app.waitFor((node) => !!byTestId(node, 'pagewire-token-rejected'), 'the refusal');
     const refusal = byTestId(after, 'pagewire-token-rejected')!;
@@ -336,14 +332,7 @@ describe('the Connection tab', () => {
     });
     const tree = await app.waitFor(tabsShown, 'the settings');
 
-    act(field(tree, 'pagewire-token-email'), 'onChange', { target: { value: 'svc' } });
-    act(field(tree, 'pagewire-token-secret'), 'onChange', { target: { value: 'ATATT3xFfGF0T0k3nV4lu3' } });
-    act(field(tree, 'pagewire-token-expiry'), 'onChange', '2027-01-31');
-    await app.waitFor(
-      (node) => button(node, 'Verify and save')?.props.isDisabled === false,
-      'the form to fill',
-    );
-    act(button(app.tree(), 'Verify and save'), 'onClick');
+    await submitToken(app, tree, 'svc');
 
     const after = await app.waitFor((node) => byType(node, 'ErrorMessage').length > 0, 'the field error');
     expect(byType(after, 'ErrorMessage').map(textOf)).toEqual(['Invalid email address']);
