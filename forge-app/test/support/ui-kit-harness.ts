@@ -1,13 +1,10 @@
 import * as forgeReact from '@forge/react';
+// The tree and its text as the devkit's preview reads them: one model of what the host receives.
+import { type ForgeDoc, textOf } from '@pagewire/devkit/forge-doc';
 import type { ReactElement } from 'react';
 
-/** A node of the tree `@forge/react` sends to the host with every render. */
-export interface ForgeDoc {
-  type: string;
-  props: Record<string, unknown>;
-  children: ForgeDoc[];
-  key?: string;
-}
+export type { ForgeDoc };
+export { textOf };
 
 export interface BridgeScript {
   /** What `view.getContext()` answers: the module's extension context. */
@@ -161,17 +158,6 @@ export function byType(tree: ForgeDoc, type: string): ForgeDoc[] {
 
 export function byTestId(tree: ForgeDoc, testId: string): ForgeDoc | undefined {
   return findAll(tree, (node) => node.props.testId === testId)[0];
-}
-
-/** The text a reader sees in a subtree, pieces separated by spaces. */
-export function textOf(node: ForgeDoc): string {
-  if (node.type === 'String') return String(node.props.text ?? '');
-  return node.children
-    .map(textOf)
-    .filter((text) => text.length > 0)
-    .join(' ')
-    .replace(/\s+/g, ' ')
-    .trim();
 }
 
 /** Calls an event handler prop the way the host does when the user acts. */
