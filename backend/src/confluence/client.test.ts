@@ -9,6 +9,7 @@ import { createPage, getPageById, listPages, readAdfBody, updatePage } from './a
 import {
   assertGatewayBaseUrl,
   type ConfluenceAttemptEvent,
+  type ConfluenceClient,
   createConfluenceClient,
   createConfluenceClientFactory,
   gatewayBaseUrl,
@@ -65,6 +66,25 @@ function page(id: string, version: number, extra: Record<string, unknown> = {}) 
     version: { number: version },
     ...extra,
   };
+}
+
+/** PUT of page 7 with an empty ADF document as `version`: the write most error tests send. */
+function writeEmptyPage(client: ConfluenceClient, version: number) {
+  return updatePage(client, {
+    id: '7',
+    title: 'T',
+    body: { representation: 'atlas_doc_format', value: { version: 1, type: 'doc', content: [] } },
+    version: { number: version },
+  });
+}
+
+/** A POST creating a page: a write that is never replayed. */
+function createNewPage(client: ConfluenceClient) {
+  return createPage(client, {
+    spaceId: '98',
+    title: 'New',
+    body: { representation: 'storage', value: '<p/>' },
+  });
 }
 
 function setup(
@@ -165,16 +185,8 @@ describe('the Confluence client', () => {
       calls += 1;
       return calls === 1 ? jsonResponse(429, {}, { 'retry-after': '3' }) : jsonResponse(200, page('7', 6));
     });
-    const doc = { version: 1 as const, type: 'doc' as const, content: [] };
     const started = clock.now();
-    await clock.run(
-      updatePage(client, {
-        id: '7',
-        title: 'T',
-        body: { representation: 'atlas_doc_format', value: doc },
-        version: { number: 6 },
-      }),
-    );
+    await clock.run(writeEmptyPage(client, 6));
     expect(requests.map((request) => request.method)).toEqual(['PUT', 'PUT']);
     // Retry-After is a minimum: jitter only lengthens the wait.
     expect((requests[1]?.at ?? 0) - started).toBeGreaterThanOrEqual(3_000);
@@ -257,17 +269,7 @@ describe('the Confluence client', () => {
     const { client, clock, requests } = setup(() =>
       jsonResponse(503, { errors: [] }, { 'retry-after': '1' }),
     );
-    const doc = { version: 1 as const, type: 'doc' as const, content: [] };
-    const error = (await clock
-      .run(
-        updatePage(client, {
-          id: '7',
-          title: 'T',
-          body: { representation: 'atlas_doc_format', value: doc },
-          version: { number: 2 },
-        }),
-      )
-      .catch((e: unknown) => e)) as ServerError;
+    const error = (await clock.run(writeEmptyPage(client, 2)).catch((e: unknown) => e)) as ServerError;
     expect(isServerError(error)).toBe(true);
     expect(error.ambiguous).toBe(true);
     expect(error.message).toMatch(/may or may not have been made/);
@@ -355,15 +357,7 @@ describe('the Confluence client', () => {
     const post = setup(() => {
       throw networkFailure('ECONNRESET');
     });
-    const error = (await post.clock
-      .run(
-        createPage(post.client, {
-          spaceId: '98',
-          title: 'New',
-          body: { representation: 'storage', value: '<p/>' },
-        }),
-      )
-      .catch((e: unknown) => e)) as NetworkError;
+    const error = (await post.clock.run(createNewPage(post.client)).catch((e: unknown) => e)) as NetworkError;
     expect(isNetworkError(error)).toBe(true);
     expect(error.ambiguous).toBe(true);
     expect(error.transient).toBe(true);
@@ -374,15 +368,7 @@ describe('the Confluence client', () => {
     const { client, clock } = setup(() => {
       throw networkFailure('ECONNREFUSED');
     });
-    const error = (await clock
-      .run(
-        createPage(client, {
-          spaceId: '98',
-          title: 'New',
-          body: { representation: 'storage', value: '<p/>' },
-        }),
-      )
-      .catch((e: unknown) => e)) as NetworkError;
+    const error = (await clock.run(createNewPage(client)).catch((e: unknown) => e)) as NetworkError;
     expect(error.ambiguous).toBe(false);
   });
 
@@ -400,15 +386,7 @@ describe('the Confluence client', () => {
 
   it('reports a timed-out write as a NetworkError that may have landed', async () => {
     const { client, clock } = setup(() => new Promise<Response>(() => {}));
-    const error = (await clock
-      .run(
-        createPage(client, {
-          spaceId: '98',
-          title: 'New',
-          body: { representation: 'storage', value: '<p/>' },
-        }),
-      )
-      .catch((e: unknown) => e)) as NetworkError;
+    const error = (await clock.run(createNewPage(client)).catch((e: unknown) => e)) as NetworkError;
     expect(error.timedOut).toBe(true);
     expect(error.ambiguous).toBe(true);
     expect(error.message).toMatch(/did not answer within 5 s/);
@@ -484,17 +462,7 @@ describe('the Confluence client', () => {
         ],
       }),
     );
-    const doc = { version: 1 as const, type: 'doc' as const, content: [] };
-    const error = (await clock
-      .run(
-        updatePage(client, {
-          id: '7',
-          title: 'T',
-          body: { representation: 'atlas_doc_format', value: doc },
-          version: { number: 5 },
-        }),
-      )
-      .catch((e: unknown) => e)) as ConflictError;
+    const error = (await clock.run(writeEmptyPage(client, 5)).catch((e: unknown) => e)) as ConflictError;
     expect(isConflictError(error)).toBe(true);
     expect(error).toBeInstanceOf(ConflictError);
     expect(error.currentVersion).toBe(6);
