@@ -394,15 +394,27 @@ function deletePage(context: ConfluenceContext) {
   return { ...noContent(), points: 1 };
 }
 
-function getChildPages(context: ConfluenceContext) {
+/** What every list under `/pages/{id}/…` checks first, in Confluence's order: the id, the window, the page. */
+function pageListRequest(
+  context: ConfluenceContext,
+):
+  | { ok: true; found: { page: Page; space: Space }; window: { offset: number; limit: number } }
+  | { ok: false; error: ConfluenceResult } {
   const id = context.params.id!;
-  if (!NUMERIC_ID.test(id)) return invalidId('id', id);
+  if (!NUMERIC_ID.test(id)) return { ok: false, error: invalidId('id', id) };
   const window = parseWindow(context.query);
-  if (!window.ok) return window.error;
+  if (!window.ok) return window;
   const found = visiblePage(context, id);
-  if (!found) return v2NotFound();
+  if (!found) return { ok: false, error: v2NotFound() };
+  return { ok: true, found, window };
+}
+
+function getChildPages(context: ConfluenceContext) {
+  const request = pageListRequest(context);
+  if (!request.ok) return request.error;
+  const { found, window } = request;
   const children = [...context.site.pages.values()]
-    .filter((page) => page.parentId === id && page.status === 'current')
+    .filter((page) => page.parentId === found.page.id && page.status === 'current')
     .sort((a, b) => Number(a.id) - Number(b.id));
   return listPage(children, window, context, (page) => ({
     id: page.id,
@@ -414,12 +426,9 @@ function getChildPages(context: ConfluenceContext) {
 }
 
 function getPageVersions(context: ConfluenceContext) {
-  const id = context.params.id!;
-  if (!NUMERIC_ID.test(id)) return invalidId('id', id);
-  const window = parseWindow(context.query);
-  if (!window.ok) return window.error;
-  const found = visiblePage(context, id);
-  if (!found) return v2NotFound();
+  const request = pageListRequest(context);
+  if (!request.ok) return request.error;
+  const { found, window } = request;
   const sort = context.query.get('sort') ?? '-modified-date';
   if (sort !== 'modified-date' && sort !== '-modified-date') {
     return v2BadRequest('Invalid value for parameter sort', sort);
@@ -457,12 +466,9 @@ function getPageVersionDetails(context: ConfluenceContext) {
 }
 
 function getPageLabels(context: ConfluenceContext) {
-  const id = context.params.id!;
-  if (!NUMERIC_ID.test(id)) return invalidId('id', id);
-  const window = parseWindow(context.query);
-  if (!window.ok) return window.error;
-  const found = visiblePage(context, id);
-  if (!found) return v2NotFound();
+  const request = pageListRequest(context);
+  if (!request.ok) return request.error;
+  const { found, window } = request;
   const prefix = context.query.get('prefix');
   const labels = [...found.page.labels.values()].filter(
     (label) => prefix === null || label.prefix === prefix,
