@@ -3,16 +3,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnsecuredJWT } from 'jose';
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createApiTokenService } from '../credentials/api-token-service';
-import { createAppTokenStore } from '../credentials/app-token-store';
 import { createSecretBox } from '../credentials/secret-box';
-import { createMetrics } from '../observability/metrics';
 import { openDatabase } from '../store/database';
 import { coreMigrations } from '../store/migrations';
 import { migrateToLatest } from '../store/migrator';
 import { createRepositories } from '../store/repositories';
+import { createCredentialServices } from '../testing/credential-services';
 import { createFakeTokenHealth } from '../testing/fake-token-health';
 import { postgresTarget, postgresTestUrl, type TestDatabase } from '../testing/test-databases';
 import { type CliOutput, runRotateMasterKey } from './rotate-master-key';
@@ -65,26 +62,11 @@ describe.each(targets)('npm run rotate-master-key on $name', (target) => {
     const database = await openDatabase(url);
     try {
       const repositories = createRepositories(database.db);
-      const secretBox = createSecretBox({ current: key });
-      const silent = pino({ level: 'silent' });
-      const metrics = createMetrics({ defaultMetrics: false });
-      const appTokens = createAppTokenStore({
-        repository: repositories.appTokens,
-        secretBox,
-        now: () => new Date(),
-        logger: silent,
-        metrics,
-      });
-      const apiTokens = createApiTokenService({
-        mode: 'in-house',
-        apiTokens: repositories.apiTokens,
-        installations: repositories.installations,
-        activity: repositories.activity,
-        secretBox,
+      const { appTokens, apiTokens } = createCredentialServices({
+        repositories,
+        secretBox: createSecretBox({ current: key }),
         checkHealth: createFakeTokenHealth().check,
         now: () => new Date(),
-        logger: silent,
-        metrics,
       });
       if (options.seed === true) {
         await appTokens.offer(A, appToken);

@@ -1,21 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { UnsecuredJWT } from 'jose';
 import { sql } from 'kysely';
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMetrics, type Metrics } from '../observability/metrics';
 import { createRepositories, type Repositories } from '../store/repositories';
+import { createCredentialServices } from '../testing/credential-services';
 import { createFakeTokenHealth, type FakeTokenHealth } from '../testing/fake-token-health';
 import { type TestDatabase, testDatabaseTargets } from '../testing/test-databases';
-import { type ApiTokenService, createApiTokenService } from './api-token-service';
-import { type AppTokenStore, createAppTokenStore } from './app-token-store';
 import { rotateMasterKey } from './master-key-rotation';
 import { createSecretBox, type SecretBox } from './secret-box';
 
 const A = 'ari:cloud:ecosystem::installation/aaaaaaaa-0000-4000-8000-000000000001';
 const B = 'ari:cloud:ecosystem::installation/bbbbbbbb-0000-4000-8000-000000000002';
 const PLANTED = 'ATATT3xFfGF0-planted-plaintext-token-0123456789';
-const silent = pino({ level: 'silent' });
 
 function appToken(expiresAt: Date, marker = 'x'): string {
   return new UnsecuredJWT({ marker }).setExpirationTime(Math.floor(expiresAt.getTime() / 1000)).encode();
@@ -35,25 +32,14 @@ describe.each(testDatabaseTargets())('credential storage on $name', (target) => 
   const DAY = 24 * 60 * 60 * 1000;
 
   function services(secretBox = box, mode: 'in-house' | 'marketplace' = 'in-house') {
-    const appTokens: AppTokenStore = createAppTokenStore({
-      repository: repos.appTokens,
-      secretBox,
-      now,
-      logger: silent,
-      metrics,
-    });
-    const apiTokens: ApiTokenService = createApiTokenService({
-      mode,
-      apiTokens: repos.apiTokens,
-      installations: repos.installations,
-      activity: repos.activity,
+    return createCredentialServices({
+      repositories: repos,
       secretBox,
       checkHealth: health.check,
       now,
-      logger: silent,
+      mode,
       metrics,
     });
-    return { appTokens, apiTokens };
   }
 
   async function rawRows(): Promise<string> {
