@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDevApiClient } from '@pagewire/devkit';
 import { buildBenchPrograms } from './support/build';
-import { BACKEND_MAIN, type ChildServer, spawnBackend, spawnEmulator } from './support/child-servers';
+import { BACKEND_MAIN, type ChildServer, spawnBackend, spawnSeededEmulator } from './support/child-servers';
 import {
   forgeCallerFor,
   forgeHeaders,
@@ -51,12 +50,9 @@ const builds = {
 if (values.after === undefined) await buildBenchPrograms();
 
 const workDir = mkdtempSync(join(tmpdir(), 'pagewire-compare-'));
-const emulator = await spawnEmulator();
+const { emulator, dev, site } = await spawnSeededEmulator({ siteName: 'compare', burstPerSecond: null });
 const servers: ChildServer[] = [];
 try {
-  const dev = createDevApiClient(emulator.url);
-  await dev.setLimits({ burstPerSecond: null, quotaPointsPerHour: null });
-  const site = await dev.seedSite({ name: 'compare' });
   const caller = await forgeCallerFor(dev, site);
   const started: Record<'before' | 'after', ChildServer> = {} as never;
   for (const name of ['before', 'after'] as const) {

@@ -12,7 +12,7 @@
  * Written by the devkit engineer as a standalone script (commit 70309a1, ≈11,900
  * requests/s then); folded into the benchmark runner with the same scenario and figure.
  */
-import { basicAuthorization, createDevApiClient } from '@pagewire/devkit';
+import { basicAuthorization } from '@pagewire/devkit';
 import {
   type BenchContext,
   type BenchmarkDefinition,
@@ -20,7 +20,7 @@ import {
   isMainModule,
   runBenchmarkCli,
 } from './support/benchmark';
-import { spawnEmulator } from './support/child-servers';
+import { spawnSeededEmulator } from './support/child-servers';
 import { measureRun } from './support/load-generator';
 import { round } from './support/percentiles';
 import { figure } from './support/results';
@@ -32,11 +32,8 @@ export const emulatorThroughput: BenchmarkDefinition = {
     const settings = context.quick
       ? { connections: 10, seconds: 0.5, warmupSeconds: 0.5 }
       : { connections: 50, seconds: 10, warmupSeconds: 2 };
-    const emulator = await spawnEmulator();
+    const { emulator, site } = await spawnSeededEmulator({ siteName: 'bench', burstPerSecond: null });
     try {
-      const dev = createDevApiClient(emulator.url);
-      await dev.setLimits({ burstPerSecond: null, quotaPointsPerHour: null });
-      const site = await dev.seedSite({ name: 'bench' });
       const target = new URL(`${site.gatewayUrl}/wiki/api/v2/spaces/${site.space.id}`);
       const run = await measureRun(emulator, {
         url: target.origin,

@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createDevApiClient, type DevApiClient, type SeededSite } from '@pagewire/devkit';
 
 /** The repository root, whatever the working directory of the caller. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -142,6 +143,33 @@ export function spawnEmulator(): Promise<ChildServer> {
     env: {},
     ready: /emulator listening on (http:\/\/\S+)/,
   });
+}
+
+export interface SeededEmulator {
+  readonly emulator: ChildServer;
+  readonly dev: DevApiClient;
+  readonly site: SeededSite;
+}
+
+/**
+ * The emulator in its own process with one seeded site, the hourly points
+ * quota off and the burst limit as given (null: off). Stops the emulator
+ * again when seeding fails.
+ */
+export async function spawnSeededEmulator(options: {
+  siteName: string;
+  burstPerSecond: number | null;
+}): Promise<SeededEmulator> {
+  const emulator = await spawnEmulator();
+  try {
+    const dev = createDevApiClient(emulator.url);
+    await dev.setLimits({ burstPerSecond: options.burstPerSecond, quotaPointsPerHour: null });
+    const site = await dev.seedSite({ name: options.siteName });
+    return { emulator, dev, site };
+  } catch (error) {
+    await emulator.stop();
+    throw error;
+  }
 }
 
 export interface BackendProcessOptions {

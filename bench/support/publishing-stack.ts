@@ -1,13 +1,8 @@
 import { join } from 'node:path';
-import {
-  createDevApiClient,
-  type DevApiClient,
-  type RequestLogEntry,
-  type SeededSite,
-} from '@pagewire/devkit';
+import type { DevApiClient, RequestLogEntry, SeededSite } from '@pagewire/devkit';
 import { type JobView, type PageIngestBodyInput, terminalJobStates } from '@pagewire/shared';
 import type { BenchContext } from './benchmark';
-import { type ChildServer, spawnBackend, spawnEmulator } from './child-servers';
+import { type ChildServer, spawnBackend, spawnSeededEmulator } from './child-servers';
 import { type ForgeCaller, forgeCallerFor, installAndCreateIngestKey } from './forge-calls';
 
 /**
@@ -29,12 +24,9 @@ export async function startPublishingStack(
   context: BenchContext,
   options: { siteName: string; burstPerSecond: number | null; backendEnv?: Record<string, string> },
 ): Promise<PublishingStack> {
-  const emulator = await spawnEmulator();
+  // Only the burst limit is under test; the hourly points quota is switched off.
+  const { emulator, dev, site } = await spawnSeededEmulator(options);
   try {
-    const dev = createDevApiClient(emulator.url);
-    // Only the burst limit is under test; the hourly points quota is switched off.
-    await dev.setLimits({ burstPerSecond: options.burstPerSecond, quotaPointsPerHour: null });
-    const site = await dev.seedSite({ name: options.siteName });
     const backend = await spawnBackend({
       databaseUrl: `sqlite:${join(context.workDir, `${options.siteName}.db`)}`,
       emulatorUrl: emulator.url,
