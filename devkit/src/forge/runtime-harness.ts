@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createDevApiClient, type DevApiClient } from '../client/dev-api-client';
 import type { InstallationView } from '../emulator/dev-api/dev-api-schemas';
+import { ariUuid } from '../emulator/forge/invocation-tokens';
 import { createInMemoryKvs, type InMemoryKvs } from './kvs-store';
 
 /**
@@ -233,10 +234,6 @@ function spanId(): string {
   return randomBytes(8).toString('hex');
 }
 
-function uuidOf(ari: string): string {
-  return ari.slice(ari.lastIndexOf('/') + 1);
-}
-
 function combineSignals(signals: Array<AbortSignal | null | undefined>): AbortSignal {
   return AbortSignal.any(signals.filter((signal): signal is AbortSignal => Boolean(signal)));
 }
@@ -397,12 +394,12 @@ export async function createForgeRuntime(options: ForgeRuntimeOptions): Promise<
         proxy: { token: 'devkit', url: options.emulatorUrl },
         tracing: { traceId: scope.traceId, spanId: spanId() },
         appContext: {
-          appId: uuidOf(installation.appId),
+          appId: ariUuid(installation.appId),
           appVersion: installation.appVersion,
           environmentId: installation.environmentId,
           environmentType: installation.environmentType,
           invocationId: scope.invocationId,
-          installationId: uuidOf(installation.installationId),
+          installationId: ariUuid(installation.installationId),
           moduleKey: scope.moduleKey,
           permissions: { scopes: installation.scopes, external: {} },
         },
@@ -442,7 +439,10 @@ export async function createForgeRuntime(options: ForgeRuntimeOptions): Promise<
 
   const installContext = `ari:cloud:confluence::site/${installation.cloudId}`;
   const installationObject = {
-    ari: { installationId: uuidOf(installation.installationId), toString: () => installation.installationId },
+    ari: {
+      installationId: ariUuid(installation.installationId),
+      toString: () => installation.installationId,
+    },
     contexts: [{ toString: () => installContext }],
   };
 

@@ -1,4 +1,5 @@
 import type { AdfDocument, AdfNode, BlockPayloadInput, PageIngestBodyInput } from '@pagewire/shared';
+import { ariUuid } from '../emulator/forge/invocation-tokens';
 
 /**
  * The demo's content: the page a team would build around Pagewire, and what
@@ -21,10 +22,6 @@ export interface MacroPlacement {
   readonly blockKey: string;
 }
 
-function uuidOf(ari: string): string {
-  return ari.slice(ari.lastIndexOf('/') + 1);
-}
-
 /**
  * A Forge macro as the Confluence editor stores it: an `extension` node whose
  * `guestParams` is the macro's config (confluence-rest.md §6.2, from
@@ -34,8 +31,7 @@ export function forgeMacroNode(
   app: { appId: string; environmentId: string; environmentType: string },
   placement: MacroPlacement,
 ): AdfNode {
-  const appUuid = uuidOf(app.appId);
-  const key = `${appUuid}/${app.environmentId}/static/${MACRO_MODULE_KEY}`;
+  const key = `${ariUuid(app.appId)}/${app.environmentId}/static/${MACRO_MODULE_KEY}`;
   return {
     type: 'extension',
     attrs: {

@@ -27,11 +27,12 @@ export interface FitRequest {
 }
 
 export function environmentAri(installation: Installation): string {
-  return `ari:cloud:ecosystem::environment/${appUuid(installation.appId)}/${installation.environmentId}`;
+  return `ari:cloud:ecosystem::environment/${ariUuid(installation.appId)}/${installation.environmentId}`;
 }
 
-export function appUuid(appAri: string): string {
-  return appAri.slice(appAri.lastIndexOf('/') + 1);
+/** The UUID an ARI ends with: `ari:cloud:ecosystem::app/<uuid>`, `…::installation/<uuid>`. */
+export function ariUuid(ari: string): string {
+  return ari.slice(ari.lastIndexOf('/') + 1);
 }
 
 export function buildFitClaims(request: FitRequest, nowSeconds: number): Record<string, unknown> {
