@@ -22,7 +22,7 @@ import {
   metricsBlock,
   statusBlock,
 } from './support/forge-calls';
-import { type LoadSpec, type MeasuredRun, measureRun } from './support/load-generator';
+import { failedAnswers, type LoadSpec, type MeasuredRun, measureRun } from './support/load-generator';
 import { median, round } from './support/percentiles';
 import { figure } from './support/results';
 
@@ -116,15 +116,25 @@ export const readPath: BenchmarkDefinition = {
       const halfLoad = Math.max(1, Math.round(bareRps / 2));
       context.log(`backend at half the bare route's load: ${halfLoad} requests/s`);
       const atHalf = await measureRun(backend, spec(backend.url, halfLoad));
-      // Informative: latency when the backend is not overloaded, whatever the bare route manages.
+      // Latency when the backend is not overloaded, whatever the bare route
+      // manages, against the bare route's at the same rate: the baseline for
+      // the latency the backend adds. Alternating rounds, medians.
       const ownHalfLoad = Math.max(1, Math.round(backendRps / 2));
-      context.log(`backend at half its own capacity: ${ownHalfLoad} requests/s`);
-      const atOwnHalf = await measureRun(backend, spec(backend.url, ownHalfLoad));
+      const bareAtOwnHalf: MeasuredRun[] = [];
+      const backendAtOwnHalf: MeasuredRun[] = [];
+      for (let round = 1; round <= settings.rounds; round++) {
+        context.log(`round ${round}/${settings.rounds} at ${ownHalfLoad} requests/s: bare route, backend`);
+        bareAtOwnHalf.push(await measureRun(bare, spec(bare.url, ownHalfLoad)));
+        backendAtOwnHalf.push(await measureRun(backend, spec(backend.url, ownHalfLoad)));
+      }
+      const ownHalfP99 = {
+        bare: median(bareAtOwnHalf.map((run) => run.latencyMs.p99)),
+        backend: median(backendAtOwnHalf.map((run) => run.latencyMs.p99)),
+      };
 
-      const failures = [...bareRuns, ...backendRuns, atHalf, atOwnHalf].reduce(
-        (sum, run) => sum + (run.requests - run.ok) + run.errors + run.timeouts,
-        0,
-      );
+      const allRuns = [...bareRuns, ...backendRuns, atHalf, ...bareAtOwnHalf, ...backendAtOwnHalf];
+      const failures = failedAnswers(allRuns);
+      const unanswered = allRuns.reduce((sum, run) => sum + run.timeouts, 0);
       const backendRss = backend.peakRssBytes();
       const ratio = backendRps / bareRps;
       return {
@@ -136,7 +146,8 @@ export const readPath: BenchmarkDefinition = {
           fitsInRotation: settings.tokens,
           responseBytes: Buffer.byteLength(answerJson),
           database: 'SQLite (WAL), a fresh file: one installation, six blocks',
-          loadGenerator: 'autocannon 8 in its own process; latencies timed per response',
+          loadGenerator:
+            'in its own process: autocannon 8 for the closed-loop runs, undici at evenly spaced times for the fixed loads (open loop, latency from when each request was due); latencies timed per response',
         },
         figures: [
           figure({
@@ -173,11 +184,26 @@ export const readPath: BenchmarkDefinition = {
           }),
           figure({
             key: 'failed_requests',
-            label: 'Requests not answered 2xx (all runs)',
+            label: 'Requests answered with an error or failed on the connection (all runs)',
             value: failures,
             unit: 'requests',
             kind: 'count',
             goal: { op: '==', value: 0 },
+          }),
+          figure({
+            key: 'p99_at_own_half_load_ratio',
+            label: `p99 at half the backend's capacity (${ownHalfLoad} requests/s, open loop), backend over the bare route at the same rate`,
+            value: round(ownHalfP99.backend / ownHalfP99.bare, 3),
+            unit: '×',
+            kind: 'ratio',
+          }),
+          figure({
+            key: 'unanswered_after_overload',
+            label:
+              'Requests still owed 10 s after a fixed-load run ended (offered more than the backend serves)',
+            value: unanswered,
+            unit: 'requests',
+            kind: 'count',
           }),
           figure({
             key: 'bare_rps',
@@ -252,7 +278,14 @@ export const readPath: BenchmarkDefinition = {
           figure({
             key: 'p99_at_own_half_load_ms',
             label: `blocks.get p99 at half the backend's own capacity (${ownHalfLoad} requests/s)`,
-            value: round(atOwnHalf.latencyMs.p99),
+            value: round(ownHalfP99.backend),
+            unit: 'ms',
+            kind: 'absolute',
+          }),
+          figure({
+            key: 'bare_p99_at_own_half_load_ms',
+            label: `Bare route p99 at the same ${ownHalfLoad} requests/s`,
+            value: round(ownHalfP99.bare),
             unit: 'ms',
             kind: 'absolute',
           }),
@@ -268,7 +301,7 @@ export const readPath: BenchmarkDefinition = {
           bareRuns,
           backendRuns,
           atHalfLoad: { targetRate: halfLoad, ...atHalf },
-          atOwnHalfLoad: { targetRate: ownHalfLoad, ...atOwnHalf },
+          atOwnHalfLoad: { targetRate: ownHalfLoad, bare: bareAtOwnHalf, backend: backendAtOwnHalf },
         },
         notes: [
           'Each round runs the bare route, then the backend; figures are medians over rounds.',

@@ -10,7 +10,11 @@ export const loadSpecSchema = z.object({
   connections: z.number().int().positive(),
   durationSeconds: z.number().positive(),
   warmupSeconds: z.number().nonnegative(),
-  /** Requests per second over all connections; absent: as fast as the server answers (closed loop). */
+  /**
+   * Requests per second, open loop (undici, evenly spaced, latency from when
+   * each request was due; `connections` is the pool's size); absent: autocannon
+   * as fast as the server answers at `connections` (closed loop).
+   */
   overallRate: z.number().positive().optional(),
   variants: z
     .array(
@@ -40,7 +44,7 @@ export interface LoadResult {
 }
 
 /**
- * Runs autocannon against `spec.url` from a separate process (bench/support/load-worker.ts)
+ * Loads `spec.url` (autocannon closed loop, or a fixed open-loop rate) from a separate process (bench/support/load-worker.ts)
  * and resolves to what it measured. The spec goes through a file: a thousand
  * tenants' tokens do not fit on a command line.
  */
@@ -68,6 +72,24 @@ export async function generateLoad(spec: LoadSpec): Promise<LoadResult> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Requests that were answered, but not 2xx, or failed on the connection. A
+ * fixed-load run's requests still owed ten seconds after its schedule ended
+ * (`timeouts`: the load was more than the server serves) are not counted here;
+ * the benchmarks report them on their own.
+ */
+export function failedAnswers(runs: readonly LoadResult[]): number {
+  let failed = 0;
+  for (const run of runs) {
+    for (const [status, count] of Object.entries(run.statusCounts)) {
+      const code = Number(status);
+      if (code < 200 || code >= 300) failed += count;
+    }
+    failed += run.errors;
+  }
+  return failed;
 }
 
 export interface MeasuredRun extends LoadResult {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { Pool } from 'undici';
 import { type LoadResult, type LoadSpec, loadSpecSchema } from './load-generator';
 import { percentile } from './percentiles';
 
@@ -23,7 +24,6 @@ function options(durationSeconds: number): autocannon.Options {
     url: spec.url,
     connections: spec.connections,
     duration: durationSeconds,
-    ...(spec.overallRate === undefined ? {} : { overallRate: spec.overallRate }),
     // Each connection cycles through the variants (pre-shuffled by the caller).
     requests: spec.variants.map((variant) => ({
       method: variant.method,
@@ -34,7 +34,10 @@ function options(durationSeconds: number): autocannon.Options {
   };
 }
 
-async function measure(durationSeconds: number, record: boolean): Promise<Omit<LoadResult, 'warmupOk'>> {
+async function measureClosedLoop(
+  durationSeconds: number,
+  record: boolean,
+): Promise<Omit<LoadResult, 'warmupOk'>> {
   // autocannon's own histogram keeps whole milliseconds; sub-millisecond
   // latencies are what this server answers in, so every response time is kept
   // exactly here and the percentiles are computed from those.
@@ -71,6 +74,100 @@ async function measure(durationSeconds: number, record: boolean): Promise<Omit<L
     errors: result.errors,
     timeouts: result.timeouts,
   };
+}
+
+/**
+ * A fixed load, open loop: request *i* is due at start + i / rate whether or
+ * not earlier answers have come back, and its latency runs from when it was
+ * due, so a slow answer cannot hold back the next arrivals (no coordinated
+ * omission). autocannon's `overallRate` is not this: each connection fires as
+ * fast as the server answers until it has made its quota for the second, then
+ * waits for the next one, so every second starts with a burst at full
+ * concurrency and the latencies are those of a saturated server.
+ */
+async function measureOpenLoop(
+  rate: number,
+  durationSeconds: number,
+  record: boolean,
+): Promise<Omit<LoadResult, 'warmupOk'>> {
+  const origin = new URL(spec.url).origin;
+  const pool = new Pool(origin, { connections: spec.connections, pipelining: 1 });
+  const latencies: number[] = [];
+  const statusCounts: Record<string, number> = {};
+  let ok = 0;
+  let errors = 0;
+  let sent = 0;
+  let lastAnswerAt = 0;
+  const inFlight = new Set<Promise<void>>();
+  const total = Math.round(rate * durationSeconds);
+  const startedAt = performance.now();
+
+  const send = (index: number): void => {
+    const dueAt = startedAt + (index * 1000) / rate;
+    const variant = spec.variants[index % spec.variants.length] as LoadSpec['variants'][number];
+    const request = pool
+      .request({
+        origin,
+        method: variant.method,
+        path: variant.path,
+        headers: variant.headers,
+        body: variant.body,
+      })
+      .then(async (response) => {
+        await response.body.dump();
+        const answeredAt = performance.now();
+        lastAnswerAt = Math.max(lastAnswerAt, answeredAt);
+        statusCounts[response.statusCode] = (statusCounts[response.statusCode] ?? 0) + 1;
+        if (response.statusCode >= 200 && response.statusCode < 300) {
+          ok += 1;
+          if (record) latencies.push(answeredAt - dueAt);
+        }
+      })
+      .catch(() => {
+        errors += 1;
+      });
+    inFlight.add(request);
+    void request.finally(() => inFlight.delete(request));
+  };
+
+  // A timer wakes about every millisecond and sends whatever has come due
+  // since; the latency of a request sent late by the timer counts from when
+  // it was due.
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - startedAt) * rate) / 1000) + 1);
+    while (sent < due) send(sent++);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  // Answers still owed after the schedule ends get ten seconds, then count as timeouts.
+  const drained = Promise.all([...inFlight]);
+  const timedOut = await Promise.race([
+    drained.then(() => false),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 10_000).unref()),
+  ]);
+  const timeouts = timedOut ? inFlight.size : 0;
+  await pool.destroy();
+  const seconds = (Math.max(lastAnswerAt, startedAt + durationSeconds * 1000) - startedAt) / 1000;
+  return {
+    seconds,
+    requests: sent,
+    ok,
+    requestsPerSecond: ok / seconds,
+    latencyMs: {
+      p50: percentile(latencies, 50),
+      p90: percentile(latencies, 90),
+      p99: percentile(latencies, 99),
+      max: percentile(latencies, 100),
+    },
+    statusCounts,
+    errors,
+    timeouts,
+  };
+}
+
+function measure(durationSeconds: number, record: boolean): Promise<Omit<LoadResult, 'warmupOk'>> {
+  return spec.overallRate === undefined
+    ? measureClosedLoop(durationSeconds, record)
+    : measureOpenLoop(spec.overallRate, durationSeconds, record);
 }
 
 const warmup = spec.warmupSeconds > 0 ? await measure(spec.warmupSeconds, false) : null;
