@@ -1,0 +1,114 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from './child-servers';
+import { failedAnswers, type LoadResult, type LoadSpec } from './load-generator';
+
+/**
+ * The fixed-load mode of the load worker, run from source against a server
+ * that answers one request at a time, 20 ms each (50 a second at most). What
+ * is checked is what the benchmarks' latency figures depend on: every request
+ * goes out on its schedule whatever the server does, and its latency counts
+ * from when it was due, so a server slower than the load cannot hide it.
+ * The bounds are lower bounds that follow from the server's serial 20 ms
+ * (timers never fire early), not timings of this machine.
+ */
+const servers: Server[] = [];
+const dirs: string[] = [];
+
+afterEach(async () => {
+  for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+async function serialServer(status: (index: number) => number): Promise<{ url: string; seen: () => number }> {
+  let queue = Promise.resolve();
+  let seen = 0;
+  const server = createServer((_request, response) => {
+    const index = seen++;
+    queue = queue.then(
+      () =>
+        new Promise<void>((resolve) =>
+          setTimeout(() => {
+            response.writeHead(status(index), { 'content-type': 'application/json' }).end('{}');
+            resolve();
+          }, 20),
+        ),
+    );
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen: () => seen };
+}
+
+async function runWorker(spec: LoadSpec): Promise<LoadResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'pagewire-load-worker-test-'));
+  dirs.push(dir);
+  const specPath = join(dir, 'spec.json');
+  writeFileSync(specPath, JSON.stringify(spec));
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO_ROOT, 'bench/support/load-worker.ts'), specPath],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
+  return JSON.parse(stdout.trim()) as LoadResult;
+}
+
+function fixedLoad(url: string, rate: number): LoadSpec {
+  return {
+    url,
+    connections: 4,
+    durationSeconds: 1,
+    warmupSeconds: 0,
+    overallRate: rate,
+    variants: [{ method: 'GET', path: '/read', headers: {} }],
+  };
+}
+
+describe('the load worker at a fixed rate', () => {
+  it('sends every scheduled request to a server slower than the load and times each from when it was due', async () => {
+    const server = await serialServer(() => 200);
+    const result = await runWorker(fixedLoad(server.url, 100));
+
+    expect(result.requests).toBe(100);
+    expect(result.ok).toBe(100);
+    expect(server.seen()).toBe(100);
+    expect(failedAnswers([result])).toBe(0);
+    expect(result.timeouts).toBe(0);
+    // 100 answers one after another at 20 ms take at least 2 s; the last was due
+    // at 0.99 s, so its latency from when it was due is at least about 1 s. A
+    // closed-loop client would have waited for answers before sending and
+    // reported no more than four answers' time.
+    expect(result.latencyMs.max).toBeGreaterThanOrEqual(900);
+    expect(result.seconds).toBeGreaterThanOrEqual(2);
+    expect(result.requestsPerSecond).toBeLessThanOrEqual(50);
+  }, 30_000);
+
+  it('counts error answers as failures and keeps only the 2xx ones as throughput', async () => {
+    const server = await serialServer((index) => (index % 2 === 0 ? 200 : 503));
+    const result = await runWorker(fixedLoad(server.url, 20));
+
+    expect(result.requests).toBe(20);
+    expect(result.ok).toBe(10);
+    expect(result.statusCounts).toEqual({ '200': 10, '503': 10 });
+    expect(failedAnswers([result])).toBe(10);
+  }, 30_000);
+});
