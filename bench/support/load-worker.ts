@@ -19,6 +19,15 @@ if (specPath === undefined) {
 }
 const spec: LoadSpec = loadSpecSchema.parse(JSON.parse(readFileSync(specPath, 'utf8')));
 
+function latencySummary(latencies: number[]): LoadResult['latencyMs'] {
+  return {
+    p50: percentile(latencies, 50),
+    p90: percentile(latencies, 90),
+    p99: percentile(latencies, 99),
+    max: percentile(latencies, 100),
+  };
+}
+
 function options(durationSeconds: number): autocannon.Options {
   return {
     url: spec.url,
@@ -64,12 +73,7 @@ async function measureClosedLoop(
     requests: result.requests.total,
     ok,
     requestsPerSecond: ok / seconds,
-    latencyMs: {
-      p50: percentile(latencies, 50),
-      p90: percentile(latencies, 90),
-      p99: percentile(latencies, 99),
-      max: percentile(latencies, 100),
-    },
+    latencyMs: latencySummary(latencies),
     statusCounts,
     errors: result.errors,
     timeouts: result.timeouts,
@@ -152,12 +156,7 @@ async function measureOpenLoop(
     requests: sent,
     ok,
     requestsPerSecond: ok / seconds,
-    latencyMs: {
-      p50: percentile(latencies, 50),
-      p90: percentile(latencies, 90),
-      p99: percentile(latencies, 99),
-      max: percentile(latencies, 100),
-    },
+    latencyMs: latencySummary(latencies),
     statusCounts,
     errors,
     timeouts,
