@@ -151,7 +151,7 @@ function appendQuery(url: URL, query: Readonly<Record<string, QueryValue>> | und
 /**
  * Resolves a path (or a `next` link, which is site-relative: `/wiki/api/v2/...`)
  * against the gateway base, never against `_links.base`, which is the site
- * (../shared/reference/confluence-rest.md §4.5). An absolute link is accepted
+ * (docs/platform-notes.md#cursor-pagination). An absolute link is accepted
  * only when it already points under the same gateway base.
  */
 export function resolveGatewayUrl(baseUrl: string, pathOrUrl: string): URL {

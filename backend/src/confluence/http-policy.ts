@@ -10,7 +10,7 @@ import { parseResetTime, parseRetryAfter } from './rate-limit-headers';
  * before acting on it (kovetskiy/mark `confluence/transport.go`); a 5xx or a
  * lost connection on a write is different: the write may have landed, and a
  * replay would surface as a confusing 409 or a duplicate page, so the caller
- * gets the error and re-reads instead (../shared/reference/confluence-rest.md §5.3–5.4).
+ * gets the error and re-reads instead (docs/platform-notes.md#retrying-confluence-calls).
  */
 export const HTTP_RETRY_POLICY = [
   {

@@ -5,7 +5,7 @@
  * missing from them.
  *
  * Sources: v2 per-operation scopes (`x-atlassian-oauth2-scopes`,
- * ../shared/reference/confluence-rest.md §3.1); v1 label writes list classic
+ * docs/platform-notes.md#operation-scopes); v1 label writes list classic
  * `write:confluence-content` or granular `read:label:confluence` +
  * `write:label:confluence`
  * (https://developer.atlassian.com/cloud/confluence/rest/v1/api-group-content-labels/).

@@ -48,7 +48,7 @@ export interface PacingTarget {
   readonly tenantPool: string;
 }
 
-/** The app's Tier-1 points quota is shared by every tenant (confluence-rest.md §5.1). */
+/** The app's Tier-1 points quota is shared by every tenant (docs/platform-notes.md#confluence-rate-limit-regimes). */
 export const APP_GLOBAL_POOL = 'app:*';
 
 export function pacingTargetFor(credential: ConfluenceCredential): PacingTarget {

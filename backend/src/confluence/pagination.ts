@@ -8,7 +8,7 @@ import { ConfluenceConfigError } from './errors';
  * site-relative and are resolved against the gateway by the client, never
  * against `_links.base` (the site). The cursor is opaque: the whole link is
  * followed as given, because cutting the cursor out by hand broke other
- * clients (../shared/reference/confluence-rest.md §4.5).
+ * clients (docs/platform-notes.md#cursor-pagination).
  */
 
 /** The `rel="next"` target of a `Link` header, or null. */

@@ -1,7 +1,7 @@
 /**
  * Reading Confluence's rate-limit headers into one snapshot
  * (https://developer.atlassian.com/cloud/confluence/rate-limiting/;
- * ../shared/reference/confluence-rest.md §5.2).
+ * docs/platform-notes.md#confluence-rate-limit-headers).
  *
  * Headers without a `Beta-` prefix describe limits that are enforced now;
  * the `Beta-`/`X-Beta-` ones preview limits that would apply under upcoming
@@ -178,7 +178,7 @@ export function readRateLimitHeaders(headers: Headers, now: number): RateLimitSn
  * Quota reasons (`confluence-quota-global-based`, `confluence-quota-tenant-based`)
  * block every call on the pool until the hourly reset; anything else,
  * including reasons nobody documented, is treated as a burst limit
- * (confluence-rest.md §5.2).
+ * (docs/platform-notes.md#confluence-rate-limit-headers).
  */
 export function isQuotaReason(reason: string | null): boolean {
   return reason !== null && /quota/i.test(reason);

@@ -19,7 +19,7 @@ import { isQuotaReason } from './rate-limit-headers';
 /**
  * Turns a Confluence error answer into one of the error classes, with a
  * message a space admin can act on. Error bodies come in three shapes
- * (../shared/reference/confluence-rest.md §4.8): v2 `{errors:[{status, code,
+ * (docs/platform-notes.md#confluence-error-bodies): v2 `{errors:[{status, code,
  * title, detail}]}`, v1 `{statusCode, message}` and the gateway's
  * `{code, message}`; some are plain text despite their content type.
  */
@@ -58,7 +58,8 @@ function summariseBody(text: string): ErrorBodySummary {
 
 /**
  * `Version must be incremented when updating a page. Current Version: [6]. Provided version: [5]` (v2)
- * or `Current version is: 6` (v1), both second-hand but seen in several codebases (§4.6).
+ * or `Current version is: 6` (v1), both second-hand but seen in several codebases
+ * (docs/platform-notes.md#page-version-conflicts).
  */
 export function parseCurrentVersion(messages: readonly string[]): number | null {
   for (const message of messages) {

@@ -4,7 +4,8 @@ import { z } from 'zod';
  * Response schemas for the calls Pagewire makes. They are loose (unknown
  * fields pass through) but strict about what Pagewire reads, so API drift
  * fails at the edge with a clear ResponseSchemaError. Field names follow the
- * v2 OpenAPI spec (../shared/reference/confluence-rest.md §4).
+ * v2 OpenAPI spec (https://developer.atlassian.com/cloud/confluence/rest/v2/;
+ * docs/platform-notes.md#reading-a-page-body).
  */
 
 /** v2 ids are numeric strings; accept numbers too, but keep them as strings (they overflow JS numbers). */

@@ -11,7 +11,7 @@ import type { SecretBox } from './secret-box';
 /**
  * Scoped API tokens, one per space, for the Confluence work the Forge scopes
  * do not cover (in-house deployments only: Atlassian's policy forbids
- * distributed apps from collecting API tokens, confluence-rest.md §1).
+ * distributed apps from collecting API tokens, docs/platform-notes.md#api-tokens-and-distributed-apps).
  *
  * - A new token is verified against Confluence before it replaces the old one;
  *   a failed verification leaves the old one in place.

@@ -3,7 +3,8 @@
  * Confluence client accepts. Both talk to the same gateway
  * (`https://api.atlassian.com/ex/confluence/<cloudId>`); they differ in the
  * Authorization header, in who granted their scopes and in the rate-limit pool
- * their traffic counts against (../shared/reference/confluence-rest.md §1, §5.1).
+ * their traffic counts against (docs/platform-notes.md#which-credential-calls-confluence,
+ * docs/platform-notes.md#confluence-rate-limit-regimes).
  *
  * The secret is a non-enumerable property: `JSON.stringify`, pino and
  * `util.inspect` skip it, so logging a credential by mistake never leaks it.
@@ -83,7 +84,7 @@ export function createApiTokenCredential(input: {
  * Bearer for the app token, as Forge Remote's docs show
  * (https://developer.atlassian.com/platform/forge/remote/calling-product-apis/).
  * A scoped token sent as Bearer was answered 404 in a third-party test, so
- * Basic is the only form used for it (confluence-rest.md §2.1).
+ * Basic is the only form used for it (docs/platform-notes.md#scoped-api-tokens).
  */
 export function authorizationHeaderFor(credential: ConfluenceCredential): string {
   if (credential.kind === 'app-token') return `Bearer ${credential.token}`;
@@ -99,7 +100,7 @@ export function describeCredential(credential: ConfluenceCredential): string {
 /**
  * The rate-limit budget a credential draws from. Burst limits are counted per
  * tenant for app traffic and per account for API-token traffic
- * (confluence-rest.md §5.1), so the pacer keys its state by this. Two spaces
+ * (docs/platform-notes.md#confluence-rate-limit-regimes), so the pacer keys its state by this. Two spaces
  * that use the same service account share one budget, as they do at Atlassian.
  */
 export function pacingKeyFor(credential: ConfluenceCredential): string {

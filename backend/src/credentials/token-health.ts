@@ -30,7 +30,7 @@ import { createApiTokenCredential } from './credential';
  *    (sometimes with `X-Failure-Category: FAILURE_CLIENT_SCOPE_CHECK`), per
  *    request, so each scope is probed on its own;
  *  - expired, revoked and "this email does not own this token" are all the
- *    same plain 401 (confluence-rest.md §3.2; the devkit does the same). They
+ *    same plain 401 (docs/platform-notes.md#telling-confluence-401s-apart; the devkit does the same). They
  *    are told apart by a documented heuristic, below;
  *  - a wrong base URL is caught before the token is sent: the site must answer
  *    `/_edge/tenant_info` with this installation's cloud id, and the API base

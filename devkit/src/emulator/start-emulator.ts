@@ -285,7 +285,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 
     if (mount === 'site' && rest === '/_edge/tenant_info') {
       // Unauthenticated on purpose: it is how clients learn a site's cloudId
-      // (confluence-rest.md §2.3).
+      // (docs/platform-notes.md#cloud-id-lookup).
       if (!site) {
         sendJson(response, 404, { message: 'Not Found' });
         record(404, {});

@@ -3,7 +3,7 @@
  * makes through `global.__forge_fetch__({type: 'kvs'}, '/api/v1/<op>', …)`
  * (read from `@forge/kvs` 1.6.5 `out/storage-api.js`). Keys, secrets and each
  * custom entity are separate namespaces, as in Forge; secrets are never listed
- * by a query. Limits from `/limits-kvs-ce` (forge-platform.md §10): keys of at
+ * by a query. Limits from `/limits-kvs-ce` (docs/platform-notes.md#forge-kvs-limits): keys of at
  * most 500 characters matching `^(?!\s+$)[a-zA-Z0-9:._\s-#]+$`, values of at
  * most 240 KiB. Not emulated: entity index queries (`/entity/query`) and
  * transaction `check` conditions; both answer 501 so a test notices.

@@ -18,7 +18,7 @@ import { createInMemoryKvs, type InMemoryKvs } from './kvs-store';
  *
  * - `invokeRemote(remote, …)` (`{type: 'frc'}`) goes to the configured backend
  *   URL with a freshly minted FIT (no `context`, no `principal`: a function-
- *   originated call, forge-platform.md §4 row 1), B3 trace headers and the app
+ *   originated call, docs/platform-notes.md#forge-remote-call-paths), B3 trace headers and the app
  *   system token in `x-forge-oauth-system`;
  * - `asApp()/asUser().requestConfluence(…)` (`{type: 'fpp'}`) goes to the
  *   emulator's gateway for the installation's site with the app system token or
@@ -44,7 +44,7 @@ export type ForgeFunction<Payload, Result> = (
   context: Record<string, unknown>,
 ) => Result | Promise<Result>;
 
-/** The platform context of a UI invocation (forge-platform.md §8; the macro's extension context). */
+/** The platform context of a UI invocation (docs/platform-notes.md#resolver-context-and-payload-trust; the macro's extension context). */
 export interface InvocationContextInput {
   /** The invoking user; becomes `context.accountId` and `asUser()`'s identity. */
   readonly accountId?: string;
@@ -70,9 +70,9 @@ export interface ForgeRuntimeOptions {
    * `asUser()` calls throw `NeedsAuthenticationError`, as Forge's do.
    */
   readonly userConsent?: (accountId: string) => boolean;
-  /** A UI resolver gets 25 s (forge-platform.md §11). */
+  /** A UI resolver gets 25 s (docs/platform-notes.md#forge-invocation-time-limits). */
   readonly invocationTimeoutMs?: number;
-  /** Forge delivers events with a 5 s timeout and 4 retries (forge-platform.md §5). */
+  /** Forge delivers events with a 5 s timeout and 4 retries (docs/platform-notes.md#forge-remote-request-contract). */
   readonly eventTimeoutMs?: number;
   readonly eventRetries?: number;
 }
@@ -508,7 +508,7 @@ export async function createForgeRuntime(options: ForgeRuntimeOptions): Promise<
       let last: RemoteResponse | undefined;
       let lastError: unknown;
       // Events are POSTed with a 5 s timeout and retried up to 4 times
-      // (forge-platform.md §5, "Events and scheduled triggers").
+      // (docs/platform-notes.md#forge-remote-request-contract, "Events and scheduled triggers").
       while (attempts <= eventRetries) {
         attempts += 1;
         // Events run with no user and no context; the endpoint's token config decides the OAuth header.

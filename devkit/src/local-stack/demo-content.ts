@@ -13,7 +13,7 @@ export const RUNBOOK_EXTERNAL_ID = 'checkout-runbook';
 export const QUICKSTART_SOURCE = 'quickstart';
 export const DEMO_SOURCE = 'demo-source';
 
-/** The macro's manifest key and how Forge names it inside a page (confluence-rest.md §6.2). */
+/** The macro's manifest key and how Forge names it inside a page (docs/platform-notes.md#forge-macro-nodes-in-adf). */
 export const MACRO_MODULE_KEY = 'pagewire-block';
 export const FORGE_MACRO_EXTENSION_TYPE = 'com.atlassian.ecosystem';
 
@@ -24,7 +24,7 @@ export interface MacroPlacement {
 
 /**
  * A Forge macro as the Confluence editor stores it: an `extension` node whose
- * `guestParams` is the macro's config (confluence-rest.md §6.2, from
+ * `guestParams` is the macro's config (docs/platform-notes.md#forge-macro-nodes-in-adf, from
  * /platform/forge/apis-reference/confluence-api-bridge/getMacroContent).
  */
 export function forgeMacroNode(

@@ -129,7 +129,7 @@ export class View {
     return realm;
   }
 
-  /** What `view.getContext()` gives a UI Kit app (forge-platform.md §8, the module's extension context). */
+  /** What `view.getContext()` gives a UI Kit app (docs/platform-notes.md#resolver-context-and-payload-trust, the module's extension context). */
   private frontendContext(spec: SlotSpec): Record<string, unknown> {
     const installation = this.deps.runtime.installation;
     return {

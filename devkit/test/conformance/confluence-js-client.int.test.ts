@@ -4,7 +4,7 @@ import { declareEmulator } from '../support/emulator-fixture';
 
 /**
  * The unmodified `confluence.js` 3.2 client from npm, pointed at the gateway
- * with a scoped token exactly as confluence-rest.md §7 describes for
+ * with a scoped token exactly as docs/platform-notes.md#confluencejs-against-the-gateway describes for
  * production (`host: https://api.atlassian.com/ex/confluence/<cloudId>` +
  * basic auth). It validates every response with its zod schemas, so these
  * tests also prove the emulator's bodies match Atlassian's spec.

@@ -11,9 +11,9 @@ import {
 
 /**
  * Credentials and scopes at Atlassian's edge.
- * Sources: confluence-rest.md §2.1 (scoped tokens use the gateway; "A scoped
+ * Sources: docs/platform-notes.md#scoped-api-tokens (scoped tokens use the gateway; "A scoped
  * token sent to the site URL gets 401", Atlassian KB "Scoped API tokens in
- * Confluence Cloud"), §3.2 (the two kinds of 401), and each operation's
+ * Confluence Cloud"), docs/platform-notes.md#telling-confluence-401s-apart (the two kinds of 401), and each operation's
  * `x-atlassian-oauth2-scopes` in the v2 OpenAPI spec.
  */
 describe('credentials and scopes', () => {
@@ -45,14 +45,14 @@ describe('credentials and scopes', () => {
     expect(atGateway.status).toBe(401);
   });
 
-  it('answers tenant_info with the cloudId and without any authentication (confluence-rest.md §2.3)', async () => {
+  it('answers tenant_info with the cloudId and without any authentication (docs/platform-notes.md#cloud-id-lookup)', async () => {
     const site = await env.dev.seedSite();
     const response = await call(`${site.siteUrl}/_edge/tenant_info`);
     expect(response.status).toBe(200);
     expect(response.json).toEqual({ cloudId: site.cloudId });
   });
 
-  it('says "Unauthorized; scope does not match" when the token lacks the operation scope (confluence-rest.md §3.2)', async () => {
+  it('says "Unauthorized; scope does not match" when the token lacks the operation scope (docs/platform-notes.md#telling-confluence-401s-apart)', async () => {
     const site = await env.dev.seedSite({ tokenScopes: ['read:page:confluence'] });
     const response = await call(`${site.gatewayUrl}/wiki/api/v2/spaces`, { authorization: scopedAuth(site) });
     expect(response.status).toBe(401);
@@ -146,7 +146,7 @@ describe('credentials and scopes', () => {
     expect(page.json.authorId).toBe(installation.appAccountId);
   });
 
-  it('refuses an app token at the site URL and on another site (tokens only work via apiBaseUrl: forge-platform.md §7)', async () => {
+  it('refuses an app token at the site URL and on another site (tokens only work via apiBaseUrl: docs/platform-notes.md#app-system-token-lifetime)', async () => {
     const site = await env.dev.seedSite();
     const other = await env.dev.seedSite();
     const { token } = await env.dev.mintAppToken({ installationId: site.installationId });
@@ -158,7 +158,7 @@ describe('credentials and scopes', () => {
     ).toBe(401);
   });
 
-  it('refuses an expired app token (a cached token used past exp gets 401: forge-platform.md §7)', async () => {
+  it('refuses an expired app token (a cached token used past exp gets 401: docs/platform-notes.md#app-system-token-lifetime)', async () => {
     const site = await env.dev.seedSite();
     const { token, expiresAt } = await env.dev.mintAppToken({
       installationId: site.installationId,

@@ -4,8 +4,8 @@ import { call, declareEmulator } from '../support/emulator-fixture';
 
 /**
  * The Forge side of the emulator: the JWKS at `/.well-known/jwks.json` (RS256
- * keys with `kid`), FITs with the production claim shapes (forge-platform.md §5
- * and §6), and app tokens that are JWTs with an `exp` a remote may read
+ * keys with `kid`), FITs with the production claim shapes (docs/platform-notes.md#forge-invocation-token-claims
+ * and docs/platform-notes.md#fit-verification), and app tokens that are JWTs with an `exp` a remote may read
  * (/platform/forge/remote/calling-product-apis/, "Token expiry").
  */
 describe('Forge invocation tokens', () => {
@@ -21,7 +21,7 @@ describe('Forge invocation tokens', () => {
     }
   });
 
-  it('mints a FIT that verifies against the JWKS with a pinned issuer, audience and algorithm (§6 rules 2–4)', async () => {
+  it('mints a FIT that verifies against the JWKS with a pinned issuer, audience and algorithm (docs/platform-notes.md#fit-verification)', async () => {
     const site = await env.dev.seedSite();
     const { token } = await env.dev.mintFit({ installationId: site.installationId });
     const jwks = createRemoteJWKSet(new URL(env.dev.jwksUrl));
@@ -54,7 +54,7 @@ describe('Forge invocation tokens', () => {
     expect(payload.nbf).toBe(payload.iat);
   });
 
-  it('carries context and principal only when the invocation has them (function calls carry no context: §4)', async () => {
+  it('carries context and principal only when the invocation has them (function calls carry no context: docs/platform-notes.md#forge-remote-call-paths)', async () => {
     const site = await env.dev.seedSite();
     const fromFunction = decodeJwt((await env.dev.mintFit({ installationId: site.installationId })).token);
     expect(fromFunction.context).toBeUndefined();

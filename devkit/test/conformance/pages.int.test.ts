@@ -10,14 +10,16 @@ import {
 } from '../support/emulator-fixture';
 
 /**
- * The v2 pages API as documented in confluence-rest.md §4 and the v2 OpenAPI
+ * The v2 pages API as documented in docs/platform-notes.md#reading-a-page-body,
+ * docs/platform-notes.md#updating-a-page, docs/platform-notes.md#creating-a-page,
+ * docs/platform-notes.md#page-version-conflicts and the v2 OpenAPI
  * spec (`getPages`, `getPageById`, `createPage`, `updatePage`, `deletePage`,
  * `getChildPages`, `getPageVersions`).
  */
 describe('pages', () => {
   const env = declareEmulator();
 
-  it('creates a page with 200 (not 201) under the space homepage when no parent is given (§4.3)', async () => {
+  it('creates a page with 200 (not 201) under the space homepage when no parent is given (docs/platform-notes.md#creating-a-page)', async () => {
     const site = await env.dev.seedSite();
     const response = await createPage(site, { title: 'Runbook' });
     expect(response.status).toBe(200);
@@ -31,7 +33,7 @@ describe('pages', () => {
     expect(response.json._links.base).toBe(`${site.siteUrl}/wiki`);
   });
 
-  it('returns an empty body unless body-format is given (§4.1: "If you leave it out, the body comes back empty")', async () => {
+  it('returns an empty body unless body-format is given (docs/platform-notes.md#reading-a-page-body)', async () => {
     const site = await env.dev.seedSite();
     const page = await createPage(site, { title: 'Body', body: storageBody('<p>kept <b>as</b> given</p>') });
     const url = `${site.gatewayUrl}/wiki/api/v2/pages/${page.json.id}`;
@@ -43,7 +45,7 @@ describe('pages', () => {
     });
   });
 
-  it('keeps an ADF body as a JSON string and returns it with body-format=atlas_doc_format (§6.1)', async () => {
+  it('keeps an ADF body as a JSON string and returns it with body-format=atlas_doc_format (docs/platform-notes.md#adf-page-bodies)', async () => {
     const site = await env.dev.seedSite();
     const doc = paragraphDoc('hello ADF');
     const page = await createPage(site, { title: 'ADF', body: adfBody(doc) });
@@ -75,7 +77,7 @@ describe('pages', () => {
     expect(notJson.status).toBe(400);
   });
 
-  it('accepts the nested body form {storage: {value, representation}} (§4.2)', async () => {
+  it('accepts the nested body form {storage: {value, representation}} (docs/platform-notes.md#updating-a-page)', async () => {
     const site = await env.dev.seedSite();
     const response = await createPage(site, {
       title: 'Nested',
@@ -85,14 +87,14 @@ describe('pages', () => {
     expect(response.json.body.storage.value).toBe('<p>nested</p>');
   });
 
-  it('refuses a second current page with the same title in a space (§4.3)', async () => {
+  it('refuses a second current page with the same title in a space (docs/platform-notes.md#creating-a-page)', async () => {
     const site = await env.dev.seedSite();
     expect((await createPage(site, { title: 'Twin' })).status).toBe(200);
     const again = await createPage(site, { title: 'Twin' });
     expect(again.status).toBe(400);
   });
 
-  it('updates as a full replace when version.number is current + 1 (§4.2)', async () => {
+  it('updates as a full replace when version.number is current + 1 (docs/platform-notes.md#updating-a-page)', async () => {
     const site = await env.dev.seedSite();
     const page = await createPage(site, { title: 'Replace', body: storageBody('<p>one</p>') });
     const update = await call(`${site.gatewayUrl}/wiki/api/v2/pages/${page.json.id}`, {
@@ -114,7 +116,7 @@ describe('pages', () => {
     });
   });
 
-  it('answers a stale version with 409 and the documented v2 body naming both versions (§4.6)', async () => {
+  it('answers a stale version with 409 and the documented v2 body naming both versions (docs/platform-notes.md#page-version-conflicts)', async () => {
     const site = await env.dev.seedSite();
     const page = await createPage(site, { title: 'Stale' });
     await env.dev.humanEdit(page.json.id);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { call, createPage, declareEmulator, scopedAuth } from '../support/emulator-fixture';
 
 /**
- * Cursor pagination as confluence-rest.md §4.5 documents it: `limit` 1–250,
+ * Cursor pagination as docs/platform-notes.md#cursor-pagination documents it: `limit` 1–250,
  * the next page in both the `Link` header and `_links.next`, both relative to
  * the site (so a gateway client prefixes its own base URL), an opaque cursor,
  * and 400 "Expected type is Cursor" for a damaged one (pipedream #15776).

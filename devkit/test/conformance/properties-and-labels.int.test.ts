@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { call, createPage, declareEmulator, scopedAuth } from '../support/emulator-fixture';
 
 /**
- * Page content properties (confluence-rest.md §4.7: JSON ≤ 32 KB, versioned,
+ * Page content properties (docs/platform-notes.md#content-properties: JSON ≤ 32 KB, versioned,
  * found by key then addressed by id, never bumping the page version) and labels
- * through the v1 path production uses for writes (§4.9: the v2 label API is
+ * through the v1 path production uses for writes (docs/platform-notes.md#confluence-v1-leftovers: the v2 label API is
  * read-only).
  */
 describe('content properties', () => {

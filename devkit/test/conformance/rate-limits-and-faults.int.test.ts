@@ -3,10 +3,10 @@ import { bearer, call, createPage, declareEmulator, scopedAuth } from '../suppor
 
 /**
  * Rate limits as https://developer.atlassian.com/cloud/confluence/rate-limiting/
- * documents them (confluence-rest.md §5): a burst window and an hourly points
+ * documents them (docs/platform-notes.md#confluence-rate-limit-regimes): a burst window and an hourly points
  * quota per credential, the X-RateLimit-* and RateLimit-Reason headers, and
  * Retry-After on 429. Faults stand in for the 5xx, latency and dropped
- * connections a client must survive (§5.4).
+ * connections a client must survive (docs/platform-notes.md#retrying-confluence-calls).
  */
 describe('rate limits', () => {
   const env = declareEmulator();

@@ -4,7 +4,7 @@ import { bearer, call, createPage, declareEmulator, scopedAuth } from '../suppor
 
 /**
  * Space permissions and the permitted-operations endpoint the Forge app uses
- * for its server-side space-admin check (forge-platform.md §8;
+ * for its server-side space-admin check (docs/platform-notes.md#resolver-context-and-payload-trust;
  * `getSpaceOperations`, scope `read:space:confluence`, 404 "if the calling
  * user does not have permission to view the space").
  */
@@ -36,7 +36,7 @@ describe('space permissions', () => {
     expect((await createPage(site, { title: 'By member', authorization: auth })).status).toBe(200);
   });
 
-  it('hides a space and its pages from a user without permission behind 404 (confluence-rest.md §3.2)', async () => {
+  it('hides a space and its pages from a user without permission behind 404 (docs/platform-notes.md#telling-confluence-401s-apart)', async () => {
     const site = await env.dev.seedSite();
     const page = await createPage(site, { title: 'Secret' });
     const auth = await tokenFor(site.outsider.email, ['read:space:confluence', 'read:page:confluence']);

@@ -8,9 +8,14 @@ import { startTestBackend, type TestBackend } from '../support/test-backend';
 
 /**
  * The Forge runtime harness running a real `@forge/resolver` handler against
- * the emulator: Forge Remote calls (forge-platform.md §4 row 1, §5, §6),
- * product calls as the app and as the user (§7, §8), KVS (§10) and event
- * delivery to remote endpoints (§4 rows 4–5).
+ * the emulator: Forge Remote calls, product calls as the app and as the user,
+ * KVS and event delivery to remote endpoints. Platform facts:
+ * docs/platform-notes.md#forge-remote-call-paths,
+ * docs/platform-notes.md#forge-remote-request-contract,
+ * docs/platform-notes.md#fit-verification,
+ * docs/platform-notes.md#app-system-token-lifetime,
+ * docs/platform-notes.md#resolver-context-and-payload-trust,
+ * docs/platform-notes.md#forge-kvs-limits.
  */
 describe('Forge runtime harness', () => {
   const env = declareEmulator();
@@ -63,7 +68,7 @@ describe('Forge runtime harness', () => {
       apiBaseUrl: site.gatewayUrl,
       module: { type: 'core:endpoint' },
     });
-    // A function-originated call carries no context and no principal (§4 row 1).
+    // A function-originated call carries no context and no principal (docs/platform-notes.md#forge-remote-call-paths).
     expect(received?.claims.context).toBeUndefined();
     expect(received?.claims.principal).toBeUndefined();
     expect(received?.body).toEqual({
@@ -72,7 +77,7 @@ describe('Forge runtime harness', () => {
     });
     expect(received?.headers['x-b3-traceid']).toMatch(/^[0-9a-f]{32}$/);
 
-    // The system token works at the FIT's apiBaseUrl, as a remote would use it (§7).
+    // The system token works at the FIT's apiBaseUrl, as a remote would use it (docs/platform-notes.md#app-system-token-lifetime).
     const systemToken = String(received?.headers['x-forge-oauth-system']);
     const spaces = await call(`${site.gatewayUrl}/wiki/api/v2/spaces`, {
       authorization: bearer(systemToken),
@@ -213,7 +218,7 @@ describe('Forge runtime harness', () => {
     });
   });
 
-  it('retries an event the endpoint failed with a 5xx, up to four times (§5: 5 s, 4 retries)', async () => {
+  it('retries an event the endpoint failed with a 5xx, up to four times (5 s, 4 retries: docs/platform-notes.md#forge-remote-request-contract)', async () => {
     const { backend, runtime } = await setUp();
     const deliver = () =>
       runtime.deliverEvent({ remote: 'backend', path: '/forge/v1/lifecycle.tokenRefresh', payload: {} });

@@ -9,7 +9,8 @@ import { startTestBackend } from '../support/test-backend';
  * manifest names, `index.settingsResolver`), running on the harness: the
  * space-admin check goes to the emulator as the user, the operation goes to a
  * backend with a FIT that verifies against the emulator's JWKS
- * (forge-platform.md §4 row 1, §8).
+ * (docs/platform-notes.md#forge-remote-call-paths, function → remote;
+ * docs/platform-notes.md#resolver-context-and-payload-trust).
  */
 describe("Pagewire's settings resolver on the Forge runtime harness", () => {
   const env = declareEmulator();

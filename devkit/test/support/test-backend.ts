@@ -5,7 +5,7 @@ import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 /**
  * A tiny stand-in for a Forge Remote backend: it verifies every Forge
  * Invocation Token against the emulator's JWKS with jose, pinning issuer,
- * audience and algorithm as forge-platform.md §6 requires, and records what it
+ * audience and algorithm as docs/platform-notes.md#fit-verification requires, and records what it
  * received. It answers 401 for a token that does not verify.
  */
 export interface ReceivedCall {

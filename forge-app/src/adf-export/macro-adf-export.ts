@@ -52,7 +52,7 @@ export type MacroAdfExport = (payload: AdfExportPayload) => Promise<AdfDocument>
  * The macro's export view: the block as the backend last snapshotted it into a
  * page content property. One property read per macro per export and no backend
  * call, because Confluence runs this once for every macro instance on every
- * export, CQL-search rendering included (forge-platform.md §9). Any failure
+ * export, CQL-search rendering included (docs/platform-notes.md#macro-config-and-adfexport). Any failure
  * falls back to a short explanation rather than breaking the export.
  */
 export function createMacroAdfExport(deps: AdfExportDependencies): MacroAdfExport {

@@ -6,7 +6,7 @@ import type { ResolverDependencies } from '../resolvers/operation-resolvers';
 import { createSpaceAdminCheck } from '../resolvers/space-admin-check';
 
 /**
- * Time budgets inside the 25 s a UI resolver gets (forge-platform.md §11): the
+ * Time budgets inside the 25 s a UI resolver gets (docs/platform-notes.md#forge-invocation-time-limits): the
  * admin check, then one backend call, never retried, with room to spare for
  * Forge's own overhead.
  */

@@ -28,7 +28,7 @@ export type BackendTransport = (path: string, request: BackendRequest) => Promis
 export interface BackendClientOptions {
   transport: BackendTransport;
   /**
-   * A UI resolver has 25 s in all (forge-platform.md §11) and the settings
+   * A UI resolver has 25 s in all (docs/platform-notes.md#forge-invocation-time-limits) and the settings
    * resolver spends up to a few seconds on the admin check first, so one
    * backend call gets well under that and is never retried.
    */

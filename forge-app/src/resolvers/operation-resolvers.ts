@@ -50,7 +50,7 @@ async function runOperation<Name extends OperationName>(
   deps: ResolverDependencies,
 ): Promise<OperationResult<Name>> {
   // Forge routes a module's invokes to its own resolver function, but any
-  // module sharing a resolver could call any key (forge-platform.md §8); the
+  // module sharing a resolver could call any key (docs/platform-notes.md#resolver-context-and-payload-trust); the
   // module key comes from the platform, so this check cannot be spoofed.
   if (platform.moduleKey !== spec.moduleKey) return { ok: false, error: resolverError('wrong_module') };
 

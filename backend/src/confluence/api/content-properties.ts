@@ -12,7 +12,7 @@ import { idSegment } from './ids';
  * Page content properties (v2). Writing one does not create a page version,
  * which is why Pagewire keeps snapshots and sync state there. Properties are
  * addressed by id, so find the id by key first; each has its own version, and
- * an update must send current + 1 (../shared/reference/confluence-rest.md §4.7).
+ * an update must send current + 1 (docs/platform-notes.md#content-properties).
  * The key namespace is shared by every app: keys are prefixed and hold nothing secret.
  */
 

@@ -7,7 +7,7 @@ import { idSegment } from './ids';
 /**
  * v2 pages (https://developer.atlassian.com/cloud/confluence/rest/v2/api-group-page/).
  * Pagewire writes ADF (`atlas_doc_format`), which travels as a JSON *string*
- * in `body.value` both ways (../shared/reference/confluence-rest.md §6.1).
+ * in `body.value` both ways (docs/platform-notes.md#adf-page-bodies).
  */
 
 /** `none` reads metadata only: without `body-format` Confluence sends no body at all. */

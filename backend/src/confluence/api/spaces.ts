@@ -12,7 +12,7 @@ import { idSegment } from './ids';
 
 /**
  * v2 addresses spaces by numeric id; keys (what people and macros know) are
- * resolved with `GET /spaces?keys=` (../shared/reference/confluence-rest.md §4.4).
+ * resolved with `GET /spaces?keys=` (docs/platform-notes.md#spaces-by-key).
  */
 
 export async function getSpacesByKeys(

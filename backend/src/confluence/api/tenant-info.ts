@@ -11,7 +11,7 @@ import { tenantInfoSchema } from '../schemas';
 /**
  * `GET <siteUrl>/_edge/tenant_info` answers `{"cloudId": "…"}` without
  * authentication (Atlassian KB "Retrieve my Atlassian site's cloud ID";
- * ../shared/reference/confluence-rest.md §2.3). It is the only call Pagewire
+ * docs/platform-notes.md#cloud-id-lookup). It is the only call Pagewire
  * makes to a site URL, and it never carries a credential: scoped tokens only
  * work on the gateway.
  */

@@ -6,7 +6,7 @@ import { actorOf, spaceOf } from './operation-types';
 
 function refuseInMarketplace(deps: OperationDeps): void {
   if (deps.mode === 'marketplace') {
-    // Atlassian forbids distributed apps from collecting API tokens (confluence-rest.md §1).
+    // Atlassian forbids distributed apps from collecting API tokens (docs/platform-notes.md#api-tokens-and-distributed-apps).
     throw new ProblemError(
       'api_tokens_disabled',
       'This Pagewire deployment runs in marketplace mode, where storing Atlassian API tokens is not allowed.',

@@ -37,7 +37,7 @@ export interface ConfluenceOperation {
  * admins also administer. An app's system token acts as the app's bot user,
  * which can see and edit every space of the site it is installed on but
  * administers none. Confluence hides what a caller may not view behind 404
- * (confluence-rest.md §3.2), so "not visible" and "not found" look the same.
+ * (docs/platform-notes.md#telling-confluence-401s-apart), so "not visible" and "not found" look the same.
  */
 export function canView(space: Space, caller: Caller): boolean {
   const principal = caller.principal;

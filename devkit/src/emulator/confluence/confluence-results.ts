@@ -1,6 +1,6 @@
 /**
  * What a Confluence handler answers: a value, never a throw. Bodies use the
- * shapes Confluence itself uses (confluence-rest.md §4.8), not Pagewire's
+ * shapes Confluence itself uses (docs/platform-notes.md#confluence-error-bodies), not Pagewire's
  * problem details: the emulator is a twin of Confluence, and clients must learn
  * to parse what production sends.
  */
@@ -18,7 +18,7 @@ export interface ConfluenceResult {
   readonly points?: number;
 }
 
-/** v2: `{"errors":[{"status","code","title","detail"}]}` (confluence-rest.md §4.8). */
+/** v2: `{"errors":[{"status","code","title","detail"}]}` (docs/platform-notes.md#confluence-error-bodies). */
 export function v2Error(
   status: number,
   code: string,
@@ -36,7 +36,7 @@ export function v2BadRequest(title: string, detail: string | null = null): Confl
   return v2Error(400, 'INVALID_REQUEST_PARAMETER', title, detail);
 }
 
-/** v1: `{"statusCode","message","data"}` (confluence-rest.md §4.8). */
+/** v1: `{"statusCode","message","data"}` (docs/platform-notes.md#confluence-error-bodies). */
 export function v1Error(status: number, message: string): ConfluenceResult {
   return {
     status,
@@ -53,7 +53,7 @@ export function v1Error(status: number, message: string): ConfluenceResult {
  * The gateway's own 401s: `{"code":401,"message":…}`. A missing scope says
  * "Unauthorized; scope does not match" (clients such as confluence.js match that
  * text to tell a scope error from a stale token) and sometimes carries
- * `X-Failure-Category: FAILURE_CLIENT_SCOPE_CHECK` (confluence-rest.md §3.2).
+ * `X-Failure-Category: FAILURE_CLIENT_SCOPE_CHECK` (docs/platform-notes.md#telling-confluence-401s-apart).
  */
 export function gatewayUnauthorized(): ConfluenceResult {
   return { status: 401, body: { code: 401, message: 'Unauthorized' }, points: 0 };

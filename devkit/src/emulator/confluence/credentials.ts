@@ -6,11 +6,11 @@ import type { EmulatorState, Installation, Site } from '../state/emulator-state'
  * - the gateway (`/ex/confluence/{cloudId}`) takes `Basic email:scopedToken`
  *   and `Bearer <Forge app token>`;
  * - the site URL takes classic tokens only: "A scoped token sent to the site URL
- *   gets 401" (confluence-rest.md §2.1, with the Atlassian KB "Scoped API tokens
+ *   gets 401" (docs/platform-notes.md#scoped-api-tokens, with the Atlassian KB "Scoped API tokens
  *   in Confluence Cloud"). The same KB says classic tokens "use site-specific
  *   URLs", so the emulator refuses them at the gateway too.
  * Any failure is a plain 401: expired, revoked, wrong email and unknown tokens
- * look the same from outside (§3.2).
+ * look the same from outside (docs/platform-notes.md#telling-confluence-401s-apart).
  */
 export type CredentialKind = 'api-token-scoped' | 'api-token-classic' | 'app-system' | 'app-user';
 

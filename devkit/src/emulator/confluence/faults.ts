@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Injected faults, so clients can be tested against the failures production
- * has (confluence-rest.md §5.4): 5xx errors at a given rate, added latency, and
+ * has (docs/platform-notes.md#retrying-confluence-calls): 5xx errors at a given rate, added latency, and
  * connections dropped without an answer. Rules match the emulator request path
  * with a glob (`*` is one path segment, `**` any number), optionally a method
  * and a site. The first matching rule wins. `times` limits a rule to its next N

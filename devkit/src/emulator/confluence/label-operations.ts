@@ -11,7 +11,7 @@ import { renderV1Label } from './page-views';
 
 /**
  * Labels through the v1 path production still uses for writes: the v2 label
- * API is read-only (confluence-rest.md §4.9). v1 operations accept the classic
+ * API is read-only (docs/platform-notes.md#confluence-v1-leftovers). v1 operations accept the classic
  * scope or the granular ones; the reference page for "Add labels to content"
  * lists Classic `write:confluence-content`, Granular `read:label:confluence,
  * write:label:confluence`. The read and remove pairs follow the same pattern.

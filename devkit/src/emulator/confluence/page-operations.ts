@@ -222,7 +222,7 @@ function createPage(context: ConfluenceContext) {
     if (found?.page.status !== 'current' || found.page.spaceId !== space.id) return v2NotFound();
     parentId = found.page.id;
   } else if (!rootLevel) {
-    // "Without parentId the page goes under the space homepage" (confluence-rest.md §4.3).
+    // "Without parentId the page goes under the space homepage" (docs/platform-notes.md#creating-a-page).
     parentId = space.homepageId;
   }
   const parsedBody = parseBodyInput(body.body, context.adf);
@@ -277,7 +277,7 @@ export function insertPage(
 }
 
 /**
- * The documented v2 conflict body (confluence-rest.md §4.6): clients parse the
+ * The documented v2 conflict body (docs/platform-notes.md#page-version-conflicts): clients parse the
  * current version out of `title`.
  */
 export function versionConflict(current: number, provided: unknown): ConfluenceResult {

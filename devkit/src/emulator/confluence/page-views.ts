@@ -55,7 +55,7 @@ export function renderVersion(version: PageVersion | ContentProperty['version'])
 }
 
 /**
- * Without `body-format` the body comes back empty (confluence-rest.md §4.1).
+ * Without `body-format` the body comes back empty (docs/platform-notes.md#reading-a-page-body).
  * The emulator stores a body in the representation it was written in and does
  * not convert between storage and ADF, so another format also reads as empty;
  * DEVKIT.md lists this under "not emulated".
@@ -146,7 +146,7 @@ export type BodyInput = { ok: true; body: StoredBody | null } | { ok: false; err
 
 /**
  * A page body on create or update: `{representation, value}` or the nested
- * `{storage: {…}}` form, exactly one format (confluence-rest.md §4.2). ADF
+ * `{storage: {…}}` form, exactly one format (docs/platform-notes.md#updating-a-page). ADF
  * travels as a JSON **string** and is checked against the ADF JSON schema;
  * storage (XHTML) is kept exactly as given.
  */
@@ -222,7 +222,7 @@ export function parseBodyInput(raw: unknown, adf: AdfValidator): BodyInput {
   return { ok: true, body: { representation: representation as BodyRepresentation, value } };
 }
 
-/** Confluence refuses two current pages with one title in a space (confluence-rest.md §4.3, 2nd-hand). */
+/** Confluence refuses two current pages with one title in a space (docs/platform-notes.md#creating-a-page, 2nd-hand). */
 export function titleTaken(site: Site, spaceId: string, title: string, exceptPageId?: string): boolean {
   for (const page of site.pages.values()) {
     if (page.spaceId !== spaceId || page.status !== 'current' || page.id === exceptPageId) continue;

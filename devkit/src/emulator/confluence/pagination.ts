@@ -1,7 +1,7 @@
 import { type ConfluenceResult, v2BadRequest } from './confluence-results';
 
 /**
- * v2 cursor pagination (confluence-rest.md §4.5): `limit` defaults to 25 and
+ * v2 cursor pagination (docs/platform-notes.md#cursor-pagination): `limit` defaults to 25 and
  * must be 1–250; the next page is announced twice, in the `Link` header
  * (`<…>; rel="next"` plus `rel="base"`) and in `_links.next`, which is absent
  * on the last page. Both are **site-relative** (`/wiki/api/v2/…`), so behind the

@@ -20,7 +20,7 @@ import { renderProperty } from './page-views';
 import { listPage, parseWindow } from './pagination';
 
 /**
- * Page content properties (confluence-rest.md §4.7): JSON values of at most
+ * Page content properties (docs/platform-notes.md#content-properties): JSON values of at most
  * 32 KB, each with its own version; a write never bumps the page version; the
  * lookup is by property **id**, found with `?key=`. Reads need
  * `read:page:confluence`, writes `read:page:confluence` and

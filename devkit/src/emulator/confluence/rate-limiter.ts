@@ -2,7 +2,7 @@ import type { CredentialKind } from './credentials';
 
 /**
  * Confluence's two rate-limit regimes, per credential
- * (https://developer.atlassian.com/cloud/confluence/rate-limiting/, confluence-rest.md §5):
+ * (https://developer.atlassian.com/cloud/confluence/rate-limiting/, docs/platform-notes.md#confluence-rate-limit-regimes):
  * - a **burst** window of a second, for every credential;
  * - an hourly **points quota** that resets at the top of each UTC hour, with no
  *   partial throttling ("all requests are blocked until reset"). The docs apply
@@ -18,7 +18,7 @@ export interface RateLimitSettings {
   readonly quotaAppliesTo: 'app-tokens' | 'all';
 }
 
-/** Tier 1 is 65,000 points an hour; Jira's published GET burst is 100 a second (confluence-rest.md §5.1). */
+/** Tier 1 is 65,000 points an hour; Jira's published GET burst is 100 a second (docs/platform-notes.md#confluence-rate-limit-regimes). */
 export const defaultRateLimitSettings: RateLimitSettings = {
   burstPerSecond: 100,
   quotaPointsPerHour: 65_000,
@@ -116,7 +116,7 @@ export function createRateLimiter(initial: RateLimitSettings = defaultRateLimitS
       'x-ratelimit-limit': String(limit),
       'x-ratelimit-remaining': String(remaining),
       'x-ratelimit-reset': formatHourReset((entry.quotaWindow + 1) * HOUR),
-      // "true when less than 20% of the quota remains" (confluence-rest.md §5.2).
+      // "true when less than 20% of the quota remains" (docs/platform-notes.md#confluence-rate-limit-headers).
       'x-ratelimit-nearlimit': remaining < limit * 0.2 ? 'true' : 'false',
       'ratelimit-reason': QUOTA_REASON,
     };

@@ -54,7 +54,7 @@ function getSpaceById(context: ConfluenceContext) {
 /**
  * `PermittedOperationsResponse` for the caller: everyone who can view a space
  * may create content in it; only admins get `administer` on `space`, which is
- * what Pagewire's resolver checks as the user (forge-platform.md §8).
+ * what Pagewire's resolver checks as the user (docs/platform-notes.md#resolver-context-and-payload-trust).
  */
 function getSpaceOperations(context: ConfluenceContext) {
   const space = visibleSpace(context, context.params.id!);

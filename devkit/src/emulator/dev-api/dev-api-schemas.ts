@@ -60,7 +60,7 @@ export const installationCreateSchema = z.strictObject({
 export const fitMintSchema = z.strictObject({
   installationId: z.string().min(1),
   accountId: z.string().min(1).optional(),
-  /** Only UI-originated invocations carry a context (forge-platform.md §4). */
+  /** Only UI-originated invocations carry a context (docs/platform-notes.md#forge-remote-call-paths). */
   context: z.record(z.string(), z.unknown()).optional(),
   moduleType: z.string().min(1).max(100).optional(),
   moduleKey: z.string().min(1).max(100).optional(),

@@ -28,6 +28,6 @@ export function createAppTokenSigner(): AppTokenSigner {
   };
 }
 
-/** Docs give the system token "at least 55 minutes" and at most 4 hours (forge-platform.md §7). */
+/** Docs give the system token "at least 55 minutes" and at most 4 hours (docs/platform-notes.md#app-system-token-lifetime). */
 export const DEFAULT_APP_TOKEN_TTL_SECONDS = 3600;
 export const MAX_APP_TOKEN_TTL_SECONDS = 4 * 3600;

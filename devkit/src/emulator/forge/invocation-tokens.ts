@@ -4,8 +4,8 @@ import type { Installation } from '../state/emulator-state';
 import type { SigningKeyRing } from './signing-keys';
 
 /**
- * Forge Invocation Tokens with the production claim shapes (forge-platform.md
- * §5, and a captured production FIT): `iss` is `forge/invocation-token`, `aud`
+ * Forge Invocation Tokens with the production claim shapes (docs/platform-notes.md#forge-invocation-token-claims,
+ * and a captured production FIT): `iss` is `forge/invocation-token`, `aud`
  * the app ARI, `app` carries the installation, the `apiBaseUrl` of the site
  * (this emulator's gateway), the environment and the invoking module; `context`
  * exists only for UI-originated calls ("When invoked from a backend function,
@@ -38,7 +38,7 @@ export function ariUuid(ari: string): string {
 export function buildFitClaims(request: FitRequest, nowSeconds: number): Record<string, unknown> {
   const { installation, apiBaseUrl } = request;
   // A UI call names the module it came from; a function call or an event is
-  // delivered through a `core:endpoint` (forge-platform.md §5, app.module).
+  // delivered through a `core:endpoint` (docs/platform-notes.md#forge-invocation-token-claims, app.module).
   const moduleType = request.moduleType ?? (request.context ? 'xen:macro' : 'core:endpoint');
   const moduleKey =
     request.moduleKey ??

@@ -4,7 +4,7 @@ import { type CryptoKey, exportJWK, generateKeyPair, type JWK } from 'jose';
 /**
  * The RS256 keys the emulator signs Forge Invocation Tokens with, published at
  * `/.well-known/jwks.json` like Forge's CDN does. Production kids look like
- * `forge/invocation-token/wf-<uuid>` (a captured FIT header; forge-platform.md §6).
+ * `forge/invocation-token/wf-<uuid>` (a captured FIT header; docs/platform-notes.md#fit-verification).
  *
  * Rotation keeps the previous key in the set by default, so tokens signed just
  * before a rotation still verify, and a verifier that meets an unknown `kid`

@@ -174,7 +174,7 @@ export function newAccountId(): string {
 
 /**
  * Atlassian API tokens start with `ATATT3x` and vary in length
- * (confluence-rest.md §2.1); clients must not assume a fixed size.
+ * (docs/platform-notes.md#scoped-api-tokens); clients must not assume a fixed size.
  */
 export function newApiTokenSecret(): string {
   return `ATATT3xFfGF0${randomBytes(36).toString('base64url')}`;

@@ -1,6 +1,6 @@
 /**
  * A node of the tree `@forge/react` sends to the host with every render
- * (`callBridge('reconcile', { forgeDoc })`, forge-platform.md §12). Function
+ * (`callBridge('reconcile', { forgeDoc })`, docs/platform-notes.md#ui-kit-without-a-forge-site). Function
  * props carry an `__id__` the reconciler assigns once per function
  * (`@forge/react` 12.3.1 `out/reconciler.js`, `attachFunctionPropId`): that id
  * is how a click in the browser finds its handler again.

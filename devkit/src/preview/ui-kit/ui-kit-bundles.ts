@@ -24,7 +24,7 @@ export const RESOURCE_ENTRIES: Readonly<Record<UiKitResource, string>> = {
  * forge-app package is `"type": "module"`, so a bundler following Node's rules
  * makes the default import the whole `module.exports`; Forge's own bundler
  * hands the app the reconciler. This shim gives the app what Forge gives it
- * (forge-platform.md §12: "normalise once").
+ * (docs/platform-notes.md#ui-kit-without-a-forge-site: "normalise once").
  */
 const forgeReactDefaultExport: Plugin = {
   name: 'forge-react-default-export',

@@ -8,7 +8,7 @@ import { type ForgeDoc, type FoundHandler, findNodeHandler } from './forge-doc';
  * reads `globalThis.__bridge` once and its `invoke` carries no app identity,
  * so two apps sharing one global could not be told apart.
  *
- * The bridge answers what Pagewire's frontends use (forge-platform.md §12):
+ * The bridge answers what Pagewire's frontends use (docs/platform-notes.md#ui-kit-without-a-forge-site):
  * `reconcile` (a new ForgeDoc tree), `getContext`, `invoke`, `on` (macro config
  * changes), `showFlag`/`closeFlag`; anything else is reported once and
  * answered with nothing.

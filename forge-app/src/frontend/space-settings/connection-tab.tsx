@@ -41,7 +41,7 @@ export interface ConnectionTabProps {
  * How Pagewire reaches Confluence in this space: the app's own access, always;
  * and in in-house deployments, a scoped API token for what that access cannot
  * do. Marketplace deployments never show the token form (Atlassian's policy
- * forbids apps from asking for API tokens, confluence-rest.md §1).
+ * forbids apps from asking for API tokens, docs/platform-notes.md#api-tokens-and-distributed-apps).
  */
 export function ConnectionTab({ view, onChanged }: ConnectionTabProps) {
   return (
