@@ -22,6 +22,12 @@ export interface EmulatorOptions {
    * world it saved on its last run (`npm start` reuses its data).
    */
   readonly state?: EmulatorState;
+  /**
+   * The emulator's time in epoch ms (rate-limit windows, token expiry, page
+   * timestamps, the request log). Tests that prove pacing pass a clock they
+   * move themselves, so nothing depends on how fast this machine is.
+   */
+  readonly now?: () => number;
 }
 
 export interface RunningEmulator {
@@ -51,7 +57,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const rateLimiter = createRateLimiter();
   const faults = createFaultInjector();
   const requestLog = createRequestLog();
-  const now = () => Date.now();
+  const now = options.now ?? (() => Date.now());
   let baseUrl = '';
 
   const edge = createConfluenceEdge({ state, rateLimiter, adf: createAdfValidator(), now });
@@ -224,7 +230,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       },
     ) => {
       requestLog.record({
-        time: new Date().toISOString(),
+        time: new Date(now()).toISOString(),
         method,
         path,
         query: search,
