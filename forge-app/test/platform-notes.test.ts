@@ -23,7 +23,7 @@ const SKIPPED_DIRECTORIES = new Set([
   '.git',
 ]);
 // Spelled in pieces so this file does not cite them itself.
-const PRIVATE_NOTES = ['forge-platform', 'confluence-rest'].map((name) => `${name}.md`);
+const PRIVATE_NOTES = ['forge-platform', 'confluence-rest', 'anchors'].map((name) => `${name}.md`);
 const CITATION = /platform-notes\.md#([\p{L}\p{N}_-]+)/gu;
 
 /** GitHub's heading anchor: lower case, punctuation dropped, spaces as hyphens. */

@@ -11,7 +11,8 @@ import {
 
 /**
  * Adaptive pacing: Pagewire's own answer to "bulk publishing ends in a 429
- * storm" (../shared/reference/anchors.md §3, pain point 3).
+ * storm", as users of other publishers report it (docToolchain #1241,
+ * kovetskiy/mark #588, confluence-publisher #412).
  *
  * Instead of firing and retrying, every request first takes a start slot
  * from the pacer. The spacing between slots is learned from Confluence's

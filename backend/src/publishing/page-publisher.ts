@@ -263,7 +263,7 @@ async function decideAndWrite(run: Run, round: number): Promise<PublishResult | 
 
   // Human-edit protection compares version numbers, not content: Confluence
   // rewrites bodies on save, so content equality would misfire (mark's
-  // --no-overwrite reasoning, ../shared/reference/anchors.md §4.3).
+  // --no-overwrite reasoning, https://github.com/kovetskiy/mark).
   if (lastVersion === null || current !== lastVersion) {
     const humanEdit: HumanEdit = {
       by: page.version.authorId ?? 'unknown',
