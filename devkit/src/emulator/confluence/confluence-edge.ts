@@ -83,7 +83,8 @@ export function createConfluenceEdge(dependencies: ConfluenceEdgeDependencies): 
       const caller = authenticate(state, request.site, request.mount, request.authorization, nowMs);
       if (!caller) return finish(gatewayUnauthorized(), undefined);
 
-      const admission = rateLimiter.admit(caller.credentialId, caller.kind, nowMs);
+      const appId = caller.principal.kind === 'app' ? caller.principal.installation.appId : undefined;
+      const admission = rateLimiter.admit(caller.credentialId, caller.kind, nowMs, appId);
       if (!admission.allowed) {
         // Production's 429 body is empty or `{}`: clients must rely on the headers.
         return { status: 429, body: undefined, headers: admission.headers, caller, operationId: undefined };
