@@ -2,6 +2,7 @@ import type { AdfValidator } from '@pagewire/shared/adf-validator';
 import type { JsonParse } from '../http/http-io';
 import { createRouter } from '../http/router';
 import type { EmulatorState, Site } from '../state/emulator-state';
+import { blogPostOperations } from './blogpost-operations';
 import type { ConfluenceOperation } from './confluence-context';
 import {
   type ConfluenceResult,
@@ -21,6 +22,7 @@ import { spaceOperations } from './space-operations';
 export const confluenceOperations: readonly ConfluenceOperation[] = [
   ...spaceOperations,
   ...pageOperations,
+  ...blogPostOperations,
   ...propertyOperations,
   ...labelOperations,
 ];

@@ -229,8 +229,10 @@ export function parseBodyInput(raw: unknown, adf: AdfValidator): BodyInput {
 
 /** Confluence refuses two current pages with one title in a space (confluence-rest.md §4.3, 2nd-hand). */
 export function titleTaken(site: Site, spaceId: string, title: string, exceptPageId?: string): boolean {
+  const type = exceptPageId === undefined ? undefined : site.pages.get(exceptPageId)?.contentType;
   for (const page of site.pages.values()) {
     if (page.spaceId !== spaceId || page.status !== 'current' || page.id === exceptPageId) continue;
+    if (page.contentType !== type) continue;
     if (currentVersion(page).title === title) return true;
   }
   return false;
