@@ -9,6 +9,12 @@ import { z } from 'zod';
  */
 export const SPACE_KEY_PATTERN = /^(?:[A-Za-z0-9]{1,255}|~[^\s,/\\\p{Cc}]{1,254})$/u;
 export const spaceKeySchema = z.string().regex(SPACE_KEY_PATTERN, 'is not a Confluence space key');
+/**
+ * The content a macro sits on. Pages and blog posts share content ids but not
+ * paths: a blog post's content properties are under `/blogposts/{id}/properties`.
+ */
+export const contentTypeSchema = z.enum(['page', 'blogpost']);
+export type ContentType = z.infer<typeof contentTypeSchema>;
 /** v2 ids (pages, spaces) are numeric strings; they are not safe as JS numbers. */
 export const numericIdSchema = z.string().regex(/^[0-9]{1,20}$/, 'must be a numeric Confluence id');
 export const labelSchema = z
