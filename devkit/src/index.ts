@@ -17,6 +17,7 @@ export {
 export { DevApiError, isDevApiError } from './client/dev-api-error';
 export type { CredentialKind } from './emulator/confluence/credentials';
 export type { FaultRule, FaultsInput } from './emulator/confluence/faults';
+export { type EmulatedOpenApi, emulatedConfluenceOpenApi } from './emulator/confluence/openapi-paths';
 export type { Headroom, RateLimitSettings } from './emulator/confluence/rate-limiter';
 export type {
   ApiTokenCreateInput,

@@ -11,21 +11,17 @@ const script = path.resolve(import.meta.dirname, '../scripts/check-manifest.ts')
 
 const tempDirs: string[] = [];
 
-/** An app root that is the real one except for its manifest. */
-async function appRootWithManifest(manifest: string): Promise<string> {
+/** An app root that is the real one except for its manifest (and, if given, its tsconfig.json). */
+async function appRootWithManifest(manifest: string, tsconfig?: string): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'pagewire-manifest-'));
   tempDirs.push(dir);
   await writeFile(path.join(dir, 'manifest.yml'), manifest);
-  for (const entry of [
-    'src',
-    'forge-app',
-    'tsconfig.json',
-    'tsconfig.base.json',
-    'package.json',
-    'node_modules',
-  ]) {
+  if (tsconfig !== undefined) await writeFile(path.join(dir, 'tsconfig.json'), tsconfig);
+  for (const entry of ['src', 'forge-app', 'tsconfig.base.json', 'package.json', 'node_modules']) {
     await symlink(path.join(repoRoot, entry), path.join(dir, entry));
   }
+  if (tsconfig === undefined)
+    await symlink(path.join(repoRoot, 'tsconfig.json'), path.join(dir, 'tsconfig.json'));
   return dir;
 }
 
@@ -48,7 +44,7 @@ describe('the offline manifest check', () => {
     const result = await check(repoRoot);
     expect(result.output).toContain('0 error(s)');
     expect(result.code).toBe(0);
-  }, 60_000);
+  }, 180_000);
 
   it('fails a manifest without a runtime, which Forge refuses to deploy', async () => {
     const real = await readFile(path.join(repoRoot, 'manifest.yml'), 'utf8');
@@ -57,7 +53,7 @@ describe('the offline manifest check', () => {
     const result = await check(await appRootWithManifest(broken));
     expect(result.code).toBe(1);
     expect(result.output).toMatch(/runtime/);
-  }, 60_000);
+  }, 180_000);
 
   it('fails a macro whose resolver names a function that does not exist', async () => {
     const real = await readFile(path.join(repoRoot, 'manifest.yml'), 'utf8');
@@ -65,7 +61,7 @@ describe('the offline manifest check', () => {
     const result = await check(await appRootWithManifest(broken));
     expect(result.code).toBe(1);
     expect(result.output).toMatch(/macro-resolvr/);
-  }, 60_000);
+  }, 180_000);
 
   it('runs the client-side linters too: a custom timeout on a UI resolver is an error', async () => {
     const real = await readFile(path.join(repoRoot, 'manifest.yml'), 'utf8');
@@ -76,5 +72,32 @@ describe('the offline manifest check', () => {
     const result = await check(await appRootWithManifest(broken));
     expect(result.code).toBe(1);
     expect(result.output).toMatch(/@forge\/lint.*timeoutSeconds/);
-  }, 60_000);
+  }, 180_000);
+
+  // https://developer.atlassian.com/platform/forge/manifest-reference/permissions/: a product API call needs its
+  // scope in permissions.scopes; `forge lint`'s permission linter reports the call that lacks one. The admin
+  // check reads GET /wiki/api/v2/spaces/{id}/operations, whose v2 spec scope is read:space:confluence.
+  it('fails a manifest without read:space:confluence, which the space-admin check calls Confluence with', async () => {
+    const real = await readFile(path.join(repoRoot, 'manifest.yml'), 'utf8');
+    const broken = real.replace(/\n {4}- read:space:confluence/, '');
+    expect(broken).not.toBe(real);
+    const result = await check(await appRootWithManifest(broken));
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(
+      /@forge\/lint.*forge-platform\.ts.*\/wiki\/api\/v2\/spaces\/\{id\}\/operations.*read:space:confluence/,
+    );
+  }, 180_000);
+
+  // @forge/lint lints a .ts file only when its exact path is in the expanded tsconfig include list
+  // (docs/platform-notes.md#forge-lint-and-tsconfig): directory entries made it skip every handler.
+  it('fails when tsconfig.json includes directories, which would leave every handler unlinted', async () => {
+    const real = await readFile(path.join(repoRoot, 'manifest.yml'), 'utf8');
+    const directories = JSON.stringify({
+      extends: './tsconfig.base.json',
+      include: ['src', 'forge-app/src'],
+    });
+    const result = await check(await appRootWithManifest(real, directories));
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(/no source file was linted/);
+  }, 180_000);
 });

@@ -8,7 +8,13 @@ import { SETTINGS_OPERATIONS } from '../src/resolvers/settings-resolver';
 
 interface Manifest {
   modules: {
-    macro: Array<{ key: string; resolver: { function: string }; adfExport: { function: string } }>;
+    macro: Array<{
+      key: string;
+      render?: string;
+      viewportSize?: string;
+      resolver: { function: string };
+      adfExport: { function: string };
+    }>;
     'confluence:spaceSettings': Array<{ key: string; resolver: { function: string } }>;
     function: Array<{ key: string; handler: string }>;
   };
@@ -43,6 +49,16 @@ describe('the code and the manifest', () => {
       expect(file).toBe('index');
       expect(typeof (appRoot as Record<string, unknown>)[exportName ?? '']).toBe('function');
     }
+  });
+
+  // https://developer.atlassian.com/platform/forge/manifest-reference/modules/macro/ documents viewportSize
+  // as the display size of a resource, "remove this property to enable automatic resizing"; nothing documents
+  // UI Kit (render: native) honouring it (docs/platform-notes.md#macro-viewport-size).
+  it('let Confluence size the UI Kit macro to its content instead of declaring a viewportSize', async () => {
+    const manifest = await readManifest();
+    const macro = manifest.modules.macro[0];
+    expect(macro?.render).toBe('native');
+    expect(macro).not.toHaveProperty('viewportSize');
   });
 
   it('give the macro read access only and the settings page every settings operation', () => {

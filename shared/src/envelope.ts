@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { numericIdSchema, spaceKeySchema } from './confluence-ids';
+import { contentTypeSchema, numericIdSchema, spaceKeySchema } from './confluence-ids';
 
 /**
  * The context every resolver sends to the backend with `invokeRemote`.
@@ -18,6 +18,8 @@ export const invocationContextSchema = z.strictObject({
   spaceKey: spaceKeySchema.optional(),
   spaceId: numericIdSchema.optional(),
   contentId: numericIdSchema.optional(),
+  /** What `contentId` is (the macro context's `content.type`); a page when absent. */
+  contentType: contentTypeSchema.optional(),
   localId: z.string().min(1).max(128).optional(),
   isSpaceAdmin: z.boolean().optional(),
 });

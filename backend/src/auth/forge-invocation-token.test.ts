@@ -91,6 +91,7 @@ describe('verifying a Forge invocation token', () => {
       spaceKey: 'ENG',
       spaceId: '65538',
       contentId: '5341185',
+      contentType: null,
     });
   });
 

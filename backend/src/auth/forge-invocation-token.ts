@@ -64,6 +64,8 @@ export interface FitContext {
   spaceKey: string | null;
   spaceId: string | null;
   contentId: string | null;
+  /** `extension.content.type` when it is one Pagewire knows (`page`, `blogpost`). */
+  contentType: 'page' | 'blogpost' | null;
 }
 
 export interface VerifiedInvocation {
@@ -105,7 +107,12 @@ const fitClaimsSchema = z.object({
       extension: z
         .looseObject({
           type: idString.optional(),
-          content: z.looseObject({ id: z.union([idString, z.number()]).optional() }).optional(),
+          content: z
+            .looseObject({
+              id: z.union([idString, z.number()]).optional(),
+              type: z.string().max(64).optional(),
+            })
+            .optional(),
           space: z
             .looseObject({ key: idString.optional(), id: z.union([idString, z.number()]).optional() })
             .optional(),
@@ -206,6 +213,10 @@ function toContext(claims: FitClaims, cloudId: string): FitContext | null {
     spaceKey: extension?.space?.key ?? null,
     spaceId: asId(extension?.space?.id),
     contentId: asId(extension?.content?.id),
+    contentType:
+      extension?.content?.type === 'blogpost' || extension?.content?.type === 'page'
+        ? extension.content.type
+        : null,
   };
 }
 

@@ -21,10 +21,10 @@ export const HTTP_RETRY_POLICY = [
     why: 'a throttled request was rejected before Confluence acted on it, so replaying even a write is safe',
   },
   {
-    condition: '429 with a quota RateLimit-Reason',
+    condition: '429 with a quota (or unrecognised) RateLimit-Reason',
     methods: 'any',
     action:
-      'as above, and the pacer pauses every call on the pool (the app-wide pool for a global quota) until the reset',
+      'as above, and the pacer pauses every call on the pool (the app-wide pool for a global or unrecognised reason) until the reset',
     why: 'a breached hourly quota blocks all requests until the top of the hour; more calls only add 429s',
   },
   {

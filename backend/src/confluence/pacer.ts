@@ -3,9 +3,11 @@ import { type Clock, systemClock } from './clock';
 import { RateLimitError } from './errors';
 import { createMemoryPacerStore, type PacerStore } from './pacer-store';
 import {
-  isGlobalQuotaReason,
+  classifyRateLimitReason,
+  isGlobalQuotaPolicy,
   isQuotaReason,
   type RateLimitFigures,
+  type RateLimitPolicyEntry,
   type RateLimitSnapshot,
 } from './rate-limit-headers';
 
@@ -27,10 +29,16 @@ import {
  *  - `Remaining: 0` holds the key until the reset;
  *  - the `Beta-` preview headers are read the same way and, by default, also
  *    slow the pace, so the upcoming limits never surprise a running job;
+ *  - the hourly points quota is described only by `RateLimit-Policy`
+ *    (`q`, `w`) and `RateLimit` (`r` points left, `t` seconds to the reset),
+ *    and `r` is sent once about 80 % is spent: from then on the pool the
+ *    policy governs (`global-app-quota`: every installation's app traffic) is
+ *    spaced so that what is left lasts until the reset, and `r=0` holds the
+ *    pool until `t` (docs/platform-notes.md#confluence-rate-limit-headers);
  *  - a 429 cuts the pace multiplicatively and holds the key until
- *    `Retry-After`; a quota reason holds the whole pool (for
- *    `confluence-quota-global-based`, every installation's app traffic) until
- *    the reset. Successes win the pace back a little at a time (AIMD).
+ *    `Retry-After`; a quota reason holds the whole pool (for a global or an
+ *    unrecognised reason, every installation's app traffic) until the reset.
+ *    Successes win the pace back a little at a time (AIMD).
  *
  * Spacing uses GCRA slots kept in a `PacerStore`, so several replicas that
  * share a store share one budget. The learned figures stay per process:
@@ -77,6 +85,11 @@ export interface PacerOptions {
   readonly lowRemainingRatio?: number;
   /** Windows that reset within this many ms are burst windows (limit per second). */
   readonly burstWindowMs?: number;
+  /**
+   * Points one request is assumed to cost when spreading a quota's `r` over
+   * its `t`: a single-object read costs 2 (1 base + 1 object), a write 1.
+   */
+  readonly quotaPointsPerRequest?: number;
 }
 
 export interface PacingState {
@@ -129,7 +142,27 @@ export function createPacer(options: PacerOptions = {}): Pacer {
   const maxWaitMs = options.maxWaitMs ?? 60_000;
   const lowRatio = options.lowRemainingRatio ?? 0.2;
   const burstWindowMs = options.burstWindowMs ?? 10_000;
+  const pointsPerRequest = options.quotaPointsPerRequest ?? 2;
   const states = new Map<string, KeyState>();
+  /** Spacing a low points quota imposes on a pool, until that quota's reset. */
+  const poolSpacing = new Map<string, { intervalMs: number; untilMs: number }>();
+
+  function poolForPolicy(target: PacingTarget, policy: string): string {
+    return isGlobalQuotaPolicy(policy) && target.globalPool ? target.globalPool : target.tenantPool;
+  }
+
+  /**
+   * ms between starts on a pool that makes a quota's remaining points last
+   * until its reset; null when the quota is not running low. `r` is only sent
+   * past about 80 % use, so its presence alone means "low" unless `q` says
+   * otherwise.
+   */
+  function quotaSpacing(entry: RateLimitPolicyEntry, inFlight: number): number | null {
+    if (entry.remaining === undefined || entry.resetSeconds === undefined) return null;
+    if (entry.quota !== undefined && entry.remaining > entry.quota * lowRatio) return null;
+    const requestsLeft = Math.max(entry.remaining / pointsPerRequest - inFlight, 1);
+    return (entry.resetSeconds * 1000) / requestsLeft / utilisation;
+  }
 
   function stateFor(key: string): KeyState {
     let state = states.get(key);
@@ -223,13 +256,28 @@ export function createPacer(options: PacerOptions = {}): Pacer {
     if (status === 429) {
       state.throttled429s += 1;
       state.multiplier = Math.max(MIN_MULTIPLIER, state.multiplier * DECREASE_FACTOR);
-      const { reason, retryAfterMs, resetAt } = snapshot.enforced;
+      const { reason, retryAfterMs, resetAt, policies } = snapshot.enforced;
       const resetIn = resetAt === null ? null : Math.max(resetAt - now, 0);
-      if (isQuotaReason(reason)) {
-        // "All requests are blocked until reset": hold the whole pool.
-        const holdMs = resetIn ?? retryAfterMs ?? 60_000;
-        const pool = isGlobalQuotaReason(reason) && target.globalPool ? target.globalPool : target.tenantPool;
-        await store.pause(pool, now + holdMs, reason);
+      const spentPolicies = policies.filter(
+        (entry) => entry.remaining === 0 && entry.resetSeconds !== undefined,
+      );
+      const kind = classifyRateLimitReason(reason);
+      if (kind !== 'burst' || spentPolicies.length > 0) {
+        // "All requests are blocked until reset": hold the whole pool. The
+        // quota's own hints are Retry-After and RateLimit's `t`; X-RateLimit-Reset
+        // describes the burst window, so it is only a last resort.
+        const quotaHints = [
+          retryAfterMs,
+          ...spentPolicies.map((entry) => (entry.resetSeconds ?? 0) * 1000),
+        ].filter((value): value is number => value !== null);
+        const holdMs = quotaHints.length > 0 ? Math.max(...quotaHints) : (resetIn ?? 60_000);
+        const pool =
+          kind === 'tenant-quota'
+            ? target.tenantPool
+            : kind === 'global-quota'
+              ? (target.globalPool ?? target.tenantPool)
+              : poolForPolicy(target, spentPolicies[0]?.policy ?? '');
+        await store.pause(pool, now + holdMs, reason ?? `${spentPolicies[0]?.policy ?? 'quota'} spent`);
       } else {
         // A burst window refills soon: hold this key until it does, whichever hint is sooner.
         const hints = [retryAfterMs, resetIn].filter((value): value is number => value !== null);
@@ -254,6 +302,27 @@ export function createPacer(options: PacerOptions = {}): Pacer {
     const { remaining, resetAt, reason } = snapshot.enforced;
     if (status !== 429 && remaining === 0 && resetAt !== null && resetAt > now) {
       await store.pause(target.key, resetAt, reason);
+    }
+    if (status !== 429) {
+      for (const entry of snapshot.enforced.policies) {
+        const pool = poolForPolicy(target, entry.policy);
+        if (entry.remaining === 0 && entry.resetSeconds !== undefined && entry.resetSeconds > 0) {
+          await store.pause(pool, now + entry.resetSeconds * 1000, `${entry.policy} spent`);
+          continue;
+        }
+        const interval = quotaSpacing(entry, others);
+        if (interval !== null && entry.resetSeconds !== undefined) {
+          poolSpacing.set(pool, { intervalMs: interval, untilMs: now + entry.resetSeconds * 1000 });
+        } else {
+          // The policy is reported without `r` (or with plenty): not low any more, e.g. a new hour.
+          poolSpacing.delete(pool);
+        }
+      }
+      if (pacePreview) {
+        for (const entry of snapshot.preview.policies) {
+          spacing = Math.max(spacing, quotaSpacing(entry, others) ?? 0);
+        }
+      }
     }
     state.intervalMs = spacing;
     // The probe went out before any pace was known: charge it one interval
@@ -292,7 +361,23 @@ export function createPacer(options: PacerOptions = {}): Pacer {
         // No tolerance: slots are computed from the stored TAT, not from when
         // a sleeper wakes, so timer lateness never accumulates, and a burst
         // allowance would only push a fixed window over its limit.
-        const startAt = await store.reserveSlot(target.key, { now, intervalMs, toleranceMs: 0 });
+        let startAt = await store.reserveSlot(target.key, { now, intervalMs, toleranceMs: 0 });
+        // A low quota spaces every key of its pool together, so installations
+        // sharing the app's Tier 1 pool do not each spend it at the full pace.
+        for (const pool of target.pools) {
+          const quota = poolSpacing.get(pool);
+          if (!quota) continue;
+          if (quota.untilMs <= now) {
+            poolSpacing.delete(pool);
+            continue;
+          }
+          const poolStart = await store.reserveSlot(`quota:${pool}`, {
+            now,
+            intervalMs: quota.intervalMs,
+            toleranceMs: 0,
+          });
+          startAt = Math.max(startAt, poolStart);
+        }
         if (startAt > now) await clock.sleep(startAt - now, signal);
         state.sent += 1;
       } catch (error) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  classifyRateLimitReason,
   isGlobalQuotaReason,
   isQuotaReason,
   parseRateLimitStructured,
@@ -65,12 +66,19 @@ describe('rate-limit headers', () => {
     expect(preview.retryAfterMs).toBe(60_000);
   });
 
-  it('treats quota reasons as quota and anything else, unknown values included, as burst', () => {
-    expect(isQuotaReason('confluence-quota-global-based')).toBe(true);
-    expect(isGlobalQuotaReason('confluence-quota-global-based')).toBe(true);
+  // https://developer.atlassian.com/cloud/confluence/rate-limiting/ documents confluence-quota-global-based and
+  // confluence-quota-tenant-based; a live answer has carried the undocumented conf-global-based
+  // (docs/platform-notes.md#confluence-rate-limit-headers).
+  it('recognises the documented quota reasons, and counts any reason that is not plainly burst as the global quota', () => {
+    expect(classifyRateLimitReason('confluence-quota-global-based')).toBe('global-quota');
+    expect(classifyRateLimitReason('confluence-quota-tenant-based')).toBe('tenant-quota');
+    expect(classifyRateLimitReason('confluence-burst-based')).toBe('burst');
+    expect(classifyRateLimitReason('conf-global-based')).toBe('global-quota');
+    expect(classifyRateLimitReason('something-new')).toBe('global-quota');
+    expect(classifyRateLimitReason(null)).toBe('burst');
+    expect(isQuotaReason('conf-global-based')).toBe(true);
+    expect(isGlobalQuotaReason('something-new')).toBe(true);
     expect(isGlobalQuotaReason('confluence-quota-tenant-based')).toBe(false);
     expect(isQuotaReason('confluence-burst-based')).toBe(false);
-    expect(isQuotaReason('something-new')).toBe(false);
-    expect(isQuotaReason(null)).toBe(false);
   });
 });

@@ -175,16 +175,35 @@ export function readRateLimitHeaders(headers: Headers, now: number): RateLimitSn
 }
 
 /**
- * Quota reasons (`confluence-quota-global-based`, `confluence-quota-tenant-based`)
- * block every call on the pool until the hourly reset; anything else,
- * including reasons nobody documented, is treated as a burst limit
- * (docs/platform-notes.md#confluence-rate-limit-headers).
+ * What a 429's `RateLimit-Reason` says tripped
+ * (docs/platform-notes.md#confluence-rate-limit-headers). The documented quota
+ * values are `confluence-quota-global-based` (Tier 1, the app's pool shared by
+ * every tenant) and `confluence-quota-tenant-based` (Tier 2); burst refusals say
+ * `confluence-burst-based`. Live answers have carried undocumented values
+ * (`conf-global-based`), and mistaking a quota for a burst only earns more 429s
+ * until the top of the hour, so anything not plainly burst or tenant counts as
+ * the global quota. No reason at all is read as a burst: the gateway's own
+ * throttling 429s come without one.
  */
-export function isQuotaReason(reason: string | null): boolean {
-  return reason !== null && /quota/i.test(reason);
+export type RateLimitReasonKind = 'burst' | 'tenant-quota' | 'global-quota';
+
+export function classifyRateLimitReason(reason: string | null): RateLimitReasonKind {
+  if (reason === null || reason.trim() === '') return 'burst';
+  if (/burst/i.test(reason)) return 'burst';
+  if (/tenant/i.test(reason) && !/global/i.test(reason)) return 'tenant-quota';
+  return 'global-quota';
 }
 
-/** Whether the quota that tripped is the app's global pool (every tenant shares it on Tier 1). */
+export function isQuotaReason(reason: string | null): boolean {
+  return classifyRateLimitReason(reason) !== 'burst';
+}
+
+/** Whether the quota that tripped is (or, for an unknown reason, may be) the app's global pool. */
 export function isGlobalQuotaReason(reason: string | null): boolean {
-  return reason !== null && /quota/i.test(reason) && /global/i.test(reason);
+  return classifyRateLimitReason(reason) === 'global-quota';
+}
+
+/** A `RateLimit-Policy` name for the app-wide Tier 1 pool (`global-app-quota`) rather than a tenant's. */
+export function isGlobalQuotaPolicy(policy: string): boolean {
+  return !/tenant/i.test(policy);
 }

@@ -1,3 +1,4 @@
+import type { ContentType } from '@pagewire/shared';
 import { createEventChannel, type EventChannel, type EventListener } from './event-channel';
 
 /** A block got a new revision (the publishing engine refreshes the snapshots of the pages that embed it). */
@@ -27,6 +28,7 @@ export interface PlacementRecorded {
   spaceKey: string;
   blockKey: string;
   contentId: string;
+  contentType: ContentType;
   localId: string;
   at: Date;
 }

@@ -85,6 +85,7 @@ export function resolveContext(
       spaceKey: signed.spaceKey,
       spaceId: signed.spaceId,
       contentId: signed.contentId,
+      contentType: signed.contentType,
       localId: signed.localId,
       isSpaceAdmin: false,
     };
@@ -104,6 +105,7 @@ export function resolveContext(
       spaceKey: envelope.spaceKey ?? null,
       spaceId: envelope.spaceId ?? null,
       contentId: envelope.contentId ?? null,
+      contentType: envelope.contentType ?? null,
       localId: envelope.localId ?? null,
       isSpaceAdmin: envelope.isSpaceAdmin === true,
     };
@@ -116,6 +118,7 @@ export function resolveContext(
     spaceKey: null,
     spaceId: null,
     contentId: null,
+    contentType: null,
     localId: null,
     isSpaceAdmin: false,
   };

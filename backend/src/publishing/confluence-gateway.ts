@@ -1,4 +1,4 @@
-import type { AdfDocument } from '@pagewire/shared';
+import type { AdfDocument, ContentType } from '@pagewire/shared';
 import {
   createPageProperty,
   findPagePropertyByKey,
@@ -63,7 +63,13 @@ export interface PublishingConfluence {
       minorEdit: boolean;
     },
   ): Promise<PublishedPage>;
-  getProperty(target: PublishTarget, pageId: string, key: string): Promise<PageProperty | null>;
+  /** `contentType` says whether `pageId` is a page (the default) or a blog post. */
+  getProperty(
+    target: PublishTarget,
+    pageId: string,
+    key: string,
+    contentType?: ContentType,
+  ): Promise<PageProperty | null>;
   /** Creates the property, or updates `existing` to the next version. */
   putProperty(
     target: PublishTarget,
@@ -71,6 +77,7 @@ export interface PublishingConfluence {
     key: string,
     value: unknown,
     existing: PageProperty | null,
+    contentType?: ContentType,
   ): Promise<PageProperty>;
   addLabels(target: PublishTarget, pageId: string, labels: readonly string[]): Promise<void>;
 }
@@ -162,9 +169,10 @@ export function createPublishingConfluence(
       return toPublishedPage(updated, page.body);
     },
 
-    async getProperty(target, pageId, key) {
+    async getProperty(target, pageId, key, contentType) {
       const property = await findPagePropertyByKey(await clientFor(target, 'property.read'), {
         pageId,
+        contentType,
         key,
         ...withSignal,
       });
@@ -173,13 +181,14 @@ export function createPublishingConfluence(
         : { id: property.id, key: property.key, value: property.value, version: property.version.number };
     },
 
-    async putProperty(target, pageId, key, value, existing) {
+    async putProperty(target, pageId, key, value, existing, contentType) {
       const client = await clientFor(target, 'property.write');
       const written =
         existing === null
-          ? await createPageProperty(client, { pageId, key, value, ...withSignal })
+          ? await createPageProperty(client, { pageId, contentType, key, value, ...withSignal })
           : await updatePageProperty(client, {
               pageId,
+              contentType,
               propertyId: existing.id,
               key,
               value,

@@ -57,7 +57,10 @@ export async function publishSnapshot(job: StoredJob, deps: SnapshotPublishDeps)
     };
   }
   const placements = await deps.placements.listForBlock(job.installationId, job.spaceKey, request.blockKey);
-  if (!placements.some((p) => p.contentId === request.contentId && p.localId === request.localId)) {
+  const placement = placements.find(
+    (p) => p.contentId === request.contentId && p.localId === request.localId,
+  );
+  if (!placement) {
     return {
       state: 'unchanged',
       pageId: request.contentId,
@@ -116,7 +119,7 @@ export async function publishSnapshot(job: StoredJob, deps: SnapshotPublishDeps)
   for (let round = 1; ; round += 1) {
     let existing: PageProperty | null;
     try {
-      existing = await deps.confluence.getProperty(target, request.contentId, key);
+      existing = await deps.confluence.getProperty(target, request.contentId, key, placement.contentType);
     } catch (error) {
       if (!isNotFoundError(error)) throw error;
       // The page is gone (or hidden from us). Nothing to refresh; remembered as
@@ -141,7 +144,14 @@ export async function publishSnapshot(job: StoredJob, deps: SnapshotPublishDeps)
     }
     let written: PageProperty;
     try {
-      written = await deps.confluence.putProperty(target, request.contentId, key, snapshot.value, existing);
+      written = await deps.confluence.putProperty(
+        target,
+        request.contentId,
+        key,
+        snapshot.value,
+        existing,
+        placement.contentType,
+      );
     } catch (error) {
       // Someone else wrote the property since we read it: read it again and decide again.
       if ((isConflictError(error) || isBadRequestError(error)) && round < MAX_PROPERTY_ROUNDS) continue;

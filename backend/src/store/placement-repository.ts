@@ -1,3 +1,4 @@
+import type { ContentType } from '@pagewire/shared';
 import type { Kysely } from 'kysely';
 import type { CoreTables } from './schema';
 
@@ -7,6 +8,8 @@ export interface Placement {
   spaceKey: string;
   blockKey: string;
   contentId: string;
+  /** Where the snapshot property goes: a page's or a blog post's properties. */
+  contentType: ContentType;
   localId: string;
   firstSeenAt: string;
   lastSeenAt: string;
@@ -17,7 +20,10 @@ export interface PlacementRepository {
    * Records (or moves) the placement of one macro instance. Resolves to true
    * when a row was written: a new or moved placement, or an hour-old sighting.
    */
-  record(placement: Omit<Placement, 'firstSeenAt' | 'lastSeenAt'>, now: Date): Promise<boolean>;
+  record(
+    placement: Omit<Placement, 'firstSeenAt' | 'lastSeenAt' | 'contentType'> & { contentType?: ContentType },
+    now: Date,
+  ): Promise<boolean>;
   /** Every page position showing this block: what a publisher refreshes when the block changes. */
   listForBlock(installationId: string, spaceKey: string, blockKey: string): Promise<Placement[]>;
 }
@@ -104,6 +110,7 @@ export function createPlacementRepository(
           space_key: placement.spaceKey,
           block_key: placement.blockKey,
           content_id: placement.contentId,
+          content_type: placement.contentType ?? 'page',
           local_id: placement.localId,
           first_seen_at: at,
           last_seen_at: at,
@@ -143,6 +150,7 @@ export function createPlacementRepository(
         spaceKey: row.space_key,
         blockKey: row.block_key,
         contentId: row.content_id,
+        contentType: row.content_type,
         localId: row.local_id,
         firstSeenAt: row.first_seen_at,
         lastSeenAt: row.last_seen_at,

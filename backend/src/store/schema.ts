@@ -1,3 +1,6 @@
+import type { ContentType } from '@pagewire/shared';
+import type { Generated } from 'kysely';
+
 /**
  * Table types for Kysely, one interface per table the core migrations create.
  *
@@ -51,6 +54,8 @@ export interface BlockPlacementsTable {
   space_key: string;
   block_key: string;
   content_id: string;
+  /** `page` or `blogpost` (migration 0040). */
+  content_type: Generated<ContentType>;
   local_id: string;
   first_seen_at: string;
   last_seen_at: string;

@@ -57,6 +57,35 @@ describe('the emulator world the local stack keeps between runs', () => {
     expect(Number(created.id)).toBeGreaterThan(Math.max(...pages.map((candidate) => Number(candidate.id))));
   });
 
+  it('keeps a blog post a blog post across a restart', async () => {
+    const dir = tempDir();
+    const state = createEmulatorState();
+    const first = await startEmulator({ port: 0, state });
+    const dev = createDevApiClient(first.url);
+    const site = await dev.seedSite({ name: 'persisted-blog' });
+    const auth = `Basic ${Buffer.from(`${site.admin.email}:${site.scopedToken}`).toString('base64')}`;
+    const headers = { authorization: auth, 'content-type': 'application/json', accept: 'application/json' };
+    const created = await fetch(`${site.gatewayUrl}/wiki/api/v2/blogposts`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        spaceId: site.space.id,
+        title: 'Kept',
+        body: { representation: 'storage', value: '<p/>' },
+      }),
+    });
+    const { id } = (await created.json()) as { id: string };
+    await first.close();
+    saveEmulatorState(join(dir, 'world.json'), state);
+
+    const loaded = loadEmulatorState(join(dir, 'world.json'));
+    const second = await startEmulator({ port: 0, state: loaded.state });
+    cleanups.push(() => second.close());
+    const gateway = createDevApiClient(second.url).gatewayUrl(site.cloudId);
+    expect((await fetch(`${gateway}/wiki/api/v2/blogposts/${id}`, { headers })).status).toBe(200);
+    expect((await fetch(`${gateway}/wiki/api/v2/pages/${id}`, { headers })).status).toBe(404);
+  });
+
   it('moves a file it cannot read aside and starts with an empty world', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'world.json'), '{"format": 1, "sites": "nope"');

@@ -60,6 +60,7 @@ const persistedStateSchema = z.object({
       pages: z.array(
         z.object({
           id: z.string(),
+          contentType: z.literal('blogpost').optional(),
           spaceId: z.string(),
           status: z.enum(['current', 'trashed', 'deleted', 'draft', 'archived']),
           parentId: z.string().nullable(),
@@ -154,6 +155,7 @@ export function serializeEmulatorState(state: EmulatorState): PersistedEmulatorS
     })),
     pages: [...site.pages.values()].map((page) => ({
       id: seen(page.id),
+      ...(page.contentType ? { contentType: page.contentType } : {}),
       spaceId: page.spaceId,
       status: page.status,
       parentId: page.parentId,
@@ -234,6 +236,7 @@ export function restoreEmulatorState(persisted: PersistedEmulatorState): Emulato
     for (const pageEntry of entry.pages) {
       const page: Page = {
         id: pageEntry.id,
+        ...(pageEntry.contentType ? { contentType: pageEntry.contentType } : {}),
         cloudId: site.cloudId,
         spaceId: pageEntry.spaceId,
         status: pageEntry.status,

@@ -3,15 +3,16 @@ import { bearer, call, createPage, declareEmulator, scopedAuth } from '../suppor
 
 /**
  * Rate limits as https://developer.atlassian.com/cloud/confluence/rate-limiting/
- * documents them (docs/platform-notes.md#confluence-rate-limit-regimes): a burst window and an hourly points
- * quota per credential, the X-RateLimit-* and RateLimit-Reason headers, and
- * Retry-After on 429. Faults stand in for the 5xx, latency and dropped
+ * documents them (docs/platform-notes.md#confluence-rate-limit-headers): a
+ * burst window described by X-RateLimit-*, an hourly points quota described
+ * only by RateLimit-Policy and RateLimit, and RateLimit-Reason and Retry-After
+ * only on a 429. Faults stand in for the 5xx, latency and dropped
  * connections a client must survive (docs/platform-notes.md#retrying-confluence-calls).
  */
 describe('rate limits', () => {
   const env = declareEmulator();
 
-  it('sends the documented rate-limit headers on every authenticated answer', async () => {
+  it('sends the burst headers on every authenticated answer, and no RateLimit-Reason or Retry-After without a 429', async () => {
     const site = await env.dev.seedSite();
     const response = await call(`${site.gatewayUrl}/wiki/api/v2/spaces`, { authorization: scopedAuth(site) });
     for (const header of [
@@ -19,11 +20,14 @@ describe('rate limits', () => {
       'x-ratelimit-remaining',
       'x-ratelimit-reset',
       'x-ratelimit-nearlimit',
-      'ratelimit-reason',
     ]) {
       expect(response.headers.get(header), header).not.toBeNull();
     }
     expect(Number.isNaN(Date.parse(response.headers.get('x-ratelimit-reset')!))).toBe(false);
+    expect(response.headers.get('ratelimit-reason')).toBeNull();
+    expect(response.headers.get('retry-after')).toBeNull();
+    // API-token traffic is not under the points quota, so no quota policy either.
+    expect(response.headers.get('ratelimit-policy')).toBeNull();
   });
 
   it('answers 429 with Retry-After and an empty body once the burst window is spent, per credential', async () => {
@@ -53,25 +57,28 @@ describe('rate limits', () => {
     }
   });
 
-  it('charges app tokens 2 points per content read and 1 per write, and refuses calls once the hourly quota is spent', async () => {
-    await env.dev.setLimits({ burstPerSecond: null, quotaPointsPerHour: 5 });
+  it('charges app tokens 2 points per content read and 1 per write, describes the quota only with RateLimit-Policy and RateLimit, and refuses calls once it is spent', async () => {
+    await env.dev.setLimits({ burstPerSecond: 100, quotaPointsPerHour: 5 });
     try {
       const site = await env.dev.seedSite();
       const { token } = await env.dev.mintAppToken({ installationId: site.installationId });
       const auth = bearer(token);
       const created = await createPage(site, { title: 'Quota', authorization: auth });
-      expect(created.headers.get('x-ratelimit-remaining')).toBe('4');
+      expect(created.headers.get('ratelimit-policy')).toBe('"global-app-quota";q=5;w=3600');
+      // 1 of 5 spent: under 80 %, so no `r` yet.
+      expect(created.headers.get('ratelimit')).toBeNull();
+      // X-RateLimit-* keep describing the burst window, never the quota.
+      expect(created.headers.get('x-ratelimit-limit')).toBe('100');
       const read = await call(`${site.gatewayUrl}/wiki/api/v2/pages/${created.json.id}`, {
         authorization: auth,
       });
-      expect(read.headers.get('x-ratelimit-remaining')).toBe('2');
-      expect(read.headers.get('x-ratelimit-nearlimit')).toBe('false');
+      expect(read.headers.get('ratelimit')).toBeNull();
       const second = await call(`${site.gatewayUrl}/wiki/api/v2/pages/${created.json.id}`, {
         authorization: auth,
       });
       expect(second.status).toBe(200);
-      expect(second.headers.get('x-ratelimit-remaining')).toBe('0');
-      expect(second.headers.get('x-ratelimit-nearlimit')).toBe('true');
+      expect(second.headers.get('ratelimit')).toMatch(/^"global-app-quota";r=0;t=\d+$/);
+      expect(second.headers.get('ratelimit-reason')).toBeNull();
       const refused = await call(`${site.gatewayUrl}/wiki/api/v2/pages/${created.json.id}`, {
         authorization: auth,
       });
@@ -80,12 +87,32 @@ describe('rate limits', () => {
       const retryAfter = Number(refused.headers.get('retry-after'));
       expect(retryAfter).toBeGreaterThan(0);
       expect(retryAfter).toBeLessThanOrEqual(3600);
-      expect(refused.headers.get('x-ratelimit-reset')).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:00Z$/);
+      expect(refused.headers.get('ratelimit')).toBe(`"global-app-quota";r=0;t=${retryAfter}`);
       // API-token traffic is "not affected" by the points quota (rate-limiting page).
       const viaToken = await call(`${site.gatewayUrl}/wiki/api/v2/spaces`, {
         authorization: scopedAuth(site),
       });
       expect(viaToken.status).toBe(200);
+    } finally {
+      await env.dev.reset();
+    }
+  });
+
+  it('spends one Tier 1 quota for every installation of the app', async () => {
+    await env.dev.setLimits({ burstPerSecond: null, quotaPointsPerHour: 2 });
+    try {
+      const first = await env.dev.seedSite();
+      const second = await env.dev.seedSite();
+      const tokenA = (await env.dev.mintAppToken({ installationId: first.installationId })).token;
+      const tokenB = (await env.dev.mintAppToken({ installationId: second.installationId })).token;
+      expect(
+        (await call(`${first.gatewayUrl}/wiki/api/v2/spaces`, { authorization: bearer(tokenA) })).status,
+      ).toBe(200);
+      const refused = await call(`${second.gatewayUrl}/wiki/api/v2/spaces`, {
+        authorization: bearer(tokenB),
+      });
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('ratelimit-reason')).toBe('confluence-quota-global-based');
     } finally {
       await env.dev.reset();
     }

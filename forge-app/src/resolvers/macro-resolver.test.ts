@@ -42,10 +42,24 @@ describe('the macro resolver', () => {
         spaceKey: 'ENG',
         spaceId: w.site.space.id,
         contentId: '1310721',
+        contentType: 'page',
         localId: MACRO_LOCAL_ID,
       },
       input: { key: 'deploy-status' },
     });
+  });
+
+  // The macro context's extension.content.type is `page` or `blogpost`
+  // (https://developer.atlassian.com/platform/forge/manifest-reference/modules/macro/); a blog post keeps its
+  // content properties under /blogposts/{id}/properties, so the backend must know which one it is.
+  it('tells the backend when the macro sits on a blog post, so its snapshot goes to the blog post', async () => {
+    const w = await world.setUp();
+    w.backend.answer('blocks.get', data(statusBlockOutput));
+    const onBlogPost = macroContext(w.site, w.site.member.accountId, '2293761');
+    onBlogPost.extension.content.type = 'blogpost';
+    await getBlock(w, { key: 'deploy-status' }, onBlogPost);
+    const [call] = w.backend.received;
+    expect(call?.body).toMatchObject({ context: { contentId: '2293761', contentType: 'blogpost' } });
   });
 
   it('refuses a payload that claims another space or user, and sends nothing to the backend', async () => {

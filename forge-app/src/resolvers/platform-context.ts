@@ -44,6 +44,8 @@ export function invocationContextFrom(
     spaceKey: platform.extension?.space?.key,
     spaceId: idString(platform.extension?.space?.id),
     contentId: idString(platform.extension?.content?.id),
+    // The macro can sit on a page or a blog post; snapshots go to that content's properties.
+    contentType: contentTypeOf(platform.extension?.content?.type),
     localId: platform.localId,
     isSpaceAdmin,
   };
@@ -58,6 +60,10 @@ export function invocationContextFrom(
     };
   }
   return { ok: true, data: parsed.data };
+}
+
+function contentTypeOf(type: string | undefined): 'page' | 'blogpost' | undefined {
+  return type === 'page' || type === 'blogpost' ? type : undefined;
 }
 
 function idString(id: string | number | undefined): string | undefined {

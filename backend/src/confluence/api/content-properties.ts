@@ -1,3 +1,4 @@
+import type { ContentType } from '@pagewire/shared';
 import type { ConfluenceClient } from '../client';
 import { pageSize, paginate } from '../pagination';
 import {
@@ -16,21 +17,31 @@ import { idSegment } from './ids';
  * The key namespace is shared by every app: keys are prefixed and hold nothing secret.
  */
 
-const propertiesPath = (pageId: string) => `/wiki/api/v2/pages/${idSegment(pageId, 'page')}/properties`;
-const propertyPath = (pageId: string, propertyId: string) =>
-  `${propertiesPath(pageId)}/${idSegment(propertyId, 'property')}`;
+/**
+ * A blog post keeps its properties under `/blogposts/{id}/properties`, a page
+ * under `/pages/{id}/properties` (docs/platform-notes.md#blog-post-content-properties).
+ * Every function here takes `contentType` and defaults to a page.
+ */
+const propertiesPath = (pageId: string, contentType: ContentType = 'page') =>
+  contentType === 'blogpost'
+    ? `/wiki/api/v2/blogposts/${idSegment(pageId, 'blog post')}/properties`
+    : `/wiki/api/v2/pages/${idSegment(pageId, 'page')}/properties`;
+const propertyPath = (pageId: string, propertyId: string, contentType?: ContentType) =>
+  `${propertiesPath(pageId, contentType)}/${idSegment(propertyId, 'property')}`;
+const contentName = (contentType: ContentType | undefined) =>
+  contentType === 'blogpost' ? 'blog post' : 'page';
 
 export function listPageProperties(
   client: ConfluenceClient,
-  params: { pageId: string; key?: string; limit?: number; signal?: AbortSignal },
+  params: { pageId: string; contentType?: ContentType; key?: string; limit?: number; signal?: AbortSignal },
 ): AsyncGenerator<ContentProperty, void, undefined> {
   return paginate(client, {
     operation: 'property.read',
     method: 'GET',
-    path: propertiesPath(params.pageId),
+    path: propertiesPath(params.pageId, params.contentType),
     query: { key: params.key, limit: pageSize(params.limit) },
     schema: multiEntityResultSchema(contentPropertySchema),
-    resource: `the properties of page ${params.pageId}`,
+    resource: `the properties of ${contentName(params.contentType)} ${params.pageId}`,
     signal: params.signal,
   });
 }
@@ -38,7 +49,7 @@ export function listPageProperties(
 /** The property with this key on the page, or null. */
 export async function findPagePropertyByKey(
   client: ConfluenceClient,
-  params: { pageId: string; key: string; signal?: AbortSignal },
+  params: { pageId: string; contentType?: ContentType; key: string; signal?: AbortSignal },
 ): Promise<ContentProperty | null> {
   for await (const property of listPageProperties(client, { ...params, limit: 1 })) {
     if (property.key === params.key) return property;
@@ -48,12 +59,12 @@ export async function findPagePropertyByKey(
 
 export async function getPageProperty(
   client: ConfluenceClient,
-  params: { pageId: string; propertyId: string; signal?: AbortSignal },
+  params: { pageId: string; contentType?: ContentType; propertyId: string; signal?: AbortSignal },
 ): Promise<ContentProperty> {
   const response = await client.send({
     operation: 'property.read',
     method: 'GET',
-    path: propertyPath(params.pageId, params.propertyId),
+    path: propertyPath(params.pageId, params.propertyId, params.contentType),
     schema: contentPropertySchema,
     resource: `property ${params.propertyId} of page ${params.pageId}`,
     signal: params.signal,
@@ -63,15 +74,15 @@ export async function getPageProperty(
 
 export async function createPageProperty(
   client: ConfluenceClient,
-  params: { pageId: string; key: string; value: unknown; signal?: AbortSignal },
+  params: { pageId: string; contentType?: ContentType; key: string; value: unknown; signal?: AbortSignal },
 ): Promise<ContentProperty> {
   const response = await client.send({
     operation: 'property.write',
     method: 'POST',
-    path: propertiesPath(params.pageId),
+    path: propertiesPath(params.pageId, params.contentType),
     body: { key: params.key, value: params.value },
     schema: contentPropertySchema,
-    resource: `property "${params.key}" of page ${params.pageId}`,
+    resource: `property "${params.key}" of ${contentName(params.contentType)} ${params.pageId}`,
     signal: params.signal,
   });
   return response.data;
@@ -82,6 +93,7 @@ export async function updatePageProperty(
   client: ConfluenceClient,
   params: {
     pageId: string;
+    contentType?: ContentType;
     propertyId: string;
     key: string;
     value: unknown;
@@ -92,7 +104,7 @@ export async function updatePageProperty(
   const response = await client.send({
     operation: 'property.write',
     method: 'PUT',
-    path: propertyPath(params.pageId, params.propertyId),
+    path: propertyPath(params.pageId, params.propertyId, params.contentType),
     body: {
       key: params.key,
       value: params.value,
@@ -102,7 +114,7 @@ export async function updatePageProperty(
       },
     },
     schema: contentPropertySchema,
-    resource: `property "${params.key}" of page ${params.pageId}`,
+    resource: `property "${params.key}" of ${contentName(params.contentType)} ${params.pageId}`,
     signal: params.signal,
   });
   return response.data;
@@ -110,12 +122,12 @@ export async function updatePageProperty(
 
 export async function deletePageProperty(
   client: ConfluenceClient,
-  params: { pageId: string; propertyId: string; signal?: AbortSignal },
+  params: { pageId: string; contentType?: ContentType; propertyId: string; signal?: AbortSignal },
 ): Promise<void> {
   await client.send({
     operation: 'property.write',
     method: 'DELETE',
-    path: propertyPath(params.pageId, params.propertyId),
+    path: propertyPath(params.pageId, params.propertyId, params.contentType),
     schema: emptyBodySchema,
     resource: `property ${params.propertyId} of page ${params.pageId}`,
     signal: params.signal,

@@ -78,6 +78,7 @@ export function createBlockOperations(
           spaceKey,
           blockKey: stored.key,
           contentId: call.context.contentId,
+          contentType: call.context.contentType ?? 'page',
           localId: call.context.localId,
         };
         const at = deps.now();

@@ -1,5 +1,6 @@
 import type {
   AdfDocument,
+  ContentType,
   DeploymentMode,
   ForgeEventPayload,
   OperationName,
@@ -28,6 +29,8 @@ export interface EffectiveContext {
   spaceKey: string | null;
   spaceId: string | null;
   contentId: string | null;
+  /** What `contentId` is; null when the caller did not say (then it is taken for a page). */
+  contentType: ContentType | null;
   localId: string | null;
   /** Only ever true on function-originated calls whose envelope said so. */
   isSpaceAdmin: boolean;

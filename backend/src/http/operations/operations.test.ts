@@ -152,7 +152,26 @@ describe('block operations', () => {
       'ENG',
       'oncall',
     );
-    expect(placements).toMatchObject([{ contentId: '5341185', localId: 'macro-a' }]);
+    expect(placements).toMatchObject([{ contentId: '5341185', contentType: 'page', localId: 'macro-a' }]);
+  });
+
+  it('records that a placement is on a blog post when the macro context says so', async () => {
+    const tenant = t.tenant('acme');
+    const { key } = await t.createIngestKey(tenant, 'ENG');
+    await putBlock('oncall', key, { kind: 'markdown', title: 'On call', content: '**Ana**' });
+    const response = await t.call(
+      tenant,
+      'blocks.get',
+      { key: 'oncall' },
+      { contentId: '2293761', contentType: 'blogpost', localId: 'macro-b' },
+    );
+    expect(response.status).toBe(200);
+    const placements = await t.backend.context.repositories.placements.listForBlock(
+      tenant.installationId,
+      'ENG',
+      'oncall',
+    );
+    expect(placements).toMatchObject([{ contentId: '2293761', contentType: 'blogpost', localId: 'macro-b' }]);
   });
 
   it('tells the publishing engine about a placement the first time it is seen, not on every view', async () => {

@@ -52,12 +52,19 @@ export function canAdminister(space: Space, caller: Caller): boolean {
   return principal.kind === 'user' && space.admins.has(principal.accountId);
 }
 
+export function isBlogPost(page: Page): boolean {
+  return page.contentType === 'blogpost';
+}
+
+/** A page (or, with `type: 'blogpost'`, a blog post) the caller may see; the other type is not found. */
 export function visiblePage(
   context: ConfluenceContext,
   pageId: string,
+  type: 'page' | 'blogpost' = 'page',
 ): { page: Page; space: Space } | undefined {
   const page = context.site.pages.get(pageId);
   if (!page || page.status === 'deleted') return undefined;
+  if (isBlogPost(page) !== (type === 'blogpost')) return undefined;
   const space = context.site.spaces.get(page.spaceId);
   if (!space || !canView(space, context.caller)) return undefined;
   return { page, space };

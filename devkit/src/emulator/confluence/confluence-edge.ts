@@ -2,6 +2,7 @@ import type { AdfValidator } from '@pagewire/shared/adf-validator';
 import type { JsonParse } from '../http/http-io';
 import { createRouter } from '../http/router';
 import type { EmulatorState, Site } from '../state/emulator-state';
+import { blogPostOperations } from './blogpost-operations';
 import type { ConfluenceOperation } from './confluence-context';
 import {
   type ConfluenceResult,
@@ -21,6 +22,7 @@ import { spaceOperations } from './space-operations';
 export const confluenceOperations: readonly ConfluenceOperation[] = [
   ...spaceOperations,
   ...pageOperations,
+  ...blogPostOperations,
   ...propertyOperations,
   ...labelOperations,
 ];
@@ -83,7 +85,8 @@ export function createConfluenceEdge(dependencies: ConfluenceEdgeDependencies): 
       const caller = authenticate(state, request.site, request.mount, request.authorization, nowMs);
       if (!caller) return finish(gatewayUnauthorized(), undefined);
 
-      const admission = rateLimiter.admit(caller.credentialId, caller.kind, nowMs);
+      const appId = caller.principal.kind === 'app' ? caller.principal.installation.appId : undefined;
+      const admission = rateLimiter.admit(caller.credentialId, caller.kind, nowMs, appId);
       if (!admission.allowed) {
         // Production's 429 body is empty or `{}`: clients must rely on the headers.
         return { status: 429, body: undefined, headers: admission.headers, caller, operationId: undefined };

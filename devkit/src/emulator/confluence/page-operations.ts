@@ -11,6 +11,7 @@ import {
   type ConfluenceOperation,
   canAdminister,
   canEdit,
+  isBlogPost,
   NUMERIC_ID,
   queryFlag,
   queryList,
@@ -109,7 +110,8 @@ function getPages(context: ConfluenceContext) {
   if ((spaceIds?.length ?? 0) > 100)
     return v2BadRequest('Too many values', 'space-id takes at most 100 values');
   const candidates = [...context.site.pages.values()].filter(
-    (page) => (!ids || ids.includes(page.id)) && (!spaceIds || spaceIds.includes(page.spaceId)),
+    (page) =>
+      !isBlogPost(page) && (!ids || ids.includes(page.id)) && (!spaceIds || spaceIds.includes(page.spaceId)),
   );
   return listPages(context, window, candidates);
 }
@@ -124,7 +126,7 @@ function getPagesInSpace(context: ConfluenceContext) {
   const depth = context.query.get('depth') ?? 'all';
   if (depth !== 'all' && depth !== 'root') return v2BadRequest('Invalid value for parameter depth', depth);
   const candidates = [...context.site.pages.values()].filter(
-    (page) => page.spaceId === space.id && (depth === 'all' || page.parentId === null),
+    (page) => !isBlogPost(page) && page.spaceId === space.id && (depth === 'all' || page.parentId === null),
   );
   return listPages(context, window, candidates);
 }
@@ -246,10 +248,17 @@ function createPage(context: ConfluenceContext) {
 export function insertPage(
   context: Pick<ConfluenceContext, 'state' | 'site' | 'now'>,
   space: Space,
-  input: { title: string; parentId: string | null; body: PageVersion['body']; authorId: string },
+  input: {
+    title: string;
+    parentId: string | null;
+    body: PageVersion['body'];
+    authorId: string;
+    contentType?: 'blogpost';
+  },
 ): Page {
   const page: Page = {
     id: context.state.nextId(),
+    ...(input.contentType ? { contentType: input.contentType } : {}),
     cloudId: context.site.cloudId,
     spaceId: space.id,
     status: 'current',

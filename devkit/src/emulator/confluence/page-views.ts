@@ -68,7 +68,7 @@ export function renderBody(body: StoredBody | null, format: string | undefined):
 export function pageLinks(page: Page, space: Space, title: string): Record<string, string> {
   const slug = encodeURIComponent(title.replace(/ /g, '+')).replace(/%2B/g, '+');
   return {
-    webui: `/spaces/${space.key}/pages/${page.id}/${slug}`,
+    webui: `/spaces/${encodeURIComponent(space.key)}/pages/${page.id}/${slug}`,
     editui: `/pages/resumedraft.action?draftId=${page.id}`,
     tinyui: `/x/${Buffer.from(page.id).toString('base64url')}`,
   };
@@ -105,14 +105,19 @@ export function renderPage(page: Page, options: PageRenderOptions): Record<strin
   return rendered;
 }
 
+/** A personal space's key is `~` and its owner (docs/platform-notes.md#space-keys); v2 types it `personal`. */
+export function spaceTypeOf(space: Space): 'global' | 'personal' {
+  return space.key.startsWith('~') ? 'personal' : 'global';
+}
+
 export function renderSpace(space: Space, siteWikiBase?: string): Record<string, unknown> {
-  const links: Record<string, string> = { webui: `/spaces/${space.key}` };
+  const links: Record<string, string> = { webui: `/spaces/${encodeURIComponent(space.key)}` };
   if (siteWikiBase) links.base = siteWikiBase;
   return {
     id: space.id,
     key: space.key,
     name: space.name,
-    type: 'global',
+    type: spaceTypeOf(space),
     status: 'current',
     authorId: space.authorId,
     spaceOwnerId: space.authorId,
@@ -224,8 +229,10 @@ export function parseBodyInput(raw: unknown, adf: AdfValidator): BodyInput {
 
 /** Confluence refuses two current pages with one title in a space (docs/platform-notes.md#creating-a-page, 2nd-hand). */
 export function titleTaken(site: Site, spaceId: string, title: string, exceptPageId?: string): boolean {
+  const type = exceptPageId === undefined ? undefined : site.pages.get(exceptPageId)?.contentType;
   for (const page of site.pages.values()) {
     if (page.spaceId !== spaceId || page.status !== 'current' || page.id === exceptPageId) continue;
+    if (page.contentType !== type) continue;
     if (currentVersion(page).title === title) return true;
   }
   return false;

@@ -53,10 +53,17 @@ function checkKey(key: unknown): ConfluenceResult | undefined {
   return undefined;
 }
 
+/** The page, or the blog post for the `/blogposts/{blogpost-id}/properties` operations. */
 function pageFor(context: ConfluenceContext, forWrite: boolean) {
-  const pageId = context.params.pageId!;
-  if (!NUMERIC_ID.test(pageId)) return v2BadRequest('Expected type is Long for parameter page-id', pageId);
-  const found = visiblePage(context, pageId);
+  const blogPost = context.params.blogpostId !== undefined;
+  const pageId = (blogPost ? context.params.blogpostId : context.params.pageId)!;
+  if (!NUMERIC_ID.test(pageId)) {
+    return v2BadRequest(
+      `Expected type is Long for parameter ${blogPost ? 'blogpost-id' : 'page-id'}`,
+      pageId,
+    );
+  }
+  const found = visiblePage(context, pageId, blogPost ? 'blogpost' : 'page');
   if (found?.page.status !== 'current') return v2NotFound();
   if (forWrite && !canEdit(found.space, context.caller)) return v2NotFound();
   return found.page;
@@ -191,6 +198,43 @@ export const propertyOperations: readonly ConfluenceOperation[] = [
     operationId: 'deletePagePropertyById',
     method: 'DELETE',
     path: '/wiki/api/v2/pages/:pageId/properties/:propertyId',
+    scopes: WRITE,
+    handle: deletePagePropertyById,
+  },
+  // Blog posts carry content properties the same way, under their own path and
+  // with the same scopes (v2 spec: getBlogpostContentProperties and friends).
+  {
+    operationId: 'getBlogpostContentProperties',
+    method: 'GET',
+    path: '/wiki/api/v2/blogposts/:blogpostId/properties',
+    scopes: READ,
+    handle: getPageContentProperties,
+  },
+  {
+    operationId: 'createBlogpostProperty',
+    method: 'POST',
+    path: '/wiki/api/v2/blogposts/:blogpostId/properties',
+    scopes: WRITE,
+    handle: createPageProperty,
+  },
+  {
+    operationId: 'getBlogpostContentPropertiesById',
+    method: 'GET',
+    path: '/wiki/api/v2/blogposts/:blogpostId/properties/:propertyId',
+    scopes: READ,
+    handle: getPageContentPropertiesById,
+  },
+  {
+    operationId: 'updateBlogpostPropertyById',
+    method: 'PUT',
+    path: '/wiki/api/v2/blogposts/:blogpostId/properties/:propertyId',
+    scopes: WRITE,
+    handle: updatePagePropertyById,
+  },
+  {
+    operationId: 'deleteBlogpostPropertyById',
+    method: 'DELETE',
+    path: '/wiki/api/v2/blogposts/:blogpostId/properties/:propertyId',
     scopes: WRITE,
     handle: deletePagePropertyById,
   },

@@ -1,21 +1,36 @@
 import type { CredentialKind } from './credentials';
 
 /**
- * Confluence's two rate-limit regimes, per credential
- * (https://developer.atlassian.com/cloud/confluence/rate-limiting/, docs/platform-notes.md#confluence-rate-limit-regimes):
- * - a **burst** window of a second, for every credential;
+ * Confluence's two rate-limit regimes, with the headers Atlassian documents for
+ * each (https://developer.atlassian.com/cloud/confluence/rate-limiting/,
+ * docs/platform-notes.md#confluence-rate-limit-headers):
+ * - a **burst** window of a second per credential, described on every
+ *   authenticated answer by `X-RateLimit-Limit/-Remaining/-Reset/-NearLimit`;
  * - an hourly **points quota** that resets at the top of each UTC hour, with no
- *   partial throttling ("all requests are blocked until reset"). The docs apply
- *   it to Forge/OAuth app traffic and say API-token traffic "will continue to be
- *   governed by existing burst rate limits", so by default the quota applies to
- *   app tokens only (`quotaAppliesTo: 'all'` extends it to API tokens).
- * App tokens of one installation share one budget, as the tenant quota does;
- * each API token has its own.
+ *   partial throttling ("all requests are blocked until reset"). For the quota
+ *   only `RateLimit-Policy` (`"<policy>";q=<points>;w=3600`) and `RateLimit`
+ *   (`"<policy>";r=<left>;t=<s to reset>`) are used, never `X-RateLimit-*`;
+ *   `r` is reported once about 80 % of the quota is spent, so `RateLimit`
+ *   appears from then on.
+ * `RateLimit-Reason` and `Retry-After` come only with a 429.
+ *
+ * The docs apply the quota to Forge/OAuth app traffic and say API-token traffic
+ * "will continue to be governed by existing burst rate limits", so by default
+ * the quota applies to app tokens only (`quotaAppliesTo: 'all'` extends it to
+ * API tokens, each with its own budget). Tier 1 (`quotaPolicy: 'global'`) is
+ * one pool per app shared by every installation; Tier 2 (`'tenant'`) is one
+ * per installation. App tokens of one installation share one burst window.
  */
 export interface RateLimitSettings {
   readonly burstPerSecond: number | null;
   readonly quotaPointsPerHour: number | null;
   readonly quotaAppliesTo: 'app-tokens' | 'all';
+  readonly quotaPolicy: 'global' | 'tenant';
+  /**
+   * The `RateLimit-Reason` of a quota 429; null sends the documented one. Lets
+   * a test replay an undocumented live value such as `conf-global-based`.
+   */
+  readonly quotaReason: string | null;
 }
 
 /** Tier 1 is 65,000 points an hour; Jira's published GET burst is 100 a second (docs/platform-notes.md#confluence-rate-limit-regimes). */
@@ -23,16 +38,30 @@ export const defaultRateLimitSettings: RateLimitSettings = {
   burstPerSecond: 100,
   quotaPointsPerHour: 65_000,
   quotaAppliesTo: 'app-tokens',
+  quotaPolicy: 'global',
+  quotaReason: null,
 };
 
 export const BURST_REASON = 'confluence-burst-based';
-export const QUOTA_REASON = 'confluence-quota-global-based';
+export const QUOTA_REASONS = {
+  global: 'confluence-quota-global-based',
+  tenant: 'confluence-quota-tenant-based',
+} as const;
+export const QUOTA_POLICY_NAMES = { global: 'global-app-quota', tenant: 'tenant-app-quota' } as const;
 
-interface Usage {
+/** `r` appears in `RateLimit` only past about 80 % use (docs/platform-notes.md#confluence-rate-limit-regimes). */
+const REMAINING_REPORTED_FROM_USE = 0.8;
+
+interface BurstUsage {
   kind: CredentialKind;
-  burstWindow: number;
-  burstCount: number;
-  quotaWindow: number;
+  window: number;
+  count: number;
+  /** The quota pool this credential spends, or null when the quota does not apply to it. */
+  quotaKey: string | null;
+}
+
+interface QuotaUsage {
+  window: number;
   pointsUsed: number;
 }
 
@@ -50,10 +79,14 @@ export interface Headroom {
 export interface RateLimiter {
   settings(): RateLimitSettings;
   configure(settings: RateLimitSettings): void;
-  /** Counts a request against the burst window and refuses it when a limit is spent. */
-  admit(credentialId: string, kind: CredentialKind, nowMs: number): Admission;
+  /**
+   * Counts a request against the burst window and refuses it when a limit is
+   * spent. `appId` names the app an app token belongs to: the global quota
+   * pool is the app's.
+   */
+  admit(credentialId: string, kind: CredentialKind, nowMs: number, appId?: string): Admission;
   charge(credentialId: string, points: number, nowMs: number): void;
-  /** The documented headers, describing the limit that governs this credential. */
+  /** The documented headers of a successful (or non-429) answer for this credential. */
   headers(credentialId: string, nowMs: number): Record<string, string>;
   headroom(nowMs: number): Headroom[];
   clear(): void;
@@ -62,113 +95,134 @@ export interface RateLimiter {
 const SECOND = 1000;
 const HOUR = 3_600_000;
 
-/** `X-RateLimit-Reset` has been observed without seconds (`2026-03-26T16:00Z`) for the hourly quota. */
-function formatHourReset(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 16)}Z`;
-}
-
-export function createRateLimiter(initial: RateLimitSettings = defaultRateLimitSettings): RateLimiter {
-  let current = initial;
-  const usage = new Map<string, Usage>();
-
-  function usageFor(credentialId: string, kind: CredentialKind, nowMs: number): Usage {
-    let entry = usage.get(credentialId);
-    if (!entry) {
-      entry = { kind, burstWindow: 0, burstCount: 0, quotaWindow: 0, pointsUsed: 0 };
-      usage.set(credentialId, entry);
-    }
-    roll(entry, nowMs);
-    return entry;
-  }
-
-  function roll(entry: Usage, nowMs: number): void {
-    const second = Math.floor(nowMs / SECOND);
-    if (entry.burstWindow !== second) {
-      entry.burstWindow = second;
-      entry.burstCount = 0;
-    }
-    const hour = Math.floor(nowMs / HOUR);
-    if (entry.quotaWindow !== hour) {
-      entry.quotaWindow = hour;
-      entry.pointsUsed = 0;
-    }
-  }
+export function createRateLimiter(initial: Partial<RateLimitSettings> = {}): RateLimiter {
+  let current: RateLimitSettings = { ...defaultRateLimitSettings, ...initial };
+  const bursts = new Map<string, BurstUsage>();
+  const quotas = new Map<string, QuotaUsage>();
 
   function quotaApplies(kind: CredentialKind): boolean {
     if (current.quotaPointsPerHour === null) return false;
     return current.quotaAppliesTo === 'all' || kind === 'app-system' || kind === 'app-user';
   }
 
-  function burstHeaders(entry: Usage, limit: number): Record<string, string> {
-    const remaining = Math.max(0, limit - entry.burstCount);
+  function quotaKeyFor(credentialId: string, kind: CredentialKind, appId: string | undefined): string | null {
+    if (!quotaApplies(kind)) return null;
+    const isApp = kind === 'app-system' || kind === 'app-user';
+    if (isApp && current.quotaPolicy === 'global' && appId) return `app:${appId}`;
+    return credentialId;
+  }
+
+  function burstFor(credentialId: string, kind: CredentialKind, nowMs: number, appId?: string): BurstUsage {
+    let entry = bursts.get(credentialId);
+    if (!entry) {
+      entry = { kind, window: 0, count: 0, quotaKey: quotaKeyFor(credentialId, kind, appId) };
+      bursts.set(credentialId, entry);
+    }
+    const second = Math.floor(nowMs / SECOND);
+    if (entry.window !== second) {
+      entry.window = second;
+      entry.count = 0;
+    }
+    return entry;
+  }
+
+  function quotaFor(key: string, nowMs: number): QuotaUsage {
+    let entry = quotas.get(key);
+    if (!entry) {
+      entry = { window: 0, pointsUsed: 0 };
+      quotas.set(key, entry);
+    }
+    const hour = Math.floor(nowMs / HOUR);
+    if (entry.window !== hour) {
+      entry.window = hour;
+      entry.pointsUsed = 0;
+    }
+    return entry;
+  }
+
+  function burstHeaders(entry: BurstUsage, nowMs: number): Record<string, string> {
+    const limit = current.burstPerSecond;
+    if (limit === null) return {};
+    const second = Math.floor(nowMs / SECOND);
+    const count = entry.window === second ? entry.count : 0;
+    const remaining = Math.max(0, limit - count);
     return {
       'x-ratelimit-limit': String(limit),
       'x-ratelimit-remaining': String(remaining),
-      'x-ratelimit-reset': new Date((entry.burstWindow + 1) * SECOND).toISOString(),
+      'x-ratelimit-reset': new Date((second + 1) * SECOND).toISOString(),
+      // "true when less than 20% of the quota remains" (docs/platform-notes.md#confluence-rate-limit-regimes).
       'x-ratelimit-nearlimit': remaining < limit * 0.2 ? 'true' : 'false',
-      'ratelimit-reason': BURST_REASON,
     };
   }
 
-  function quotaHeaders(entry: Usage, limit: number): Record<string, string> {
-    const remaining = Math.max(0, limit - entry.pointsUsed);
-    return {
-      'x-ratelimit-limit': String(limit),
-      'x-ratelimit-remaining': String(remaining),
-      'x-ratelimit-reset': formatHourReset((entry.quotaWindow + 1) * HOUR),
-      // "true when less than 20% of the quota remains" (docs/platform-notes.md#confluence-rate-limit-headers).
-      'x-ratelimit-nearlimit': remaining < limit * 0.2 ? 'true' : 'false',
-      'ratelimit-reason': QUOTA_REASON,
-    };
+  function quotaHeaders(quota: QuotaUsage, nowMs: number, refused: boolean): Record<string, string> {
+    const limit = current.quotaPointsPerHour;
+    if (limit === null) return {};
+    const policy = QUOTA_POLICY_NAMES[current.quotaPolicy];
+    const remaining = Math.max(0, limit - quota.pointsUsed);
+    const resetSeconds = Math.max(1, Math.ceil(((quota.window + 1) * HOUR - nowMs) / SECOND));
+    const headers: Record<string, string> = { 'ratelimit-policy': `"${policy}";q=${limit};w=3600` };
+    if (refused || quota.pointsUsed >= limit * REMAINING_REPORTED_FROM_USE) {
+      headers.ratelimit = `"${policy}";r=${remaining};t=${resetSeconds}`;
+    }
+    return headers;
   }
 
   return {
     settings: () => current,
     configure(settings) {
-      current = settings;
-      usage.clear();
+      current = { ...defaultRateLimitSettings, ...settings };
+      bursts.clear();
+      quotas.clear();
     },
-    admit(credentialId, kind, nowMs) {
-      const entry = usageFor(credentialId, kind, nowMs);
+    admit(credentialId, kind, nowMs, appId) {
+      const burst = burstFor(credentialId, kind, nowMs, appId);
       const quotaLimit = current.quotaPointsPerHour;
-      if (quotaLimit !== null && quotaApplies(kind) && entry.pointsUsed >= quotaLimit) {
-        const resetMs = (entry.quotaWindow + 1) * HOUR;
-        return {
-          allowed: false,
-          headers: {
-            ...quotaHeaders(entry, quotaLimit),
-            'retry-after': String(Math.max(1, Math.ceil((resetMs - nowMs) / SECOND))),
-          },
-        };
+      if (burst.quotaKey !== null && quotaLimit !== null) {
+        const quota = quotaFor(burst.quotaKey, nowMs);
+        if (quota.pointsUsed >= quotaLimit) {
+          const resetSeconds = Math.max(1, Math.ceil(((quota.window + 1) * HOUR - nowMs) / SECOND));
+          return {
+            allowed: false,
+            headers: {
+              ...burstHeaders(burst, nowMs),
+              ...quotaHeaders(quota, nowMs, true),
+              'ratelimit-reason': current.quotaReason ?? QUOTA_REASONS[current.quotaPolicy],
+              'retry-after': String(resetSeconds),
+            },
+          };
+        }
       }
       const burstLimit = current.burstPerSecond;
-      if (burstLimit !== null && entry.burstCount >= burstLimit) {
-        return { allowed: false, headers: { ...burstHeaders(entry, burstLimit), 'retry-after': '1' } };
+      if (burstLimit !== null && burst.count >= burstLimit) {
+        return {
+          allowed: false,
+          headers: { ...burstHeaders(burst, nowMs), 'ratelimit-reason': BURST_REASON, 'retry-after': '1' },
+        };
       }
-      entry.burstCount += 1;
+      burst.count += 1;
       return { allowed: true };
     },
     charge(credentialId, points, nowMs) {
-      const entry = usage.get(credentialId);
-      if (!entry) return;
-      roll(entry, nowMs);
-      entry.pointsUsed += points;
+      const burst = bursts.get(credentialId);
+      if (!burst || burst.quotaKey === null) return;
+      quotaFor(burst.quotaKey, nowMs).pointsUsed += points;
     },
     headers(credentialId, nowMs) {
-      const entry = usage.get(credentialId);
-      if (!entry) return {};
-      roll(entry, nowMs);
-      if (current.quotaPointsPerHour !== null && quotaApplies(entry.kind)) {
-        return quotaHeaders(entry, current.quotaPointsPerHour);
-      }
-      if (current.burstPerSecond !== null) return burstHeaders(entry, current.burstPerSecond);
-      return {};
+      const burst = bursts.get(credentialId);
+      if (!burst) return {};
+      return {
+        ...burstHeaders(burst, nowMs),
+        ...(burst.quotaKey === null ? {} : quotaHeaders(quotaFor(burst.quotaKey, nowMs), nowMs, false)),
+      };
     },
     headroom(nowMs) {
-      return [...usage.entries()].map(([credentialId, entry]) => {
-        roll(entry, nowMs);
+      return [...bursts.entries()].map(([credentialId, entry]) => {
         const burstLimit = current.burstPerSecond;
         const quotaLimit = current.quotaPointsPerHour;
+        const second = Math.floor(nowMs / SECOND);
+        const used = entry.window === second ? entry.count : 0;
+        const quota = entry.quotaKey === null ? null : quotaFor(entry.quotaKey, nowMs);
         return {
           credentialId,
           kind: entry.kind,
@@ -177,20 +231,23 @@ export function createRateLimiter(initial: RateLimitSettings = defaultRateLimitS
               ? null
               : {
                   limit: burstLimit,
-                  remaining: Math.max(0, burstLimit - entry.burstCount),
-                  resetAt: new Date((entry.burstWindow + 1) * SECOND).toISOString(),
+                  remaining: Math.max(0, burstLimit - used),
+                  resetAt: new Date((second + 1) * SECOND).toISOString(),
                 },
           quota:
-            quotaLimit === null || !quotaApplies(entry.kind)
+            quotaLimit === null || quota === null
               ? null
               : {
                   limit: quotaLimit,
-                  remaining: Math.max(0, quotaLimit - entry.pointsUsed),
-                  resetAt: new Date((entry.quotaWindow + 1) * HOUR).toISOString(),
+                  remaining: Math.max(0, quotaLimit - quota.pointsUsed),
+                  resetAt: new Date((quota.window + 1) * HOUR).toISOString(),
                 },
         };
       });
     },
-    clear: () => usage.clear(),
+    clear: () => {
+      bursts.clear();
+      quotas.clear();
+    },
   };
 }

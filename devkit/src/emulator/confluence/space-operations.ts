@@ -7,7 +7,7 @@ import {
   visibleSpace,
 } from './confluence-context';
 import { ok, v2BadRequest, v2NotFound } from './confluence-results';
-import { renderSpace } from './page-views';
+import { renderSpace, spaceTypeOf } from './page-views';
 import { listPage, parseWindow } from './pagination';
 
 const READ_SPACE = [['read:space:confluence']] as const;
@@ -34,12 +34,12 @@ function getSpaces(context: ConfluenceContext) {
   }
   const type = context.query.get('type');
   const status = context.query.get('status');
-  // Every emulated space is a current global space.
+  // Every emulated space is current; a `~` key makes it personal.
   const spaces = [...context.site.spaces.values()]
     .filter((space) => visibleSpace(context, space.id))
     .filter((space) => !ids || ids.includes(space.id))
     .filter((space) => !keys || keys.includes(space.key))
-    .filter(() => type === null || type === 'global')
+    .filter((space) => type === null || type === spaceTypeOf(space))
     .filter(() => status === null || status === 'current')
     .sort(sort);
   return listPage(spaces, window, context, (space) => renderSpace(space));

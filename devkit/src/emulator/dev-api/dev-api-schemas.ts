@@ -87,6 +87,14 @@ export const limitsSchema = z.strictObject({
   burstPerSecond: z.number().int().positive().max(1_000_000).nullable(),
   quotaPointsPerHour: z.number().int().positive().max(100_000_000).nullable(),
   quotaAppliesTo: z.enum(['app-tokens', 'all']).default('app-tokens'),
+  /** Tier 1 (`global`: one pool per app) or Tier 2 (`tenant`: one per installation). */
+  quotaPolicy: z.enum(['global', 'tenant']).default('global'),
+  /** `RateLimit-Reason` of a quota 429 instead of the documented one (e.g. the live `conf-global-based`). */
+  quotaReason: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,100}$/)
+    .nullable()
+    .default(null),
 });
 
 export { faultsSchema };

@@ -77,6 +77,8 @@ export interface Label {
 
 export interface Page {
   readonly id: string;
+  /** Blog posts share pages' content ids and storage but never show up as pages (v2 `/blogposts`). */
+  readonly contentType?: 'blogpost';
   readonly cloudId: string;
   spaceId: string;
   status: PageStatus;
