@@ -150,6 +150,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
       apiToken: (installationId, spaceKey) => apiTokens.apiToken(installationId, spaceKey),
       markApiTokenUsed: (installationId, spaceKey, at) =>
         apiTokens.markApiTokenUsed(installationId, spaceKey, at),
+      refuseAppToken: (installationId, token) => appTokens.refuse(installationId, token),
     };
     const blockEvents = createBlockEvents();
     const settingsEvents = createSettingsEvents();

@@ -40,7 +40,8 @@ export const apiTokenStatusSchema = z.object({
 export type ApiTokenStatus = z.infer<typeof apiTokenStatusSchema>;
 
 export const appTokenStatusSchema = z.object({
-  status: z.enum(['ok', 'missing', 'expired']),
+  /** `refused`: Confluence answered 401 to the token Forge last delivered; it is not used. */
+  status: z.enum(['ok', 'missing', 'expired', 'refused']),
   expiresAt: z.string().nullable(),
 });
 export type AppTokenStatus = z.infer<typeof appTokenStatusSchema>;

@@ -96,15 +96,58 @@ describe.each(testDatabaseTargets())('credential storage on $name', (target) => 
       expect((await appTokens.appToken(A))?.token).toBe(token);
     });
 
-    it('keeps whichever token expires later', async () => {
+    it('keeps the newest delivered token, even when an older one claimed a later expiry', async () => {
       const { appTokens } = services();
-      const long = appToken(later(3 * 60 * 60 * 1000), 'long');
-      const short = appToken(later(60 * 60 * 1000), 'short');
-      expect(await appTokens.offer(A, long)).toBe('stored');
-      expect(await appTokens.offer(A, short)).toBe('kept_existing');
-      // A second replica (a fresh store over the same database) agrees.
-      expect(await services().appTokens.offer(A, short)).toBe('kept_existing');
-      expect((await appTokens.appToken(A))?.token).toBe(long);
+      const claimsLong = appToken(later(3 * 60 * 60 * 1000), 'long');
+      const newest = appToken(later(60 * 60 * 1000), 'newest');
+      expect(await appTokens.offer(A, claimsLong)).toBe('stored');
+      expect(await appTokens.offer(A, newest)).toBe('stored');
+      expect((await appTokens.appToken(A))?.token).toBe(newest);
+      // The same token again (Forge caches its tokens) writes nothing, on this replica or another.
+      expect(await appTokens.offer(A, newest)).toBe('kept_existing');
+      expect(await services().appTokens.offer(A, newest)).toBe('kept_existing');
+    });
+
+    it('believes a token for at most the documented 4 hours, whatever its exp claims', async () => {
+      const { appTokens } = services();
+      await appTokens.offer(A, appToken(later(365 * DAY), 'forever'));
+      expect((await appTokens.status(A)).expiresAt).toBe(later(4 * 60 * 60 * 1000).toISOString());
+      clock = later(4 * 60 * 60 * 1000 - 4 * 60 * 1000);
+      expect(await appTokens.appToken(A)).toBeNull();
+    });
+
+    it('serves a 1 h token and a 2 h token each until 5 minutes before its own expiry', async () => {
+      const { appTokens } = services();
+      const start = clock;
+      for (const [marker, hours] of [
+        ['one-hour', 1],
+        ['two-hours', 2],
+      ] as const) {
+        clock = start;
+        const token = appToken(later(hours * 60 * 60 * 1000), marker);
+        await appTokens.offer(A, token);
+        clock = new Date(start.getTime() + hours * 60 * 60 * 1000 - 6 * 60 * 1000);
+        expect((await appTokens.appToken(A))?.token).toBe(token);
+        clock = new Date(start.getTime() + hours * 60 * 60 * 1000 - 4 * 60 * 1000);
+        expect(await appTokens.appToken(A)).toBeNull();
+      }
+    });
+
+    it('drops a token Confluence refused, shows it as refused, and does not take it back when delivered again', async () => {
+      const { appTokens } = services();
+      const dead = appToken(later(2 * 60 * 60 * 1000), 'revoked');
+      await appTokens.offer(A, dead);
+      await appTokens.refuse(A, dead);
+      expect(await appTokens.appToken(A)).toBeNull();
+      expect(await appTokens.status(A)).toMatchObject({ status: 'refused' });
+      expect(await services().appTokens.offer(A, dead)).toBe('refused');
+      expect(await appTokens.appToken(A)).toBeNull();
+      // A refusal names a token: one that was already replaced is not affected.
+      const fresh = appToken(later(2 * 60 * 60 * 1000), 'fresh');
+      expect(await appTokens.offer(A, fresh)).toBe('stored');
+      await appTokens.refuse(A, dead);
+      expect((await appTokens.appToken(A))?.token).toBe(fresh);
+      expect(await appTokens.status(A)).toMatchObject({ status: 'ok' });
     });
 
     it('is handed out only while it has more than the safety margin left', async () => {

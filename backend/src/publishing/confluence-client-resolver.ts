@@ -1,6 +1,7 @@
 import { type ConfluenceClientOptions, createConfluenceClient } from '../confluence/client';
-import { NoCredentialError } from '../confluence/errors';
+import { isAuthError, isScopeError, NoCredentialError } from '../confluence/errors';
 import type { Pacer } from '../confluence/pacer';
+import type { ConfluenceCredential } from '../credentials/credential';
 import type { CredentialRouter } from '../credentials/credential-router';
 import type { InstallationRepository } from '../store/installation-repository';
 import type { ConfluenceClientResolver } from './confluence-gateway';
@@ -21,6 +22,12 @@ export function createConfluenceClientResolver(deps: {
   retry?: ConfluenceClientOptions['retry'];
   timeoutMs?: number;
   onAttempt?: ConfluenceClientOptions['onAttempt'];
+  /**
+   * Told when Confluence answers a plain 401 (expired or revoked, not a
+   * missing scope) to a credential, so a dead app token is dropped and the
+   * next call falls back (credential-router.ts).
+   */
+  onCredentialRefused?: (credential: ConfluenceCredential) => Promise<void>;
 }): ConfluenceClientResolver {
   return async (target, operation) => {
     const installation = await deps.installations.find(target.installationId);
@@ -34,7 +41,7 @@ export function createConfluenceClientResolver(deps: {
       spaceKey: target.spaceKey,
       operation,
     });
-    return createConfluenceClient({
+    const client = createConfluenceClient({
       baseUrl: installation.apiBaseUrl,
       allowedApiBase: deps.allowedApiBase,
       credential,
@@ -44,5 +51,19 @@ export function createConfluenceClientResolver(deps: {
       ...(deps.timeoutMs === undefined ? {} : { timeoutMs: deps.timeoutMs }),
       ...(deps.onAttempt === undefined ? {} : { onAttempt: deps.onAttempt }),
     });
+    const onRefused = deps.onCredentialRefused;
+    if (onRefused === undefined) return client;
+    return {
+      baseUrl: client.baseUrl,
+      credential: client.credential,
+      async send(request) {
+        try {
+          return await client.send(request);
+        } catch (error) {
+          if (isAuthError(error) && !isScopeError(error)) await onRefused(credential);
+          throw error;
+        }
+      },
+    };
   };
 }

@@ -61,7 +61,7 @@ describe('lifecycle operations', () => {
     );
   });
 
-  it('reports when the app token expires on a scheduled token refresh, keeping the later-expiring token', async () => {
+  it('reports when the app token expires on a scheduled token refresh, keeping the newest delivered token', async () => {
     const tenant = t.tenant('acme');
     const later = new Date(t.clock.now.getTime() + 4 * 3600_000);
     const sooner = new Date(t.clock.now.getTime() + 2 * 3600_000);
@@ -76,7 +76,7 @@ describe('lifecycle operations', () => {
     );
     const response = await refresh(systemToken(sooner, 'sooner'));
     expect(response.body).toEqual({
-      data: { installationId: tenant.installationId, appTokenExpiresAt: later.toISOString() },
+      data: { installationId: tenant.installationId, appTokenExpiresAt: sooner.toISOString() },
     });
   });
 
