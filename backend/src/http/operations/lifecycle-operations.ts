@@ -4,18 +4,24 @@ import type { OperationCall, OperationDeps, OperationHandlers } from './operatio
 type LifecycleCall = OperationCall<'lifecycle.installed'> | OperationCall<'lifecycle.tokenRefresh'>;
 
 /**
- * Records the installation (installationId, cloudId, apiBaseUrl from the
- * signed FIT; the site URL from the context or Forge's event payload, when it
- * is an Atlassian site). The app system token was already offered to the
- * store by the router. Nothing here calls out: Forge gives trigger
- * deliveries 5 s (/remote/essentials/).
+ * Records the installation: installationId, cloudId and apiBaseUrl from the
+ * signed FIT, the site URL from the call's context (signed, or our function's
+ * envelope). Forge's event body is never identity: it is unsigned, and a body
+ * naming another installation is ignored (and logged). Recording is an upsert
+ * that changes nothing the second time, so Forge's redeliveries (any non-2xx
+ * or timeout, 4 times: /remote/sending-product-events/) are harmless. The app
+ * system token was already offered to the store by the router. Nothing here
+ * calls out: Forge gives trigger deliveries 5 s (/remote/essentials/).
  */
 async function recordInstallation(deps: OperationDeps, call: LifecycleCall): Promise<void> {
-  const candidates = [call.context.siteUrl, call.event?.context?.siteUrl];
-  const siteUrl = candidates.find(
-    (candidate): candidate is string =>
-      typeof candidate === 'string' && isAllowedSiteUrl(candidate, deps.atlassianApiBase),
-  );
+  const claimed = call.event?.id;
+  const signed = call.invocation.installationId;
+  if (claimed !== undefined && claimed !== signed && claimed !== signed.slice(signed.lastIndexOf('/') + 1)) {
+    call.log.warn('a Forge event body names another installation than its signed token; the body is ignored');
+  }
+  const candidate = call.context.siteUrl;
+  const siteUrl =
+    candidate !== null && isAllowedSiteUrl(candidate, deps.atlassianApiBase) ? candidate : undefined;
   const changed = await deps.repositories.installations.record(
     {
       installationId: call.invocation.installationId,

@@ -28,28 +28,77 @@ async function putBlock(key: string, ingestKey: string, body: Record<string, unk
 }
 
 describe('lifecycle operations', () => {
+  /** Forge's documented installed-event payload (https://developer.atlassian.com/platform/forge/events-reference/life-cycle/). */
+  const installedEvent = (installationId: string, extra: Record<string, unknown> = {}) => ({
+    id: installationId.slice(installationId.lastIndexOf('/') + 1),
+    installerAccountId: 'admin-1',
+    app: { id: '8db33809-1f32-48bb-8c52-5877dab48107', version: '2.0.0', name: 'Pagewire' },
+    environment: { id: 'aa911f10-c54b-4b93-9e27-dd2947840b9e' },
+    permissions: { scopes: ['read:page:confluence'] },
+    ...extra,
+  });
+  const lifecycleFit = (tenant: ReturnType<TestBackend['tenant']>) =>
+    t.functionFit(tenant, { moduleKey: 'backend-lifecycle' });
+
   it('records an installation straight from a Forge trigger, with its app system token', async () => {
     const tenant = t.tenant('acme');
     const token = systemToken(new Date(t.clock.now.getTime() + 2 * 3600_000), 'from-trigger');
     const response = await t.http
       .post('/forge/v1/lifecycle.installed')
-      .set('authorization', `Bearer ${await t.functionFit(tenant)}`)
+      .set('authorization', `Bearer ${await lifecycleFit(tenant)}`)
       .set('x-forge-oauth-system', token)
-      .send({
-        id: tenant.installationId,
-        eventType: 'avi:forge:installed:app',
-        installerAccountId: 'admin-1',
-        app: { id: 'ari:cloud:ecosystem::app/x', version: '1' },
-        context: { cloudId: tenant.cloudId, siteUrl: tenant.siteUrl },
-      });
+      .send(installedEvent(tenant.installationId));
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ data: { installationId: tenant.installationId } });
     expect(await t.backend.context.repositories.installations.find(tenant.installationId)).toMatchObject({
       cloudId: tenant.cloudId,
-      siteUrl: tenant.siteUrl,
+      siteUrl: null,
       apiBaseUrl: `https://api.atlassian.com/ex/confluence/${tenant.cloudId}`,
     });
     expect((await t.backend.context.credentialSources.appToken(tenant.installationId))?.token).toBe(token);
+  });
+
+  it('takes identity only from the signed token: an event body naming another site or installation changes nothing', async () => {
+    const tenant = t.tenant('acme');
+    expect((await t.call(tenant, 'lifecycle.installed', {}, { spaceKey: undefined })).status).toBe(200);
+    const response = await t.http
+      .post('/forge/v1/lifecycle.installed')
+      .set('authorization', `Bearer ${await lifecycleFit(tenant)}`)
+      .send(
+        installedEvent('ari:cloud:ecosystem::installation/someone-else', {
+          context: { cloudId: 'cloud-victim', siteUrl: 'https://attacker.example.com' },
+        }),
+      );
+    expect(response.status).toBe(200);
+    expect(response.body.data.installationId).toBe(tenant.installationId);
+    expect(await t.backend.context.repositories.installations.find(tenant.installationId)).toMatchObject({
+      cloudId: tenant.cloudId,
+      siteUrl: tenant.siteUrl,
+    });
+  });
+
+  it('answers Forge redeliveries of the same event alike and records the installation once (https://developer.atlassian.com/platform/forge/remote/sending-product-events/#handling-retries)', async () => {
+    const tenant = t.tenant('acme');
+    const deliveries = [undefined, 1, 2, 3, 4].map((retryCount) =>
+      retryCount === undefined
+        ? installedEvent(tenant.installationId)
+        : installedEvent(tenant.installationId, {
+            retryContext: { retryCount, retryReason: 'TIMEOUT_ERROR', retryData: null },
+          }),
+    );
+    const installations = t.backend.context.repositories.installations;
+    for (const body of deliveries) {
+      const response = await t.http
+        .post('/forge/v1/lifecycle.installed')
+        .set('authorization', `Bearer ${await lifecycleFit(tenant)}`)
+        .send(body);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ data: { installationId: tenant.installationId } });
+      // Forge waits 60 s between attempts.
+      t.clock.now = new Date(t.clock.now.getTime() + 60_000);
+    }
+    const recorded = await installations.find(tenant.installationId);
+    expect(recorded?.updatedAt).toBe(recorded?.createdAt);
   });
 
   it('accepts the same operation from a resolver envelope', async () => {
@@ -68,9 +117,9 @@ describe('lifecycle operations', () => {
     const refresh = async (token: string) =>
       t.http
         .post('/forge/v1/lifecycle.tokenRefresh')
-        .set('authorization', `Bearer ${await t.functionFit(tenant)}`)
+        .set('authorization', `Bearer ${await t.functionFit(tenant, { moduleKey: 'backend-token-refresh' })}`)
         .set('x-forge-oauth-system', token)
-        .send({ eventType: 'scheduled' });
+        .send({ context: { cloudId: tenant.cloudId, moduleKey: 'pagewire-token-refresh' } });
     expect((await refresh(systemToken(later, 'later'))).body.data.appTokenExpiresAt).toBe(
       later.toISOString(),
     );
