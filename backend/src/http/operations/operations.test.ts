@@ -402,6 +402,21 @@ describe('API token operations', () => {
     expect(JSON.stringify(view.body)).not.toContain(input.token);
   });
 
+  it('checks a token for a site outside atlassian.net, as Atlassian reported it (the jira-dev.com site of https://developer.atlassian.com/platform/forge/remote/essentials/)', async () => {
+    const tenant = t.tenant('custom');
+    const set = await t.call(tenant, 'apiToken.set', input, {
+      ...admin,
+      siteUrl: 'https://pbray2.jira-dev.com',
+    });
+    expect(set.status).toBe(200);
+    expect(set.body.data).toMatchObject({ saved: true });
+    // The check is what proves the site belongs to the cloud id (tenant_info), before the token is sent.
+    expect(t.health.calls.at(-1)).toMatchObject({
+      siteUrl: 'https://pbray2.jira-dev.com',
+      cloudId: tenant.cloudId,
+    });
+  });
+
   it('answers saved:false with the health when verification fails', async () => {
     const tenant = t.tenant('acme');
     t.health.answer(input.token, 'wrong_base_url');
