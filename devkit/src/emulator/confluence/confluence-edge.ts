@@ -16,6 +16,7 @@ import { labelOperations } from './label-operations';
 import { pageOperations } from './page-operations';
 import { propertyOperations } from './property-operations';
 import type { RateLimiter } from './rate-limiter';
+import { goneOperations } from './removed-v1-operations';
 import { spaceOperations } from './space-operations';
 
 export const confluenceOperations: readonly ConfluenceOperation[] = [
@@ -23,6 +24,7 @@ export const confluenceOperations: readonly ConfluenceOperation[] = [
   ...pageOperations,
   ...propertyOperations,
   ...labelOperations,
+  ...goneOperations,
 ];
 
 export interface EdgeRequest {
