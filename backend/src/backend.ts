@@ -13,6 +13,7 @@ import { type AppTokenStore, createAppTokenStore } from './credentials/app-token
 import type { ApiTokenHealthCheck, CredentialSources } from './credentials/credential-ports';
 import { loadOrCreateDevMasterKey } from './credentials/dev-master-key';
 import { createSecretBox, type SecretBox } from './credentials/secret-box';
+import { createUndecryptableSecretsCheck, UNDECRYPTABLE_ACTION } from './credentials/undecryptable-secrets';
 import {
   type BlockEvents,
   createBlockEvents,
@@ -205,6 +206,12 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
       renderMarkdown: deps.renderMarkdown,
     });
     const allMigrations = migrations;
+    const undecryptableSecrets = createUndecryptableSecretsCheck({
+      apiTokens: repositories.apiTokens,
+      appTokens: repositories.appTokens,
+      secretBox,
+      now,
+    });
     const app = createApp({
       logger,
       metrics,
@@ -212,6 +219,13 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
         health: createHealthRouter({
           metrics,
           logger,
+          async warnings() {
+            const { apiTokens: api, appTokens: app } = await undecryptableSecrets.count();
+            const count = api + app;
+            return count === 0
+              ? []
+              : [{ code: 'undecryptable_secrets' as const, count, action: UNDECRYPTABLE_ACTION }];
+          },
           async readiness() {
             await database.ping();
             const pending = await pendingMigrations(database, allMigrations);

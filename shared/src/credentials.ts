@@ -8,6 +8,8 @@ export const tokenHealthStatuses = [
   'wrong_base_url',
   'wrong_email',
   'unreachable',
+  /** The stored token no longer decrypts: the master key changed. */
+  'undecryptable',
 ] as const;
 export const tokenHealthStatusSchema = z.enum(tokenHealthStatuses);
 export type TokenHealthStatus = z.infer<typeof tokenHealthStatusSchema>;

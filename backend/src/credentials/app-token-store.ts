@@ -132,8 +132,14 @@ export function createAppTokenStore(deps: {
       const stored = await deps.repository.find(installationId);
       if (stored === null || stored.refusedAt !== null) return null;
       if (stored.expiresAt.getTime() - deps.now().getTime() <= margin) return null;
-      const token = deps.secretBox.open(stored.sealed, { kind: 'app-token', installationId });
-      return { token, expiresAt: stored.expiresAt };
+      try {
+        const token = deps.secretBox.open(stored.sealed, { kind: 'app-token', installationId });
+        return { token, expiresAt: stored.expiresAt };
+      } catch (error) {
+        // A changed master key: the router falls back, and Forge's next delivery replaces the token.
+        deps.logger.error({ installationId, err: error }, 'the stored app system token cannot be decrypted');
+        return null;
+      }
     },
 
     async refuse(installationId, token) {

@@ -9,6 +9,7 @@ import { createFakeTokenHealth, type FakeTokenHealth } from '../testing/fake-tok
 import { type TestDatabase, testDatabaseTargets } from '../testing/test-databases';
 import { rotateMasterKey } from './master-key-rotation';
 import { createSecretBox, type SecretBox } from './secret-box';
+import { createUndecryptableSecretsCheck } from './undecryptable-secrets';
 
 const A = 'ari:cloud:ecosystem::installation/aaaaaaaa-0000-4000-8000-000000000001';
 const B = 'ari:cloud:ecosystem::installation/bbbbbbbb-0000-4000-8000-000000000002';
@@ -190,6 +191,37 @@ describe.each(testDatabaseTargets())('credential storage on $name', (target) => 
         token: PLANTED,
         email: 'svc@serviceaccount.atlassian.com',
       });
+    });
+
+    it('checks a re-entered stored token as one that worked before, so a revoked one is expired_or_revoked, not wrong_email', async () => {
+      const { apiTokens } = services();
+      const token = 'ATATT3x-worked-then-revoked-000';
+      await apiTokens.set(setInput(token));
+      await apiTokens.set(setInput(token));
+      expect(health.calls.map((call) => call.previouslyVerified)).toEqual([false, true]);
+      // Another token, or the same token under another email, has not worked before.
+      await apiTokens.set(setInput('ATATT3x-a-brand-new-token-0001'));
+      await apiTokens.set({ ...setInput('ATATT3x-a-brand-new-token-0001'), email: 'someone@example.com' });
+      expect(health.calls.slice(2).map((call) => call.previouslyVerified)).toEqual([false, false]);
+    });
+
+    it('shows a token that no longer decrypts as undecryptable, with what to do, and re-checks it as such', async () => {
+      await services().apiTokens.set(setInput('ATATT3x-sealed-under-old-key-0'));
+      const otherKey = createSecretBox({ current: randomBytes(32) });
+      const { apiTokens } = services(otherKey);
+      const status = await apiTokens.status(A, 'ENG');
+      expect(status?.health).toMatchObject({ status: 'undecryptable' });
+      expect(status?.health.detail).toContain('PAGEWIRE_PREVIOUS_MASTER_KEYS');
+      clock = later(DAY + 1);
+      expect(await apiTokens.recheckDue()).toBe(1);
+      expect((await repos.apiTokens.find(A, 'ENG'))?.health.status).toBe('undecryptable');
+      const { count } = createUndecryptableSecretsCheck({
+        apiTokens: repos.apiTokens,
+        appTokens: repos.appTokens,
+        secretBox: otherKey,
+        now,
+      });
+      expect(await count()).toEqual({ apiTokens: 1, appTokens: 0 });
     });
 
     it('keeps the old token when a new one fails verification', async () => {

@@ -544,7 +544,7 @@ export async function createForgeRuntime(options: ForgeRuntimeOptions): Promise<
       while (attempts <= eventRetries) {
         if (attempts > 0) await sleep(eventRetryDelayMs);
         attempts += 1;
-        const payload =
+        const payload: unknown =
           retryReason === null || !isRecord(event.payload)
             ? event.payload
             : {
@@ -557,7 +557,7 @@ export async function createForgeRuntime(options: ForgeRuntimeOptions): Promise<
         });
         const record = remoteCallRecorder(event.remote, event.path, 'POST', sent);
         try {
-          const response = await fetch(remoteUrl(base, event.path), {
+          const response: Response = await fetch(remoteUrl(base, event.path), {
             method: 'POST',
             headers: sent.headers,
             body: JSON.stringify(payload),

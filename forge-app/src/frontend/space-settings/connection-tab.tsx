@@ -110,6 +110,7 @@ const healthCopy: Readonly<
   wrong_base_url: { label: 'Wrong address', appearance: 'removed' },
   wrong_email: { label: 'Wrong email', appearance: 'removed' },
   unreachable: { label: 'Confluence unreachable', appearance: 'moved' },
+  undecryptable: { label: 'Cannot be read', appearance: 'removed' },
 };
 
 function ApiTokenSection({ view, onChanged }: { view: SettingsView; onChanged: () => void }) {
