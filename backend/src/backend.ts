@@ -29,6 +29,7 @@ import { createJsonBodyMiddleware } from './http/json-body-middleware';
 import { createOperationHandlers } from './http/operations';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { type Database, openDatabase } from './store/database';
+import { startInstallationPurgeJob } from './store/installation-purge';
 import { coreMigrations, type NamedMigration } from './store/migrations';
 import { migrateToLatest, pendingMigrations } from './store/migrator';
 import { createRepositories, type Repositories } from './store/repositories';
@@ -200,6 +201,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
       mode: config.mode,
       atlassianApiBase: config.atlassianApiBase,
       requiredApiTokenScopes: deps.requiredApiTokenScopes,
+      uninstallGraceMs: config.uninstallGraceMs,
       now,
       settingsEvents,
       placementEvents,
@@ -259,7 +261,18 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
     });
 
     const jobs: BackgroundJob[] =
-      deps.backgroundJobs === false ? [] : [startApiTokenRecheckJob({ service: apiTokens, logger })];
+      deps.backgroundJobs === false
+        ? []
+        : [
+            startApiTokenRecheckJob({ service: apiTokens, logger }),
+            startInstallationPurgeJob({
+              db: database.db,
+              installations: repositories.installations,
+              graceMs: config.uninstallGraceMs,
+              now,
+              logger,
+            }),
+          ];
 
     return {
       app,

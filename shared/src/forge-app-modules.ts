@@ -16,5 +16,9 @@ export const FORGE_ENVELOPE_SENDERS = Object.freeze({
     'macro-resolver',
     'settings-resolver',
   ]) as readonly string[],
-  triggers: Object.freeze(['backend-lifecycle', 'backend-token-refresh']) as readonly string[],
+  triggers: Object.freeze([
+    'backend-lifecycle',
+    'backend-token-refresh',
+    'backend-uninstall',
+  ]) as readonly string[],
 });

@@ -39,6 +39,7 @@ const envelopeBodySchema = z.strictObject({
 const lifecycleOperations: ReadonlySet<OperationName> = new Set([
   'lifecycle.installed',
   'lifecycle.tokenRefresh',
+  'lifecycle.uninstalled',
 ]);
 
 /**

@@ -8,12 +8,23 @@ import { createConfluenceClientResolver } from './confluence-client-resolver';
 const INSTALLATION = 'ari:cloud:ecosystem::installation/00000000-0000-4000-8000-000000000001';
 const API_BASE = 'https://api.atlassian.com';
 
+let uninstalledAt: string | null = null;
 const installations: InstallationRepository = {
   async record() {
     return false;
   },
+  async markUninstalled() {
+    return null;
+  },
+  async findUninstalledOnSite() {
+    return null;
+  },
+  async listUninstalledBefore() {
+    return [];
+  },
   async find() {
     return {
+      uninstalledAt,
       installationId: INSTALLATION,
       cloudId: 'cloud-a',
       siteUrl: null,
@@ -62,6 +73,18 @@ async function readPage(resolve: ReturnType<typeof resolverAnswering>['resolve']
 }
 
 describe('the Confluence client resolver', () => {
+  it('publishes nothing for an installation that was uninstalled, and says so for good', async () => {
+    uninstalledAt = '2026-11-28T10:00:00.000Z';
+    try {
+      const { resolve } = resolverAnswering(200, {});
+      await expect(
+        resolve({ installationId: INSTALLATION, spaceKey: 'ENG' }, 'page.read'),
+      ).rejects.toMatchObject({ code: 'installation_uninstalled' });
+    } finally {
+      uninstalledAt = null;
+    }
+  });
+
   it('reports the app token Confluence answers a plain 401 to, so it is dropped', async () => {
     const { resolve, refused } = resolverAnswering(401, { code: 401, message: 'Unauthorized' });
     await expect(readPage(resolve)).rejects.toMatchObject({ name: expect.any(String) });

@@ -5,6 +5,7 @@ import type { ConfluenceCredential } from '../credentials/credential';
 import type { CredentialRouter } from '../credentials/credential-router';
 import type { InstallationRepository } from '../store/installation-repository';
 import type { ConfluenceClientResolver } from './confluence-gateway';
+import { PermanentPublishError } from './publish-errors';
 
 /**
  * The client for one Confluence call of the engine: the credential router
@@ -34,6 +35,13 @@ export function createConfluenceClientResolver(deps: {
     if (installation === null) {
       throw new NoCredentialError(
         'This installation has not been recorded yet: Pagewire learns its Confluence address from the first Forge call.',
+      );
+    }
+    if (installation.uninstalledAt !== null) {
+      // Forge's pre-uninstall trigger arrived: nothing more is written to this site.
+      throw new PermanentPublishError(
+        'installation_uninstalled',
+        'Pagewire was uninstalled from this site, so it no longer writes to it.',
       );
     }
     const credential = await deps.credentialRouter.credentialFor({

@@ -17,6 +17,8 @@ export interface InstallationsTable {
   environment_type: string | null;
   created_at: string;
   updated_at: string;
+  /** When Forge's pre-uninstall trigger arrived; null while installed. */
+  uninstalled_at: string | null;
 }
 
 export interface SpaceSettingsTable {

@@ -1,7 +1,8 @@
 import { operations, problemSchema } from '@pagewire/shared';
 import { UnsecuredJWT } from 'jose';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestSigner, type TestSigner } from '../../testing/forge-tokens';
+import { startInstallationPurgeJob } from '../../store/installation-purge';
+import { createTestSigner, installationAri, type TestSigner } from '../../testing/forge-tokens';
 import { startTestBackend, type TestBackend } from '../../testing/test-backend';
 
 let t: TestBackend;
@@ -378,6 +379,75 @@ describe('settings operations', () => {
     const range = await t.call(tenant, 'settings.update', { staleAfterMinutes: 0 }, admin);
     expect(range.status).toBe(400);
     expect(range.body.errors[0].path).toBe('/staleAfterMinutes');
+  });
+});
+
+describe('uninstall and reinstall (https://developer.atlassian.com/platform/forge/manifest-reference/modules/pre-uninstall-trigger/)', () => {
+  const DAY = 24 * 3600_000;
+  /** What Forge's pre-uninstall trigger POSTs: the site and the module, and an opaque context token. */
+  const uninstall = async (tenant: ReturnType<TestBackend['tenant']>) =>
+    t.http
+      .post('/forge/v1/lifecycle.uninstalled')
+      .set('authorization', `Bearer ${await t.functionFit(tenant, { moduleKey: 'backend-uninstall' })}`)
+      .send({
+        context: { cloudId: tenant.cloudId, moduleKey: 'pagewire-uninstall' },
+        contextToken: 'opaque',
+      });
+
+  it('records the uninstall once, answers redeliveries alike, keeps the data for the grace period, then purges it', async () => {
+    const tenant = t.tenant('leaving');
+    const { key } = await t.createIngestKey(tenant, 'ENG');
+    expect((await putBlock('status', key, { kind: 'markdown', title: 'S', content: 'x' })).status).toBe(201);
+    const first = await uninstall(tenant);
+    expect(first.status).toBe(200);
+    expect(first.body.data).toEqual({
+      installationId: tenant.installationId,
+      purgeAfter: new Date(t.clock.now.getTime() + 30 * DAY).toISOString(),
+    });
+    t.clock.now = new Date(t.clock.now.getTime() + 60_000);
+    expect((await uninstall(tenant)).body.data.purgeAfter).toBe(first.body.data.purgeAfter);
+
+    const repositories = t.backend.context.repositories;
+    const job = startInstallationPurgeJob({
+      db: t.backend.context.db,
+      installations: repositories.installations,
+      graceMs: 30 * DAY,
+      now: () => t.clock.now,
+      logger: t.backend.context.logger,
+      intervalMs: 10 * DAY,
+    });
+    try {
+      t.clock.now = new Date(t.clock.now.getTime() + 29 * DAY);
+      await job.runNow();
+      expect(await repositories.installations.find(tenant.installationId)).not.toBeNull();
+      expect(await repositories.blocks.find(tenant.installationId, 'ENG', 'status')).not.toBeNull();
+      t.clock.now = new Date(t.clock.now.getTime() + 2 * DAY);
+      await job.runNow();
+      expect(await repositories.installations.find(tenant.installationId)).toBeNull();
+      expect(await repositories.blocks.find(tenant.installationId, 'ENG', 'status')).toBeNull();
+    } finally {
+      await job.stop();
+    }
+  });
+
+  it('gives a reinstall on the same site its spaces’ settings back', async () => {
+    const before = t.tenant('moving');
+    const updated = await t.call(
+      before,
+      'settings.update',
+      { staleAfterMinutes: 31, publishingPolicy: 'snapshot' },
+      admin,
+    );
+    expect(updated.status).toBe(200);
+    expect((await uninstall(before)).status).toBe(200);
+    const after = { ...before, installationId: installationAri('00000000-0000-4000-8000-00000000beef') };
+    const installed = await t.http
+      .post('/forge/v1/lifecycle.installed')
+      .set('authorization', `Bearer ${await t.functionFit(after, { moduleKey: 'backend-lifecycle' })}`)
+      .send({ id: '00000000-0000-4000-8000-00000000beef', app: { id: 'x', version: '3.0.0' } });
+    expect(installed.status).toBe(200);
+    const view = await t.call(after, 'settings.get', {});
+    expect(view.body.data.settings).toMatchObject({ staleAfterMinutes: 31, publishingPolicy: 'snapshot' });
   });
 });
 
