@@ -13,6 +13,7 @@ import { type AppTokenStore, createAppTokenStore } from './credentials/app-token
 import type { ApiTokenHealthCheck, CredentialSources } from './credentials/credential-ports';
 import { loadOrCreateDevMasterKey } from './credentials/dev-master-key';
 import { createSecretBox, type SecretBox } from './credentials/secret-box';
+import { createUndecryptableSecretsCheck, UNDECRYPTABLE_ACTION } from './credentials/undecryptable-secrets';
 import {
   type BlockEvents,
   createBlockEvents,
@@ -28,6 +29,7 @@ import { createJsonBodyMiddleware } from './http/json-body-middleware';
 import { createOperationHandlers } from './http/operations';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { type Database, openDatabase } from './store/database';
+import { startInstallationPurgeJob } from './store/installation-purge';
 import { coreMigrations, type NamedMigration } from './store/migrations';
 import { migrateToLatest, pendingMigrations } from './store/migrator';
 import { createRepositories, type Repositories } from './store/repositories';
@@ -150,6 +152,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
       apiToken: (installationId, spaceKey) => apiTokens.apiToken(installationId, spaceKey),
       markApiTokenUsed: (installationId, spaceKey, at) =>
         apiTokens.markApiTokenUsed(installationId, spaceKey, at),
+      refuseAppToken: (installationId, token) => appTokens.refuse(installationId, token),
     };
     const blockEvents = createBlockEvents();
     const settingsEvents = createSettingsEvents();
@@ -198,12 +201,19 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
       mode: config.mode,
       atlassianApiBase: config.atlassianApiBase,
       requiredApiTokenScopes: deps.requiredApiTokenScopes,
+      uninstallGraceMs: config.uninstallGraceMs,
       now,
       settingsEvents,
       placementEvents,
       renderMarkdown: deps.renderMarkdown,
     });
     const allMigrations = migrations;
+    const undecryptableSecrets = createUndecryptableSecretsCheck({
+      apiTokens: repositories.apiTokens,
+      appTokens: repositories.appTokens,
+      secretBox,
+      now,
+    });
     const app = createApp({
       logger,
       metrics,
@@ -211,6 +221,13 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
         health: createHealthRouter({
           metrics,
           logger,
+          async warnings() {
+            const { apiTokens: api, appTokens: app } = await undecryptableSecrets.count();
+            const count = api + app;
+            return count === 0
+              ? []
+              : [{ code: 'undecryptable_secrets' as const, count, action: UNDECRYPTABLE_ACTION }];
+          },
           async readiness() {
             await database.ping();
             const pending = await pendingMigrations(database, allMigrations);
@@ -244,7 +261,18 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
     });
 
     const jobs: BackgroundJob[] =
-      deps.backgroundJobs === false ? [] : [startApiTokenRecheckJob({ service: apiTokens, logger })];
+      deps.backgroundJobs === false
+        ? []
+        : [
+            startApiTokenRecheckJob({ service: apiTokens, logger }),
+            startInstallationPurgeJob({
+              db: database.db,
+              installations: repositories.installations,
+              graceMs: config.uninstallGraceMs,
+              now,
+              logger,
+            }),
+          ];
 
     return {
       app,

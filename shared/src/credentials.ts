@@ -8,6 +8,8 @@ export const tokenHealthStatuses = [
   'wrong_base_url',
   'wrong_email',
   'unreachable',
+  /** The stored token no longer decrypts: the master key changed. */
+  'undecryptable',
 ] as const;
 export const tokenHealthStatusSchema = z.enum(tokenHealthStatuses);
 export type TokenHealthStatus = z.infer<typeof tokenHealthStatusSchema>;
@@ -40,7 +42,8 @@ export const apiTokenStatusSchema = z.object({
 export type ApiTokenStatus = z.infer<typeof apiTokenStatusSchema>;
 
 export const appTokenStatusSchema = z.object({
-  status: z.enum(['ok', 'missing', 'expired']),
+  /** `refused`: Confluence answered 401 to the token Forge last delivered; it is not used. */
+  status: z.enum(['ok', 'missing', 'expired', 'refused']),
   expiresAt: z.string().nullable(),
 });
 export type AppTokenStatus = z.infer<typeof appTokenStatusSchema>;

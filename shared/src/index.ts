@@ -5,6 +5,7 @@ export * from './confluence-ids';
 export * from './credentials';
 export * from './envelope';
 export * from './errors/problem';
+export * from './forge-app-modules';
 export * from './forge-app-scopes';
 export * from './ingest';
 export * from './lifecycle';

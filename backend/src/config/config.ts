@@ -32,6 +32,8 @@ export interface Config {
   readonly dev: boolean;
   /** Where development-only files (the generated master key) go. */
   readonly dataDir: string;
+  /** How long an uninstalled installation's data is kept before it is purged (a reinstall within it gets its settings back). */
+  readonly uninstallGraceMs: number;
 }
 
 export const forgeEnvironmentTypes = ['DEVELOPMENT', 'STAGING', 'PRODUCTION'] as const;
@@ -164,6 +166,12 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(logLevels).default('info'),
   PAGEWIRE_DEV: booleanFlag,
   PAGEWIRE_DATA_DIR: z.string().trim().min(1).default('./data'),
+  PAGEWIRE_UNINSTALL_GRACE_DAYS: z.coerce
+    .number({ message: 'must be a number of days' })
+    .int('must be a whole number of days')
+    .min(0, 'must be between 0 and 365')
+    .max(365, 'must be between 0 and 365')
+    .default(30),
 });
 
 /** Reads and validates the configuration; throws a `ConfigError` with one line naming the bad variable. */
@@ -219,5 +227,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: values.LOG_LEVEL,
     dev,
     dataDir: values.PAGEWIRE_DATA_DIR,
+    uninstallGraceMs: values.PAGEWIRE_UNINSTALL_GRACE_DAYS * 24 * 60 * 60 * 1000,
   };
 }

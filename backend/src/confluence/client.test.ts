@@ -553,16 +553,19 @@ describe('the Confluence client', () => {
     expect(isConfluenceConfigError(error)).toBe(true);
   });
 
-  it('adds labels through v1 with the XSRF opt-out header and pages v1 label lists by offset', async () => {
+  it('adds labels through v1 with the XSRF opt-out header and lists them through v2 cursor pages', async () => {
     const { client, clock, requests } = setup((request) => {
       if (request.method === 'POST')
         return jsonResponse(200, { results: [{ prefix: 'global', name: 'ops', id: '5' }] });
-      const start = Number(request.url.searchParams.get('start'));
-      const results =
-        start === 0
-          ? Array.from({ length: 200 }, (_, i) => ({ prefix: 'global', name: `l${i}`, id: String(i) }))
-          : [{ prefix: 'global', name: 'last', id: '999' }];
-      return jsonResponse(200, { results, start, limit: 200, size: results.length });
+      expect(request.url.pathname).toBe(`/ex/confluence/${CLOUD_ID}/wiki/api/v2/pages/7/labels`);
+      const second = request.url.searchParams.get('cursor') === 'two';
+      const results = second
+        ? [{ prefix: 'global', name: 'last', id: '999' }]
+        : Array.from({ length: 200 }, (_, i) => ({ prefix: 'global', name: `l${i}`, id: String(i) }));
+      return jsonResponse(200, {
+        results,
+        _links: second ? {} : { next: '/wiki/api/v2/pages/7/labels?cursor=two' },
+      });
     }, apiCredential);
     await clock.run(addLabelsToPage(client, { pageId: '7', labels: ['ops'] }));
     expect(requests[0]?.url.pathname).toBe(`/ex/confluence/${CLOUD_ID}/wiki/rest/api/content/7/label`);

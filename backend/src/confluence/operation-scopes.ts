@@ -35,8 +35,9 @@ export const confluenceOperationScopes = {
     anyOf: [['read:space:confluence']],
     describe: 'checking what may be done in a space',
   },
+  // Label reads go through v2, which checks granular scopes only (v1's read is removed).
   'label.read': {
-    anyOf: [['read:label:confluence'], ['read:confluence-content.summary']],
+    anyOf: [['read:label:confluence']],
     describe: 'reading labels',
   },
   'label.write': {

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ApiTokenStatus, DeploymentMode, TokenHealth } from '@pagewire/shared';
 import type { Logger } from 'pino';
 import { expiryWarningFor, isNewerWarning } from '../domain/expiry-warning';
@@ -7,6 +8,7 @@ import type { ApiTokenRecord, ApiTokenRepository } from '../store/api-token-repo
 import type { InstallationRepository } from '../store/installation-repository';
 import type { ApiTokenHealthCheck, ApiTokenHealthInput } from './credential-ports';
 import type { SecretBox } from './secret-box';
+import { UNDECRYPTABLE_ACTION } from './undecryptable-secrets';
 
 /**
  * Scoped API tokens, one per space, for the Confluence work the Forge scopes
@@ -59,6 +61,21 @@ function unreachable(now: Date, detail: string): TokenHealth {
   return { status: 'unreachable', missingScopes: [], checkedAt: now.toISOString(), detail };
 }
 
+function undecryptable(now: Date): TokenHealth {
+  return {
+    status: 'undecryptable',
+    missingScopes: [],
+    checkedAt: now.toISOString(),
+    detail: UNDECRYPTABLE_ACTION,
+  };
+}
+
+/** Compares two secrets without leaking, through timing, how much of them matched. */
+function sameSecret(a: string, b: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(a), digest(b));
+}
+
 const actionForStatus = (health: TokenHealth) =>
   health.status === 'ok' ? 'ok' : health.status === 'unreachable' ? 'warning' : 'failed';
 
@@ -74,6 +91,23 @@ export function createApiTokenService(deps: {
   metrics: Metrics;
 }): ApiTokenService {
   const inHouse = deps.mode === 'in-house';
+
+  /** The stored token of a record, or null when it no longer decrypts (a changed master key). */
+  function openRecord(record: ApiTokenRecord): string | null {
+    try {
+      return deps.secretBox.open(record.sealed, {
+        kind: 'api-token',
+        installationId: record.installationId,
+        spaceKey: record.spaceKey,
+      });
+    } catch (error) {
+      deps.logger.error(
+        { installationId: record.installationId, spaceKey: record.spaceKey, err: error },
+        'a stored API token cannot be decrypted',
+      );
+      return null;
+    }
+  }
 
   /** Runs the health check; a thrown error is an unreachable Confluence, never a crash of the caller. */
   async function check(input: ApiTokenHealthInput) {
@@ -124,35 +158,27 @@ export function createApiTokenService(deps: {
         grantedScopes: [],
       };
     } else {
-      let token: string;
-      try {
-        token = deps.secretBox.open(record.sealed, {
-          kind: 'api-token',
-          installationId: record.installationId,
-          spaceKey: record.spaceKey,
+      const token = openRecord(record);
+      if (token === null) {
+        result = { health: undecryptable(now), grantedScopes: [] };
+      } else {
+        result = await check({
+          siteUrl: installation.siteUrl,
+          cloudId: installation.cloudId,
+          email: record.email,
+          token,
+          previouslyVerified: true,
+          expiresOn: record.expiresOn,
         });
-      } catch (error) {
-        deps.logger.error(
-          { installationId: record.installationId, spaceKey: record.spaceKey, err: error },
-          'a stored API token cannot be decrypted',
-        );
-        return;
       }
-      result = await check({
-        siteUrl: installation.siteUrl,
-        cloudId: installation.cloudId,
-        email: record.email,
-        token,
-        previouslyVerified: true,
-        expiresOn: record.expiresOn,
-      });
     }
     const retryIn =
       result.health.status === 'unreachable' ? RECHECK_AFTER_UNREACHABLE_MS : RECHECK_INTERVAL_MS;
+    // Keep the scopes last seen when the check could not reach Confluence or read the token.
+    const keepScopes = result.health.status === 'unreachable' || result.health.status === 'undecryptable';
     const recorded = await deps.apiTokens.recordCheck(record.installationId, record.spaceKey, record.sealed, {
       health: result.health,
-      // Keep the scopes last seen when the check could not reach Confluence.
-      grantedScopes: result.health.status === 'unreachable' ? record.grantedScopes : result.grantedScopes,
+      grantedScopes: keepScopes ? record.grantedScopes : result.grantedScopes,
       nextCheckAt: new Date(now.getTime() + retryIn),
     });
     if (recorded && result.health.status !== record.health.status) {
@@ -172,13 +198,22 @@ export function createApiTokenService(deps: {
 
   return {
     async set(input) {
+      // Only a pair that passed a check is ever stored: re-entering the stored
+      // email + token (after it stopped working) is a pair that worked before,
+      // so a plain 401 now means expired or revoked, not a wrong email.
+      const existing = await deps.apiTokens.find(input.installationId, input.spaceKey);
+      const stored = existing === null ? null : openRecord(existing);
+      const previouslyVerified =
+        existing !== null &&
+        stored !== null &&
+        existing.email.toLowerCase() === input.email.toLowerCase() &&
+        sameSecret(stored, input.token);
       const result = await check({
         siteUrl: input.siteUrl,
         cloudId: input.cloudId,
         email: input.email,
         token: input.token,
-        // A token not yet stored has never passed: a plain 401 then most likely means the wrong email.
-        previouslyVerified: false,
+        previouslyVerified,
         expiresOn: input.expiresOn,
       });
       const now = deps.now();
@@ -248,10 +283,12 @@ export function createApiTokenService(deps: {
       if (!inHouse) return null;
       const record = await deps.apiTokens.find(installationId, spaceKey);
       if (record === null) return null;
+      // A token that no longer decrypts cannot work, whatever its last check said.
+      const readable = deps.secretBox.hasKey(record.sealed.keyId) && openRecord(record) !== null;
       return {
         email: record.email,
         expiresAt: record.expiresOn,
-        health: record.health,
+        health: readable ? record.health : undecryptable(deps.now()),
         lastUsedAt: record.lastUsedAt,
         expiryWarning: expiryWarningFor(record.expiresOn, deps.now()),
       };

@@ -29,6 +29,11 @@ export interface CredentialSources {
     spaceKey: string,
   ): Promise<{ email: string; token: string; grantedScopes: readonly string[] } | null>;
   markApiTokenUsed(installationId: string, spaceKey: string, at: Date): Promise<void>;
+  /**
+   * Confluence answered 401 (not a scope 401) to this app token: drop it, so
+   * the next `appToken` call has none and the router falls back.
+   */
+  refuseAppToken?(installationId: string, token: string): Promise<void>;
 }
 
 /** Re-exported from the contract: the scopes `manifest.yml` requests. */

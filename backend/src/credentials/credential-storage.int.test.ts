@@ -9,6 +9,7 @@ import { createFakeTokenHealth, type FakeTokenHealth } from '../testing/fake-tok
 import { type TestDatabase, testDatabaseTargets } from '../testing/test-databases';
 import { rotateMasterKey } from './master-key-rotation';
 import { createSecretBox, type SecretBox } from './secret-box';
+import { createUndecryptableSecretsCheck } from './undecryptable-secrets';
 
 const A = 'ari:cloud:ecosystem::installation/aaaaaaaa-0000-4000-8000-000000000001';
 const B = 'ari:cloud:ecosystem::installation/bbbbbbbb-0000-4000-8000-000000000002';
@@ -96,15 +97,58 @@ describe.each(testDatabaseTargets())('credential storage on $name', (target) => 
       expect((await appTokens.appToken(A))?.token).toBe(token);
     });
 
-    it('keeps whichever token expires later', async () => {
+    it('keeps the newest delivered token, even when an older one claimed a later expiry', async () => {
       const { appTokens } = services();
-      const long = appToken(later(3 * 60 * 60 * 1000), 'long');
-      const short = appToken(later(60 * 60 * 1000), 'short');
-      expect(await appTokens.offer(A, long)).toBe('stored');
-      expect(await appTokens.offer(A, short)).toBe('kept_existing');
-      // A second replica (a fresh store over the same database) agrees.
-      expect(await services().appTokens.offer(A, short)).toBe('kept_existing');
-      expect((await appTokens.appToken(A))?.token).toBe(long);
+      const claimsLong = appToken(later(3 * 60 * 60 * 1000), 'long');
+      const newest = appToken(later(60 * 60 * 1000), 'newest');
+      expect(await appTokens.offer(A, claimsLong)).toBe('stored');
+      expect(await appTokens.offer(A, newest)).toBe('stored');
+      expect((await appTokens.appToken(A))?.token).toBe(newest);
+      // The same token again (Forge caches its tokens) writes nothing, on this replica or another.
+      expect(await appTokens.offer(A, newest)).toBe('kept_existing');
+      expect(await services().appTokens.offer(A, newest)).toBe('kept_existing');
+    });
+
+    it('believes a token for at most the documented 4 hours, whatever its exp claims', async () => {
+      const { appTokens } = services();
+      await appTokens.offer(A, appToken(later(365 * DAY), 'forever'));
+      expect((await appTokens.status(A)).expiresAt).toBe(later(4 * 60 * 60 * 1000).toISOString());
+      clock = later(4 * 60 * 60 * 1000 - 4 * 60 * 1000);
+      expect(await appTokens.appToken(A)).toBeNull();
+    });
+
+    it('serves a 1 h token and a 2 h token each until 5 minutes before its own expiry', async () => {
+      const { appTokens } = services();
+      const start = clock;
+      for (const [marker, hours] of [
+        ['one-hour', 1],
+        ['two-hours', 2],
+      ] as const) {
+        clock = start;
+        const token = appToken(later(hours * 60 * 60 * 1000), marker);
+        await appTokens.offer(A, token);
+        clock = new Date(start.getTime() + hours * 60 * 60 * 1000 - 6 * 60 * 1000);
+        expect((await appTokens.appToken(A))?.token).toBe(token);
+        clock = new Date(start.getTime() + hours * 60 * 60 * 1000 - 4 * 60 * 1000);
+        expect(await appTokens.appToken(A)).toBeNull();
+      }
+    });
+
+    it('drops a token Confluence refused, shows it as refused, and does not take it back when delivered again', async () => {
+      const { appTokens } = services();
+      const dead = appToken(later(2 * 60 * 60 * 1000), 'revoked');
+      await appTokens.offer(A, dead);
+      await appTokens.refuse(A, dead);
+      expect(await appTokens.appToken(A)).toBeNull();
+      expect(await appTokens.status(A)).toMatchObject({ status: 'refused' });
+      expect(await services().appTokens.offer(A, dead)).toBe('refused');
+      expect(await appTokens.appToken(A)).toBeNull();
+      // A refusal names a token: one that was already replaced is not affected.
+      const fresh = appToken(later(2 * 60 * 60 * 1000), 'fresh');
+      expect(await appTokens.offer(A, fresh)).toBe('stored');
+      await appTokens.refuse(A, dead);
+      expect((await appTokens.appToken(A))?.token).toBe(fresh);
+      expect(await appTokens.status(A)).toMatchObject({ status: 'ok' });
     });
 
     it('is handed out only while it has more than the safety margin left', async () => {
@@ -147,6 +191,37 @@ describe.each(testDatabaseTargets())('credential storage on $name', (target) => 
         token: PLANTED,
         email: 'svc@serviceaccount.atlassian.com',
       });
+    });
+
+    it('checks a re-entered stored token as one that worked before, so a revoked one is expired_or_revoked, not wrong_email', async () => {
+      const { apiTokens } = services();
+      const token = 'ATATT3x-worked-then-revoked-000';
+      await apiTokens.set(setInput(token));
+      await apiTokens.set(setInput(token));
+      expect(health.calls.map((call) => call.previouslyVerified)).toEqual([false, true]);
+      // Another token, or the same token under another email, has not worked before.
+      await apiTokens.set(setInput('ATATT3x-a-brand-new-token-0001'));
+      await apiTokens.set({ ...setInput('ATATT3x-a-brand-new-token-0001'), email: 'someone@example.com' });
+      expect(health.calls.slice(2).map((call) => call.previouslyVerified)).toEqual([false, false]);
+    });
+
+    it('shows a token that no longer decrypts as undecryptable, with what to do, and re-checks it as such', async () => {
+      await services().apiTokens.set(setInput('ATATT3x-sealed-under-old-key-0'));
+      const otherKey = createSecretBox({ current: randomBytes(32) });
+      const { apiTokens } = services(otherKey);
+      const status = await apiTokens.status(A, 'ENG');
+      expect(status?.health).toMatchObject({ status: 'undecryptable' });
+      expect(status?.health.detail).toContain('PAGEWIRE_PREVIOUS_MASTER_KEYS');
+      clock = later(DAY + 1);
+      expect(await apiTokens.recheckDue()).toBe(1);
+      expect((await repos.apiTokens.find(A, 'ENG'))?.health.status).toBe('undecryptable');
+      const { count } = createUndecryptableSecretsCheck({
+        apiTokens: repos.apiTokens,
+        appTokens: repos.appTokens,
+        secretBox: otherKey,
+        now,
+      });
+      expect(await count()).toEqual({ apiTokens: 1, appTokens: 0 });
     });
 
     it('keeps the old token when a new one fails verification', async () => {

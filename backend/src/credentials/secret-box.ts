@@ -23,6 +23,8 @@ export interface SecretBox {
   open(sealed: SealedSecret, binding: SecretBinding): string;
   /** Whether a record was sealed under an older key. */
   isStale(sealed: SealedSecret): boolean;
+  /** Whether this process holds the master key a record names (without it, `open` cannot succeed). */
+  hasKey(keyId: string): boolean;
 }
 
 export type SecretBinding =
@@ -112,6 +114,10 @@ export function createSecretBox(keys: { current: Buffer; previous?: readonly Buf
 
     isStale(sealed) {
       return sealed.keyId !== currentKeyId;
+    },
+
+    hasKey(keyId) {
+      return byId.has(keyId);
     },
   };
 }

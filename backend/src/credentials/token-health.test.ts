@@ -14,11 +14,7 @@ const ROUTE_SCOPES: Array<[RegExp, string, readonly (readonly string[])[]]> = [
   [/^\/wiki\/api\/v2\/spaces$/, 'GET', [['read:space:confluence']]],
   [/^\/wiki\/api\/v2\/pages$/, 'GET', [['read:page:confluence']]],
   [/^\/wiki\/api\/v2\/pages\/\d+$/, 'PUT', [['write:page:confluence']]],
-  [
-    /^\/wiki\/rest\/api\/content\/\d+\/label$/,
-    'GET',
-    [['read:label:confluence'], ['read:confluence-content.summary']],
-  ],
+  [/^\/wiki\/api\/v2\/labels$/, 'GET', [['read:label:confluence']]],
   [
     /^\/wiki\/rest\/api\/content\/\d+\/label$/,
     'POST',
@@ -52,6 +48,15 @@ function fakeAtlassian(options: {
     const known = options.tokens[token];
     if (!known || known.email !== email) return jsonResponse(401, { code: 401, message: 'Unauthorized' });
     const path = url.pathname.slice(prefix.length);
+    // A removed v1 operation answers 410 Gone whatever the token holds
+    // (https://community.developer.atlassian.com/t/deprecating-many-confluence-v1-apis-that-have-v2-equivalents/66883).
+    if (request.method === 'GET' && /^\/wiki\/rest\/api\/content\/\d+\/label$/.test(path)) {
+      return jsonResponse(410, {
+        statusCode: 410,
+        message:
+          'com.atlassian.confluence.api.service.exceptions.GoneException: This deprecated endpoint has been removed.',
+      });
+    }
     const route = ROUTE_SCOPES.find(([pattern, method]) => pattern.test(path) && method === request.method);
     if (!route) return jsonResponse(404, {});
     const allowed = route[2].some((set) => set.every((scope) => known.scopes.includes(scope)));
@@ -128,7 +133,7 @@ describe('API token health', () => {
     expect(result.health.detail).toMatch(/cannot be edited/);
   });
 
-  it('counts classic label scopes as covering label reads and writes, which is what v1 accepts', async () => {
+  it('counts the classic scope for label writes (v1 accepts it) but not for label reads, which go through v2', async () => {
     const atlassian = fakeAtlassian({
       tokens: {
         classic: {
@@ -149,7 +154,9 @@ describe('API token health', () => {
         input('classic'),
       ),
     );
-    expect(result.health.status).toBe('ok');
+    expect(result.health.status).toBe('missing_scopes');
+    expect(result.health.missingScopes).toEqual(['read:label:confluence']);
+    expect(result.grantedScopes).toContain('write:label:confluence');
   });
 
   it('calls a rejection of a token that worked before expired or revoked', async () => {

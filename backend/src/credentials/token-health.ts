@@ -61,9 +61,11 @@ interface ScopeProbe {
 }
 
 /**
- * One probe per scope. Reads list one item. A write scope cannot be seen
+ * One probe per scope. Reads list one item through v2. A write scope cannot be seen
  * through a read, so its probe is a write that cannot change anything: it
  * targets content id 0, which Confluence never assigns, with an empty body.
+ * The label write is the one v1 call (v2 labels are read-only; v1
+ * `addLabelsToContent` still exists).
  * The gateway checks scopes before Confluence looks at the request, so the
  * answer is a scope 401 when the scope is missing and a 400/404 otherwise.
  */
@@ -88,10 +90,12 @@ const PROBES: readonly ScopeProbe[] = [
     body: {},
   },
   {
+    // v2: the v1 `GET /content/{id}/label` is one of the operations Atlassian
+    // removed, and answers 410 Gone (docs/platform-notes.md#removed-confluence-v1-operations).
     scope: 'read:label:confluence',
     operation: 'label.read',
     method: 'GET',
-    path: '/wiki/rest/api/content/0/label?limit=1',
+    path: '/wiki/api/v2/labels?limit=1',
   },
   {
     scope: 'write:label:confluence',

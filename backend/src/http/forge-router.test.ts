@@ -268,3 +268,136 @@ describe('whose context wins', () => {
     expect(response.body.code).toBe('space_required');
   });
 });
+
+/** A JWT-shaped app system token whose `exp` is `hoursFromNow` after the harness clock. */
+function systemToken(marker: string, hoursFromNow: number): string {
+  const exp = Math.floor(t.clock.now.getTime() / 1000) + hoursFromNow * 3600;
+  return `${base64url.encode('{"alg":"none"}')}.${base64url.encode(JSON.stringify({ exp, marker }))}.`;
+}
+
+describe('the invocation origin, from the signed app.module (https://developer.atlassian.com/platform/forge/remote/essentials/)', () => {
+  it('stores the app system token a function-originated call delivers', async () => {
+    const tenant = t.tenant('origfn');
+    const token = systemToken('from-function', 2);
+    const response = await t.http
+      .post('/forge/v1/blocks.list')
+      .set('authorization', `Bearer ${await t.functionFit(tenant)}`)
+      .set('x-forge-oauth-system', token)
+      .send({ context: t.contextFor(tenant), input: {} });
+    expect(response.status).toBe(200);
+    expect((await t.backend.appTokens.appToken(tenant.installationId))?.token).toBe(token);
+  });
+
+  it('never stores an app system token that arrives on a UI-originated call', async () => {
+    const tenant = t.tenant('origui');
+    const genuine = systemToken('genuine', 1);
+    await t.http
+      .post('/forge/v1/lifecycle.tokenRefresh')
+      .set('authorization', `Bearer ${await t.functionFit(tenant, { moduleKey: 'backend-token-refresh' })}`)
+      .set('x-forge-oauth-system', genuine)
+      .send({})
+      .expect(200);
+    const browserFit = await t.signer.mint(
+      {
+        installationId: tenant.installationId,
+        cloudId: tenant.cloudId,
+        principal: 'browser-user',
+        context: { cloudId: tenant.cloudId, extension: { type: 'macro', space: { key: 'ENG' } } },
+      },
+      { now: t.clock.now },
+    );
+    const response = await t.http
+      .post('/forge/v1/blocks.list')
+      .set('authorization', `Bearer ${browserFit}`)
+      .set('x-forge-oauth-system', systemToken('planted-by-browser', 4))
+      .send({ input: {} });
+    expect(response.status).toBe(200);
+    expect((await t.backend.appTokens.appToken(tenant.installationId))?.token).toBe(genuine);
+  });
+
+  it('refuses a call without context from a module that is not one of our functions or triggers', async () => {
+    const tenant = t.tenant('origunk');
+    const response = await t.http
+      .post('/forge/v1/blocks.list')
+      .set('authorization', `Bearer ${await t.functionFit(tenant, { moduleKey: 'someone-elses-module' })}`)
+      .set('x-forge-oauth-system', systemToken('unknown-module', 2))
+      .send({ context: t.contextFor(tenant, { isSpaceAdmin: true }), input: {} });
+    expect(response.status).toBe(403);
+    expect(response.body.code).toBe('wrong_module');
+    expect(await t.backend.appTokens.appToken(tenant.installationId)).toBeNull();
+  });
+
+  it('never lets a UI module pass as a function, even with a core:endpoint-looking type on a UI key', async () => {
+    const tenant = t.tenant('origxen');
+    const token = await t.signer.mint(
+      {
+        installationId: tenant.installationId,
+        cloudId: tenant.cloudId,
+        moduleType: 'xen:macro',
+        moduleKey: 'pagewire-block',
+        principal: 'browser-user',
+        context: { cloudId: tenant.cloudId, extension: { type: 'macro', space: { key: 'ENG' } } },
+      },
+      { now: t.clock.now },
+    );
+    const response = await t.http
+      .post('/forge/v1/settings.update')
+      .set('authorization', `Bearer ${token}`)
+      .send({ context: t.contextFor(tenant, { isSpaceAdmin: true }), input: { staleAfterMinutes: 5 } });
+    expect(response.status).toBe(403);
+    expect(response.body.code).toBe('not_space_admin');
+  });
+
+  it('keeps treating a call from one of our functions as a function call if Forge adds a context to it', async () => {
+    const tenant = t.tenant('origctx');
+    const token = await t.signer.mint(
+      {
+        installationId: tenant.installationId,
+        cloudId: tenant.cloudId,
+        moduleType: 'core:endpoint',
+        moduleKey: 'settings-resolver',
+        context: { cloudId: tenant.cloudId },
+      },
+      { now: t.clock.now },
+    );
+    const response = await t.http
+      .post('/forge/v1/blocks.list')
+      .set('authorization', `Bearer ${token}`)
+      .send({ context: t.contextFor(tenant, { spaceKey: 'ENG' }), input: {} });
+    expect(response.status).toBe(200);
+  });
+
+  it('lets a trigger endpoint reach only the lifecycle operations', async () => {
+    const tenant = t.tenant('origtrg');
+    const response = await t.http
+      .post('/forge/v1/blocks.list')
+      .set('authorization', `Bearer ${await t.functionFit(tenant, { moduleKey: 'backend-lifecycle' })}`)
+      .send({ context: t.contextFor(tenant), input: {} });
+    expect(response.status).toBe(403);
+    expect(response.body.code).toBe('wrong_module');
+  });
+
+  it('lists the same function and trigger modules as the manifest', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { parse } = await import('yaml');
+    const { FORGE_ENVELOPE_SENDERS } = await import('@pagewire/shared');
+    const manifest = parse(await readFile(new URL('../../../manifest.yml', import.meta.url), 'utf8')) as {
+      modules: Record<string, Array<Record<string, unknown>>>;
+    };
+    const modules = manifest.modules;
+    const uiWithFunction = [...(modules.macro ?? []), ...(modules['confluence:spaceSettings'] ?? [])].filter(
+      (module) => typeof (module.resolver as { function?: string } | undefined)?.function === 'string',
+    );
+    const functions = [
+      ...uiWithFunction.map((module) => module.key as string),
+      ...uiWithFunction.map((module) => (module.resolver as { function: string }).function),
+    ];
+    const triggerEndpoints = [
+      ...(modules.trigger ?? []),
+      ...(modules.scheduledTrigger ?? []),
+      ...(modules.preUninstall ?? []),
+    ].map((module) => module.endpoint as string);
+    expect([...FORGE_ENVELOPE_SENDERS.functions].sort()).toEqual(functions.sort());
+    expect([...FORGE_ENVELOPE_SENDERS.triggers].sort()).toEqual(triggerEndpoints.sort());
+  });
+});

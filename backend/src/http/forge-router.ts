@@ -12,6 +12,12 @@ import { Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { FitError, type FitVerifier, type VerifiedInvocation } from '../auth/forge-invocation-token';
+import {
+  classifyInvocationOrigin,
+  type EnvelopeSenders,
+  type InvocationOrigin,
+  mayDeliverAppToken,
+} from '../auth/invocation-origin';
 import type { AppTokenStore } from '../credentials/app-token-store';
 import { isAllowedSiteUrl, normaliseSiteUrl } from '../domain/site-url';
 import { findUnsafeText } from '../domain/text-safety';
@@ -33,6 +39,7 @@ const envelopeBodySchema = z.strictObject({
 const lifecycleOperations: ReadonlySet<OperationName> = new Set([
   'lifecycle.installed',
   'lifecycle.tokenRefresh',
+  'lifecycle.uninstalled',
 ]);
 
 /**
@@ -57,25 +64,31 @@ export interface ForgeRouterDeps {
   metrics: Metrics;
   logger: Logger;
   now: () => Date;
+  /** The manifest modules that may send an envelope; defaults to the shared list. */
+  envelopeSenders?: EnvelopeSenders;
 }
 
 /**
- * Whose context wins (the full argument is in docs/BACKEND.md):
- * - A FIT that carries `context` came from the browser (`@forge/bridge`
- *   `invokeRemote`); its signed context wins and the body's is ignored, so an
- *   `isSpaceAdmin` in that body counts for nothing.
- * - A FIT without `context` came from one of our Forge functions
- *   (`@forge/api` `invokeRemote`): only our functions can obtain one, and they
- *   build the envelope from the platform's resolver context, so the envelope
- *   is used, after checking it names the same site as the signed FIT.
- * - A lifecycle call straight from a Forge trigger carries Forge's event
- *   payload instead of an envelope: it identifies only the installation.
+ * Whose context wins (the full argument is in docs/BACKEND.md); the origin
+ * comes from the signed `app.module` (auth/invocation-origin.ts):
+ * - a UI-originated call (`@forge/bridge` `invokeRemote`): its signed context
+ *   wins and the body's is ignored, so an `isSpaceAdmin` in that body counts for nothing.
+ * - a function-originated call (one of our Forge functions, `@forge/api`
+ *   `invokeRemote`): they build the envelope from the platform's resolver
+ *   context, so the envelope is used, after checking it names the same site as the signed FIT.
+ * - a trigger-originated call carries Forge's event payload instead of an
+ *   envelope: it identifies only the installation.
  */
 export function resolveContext(
   invocation: VerifiedInvocation,
   envelope: InvocationContext | undefined,
+  origin: InvocationOrigin = invocation.context !== null
+    ? 'ui'
+    : envelope !== undefined
+      ? 'function'
+      : 'trigger',
 ): EffectiveContext {
-  if (invocation.context !== null) {
+  if (origin === 'ui' && invocation.context !== null) {
     const signed = invocation.context;
     return {
       origin: 'ui',
@@ -90,7 +103,7 @@ export function resolveContext(
       isSpaceAdmin: false,
     };
   }
-  if (envelope !== undefined) {
+  if (origin === 'function' && envelope !== undefined) {
     if (envelope.cloudId !== invocation.cloudId) {
       throw new ProblemError(
         'tenant_mismatch',
@@ -101,7 +114,8 @@ export function resolveContext(
       origin: 'function',
       cloudId: invocation.cloudId,
       accountId: envelope.accountId,
-      siteUrl: envelope.siteUrl ?? null,
+      // A signed site URL (should Forge add context to function calls) beats the envelope's.
+      siteUrl: invocation.context?.siteUrl ?? envelope.siteUrl ?? null,
       spaceKey: envelope.spaceKey ?? null,
       spaceId: envelope.spaceId ?? null,
       contentId: envelope.contentId ?? null,
@@ -114,7 +128,7 @@ export function resolveContext(
     origin: 'trigger',
     cloudId: invocation.cloudId,
     accountId: null,
-    siteUrl: null,
+    siteUrl: invocation.context?.siteUrl ?? null,
     spaceKey: null,
     spaceId: null,
     contentId: null,
@@ -135,6 +149,8 @@ export function createForgeRouter(deps: ForgeRouterDeps): Router {
   // sighting as it arrived (before the site URL is parsed and normalised):
   // the same inputs always give the same record.
   const recorded = new Map<string, string>();
+  // The origin decided by the first handler, for the second (after the body is parsed).
+  const origins = new WeakMap<object, InvocationOrigin>();
 
   async function recordSighting(invocation: VerifiedInvocation, context: EffectiveContext): Promise<void> {
     const fingerprint = `${invocation.cloudId}\n${invocation.apiBaseUrl}\n${invocation.environmentType}\n${context.siteUrl ?? ''}`;
@@ -178,13 +194,27 @@ export function createForgeRouter(deps: ForgeRouterDeps): Router {
     // Bound to the request's log lines from here on (RequestState makes its child logger on first use).
     state.installationId = invocation.installationId;
 
+    const decision = classifyInvocationOrigin(invocation, deps.envelopeSenders);
+    if ('refused' in decision) {
+      (state.log ?? deps.logger).info(
+        { moduleType: invocation.moduleType, moduleKey: invocation.moduleKey },
+        'a Forge call from a module that may not call the backend without context was refused',
+      );
+      throw new ProblemError('wrong_module', 'This module may not call the Pagewire backend.');
+    }
+    origins.set(response, decision.origin);
+
     const systemToken = request.get('x-forge-oauth-system');
-    if (systemToken !== undefined && systemToken !== '') {
+    if (systemToken !== undefined && systemToken !== '' && mayDeliverAppToken(decision.origin)) {
       await deps.appTokens.offer(invocation.installationId, systemToken);
     }
 
     if (!isOperationName(name)) {
       throw new ProblemError('unknown_operation', `There is no operation "${name.slice(0, 64)}".`);
+    }
+    // An endpoint's route.path is fixed in the manifest: events only ever reach the lifecycle operations.
+    if (decision.origin === 'trigger' && !lifecycleOperations.has(name)) {
+      throw new ProblemError('wrong_module', `"${name}" cannot be called by a Forge trigger.`);
     }
     state.operation = name;
     // The body is parsed only now, after the token: an unauthenticated caller cannot make us read 512 KB.
@@ -245,14 +275,23 @@ export function createForgeRouter(deps: ForgeRouterDeps): Router {
         }
         envelopeContext = parsed.data.context;
         rawInput = parsed.data.input ?? {};
-        if (invocation.context === null && envelopeContext === undefined && !lifecycleOperations.has(name)) {
+        if (
+          origins.get(response) === 'function' &&
+          envelopeContext === undefined &&
+          !lifecycleOperations.has(name)
+        ) {
           throw new ProblemError('validation_failed', 'This call needs the envelope context.', {
             errors: [{ path: '/context', message: 'is required' }],
           });
         }
       }
 
-      const context = resolveContext(invocation, envelopeContext);
+      const origin = origins.get(response) ?? 'trigger';
+      if (origin === 'ui' && event !== null) {
+        // Forge's event payload only ever arrives from an event endpoint or our own functions.
+        throw new ProblemError('wrong_module', 'A call from the browser cannot deliver a Forge event.');
+      }
+      const context = resolveContext(invocation, envelopeContext, origin);
       await recordSighting(invocation, context);
 
       const input = spec.input.safeParse(rawInput);

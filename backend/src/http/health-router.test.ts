@@ -20,6 +20,36 @@ describe('the public endpoints', () => {
     expect((await t.http.get('/readyz')).body).toEqual({ status: 'ready' });
   });
 
+  it('/readyz stays ready but reports stored tokens the master key cannot open, with what to do', async () => {
+    const sealed = t.backend.secretBox.seal('ATATT3x-old', {
+      kind: 'api-token',
+      installationId: 'ari:cloud:ecosystem::installation/x',
+      spaceKey: 'ENG',
+    });
+    await t.backend.context.repositories.apiTokens.save(
+      {
+        installationId: 'ari:cloud:ecosystem::installation/x',
+        spaceKey: 'ENG',
+        email: 'svc@example.com',
+        sealed: { keyId: 'mk_0000000000000000', ciphertext: sealed.ciphertext },
+        expiresOn: '2027-06-30',
+        health: { status: 'ok', missingScopes: [], checkedAt: t.clock.now.toISOString() },
+        grantedScopes: [],
+        nextCheckAt: t.clock.now.toISOString(),
+        createdAt: t.clock.now.toISOString(),
+        createdBy: 'admin',
+      },
+      t.clock.now,
+    );
+    const response = await t.http.get('/readyz');
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      status: 'ready',
+      warnings: [{ code: 'undecryptable_secrets', count: 1 }],
+    });
+    expect(response.body.warnings[0].action).toContain('PAGEWIRE_PREVIOUS_MASTER_KEYS');
+  });
+
   it('/readyz answers 503 when the database is gone', async () => {
     await t.backend.context.database.close();
     const response = await t.http.get('/readyz');

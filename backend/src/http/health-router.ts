@@ -8,8 +8,20 @@ import { requestState } from './request-state';
 export interface HealthRouterDeps {
   /** Resolves when the database answers and every migration is applied; rejects (or lists what is missing) otherwise. */
   readiness(): Promise<{ ready: true } | { ready: false; reason: string }>;
+  /**
+   * Conditions an operator must act on that do not make this replica unfit
+   * for traffic (taking every replica out of rotation would stop all tenants):
+   * `/readyz` stays 200 and lists them.
+   */
+  warnings?: () => Promise<ReadinessWarning[]>;
   metrics: Metrics;
   logger: Logger;
+}
+
+export interface ReadinessWarning {
+  code: 'undecryptable_secrets';
+  count: number;
+  action: string;
 }
 
 /**
@@ -45,8 +57,14 @@ export function createHealthRouter(deps: HealthRouterDeps): Router {
       );
       return;
     }
+    let warnings: ReadinessWarning[] = [];
+    try {
+      warnings = (await deps.warnings?.()) ?? [];
+    } catch (error) {
+      (state.log ?? deps.logger).warn({ err: error }, 'readiness warnings could not be read');
+    }
     response.setHeader('cache-control', 'no-store');
-    response.json({ status: 'ready' });
+    response.json(warnings.length === 0 ? { status: 'ready' } : { status: 'ready', warnings });
   });
 
   router.get('/metrics', async (_request, response) => {

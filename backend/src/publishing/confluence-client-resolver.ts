@@ -1,9 +1,11 @@
 import { type ConfluenceClientOptions, createConfluenceClient } from '../confluence/client';
-import { NoCredentialError } from '../confluence/errors';
+import { isAuthError, isScopeError, NoCredentialError } from '../confluence/errors';
 import type { Pacer } from '../confluence/pacer';
+import type { ConfluenceCredential } from '../credentials/credential';
 import type { CredentialRouter } from '../credentials/credential-router';
 import type { InstallationRepository } from '../store/installation-repository';
 import type { ConfluenceClientResolver } from './confluence-gateway';
+import { PermanentPublishError } from './publish-errors';
 
 /**
  * The client for one Confluence call of the engine: the credential router
@@ -21,6 +23,12 @@ export function createConfluenceClientResolver(deps: {
   retry?: ConfluenceClientOptions['retry'];
   timeoutMs?: number;
   onAttempt?: ConfluenceClientOptions['onAttempt'];
+  /**
+   * Told when Confluence answers a plain 401 (expired or revoked, not a
+   * missing scope) to a credential, so a dead app token is dropped and the
+   * next call falls back (credential-router.ts).
+   */
+  onCredentialRefused?: (credential: ConfluenceCredential) => Promise<void>;
 }): ConfluenceClientResolver {
   return async (target, operation) => {
     const installation = await deps.installations.find(target.installationId);
@@ -29,12 +37,19 @@ export function createConfluenceClientResolver(deps: {
         'This installation has not been recorded yet: Pagewire learns its Confluence address from the first Forge call.',
       );
     }
+    if (installation.uninstalledAt !== null) {
+      // Forge's pre-uninstall trigger arrived: nothing more is written to this site.
+      throw new PermanentPublishError(
+        'installation_uninstalled',
+        'Pagewire was uninstalled from this site, so it no longer writes to it.',
+      );
+    }
     const credential = await deps.credentialRouter.credentialFor({
       installationId: target.installationId,
       spaceKey: target.spaceKey,
       operation,
     });
-    return createConfluenceClient({
+    const client = createConfluenceClient({
       baseUrl: installation.apiBaseUrl,
       allowedApiBase: deps.allowedApiBase,
       credential,
@@ -44,5 +59,19 @@ export function createConfluenceClientResolver(deps: {
       ...(deps.timeoutMs === undefined ? {} : { timeoutMs: deps.timeoutMs }),
       ...(deps.onAttempt === undefined ? {} : { onAttempt: deps.onAttempt }),
     });
+    const onRefused = deps.onCredentialRefused;
+    if (onRefused === undefined) return client;
+    return {
+      baseUrl: client.baseUrl,
+      credential: client.credential,
+      async send(request) {
+        try {
+          return await client.send(request);
+        } catch (error) {
+          if (isAuthError(error) && !isScopeError(error)) await onRefused(credential);
+          throw error;
+        }
+      },
+    };
   };
 }

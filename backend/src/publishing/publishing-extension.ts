@@ -49,6 +49,11 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
             ? createPacer({ store: createPostgresPacerStore(context.db) })
             : createPacer()),
         ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+        onCredentialRefused: async (credential) => {
+          if (credential.kind === 'app-token') {
+            await context.credentialSources.refuseAppToken?.(credential.installationId, credential.token);
+          }
+        },
       });
       const service = createPublishingService({
         database: context.database,

@@ -10,6 +10,10 @@ export interface SealedSecret {
 export interface StoredAppToken {
   sealed: SealedSecret;
   expiresAt: Date;
+  /** SHA-256 (hex) of the token; null for rows stored before it was recorded. */
+  tokenHash: string | null;
+  /** When Confluence refused this token (401); null while it is believed good. */
+  refusedAt: Date | null;
 }
 
 export interface SealedRow {
@@ -21,11 +25,16 @@ export interface SealedRow {
 
 export interface AppTokenRepository {
   /**
-   * Stores the token unless the stored one expires at the same time or later,
-   * in one statement, so replicas receiving tokens concurrently converge on the
-   * later-expiring one. Returns whether this token was stored.
+   * Stores the newest delivered token, whatever the stored one's expiry
+   * (a later `exp` proves nothing: a browser could invent one). Clears a refusal.
    */
-  keepLater(installationId: string, sealed: SealedSecret, expiresAt: Date, now: Date): Promise<boolean>;
+  store(
+    installationId: string,
+    token: { sealed: SealedSecret; expiresAt: Date; tokenHash: string },
+    now: Date,
+  ): Promise<void>;
+  /** Marks the stored token refused if it is still the one with this hash; returns whether it was. */
+  refuse(installationId: string, tokenHash: string, now: Date): Promise<boolean>;
   find(installationId: string): Promise<StoredAppToken | null>;
   listSealed(): Promise<SealedRow[]>;
   /** Replaces a sealed value only if it is still the one read (a newer token may have arrived meanwhile). */
@@ -34,29 +43,31 @@ export interface AppTokenRepository {
 
 export function createAppTokenRepository(db: Kysely<CoreTables>): AppTokenRepository {
   return {
-    async keepLater(installationId, sealed, expiresAt, now) {
-      const result = await db
+    async store(installationId, token, now) {
+      const values = {
+        key_id: token.sealed.keyId,
+        ciphertext: token.sealed.ciphertext,
+        expires_at: token.expiresAt.toISOString(),
+        updated_at: now.toISOString(),
+        token_hash: token.tokenHash,
+        refused_at: null,
+      };
+      await db
         .insertInto('app_tokens')
-        .values({
-          installation_id: installationId,
-          key_id: sealed.keyId,
-          ciphertext: sealed.ciphertext,
-          expires_at: expiresAt.toISOString(),
-          updated_at: now.toISOString(),
-        })
-        .onConflict((conflict) =>
-          conflict
-            .column('installation_id')
-            .doUpdateSet((eb) => ({
-              key_id: eb.ref('excluded.key_id'),
-              ciphertext: eb.ref('excluded.ciphertext'),
-              expires_at: eb.ref('excluded.expires_at'),
-              updated_at: eb.ref('excluded.updated_at'),
-            }))
-            .where('app_tokens.expires_at', '<', expiresAt.toISOString()),
-        )
+        .values({ installation_id: installationId, ...values })
+        .onConflict((conflict) => conflict.column('installation_id').doUpdateSet(values))
+        .execute();
+    },
+
+    async refuse(installationId, tokenHash, now) {
+      const result = await db
+        .updateTable('app_tokens')
+        .set({ refused_at: now.toISOString() })
+        .where('installation_id', '=', installationId)
+        .where('token_hash', '=', tokenHash)
+        .where('refused_at', 'is', null)
         .executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+      return Number(result.numUpdatedRows) === 1;
     },
 
     async find(installationId) {
@@ -69,6 +80,8 @@ export function createAppTokenRepository(db: Kysely<CoreTables>): AppTokenReposi
       return {
         sealed: { keyId: row.key_id, ciphertext: row.ciphertext },
         expiresAt: new Date(row.expires_at),
+        tokenHash: row.token_hash ?? null,
+        refusedAt: row.refused_at == null ? null : new Date(row.refused_at),
       };
     },
 

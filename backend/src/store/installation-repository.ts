@@ -9,6 +9,8 @@ export interface Installation {
   environmentType: string | null;
   createdAt: string;
   updatedAt: string;
+  /** When the app was uninstalled from the site; null while installed. */
+  uninstalledAt: string | null;
 }
 
 export interface InstallationSighting {
@@ -24,6 +26,25 @@ export interface InstallationRepository {
   /** Records an installation seen on a verified call; returns whether anything changed. */
   record(sighting: InstallationSighting, now: Date): Promise<boolean>;
   find(installationId: string): Promise<Installation | null>;
+  /** Records the uninstall once (a redelivery keeps the first time); returns the time recorded. */
+  markUninstalled(installationId: string, at: Date): Promise<Date | null>;
+  /** The most recently uninstalled other installation on this site since `since`, for a reinstall remap. */
+  findUninstalledOnSite(cloudId: string, since: Date, except: string): Promise<Installation | null>;
+  /** Installations uninstalled before `cutoff`: due for purging. */
+  listUninstalledBefore(cutoff: Date): Promise<string[]>;
+}
+
+function toInstallation(row: CoreTables['installations']): Installation {
+  return {
+    installationId: row.installation_id,
+    cloudId: row.cloud_id,
+    siteUrl: row.site_url,
+    apiBaseUrl: row.api_base_url,
+    environmentType: row.environment_type,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    uninstalledAt: row.uninstalled_at ?? null,
+  };
 }
 
 export function createInstallationRepository(db: Kysely<CoreTables>): InstallationRepository {
@@ -75,16 +96,45 @@ export function createInstallationRepository(db: Kysely<CoreTables>): Installati
         .selectAll()
         .where('installation_id', '=', installationId)
         .executeTakeFirst();
-      if (row === undefined) return null;
-      return {
-        installationId: row.installation_id,
-        cloudId: row.cloud_id,
-        siteUrl: row.site_url,
-        apiBaseUrl: row.api_base_url,
-        environmentType: row.environment_type,
-        createdAt: row.created_at,
-        updatedAt: row.updated_at,
-      };
+      return row === undefined ? null : toInstallation(row);
+    },
+
+    async markUninstalled(installationId, at) {
+      await db
+        .updateTable('installations')
+        .set({ uninstalled_at: at.toISOString() })
+        .where('installation_id', '=', installationId)
+        .where('uninstalled_at', 'is', null)
+        .execute();
+      const row = await db
+        .selectFrom('installations')
+        .select('uninstalled_at')
+        .where('installation_id', '=', installationId)
+        .executeTakeFirst();
+      return row?.uninstalled_at == null ? null : new Date(row.uninstalled_at);
+    },
+
+    async findUninstalledOnSite(cloudId, since, except) {
+      const row = await db
+        .selectFrom('installations')
+        .selectAll()
+        .where('cloud_id', '=', cloudId)
+        .where('installation_id', '!=', except)
+        .where('uninstalled_at', 'is not', null)
+        .where('uninstalled_at', '>=', since.toISOString())
+        .orderBy('uninstalled_at', 'desc')
+        .executeTakeFirst();
+      return row === undefined ? null : toInstallation(row);
+    },
+
+    async listUninstalledBefore(cutoff) {
+      const rows = await db
+        .selectFrom('installations')
+        .select('installation_id')
+        .where('uninstalled_at', 'is not', null)
+        .where('uninstalled_at', '<', cutoff.toISOString())
+        .execute();
+      return rows.map((row) => row.installation_id);
     },
   };
 }

@@ -361,41 +361,48 @@ describe.each(testDatabaseTargets())('the repositories on $name', (target) => {
   });
 
   describe('app tokens', () => {
-    it('keeps whichever token expires later, whatever order they arrive in', async () => {
-      const later = { keyId: 'k', ciphertext: 'later' };
-      const earlier = { keyId: 'k', ciphertext: 'earlier' };
-      expect(await repos.appTokens.keepLater(A, later, minutesLater(120), t0)).toBe(true);
-      expect(await repos.appTokens.keepLater(A, earlier, minutesLater(60), t0)).toBe(false);
-      expect(await repos.appTokens.find(A)).toEqual({ sealed: later, expiresAt: minutesLater(120) });
-      expect(
-        await repos.appTokens.keepLater(A, { keyId: 'k', ciphertext: 'newest' }, minutesLater(240), t0),
-      ).toBe(true);
-      expect((await repos.appTokens.find(A))?.sealed.ciphertext).toBe('newest');
+    it('stores the newest token delivered, whatever the expiry of the one before', async () => {
+      const first = { keyId: 'k', ciphertext: 'first' };
+      const second = { keyId: 'k', ciphertext: 'second' };
+      await repos.appTokens.store(A, { sealed: first, expiresAt: minutesLater(240), tokenHash: 'h1' }, t0);
+      await repos.appTokens.store(A, { sealed: second, expiresAt: minutesLater(60), tokenHash: 'h2' }, t0);
+      expect(await repos.appTokens.find(A)).toEqual({
+        sealed: second,
+        expiresAt: minutesLater(60),
+        tokenHash: 'h2',
+        refusedAt: null,
+      });
       expect(await repos.appTokens.find(B)).toBeNull();
     });
 
-    it('converges on the latest token when replicas store concurrently', async () => {
-      await Promise.all(
-        [30, 240, 90, 180, 60].map((minutes) =>
-          repos.appTokens.keepLater(
-            A,
-            { keyId: 'k', ciphertext: `exp-${minutes}` },
-            minutesLater(minutes),
-            t0,
-          ),
-        ),
+    it('marks refused only the token it was told about, and a new delivery clears the mark', async () => {
+      await repos.appTokens.store(
+        A,
+        { sealed: { keyId: 'k', ciphertext: 'c' }, expiresAt: minutesLater(60), tokenHash: 'h1' },
+        t0,
       );
-      expect((await repos.appTokens.find(A))?.sealed.ciphertext).toBe('exp-240');
+      expect(await repos.appTokens.refuse(A, 'other', t0)).toBe(false);
+      expect(await repos.appTokens.refuse(A, 'h1', t0)).toBe(true);
+      expect((await repos.appTokens.find(A))?.refusedAt).toEqual(t0);
+      await repos.appTokens.store(
+        A,
+        { sealed: { keyId: 'k', ciphertext: 'd' }, expiresAt: minutesLater(60), tokenHash: 'h2' },
+        t0,
+      );
+      expect((await repos.appTokens.find(A))?.refusedAt).toBeNull();
     });
 
     it('reseals only the value it read', async () => {
       const original = { keyId: 'old', ciphertext: 'sealed-old' };
-      await repos.appTokens.keepLater(A, original, minutesLater(60), t0);
+      await repos.appTokens.store(A, { sealed: original, expiresAt: minutesLater(60), tokenHash: 'h1' }, t0);
       const [row] = await repos.appTokens.listSealed();
-      await repos.appTokens.keepLater(
+      await repos.appTokens.store(
         A,
-        { keyId: 'old', ciphertext: 'arrived-meanwhile' },
-        minutesLater(90),
+        {
+          sealed: { keyId: 'old', ciphertext: 'arrived-meanwhile' },
+          expiresAt: minutesLater(90),
+          tokenHash: 'h2',
+        },
         t0,
       );
       expect(await repos.appTokens.reseal(row!, { keyId: 'new', ciphertext: 'resealed' })).toBe(false);

@@ -20,6 +20,8 @@ export interface InstallationsTable {
   environment_type: string | null;
   created_at: string;
   updated_at: string;
+  /** When Forge's pre-uninstall trigger arrived; null while installed. */
+  uninstalled_at: string | null;
 }
 
 export interface SpaceSettingsTable {
@@ -100,6 +102,10 @@ export interface AppTokensTable {
   /** The token's own `exp`, as ISO time. */
   expires_at: string;
   updated_at: string;
+  /** SHA-256 (hex) of the token: recognises a refused token when Forge delivers it again. */
+  token_hash: string | null;
+  /** When Confluence answered 401 to this token; it is then never handed out again. */
+  refused_at: string | null;
 }
 
 export interface ApiTokensTable {

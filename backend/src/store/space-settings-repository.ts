@@ -21,6 +21,11 @@ export interface SpaceSettingsRepository {
     change: Partial<SpaceSettings>,
     by: { accountId: string; spaceId?: string | undefined; now: Date },
   ): Promise<SpaceSettings>;
+  /**
+   * Copies every space's settings of one installation to another (a reinstall
+   * on the same site), keeping any the new installation already has. Returns how many were copied.
+   */
+  copyAll(fromInstallationId: string, toInstallationId: string, now: Date): Promise<number>;
 }
 
 export function createSpaceSettingsRepository(db: Kysely<CoreTables>): SpaceSettingsRepository {
@@ -73,6 +78,23 @@ export function createSpaceSettingsRepository(db: Kysely<CoreTables>): SpaceSett
         )
         .execute();
       return (await read(installationId, spaceKey)).settings;
+    },
+
+    async copyAll(fromInstallationId, toInstallationId, now) {
+      const rows = await db
+        .selectFrom('space_settings')
+        .selectAll()
+        .where('installation_id', '=', fromInstallationId)
+        .execute();
+      if (rows.length === 0) return 0;
+      const result = await db
+        .insertInto('space_settings')
+        .values(
+          rows.map((row) => ({ ...row, installation_id: toInstallationId, updated_at: now.toISOString() })),
+        )
+        .onConflict((conflict) => conflict.columns(['installation_id', 'space_key']).doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0n);
     },
   };
 }

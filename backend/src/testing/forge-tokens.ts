@@ -25,7 +25,10 @@ export interface FitClaimsInput {
   cloudId: string;
   environmentType?: string;
   apiBaseUrl?: string;
+  /** Defaults as Forge reports them: `xen:macro` with a context, else `core:endpoint`. */
   moduleType?: string;
+  /** Defaults to the macro's key: a function call from the macro resolver, or a macro UI call. */
+  moduleKey?: string;
   /** The UI-originated context; leave out for function- and trigger-originated tokens. */
   context?: Record<string, unknown>;
   principal?: string;
@@ -63,7 +66,10 @@ export function fitPayload(claims: FitClaimsInput, apiBase = TEST_API_BASE): Rec
         type: claims.environmentType ?? 'PRODUCTION',
         id: 'ari:cloud:ecosystem::environment/8db33809-1f32-48bb-8c52-5877dab48107/aa911f10-c54b-4b93-9e27-dd2947840b9e',
       },
-      module: { type: claims.moduleType ?? 'core:endpoint', key: 'backend' },
+      module: {
+        type: claims.moduleType ?? (claims.context === undefined ? 'core:endpoint' : 'xen:macro'),
+        key: claims.moduleKey ?? 'pagewire-block',
+      },
       installation: { id: claims.installationId, contexts: [] },
     },
     ...(claims.context === undefined ? {} : { context: claims.context }),

@@ -72,9 +72,19 @@ export interface ForgeRuntimeOptions {
   readonly userConsent?: (accountId: string) => boolean;
   /** A UI resolver gets 25 s (docs/platform-notes.md#forge-invocation-time-limits). */
   readonly invocationTimeoutMs?: number;
-  /** Forge delivers events with a 5 s timeout and 4 retries (docs/platform-notes.md#forge-remote-request-contract). */
+  /**
+   * Forge delivers events with a 5 s timeout and retries any non-2xx answer
+   * or timeout 4 times, 60 s apart
+   * (https://developer.atlassian.com/platform/forge/remote/sending-product-events/#handling-retries).
+   */
   readonly eventTimeoutMs?: number;
   readonly eventRetries?: number;
+  readonly eventRetryDelayMs?: number;
+  /**
+   * Waits between event retries. Defaults to a real timer; tests pass one that
+   * records the delay and resolves at once, so a 4-minute retry run takes no time.
+   */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export interface RemoteCallRecord {
@@ -104,14 +114,25 @@ export interface RemoteResponse {
   readonly attempts: number;
 }
 
+/** Why Forge retried an event delivery (the `retryReason` values of /remote/sending-product-events/). */
+export type EventRetryReason =
+  | 'INVALID_REMOTE_INVOCATION_ERROR'
+  | 'TIMEOUT_ERROR'
+  | 'INVALID_FORGE_INVOCATION_TOKEN';
+
+const realSleep = (ms: number) =>
+  new Promise<void>((resolve) => {
+    setTimeout(resolve, ms).unref();
+  });
+
 export interface ForgeEvent {
   /** Manifest remote key of the endpoint. */
   readonly remote: string;
   /** The endpoint's `route.path`. */
   readonly path: string;
   readonly payload: unknown;
-  /** The endpoint key, reported as `app.module.key`. */
-  readonly moduleKey?: string;
+  /** The endpoint key (manifest `endpoint[].key`), reported as `app.module.key`. */
+  readonly moduleKey: string;
 }
 
 export interface ForgeRuntime {
@@ -129,7 +150,12 @@ export interface ForgeRuntime {
   ): Promise<Result>;
   /** POSTs a lifecycle or scheduled-trigger event to a remote endpoint the way Forge does. */
   deliverEvent(event: ForgeEvent): Promise<RemoteResponse>;
-  /** The payload Forge sends for a lifecycle event (`/events-reference/life-cycle`). */
+  /**
+   * The payload Forge sends for a lifecycle event: `id`, `installerAccountId`
+   * (installed) or `upgraderAccountId` (upgraded), `app`, `environment`,
+   * `permissions` (https://developer.atlassian.com/platform/forge/events-reference/life-cycle/).
+   * No event name, no site: the backend must learn those elsewhere.
+   */
   lifecycleEventPayload(
     eventType: 'avi:forge:installed:app' | 'avi:forge:upgraded:app',
     installerAccountId?: string,
@@ -234,6 +260,10 @@ function spanId(): string {
   return randomBytes(8).toString('hex');
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function combineSignals(signals: Array<AbortSignal | null | undefined>): AbortSignal {
   return AbortSignal.any(signals.filter((signal): signal is AbortSignal => Boolean(signal)));
 }
@@ -253,6 +283,8 @@ export async function createForgeRuntime(options: ForgeRuntimeOptions): Promise<
   const invocationTimeoutMs = options.invocationTimeoutMs ?? 25_000;
   const eventTimeoutMs = options.eventTimeoutMs ?? 5_000;
   const eventRetries = options.eventRetries ?? 4;
+  const eventRetryDelayMs = options.eventRetryDelayMs ?? 60_000;
+  const sleep = options.sleep ?? realSleep;
   const kvs = createInMemoryKvs();
   const remoteLog: RemoteCallRecord[] = [];
   const productLog: ProductCallRecord[] = [];
@@ -503,46 +535,61 @@ export async function createForgeRuntime(options: ForgeRuntimeOptions): Promise<
     async deliverEvent(event) {
       const base = remotes[event.remote];
       if (!base) throw new Error(`No base URL is configured for remote "${event.remote}"`);
-      const body = JSON.stringify(event.payload);
       let attempts = 0;
       let last: RemoteResponse | undefined;
       let lastError: unknown;
-      // Events are POSTed with a 5 s timeout and retried up to 4 times
-      // (docs/platform-notes.md#forge-remote-request-contract, "Events and scheduled triggers").
+      let retryReason: EventRetryReason | null = null;
+      // Any non-2xx answer or a timeout is retried up to 4 times, 60 s apart;
+      // each retry carries `retryContext` in its body (/remote/sending-product-events/#handling-retries).
       while (attempts <= eventRetries) {
+        if (attempts > 0) await sleep(eventRetryDelayMs);
         attempts += 1;
+        const payload: unknown =
+          retryReason === null || !isRecord(event.payload)
+            ? event.payload
+            : {
+                ...event.payload,
+                retryContext: { retryCount: attempts - 1, retryReason, retryData: null },
+              };
         // Events run with no user and no context; the endpoint's token config decides the OAuth header.
-        const sent = await forgeHeaders(event.remote, undefined, event.moduleKey ?? event.path, {
+        const sent = await forgeHeaders(event.remote, undefined, event.moduleKey, {
           'content-type': 'application/json',
         });
         const record = remoteCallRecorder(event.remote, event.path, 'POST', sent);
         try {
-          const response = await fetch(remoteUrl(base, event.path), {
+          const response: Response = await fetch(remoteUrl(base, event.path), {
             method: 'POST',
             headers: sent.headers,
-            body,
+            body: JSON.stringify(payload),
             signal: AbortSignal.timeout(eventTimeoutMs),
           });
           const text = await response.text();
           record(response.status);
           last = { status: response.status, headers: response.headers, text, attempts };
-          if (response.status < 500) return last;
+          if (response.status >= 200 && response.status < 300) return last;
+          retryReason =
+            response.status === 401 ? 'INVALID_FORGE_INVOCATION_TOKEN' : 'INVALID_REMOTE_INVOCATION_ERROR';
         } catch (error) {
           lastError = error;
           record('network_error');
+          retryReason =
+            error instanceof Error && error.name === 'TimeoutError'
+              ? 'TIMEOUT_ERROR'
+              : 'INVALID_REMOTE_INVOCATION_ERROR';
         }
       }
       if (last) return last;
       throw lastError instanceof Error ? lastError : new Error('The event could not be delivered');
     },
-    lifecycleEventPayload(eventType, installerAccountId) {
+    lifecycleEventPayload(eventType, accountId) {
+      const actor = eventType === 'avi:forge:upgraded:app' ? 'upgraderAccountId' : 'installerAccountId';
       return {
-        id: installation.installationId,
-        eventType,
-        ...(installerAccountId ? { installerAccountId } : {}),
-        app: { id: installation.appId, version: installation.appVersion },
+        // The docs' example ids are bare UUIDs, not ARIs.
+        id: ariUuid(installation.installationId),
+        ...(accountId ? { [actor]: accountId } : {}),
+        app: { id: ariUuid(installation.appId), version: installation.appVersion, name: 'Pagewire' },
         environment: { id: installation.environmentId },
-        context: { cloudId: installation.cloudId, siteUrl: installation.siteUrl },
+        permissions: { scopes: [...installation.scopes], external: {} },
       };
     },
     remoteCalls: () => [...remoteLog],

@@ -138,6 +138,13 @@ describe('Forge app tokens', () => {
     expect(payload.exp! - payload.iat!).toBe(7200);
   });
 
+  it('live the documented 2 hours by default (https://developer.atlassian.com/platform/forge/remote/scheduled-triggers/)', async () => {
+    const site = await env.dev.seedSite();
+    const { token } = await env.dev.mintAppToken({ installationId: site.installationId });
+    const payload = decodeJwt(token);
+    expect(payload.exp! - payload.iat!).toBe(2 * 3600);
+  });
+
   it('cannot live longer than the documented 4 hours', async () => {
     const site = await env.dev.seedSite();
     const response = await call(`${env.dev.url}/_dev/forge/app-token`, {

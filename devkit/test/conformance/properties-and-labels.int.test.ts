@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { GONE_MESSAGE, removedV1Operations } from '../../src/emulator/confluence/removed-v1-operations';
 import { call, createPage, declareEmulator, scopedAuth } from '../support/emulator-fixture';
 
 /**
@@ -94,7 +95,7 @@ describe('content properties', () => {
     expect((await call(url, { authorization: scopedAuth(site) })).status).toBe(404);
   });
 
-  it('adds labels through v1, reads them through v1 and v2, and removes them by path and by query', async () => {
+  it('adds labels through v1, reads them through v2, and removes them by path and by query', async () => {
     const site = await env.dev.seedSite();
     const page = await createPage(site, { title: 'Tagged' });
     const v1 = `${site.gatewayUrl}/wiki/rest/api/content/${page.json.id}/label`;
@@ -118,8 +119,25 @@ describe('content properties', () => {
     expect((await call(`${v1}?name=ops`, { method: 'DELETE', authorization: scopedAuth(site) })).status).toBe(
       204,
     );
-    const left = await call(v1, { authorization: scopedAuth(site) });
-    expect(left.json).toMatchObject({ results: [], size: 0 });
+    const left = await call(`${site.gatewayUrl}/wiki/api/v2/pages/${page.json.id}/labels`, {
+      authorization: scopedAuth(site),
+    });
+    expect(left.json).toMatchObject({ results: [] });
+  });
+
+  it('lists the site labels through v2 getLabels with read:label:confluence', async () => {
+    const site = await env.dev.seedSite();
+    const page = await createPage(site, { title: 'Tagged' });
+    await call(`${site.gatewayUrl}/wiki/rest/api/content/${page.json.id}/label`, {
+      method: 'POST',
+      authorization: scopedAuth(site),
+      body: [{ prefix: 'global', name: 'ops' }],
+    });
+    const listed = await call(`${site.gatewayUrl}/wiki/api/v2/labels?limit=1`, {
+      authorization: scopedAuth(site),
+    });
+    expect(listed.status).toBe(200);
+    expect(listed.json.results).toEqual([{ id: expect.any(String), name: 'ops', prefix: 'global' }]);
   });
 
   it('refuses a label with spaces in the v1 error shape', async () => {
@@ -132,5 +150,38 @@ describe('content properties', () => {
     });
     expect(response.status).toBe(400);
     expect(response.json).toMatchObject({ statusCode: 400 });
+  });
+});
+
+/**
+ * Every v1 operation Atlassian removed because v2 covers it answers 410 Gone,
+ * as production does (CHANGE-864,
+ * https://community.developer.atlassian.com/t/deprecating-many-confluence-v1-apis-that-have-v2-equivalents/66883;
+ * confluence.js MIGRATION.md), so a dead endpoint cannot pass a test again.
+ */
+describe('removed v1 operations', () => {
+  const env = declareEmulator();
+
+  it('answers each removed v1 operation 410 Gone in the v1 error shape, and keeps the v1 label write', async () => {
+    const site = await env.dev.seedSite();
+    const page = await createPage(site, { title: 'Still here' });
+    for (const [operationId, method, path] of removedV1Operations) {
+      const concrete = path.replace(/:[A-Za-z]+/g, (param) =>
+        param === ':spaceKey' ? site.space.key : page.json.id,
+      );
+      const response = await call(`${site.gatewayUrl}${concrete}`, {
+        method,
+        authorization: scopedAuth(site),
+        ...(method === 'POST' || method === 'PUT' ? { body: {} } : {}),
+      });
+      expect({ operationId, status: response.status }).toEqual({ operationId, status: 410 });
+      expect(response.json).toMatchObject({ statusCode: 410, message: GONE_MESSAGE });
+    }
+    const write = await call(`${site.gatewayUrl}/wiki/rest/api/content/${page.json.id}/label`, {
+      method: 'POST',
+      authorization: scopedAuth(site),
+      body: [{ prefix: 'global', name: 'kept' }],
+    });
+    expect(write.status).toBe(200);
   });
 });

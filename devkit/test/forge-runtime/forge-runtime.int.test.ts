@@ -24,7 +24,9 @@ describe('Forge runtime harness', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function setUp(options: { userConsent?: (accountId: string) => boolean } = {}) {
+  async function setUp(
+    options: { userConsent?: (accountId: string) => boolean; sleep?: (ms: number) => Promise<void> } = {},
+  ) {
     const site = await env.dev.seedSite();
     const backend: TestBackend = await startTestBackend({ jwksUrl: env.dev.jwksUrl, appId: site.appId });
     cleanups.push(() => backend.close());
@@ -211,20 +213,55 @@ describe('Forge runtime harness', () => {
     expect(received?.claims.principal).toBeUndefined();
     expect(received?.claims.app).toMatchObject({ module: { key: 'backend-lifecycle' } });
     expect(received?.headers['x-forge-oauth-system']).toBeDefined();
+    // The documented payload (https://developer.atlassian.com/platform/forge/events-reference/life-cycle/):
+    // installation id, installer, app, environment, permissions; no event name, no site.
+    expect(Object.keys(payload).sort()).toEqual(
+      ['app', 'environment', 'id', 'installerAccountId', 'permissions'].sort(),
+    );
     expect(payload).toMatchObject({
-      id: site.installationId,
+      id: site.installationId.slice(site.installationId.lastIndexOf('/') + 1),
       installerAccountId: site.admin.accountId,
-      context: { cloudId: site.cloudId },
+      app: { id: expect.any(String), version: expect.any(String) },
+      environment: { id: expect.any(String) },
     });
   });
 
-  it('retries an event the endpoint failed with a 5xx, up to four times (5 s, 4 retries: docs/platform-notes.md#forge-remote-request-contract)', async () => {
-    const { backend, runtime } = await setUp();
+  it('names the upgrading user upgraderAccountId on an upgrade event (https://developer.atlassian.com/platform/forge/events-reference/life-cycle/)', async () => {
+    const { site, runtime } = await setUp();
+    const payload = runtime.lifecycleEventPayload('avi:forge:upgraded:app', site.admin.accountId);
+    expect(payload).toMatchObject({ upgraderAccountId: site.admin.accountId });
+    expect(payload).not.toHaveProperty('installerAccountId');
+  });
+
+  it('retries any non-2xx answer 4 times, 60 s apart, with retryContext on each retry (https://developer.atlassian.com/platform/forge/remote/sending-product-events/#handling-retries)', async () => {
+    const waits: number[] = [];
+    const { backend, runtime } = await setUp({
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
     const deliver = () =>
-      runtime.deliverEvent({ remote: 'backend', path: '/forge/v1/lifecycle.tokenRefresh', payload: {} });
-    backend.failNext(503, 2);
+      runtime.deliverEvent({
+        remote: 'backend',
+        path: '/forge/v1/lifecycle.tokenRefresh',
+        moduleKey: 'backend-token-refresh',
+        payload: { context: { cloudId: 'c' } },
+      });
+    backend.failNext(400, 2);
     expect(await deliver()).toMatchObject({ status: 200, attempts: 3 });
-    backend.failNext(500, 10);
-    expect(await deliver()).toMatchObject({ status: 500, attempts: 5 });
+    expect(waits).toEqual([60_000, 60_000]);
+    const bodies = backend.bodies as Array<Record<string, unknown>>;
+    expect(bodies[0]).not.toHaveProperty('retryContext');
+    expect(bodies.slice(1).map((body) => body.retryContext)).toEqual([
+      { retryCount: 1, retryReason: 'INVALID_REMOTE_INVOCATION_ERROR', retryData: null },
+      { retryCount: 2, retryReason: 'INVALID_REMOTE_INVOCATION_ERROR', retryData: null },
+    ]);
+    backend.failNext(401, 10);
+    expect(await deliver()).toMatchObject({ status: 401, attempts: 5 });
+    expect((backend.bodies.at(-1) as Record<string, unknown> | undefined)?.retryContext).toEqual({
+      retryCount: 4,
+      retryReason: 'INVALID_FORGE_INVOCATION_TOKEN',
+      retryData: null,
+    });
   });
 });

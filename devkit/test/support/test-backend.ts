@@ -21,6 +21,8 @@ export interface TestBackend {
   readonly received: ReceivedCall[];
   /** Answers the next N calls with this status before verifying anything. */
   failNext(status: number, times: number): void;
+  /** The JSON body of every request, in order, the failed ones too. */
+  readonly bodies: unknown[];
   close(): Promise<void>;
 }
 
@@ -34,12 +36,14 @@ export interface TestBackendOptions {
 export async function startTestBackend(options: TestBackendOptions): Promise<TestBackend> {
   const jwks = createRemoteJWKSet(new URL(options.jwksUrl));
   const received: ReceivedCall[] = [];
+  const bodies: unknown[] = [];
   let failures: { status: number; remaining: number } | undefined;
 
   const server: Server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
+    bodies.push(text ? JSON.parse(text) : undefined);
     if (failures && failures.remaining > 0) {
       failures.remaining -= 1;
       response.writeHead(failures.status, { 'content-type': 'application/json' }).end('{}');
@@ -74,6 +78,7 @@ export async function startTestBackend(options: TestBackendOptions): Promise<Tes
   return {
     url: `http://127.0.0.1:${port}`,
     received,
+    bodies,
     failNext(status, times) {
       failures = { status, remaining: times };
     },

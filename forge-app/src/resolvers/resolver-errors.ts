@@ -30,6 +30,8 @@ const userMessages: Readonly<Record<ProblemCode, string>> = {
   wrong_module: 'This action is not available from here. Use the Pagewire space settings page.',
   installation_unknown:
     'Pagewire is not connected to its service for this site yet. Try again in a few minutes; if it persists, ask your Confluence admin to reinstall or upgrade the app.',
+  installation_uninstalled:
+    'Pagewire was uninstalled from this site. Ask your Confluence admin to install it again; settings come back if that happens soon.',
   block_not_found:
     'This block no longer exists in this space. Edit the page and pick another block in the macro’s settings.',
   ingest_key_not_found: 'That ingest key does not exist any more. Reload the list.',

@@ -15,6 +15,7 @@ describe('the operation catalogue', () => {
         'ingestKeys.revoke',
         'lifecycle.installed',
         'lifecycle.tokenRefresh',
+        'lifecycle.uninstalled',
         'settings.get',
         'settings.update',
       ].sort(),

@@ -77,6 +77,18 @@ export const operations = {
     access: 'lifecycle',
     needsSpace: false,
   }),
+  /**
+   * Forge's pre-uninstall trigger (manifest `preUninstall` → endpoint): the
+   * installation stops publishing and its data is purged after the grace
+   * period (`purgeAfter`); a reinstall on the same site within it gets its
+   * spaces' settings back.
+   */
+  'lifecycle.uninstalled': operation({
+    input: empty,
+    output: z.object({ installationId: z.string(), purgeAfter: z.string() }),
+    access: 'lifecycle',
+    needsSpace: false,
+  }),
   'blocks.list': operation({
     input: empty,
     output: z.object({ blocks: z.array(blockSummarySchema) }),

@@ -1,9 +1,10 @@
 import type { ConfluenceClient } from '../client';
+import { pageSize, paginate } from '../pagination';
 import { type Label, labelArraySchema } from '../schemas';
 import { idSegment } from './ids';
 
 /**
- * Labels go through v1 (`/wiki/rest/api/content/{id}/label`): the v2 label
+ * Label writes go through v1 (`/wiki/rest/api/content/{id}/label`): the v2 label
  * API is read-only (confluence.js `src/v2/api/label.ts`). v1 checks the
  * classic scope `write:confluence-content` or the granular
  * `read:label:confluence` + `write:label:confluence`
@@ -32,27 +33,21 @@ export async function addLabelsToPage(
 }
 
 /**
- * Every label on the page. v1 pages by offset (`start`, `limit` ≤ 200), and
- * its `_links.next` is relative to `/wiki`, so this walks the offsets itself.
+ * Every label on the page, through v2 `GET /pages/{id}/labels` (cursor
+ * pages): the v1 `GET /content/{id}/label` is one of the operations Atlassian
+ * removed (docs/platform-notes.md#removed-confluence-v1-operations).
  */
-export async function* listPageLabels(
+export function listPageLabels(
   client: ConfluenceClient,
-  params: { pageId: string; prefix?: string; signal?: AbortSignal },
+  params: { pageId: string; prefix?: string; limit?: number; signal?: AbortSignal },
 ): AsyncGenerator<Label, void, undefined> {
-  const limit = 200;
-  for (let start = 0; ; ) {
-    const response = await client.send({
-      operation: 'label.read',
-      method: 'GET',
-      path: labelsPath(params.pageId),
-      query: { prefix: params.prefix, start, limit },
-      schema: labelArraySchema,
-      resource: `the labels of page ${params.pageId}`,
-      signal: params.signal,
-    });
-    const { results } = response.data;
-    for (const label of results) yield label;
-    if (results.length === 0 || (results.length < limit && !response.data._links?.next)) return;
-    start += results.length;
-  }
+  return paginate(client, {
+    operation: 'label.read',
+    method: 'GET',
+    path: `/wiki/api/v2/pages/${idSegment(params.pageId, 'page')}/labels`,
+    query: { prefix: params.prefix, limit: pageSize(params.limit) },
+    schema: labelArraySchema,
+    resource: `the labels of page ${params.pageId}`,
+    signal: params.signal,
+  });
 }

@@ -63,6 +63,8 @@ export interface OperationDeps {
   settingsEvents: SettingsEvents;
   /** Told when `blocks.get` sees a block on a page it had not recorded it on. */
   placementEvents?: PlacementEvents | undefined;
+  /** How long an uninstalled installation's data is kept (config `PAGEWIRE_UNINSTALL_GRACE_DAYS`). */
+  uninstallGraceMs: number;
   /** Renders Markdown blocks to ADF for `blocks.get` (the publishing engine's mapping), when wired. */
   renderMarkdown?: ((markdown: string) => AdfDocument) | undefined;
 }

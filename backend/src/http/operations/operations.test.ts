@@ -1,7 +1,8 @@
 import { operations, problemSchema } from '@pagewire/shared';
 import { UnsecuredJWT } from 'jose';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestSigner, type TestSigner } from '../../testing/forge-tokens';
+import { startInstallationPurgeJob } from '../../store/installation-purge';
+import { createTestSigner, installationAri, type TestSigner } from '../../testing/forge-tokens';
 import { startTestBackend, type TestBackend } from '../../testing/test-backend';
 
 let t: TestBackend;
@@ -28,28 +29,77 @@ async function putBlock(key: string, ingestKey: string, body: Record<string, unk
 }
 
 describe('lifecycle operations', () => {
+  /** Forge's documented installed-event payload (https://developer.atlassian.com/platform/forge/events-reference/life-cycle/). */
+  const installedEvent = (installationId: string, extra: Record<string, unknown> = {}) => ({
+    id: installationId.slice(installationId.lastIndexOf('/') + 1),
+    installerAccountId: 'admin-1',
+    app: { id: '8db33809-1f32-48bb-8c52-5877dab48107', version: '2.0.0', name: 'Pagewire' },
+    environment: { id: 'aa911f10-c54b-4b93-9e27-dd2947840b9e' },
+    permissions: { scopes: ['read:page:confluence'] },
+    ...extra,
+  });
+  const lifecycleFit = (tenant: ReturnType<TestBackend['tenant']>) =>
+    t.functionFit(tenant, { moduleKey: 'backend-lifecycle' });
+
   it('records an installation straight from a Forge trigger, with its app system token', async () => {
     const tenant = t.tenant('acme');
     const token = systemToken(new Date(t.clock.now.getTime() + 2 * 3600_000), 'from-trigger');
     const response = await t.http
       .post('/forge/v1/lifecycle.installed')
-      .set('authorization', `Bearer ${await t.functionFit(tenant)}`)
+      .set('authorization', `Bearer ${await lifecycleFit(tenant)}`)
       .set('x-forge-oauth-system', token)
-      .send({
-        id: tenant.installationId,
-        eventType: 'avi:forge:installed:app',
-        installerAccountId: 'admin-1',
-        app: { id: 'ari:cloud:ecosystem::app/x', version: '1' },
-        context: { cloudId: tenant.cloudId, siteUrl: tenant.siteUrl },
-      });
+      .send(installedEvent(tenant.installationId));
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ data: { installationId: tenant.installationId } });
     expect(await t.backend.context.repositories.installations.find(tenant.installationId)).toMatchObject({
       cloudId: tenant.cloudId,
-      siteUrl: tenant.siteUrl,
+      siteUrl: null,
       apiBaseUrl: `https://api.atlassian.com/ex/confluence/${tenant.cloudId}`,
     });
     expect((await t.backend.context.credentialSources.appToken(tenant.installationId))?.token).toBe(token);
+  });
+
+  it('takes identity only from the signed token: an event body naming another site or installation changes nothing', async () => {
+    const tenant = t.tenant('acme');
+    expect((await t.call(tenant, 'lifecycle.installed', {}, { spaceKey: undefined })).status).toBe(200);
+    const response = await t.http
+      .post('/forge/v1/lifecycle.installed')
+      .set('authorization', `Bearer ${await lifecycleFit(tenant)}`)
+      .send(
+        installedEvent('ari:cloud:ecosystem::installation/someone-else', {
+          context: { cloudId: 'cloud-victim', siteUrl: 'https://attacker.example.com' },
+        }),
+      );
+    expect(response.status).toBe(200);
+    expect(response.body.data.installationId).toBe(tenant.installationId);
+    expect(await t.backend.context.repositories.installations.find(tenant.installationId)).toMatchObject({
+      cloudId: tenant.cloudId,
+      siteUrl: tenant.siteUrl,
+    });
+  });
+
+  it('answers Forge redeliveries of the same event alike and records the installation once (https://developer.atlassian.com/platform/forge/remote/sending-product-events/#handling-retries)', async () => {
+    const tenant = t.tenant('acme');
+    const deliveries = [undefined, 1, 2, 3, 4].map((retryCount) =>
+      retryCount === undefined
+        ? installedEvent(tenant.installationId)
+        : installedEvent(tenant.installationId, {
+            retryContext: { retryCount, retryReason: 'TIMEOUT_ERROR', retryData: null },
+          }),
+    );
+    const installations = t.backend.context.repositories.installations;
+    for (const body of deliveries) {
+      const response = await t.http
+        .post('/forge/v1/lifecycle.installed')
+        .set('authorization', `Bearer ${await lifecycleFit(tenant)}`)
+        .send(body);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ data: { installationId: tenant.installationId } });
+      // Forge waits 60 s between attempts.
+      t.clock.now = new Date(t.clock.now.getTime() + 60_000);
+    }
+    const recorded = await installations.find(tenant.installationId);
+    expect(recorded?.updatedAt).toBe(recorded?.createdAt);
   });
 
   it('accepts the same operation from a resolver envelope', async () => {
@@ -61,22 +111,22 @@ describe('lifecycle operations', () => {
     );
   });
 
-  it('reports when the app token expires on a scheduled token refresh, keeping the later-expiring token', async () => {
+  it('reports when the app token expires on a scheduled token refresh, keeping the newest delivered token', async () => {
     const tenant = t.tenant('acme');
     const later = new Date(t.clock.now.getTime() + 4 * 3600_000);
     const sooner = new Date(t.clock.now.getTime() + 2 * 3600_000);
     const refresh = async (token: string) =>
       t.http
         .post('/forge/v1/lifecycle.tokenRefresh')
-        .set('authorization', `Bearer ${await t.functionFit(tenant)}`)
+        .set('authorization', `Bearer ${await t.functionFit(tenant, { moduleKey: 'backend-token-refresh' })}`)
         .set('x-forge-oauth-system', token)
-        .send({ eventType: 'scheduled' });
+        .send({ context: { cloudId: tenant.cloudId, moduleKey: 'pagewire-token-refresh' } });
     expect((await refresh(systemToken(later, 'later'))).body.data.appTokenExpiresAt).toBe(
       later.toISOString(),
     );
     const response = await refresh(systemToken(sooner, 'sooner'));
     expect(response.body).toEqual({
-      data: { installationId: tenant.installationId, appTokenExpiresAt: later.toISOString() },
+      data: { installationId: tenant.installationId, appTokenExpiresAt: sooner.toISOString() },
     });
   });
 
@@ -351,6 +401,75 @@ describe('settings operations', () => {
   });
 });
 
+describe('uninstall and reinstall (https://developer.atlassian.com/platform/forge/manifest-reference/modules/pre-uninstall-trigger/)', () => {
+  const DAY = 24 * 3600_000;
+  /** What Forge's pre-uninstall trigger POSTs: the site and the module, and an opaque context token. */
+  const uninstall = async (tenant: ReturnType<TestBackend['tenant']>) =>
+    t.http
+      .post('/forge/v1/lifecycle.uninstalled')
+      .set('authorization', `Bearer ${await t.functionFit(tenant, { moduleKey: 'backend-uninstall' })}`)
+      .send({
+        context: { cloudId: tenant.cloudId, moduleKey: 'pagewire-uninstall' },
+        contextToken: 'opaque',
+      });
+
+  it('records the uninstall once, answers redeliveries alike, keeps the data for the grace period, then purges it', async () => {
+    const tenant = t.tenant('leaving');
+    const { key } = await t.createIngestKey(tenant, 'ENG');
+    expect((await putBlock('status', key, { kind: 'markdown', title: 'S', content: 'x' })).status).toBe(201);
+    const first = await uninstall(tenant);
+    expect(first.status).toBe(200);
+    expect(first.body.data).toEqual({
+      installationId: tenant.installationId,
+      purgeAfter: new Date(t.clock.now.getTime() + 30 * DAY).toISOString(),
+    });
+    t.clock.now = new Date(t.clock.now.getTime() + 60_000);
+    expect((await uninstall(tenant)).body.data.purgeAfter).toBe(first.body.data.purgeAfter);
+
+    const repositories = t.backend.context.repositories;
+    const job = startInstallationPurgeJob({
+      db: t.backend.context.db,
+      installations: repositories.installations,
+      graceMs: 30 * DAY,
+      now: () => t.clock.now,
+      logger: t.backend.context.logger,
+      intervalMs: 10 * DAY,
+    });
+    try {
+      t.clock.now = new Date(t.clock.now.getTime() + 29 * DAY);
+      await job.runNow();
+      expect(await repositories.installations.find(tenant.installationId)).not.toBeNull();
+      expect(await repositories.blocks.find(tenant.installationId, 'ENG', 'status')).not.toBeNull();
+      t.clock.now = new Date(t.clock.now.getTime() + 2 * DAY);
+      await job.runNow();
+      expect(await repositories.installations.find(tenant.installationId)).toBeNull();
+      expect(await repositories.blocks.find(tenant.installationId, 'ENG', 'status')).toBeNull();
+    } finally {
+      await job.stop();
+    }
+  });
+
+  it('gives a reinstall on the same site its spaces’ settings back', async () => {
+    const before = t.tenant('moving');
+    const updated = await t.call(
+      before,
+      'settings.update',
+      { staleAfterMinutes: 31, publishingPolicy: 'snapshot' },
+      admin,
+    );
+    expect(updated.status).toBe(200);
+    expect((await uninstall(before)).status).toBe(200);
+    const after = { ...before, installationId: installationAri('00000000-0000-4000-8000-00000000beef') };
+    const installed = await t.http
+      .post('/forge/v1/lifecycle.installed')
+      .set('authorization', `Bearer ${await t.functionFit(after, { moduleKey: 'backend-lifecycle' })}`)
+      .send({ id: '00000000-0000-4000-8000-00000000beef', app: { id: 'x', version: '3.0.0' } });
+    expect(installed.status).toBe(200);
+    const view = await t.call(after, 'settings.get', {});
+    expect(view.body.data.settings).toMatchObject({ staleAfterMinutes: 31, publishingPolicy: 'snapshot' });
+  });
+});
+
 describe('API token operations', () => {
   const input = {
     email: 'svc@serviceaccount.atlassian.com',
@@ -370,6 +489,21 @@ describe('API token operations', () => {
       lastUsedAt: null,
     });
     expect(JSON.stringify(view.body)).not.toContain(input.token);
+  });
+
+  it('checks a token for a site outside atlassian.net, as Atlassian reported it (the jira-dev.com site of https://developer.atlassian.com/platform/forge/remote/essentials/)', async () => {
+    const tenant = t.tenant('custom');
+    const set = await t.call(tenant, 'apiToken.set', input, {
+      ...admin,
+      siteUrl: 'https://pbray2.jira-dev.com',
+    });
+    expect(set.status).toBe(200);
+    expect(set.body.data).toMatchObject({ saved: true });
+    // The check is what proves the site belongs to the cloud id (tenant_info), before the token is sent.
+    expect(t.health.calls.at(-1)).toMatchObject({
+      siteUrl: 'https://pbray2.jira-dev.com',
+      cloudId: tenant.cloudId,
+    });
   });
 
   it('answers saved:false with the health when verification fails', async () => {

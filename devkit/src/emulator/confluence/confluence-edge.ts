@@ -17,6 +17,7 @@ import { labelOperations } from './label-operations';
 import { pageOperations } from './page-operations';
 import { propertyOperations } from './property-operations';
 import type { RateLimiter } from './rate-limiter';
+import { goneOperations } from './removed-v1-operations';
 import { spaceOperations } from './space-operations';
 
 export const confluenceOperations: readonly ConfluenceOperation[] = [
@@ -25,6 +26,7 @@ export const confluenceOperations: readonly ConfluenceOperation[] = [
   ...blogPostOperations,
   ...propertyOperations,
   ...labelOperations,
+  ...goneOperations,
 ];
 
 export interface EdgeRequest {

@@ -7,16 +7,18 @@ import {
   visiblePage,
 } from './confluence-context';
 import { type ConfluenceResult, noContent, v1Error } from './confluence-results';
-import { renderV1Label } from './page-views';
+import { renderV1Label, renderV2Label } from './page-views';
+import { listPage, parseWindow } from './pagination';
 
 /**
- * Labels through the v1 path production still uses for writes: the v2 label
- * API is read-only (docs/platform-notes.md#confluence-v1-leftovers). v1 operations accept the classic
+ * Labels: reads through v2 (`GET /wiki/api/v2/labels`, `/pages/{id}/labels`),
+ * writes through the v1 path production still has: the v2 label API is
+ * read-only (docs/platform-notes.md#confluence-v1-leftovers), and v1 `getLabelsForContent` is one of
+ * the operations Atlassian removed (removed-v1-operations.ts answers it 410). v1 operations accept the classic
  * scope or the granular ones; the reference page for "Add labels to content"
  * lists Classic `write:confluence-content`, Granular `read:label:confluence,
  * write:label:confluence`. The read and remove pairs follow the same pattern.
  */
-const READ_LABELS = [['read:confluence-content.summary'], ['read:label:confluence']] as const;
 const ADD_LABELS = [
   ['write:confluence-content'],
   ['read:label:confluence', 'write:label:confluence'],
@@ -57,12 +59,23 @@ function labelArray(context: ConfluenceContext, labels: Label[], points: number)
   };
 }
 
-function getLabelsForContent(context: ConfluenceContext) {
-  const page = contentFor(context, false);
-  if (!isPage(page)) return page;
-  const prefix = context.query.get('prefix');
-  const labels = [...page.labels.values()].filter((label) => prefix === null || label.prefix === prefix);
-  return labelArray(context, labels, 1 + labels.length);
+/**
+ * `GET /wiki/api/v2/labels`: every label on the current pages the caller can
+ * see, one entry per label, in id order (v2 `getLabels`, scope `read:label:confluence`).
+ */
+function getLabels(context: ConfluenceContext) {
+  const window = parseWindow(context.query);
+  if (!window.ok) return window.error;
+  const prefixes = context.query.get('prefix')?.split(',');
+  const byId = new Map<string, Label>();
+  for (const page of context.site.pages.values()) {
+    if (page.status !== 'current' || !visiblePage(context, page.id)) continue;
+    for (const label of page.labels.values()) {
+      if (prefixes === undefined || prefixes.includes(label.prefix)) byId.set(label.id, label);
+    }
+  }
+  const labels = [...byId.values()].sort((a, b) => Number(a.id) - Number(b.id));
+  return listPage(labels, window, context, renderV2Label);
 }
 
 function addLabelsToContent(context: ConfluenceContext) {
@@ -99,11 +112,11 @@ function removeLabel(context: ConfluenceContext, name: string | null) {
 
 export const labelOperations: readonly ConfluenceOperation[] = [
   {
-    operationId: 'getLabelsForContent',
+    operationId: 'getLabels',
     method: 'GET',
-    path: '/wiki/rest/api/content/:id/label',
-    scopes: READ_LABELS,
-    handle: getLabelsForContent,
+    path: '/wiki/api/v2/labels',
+    scopes: [['read:label:confluence']],
+    handle: getLabels,
   },
   {
     operationId: 'addLabelsToContent',

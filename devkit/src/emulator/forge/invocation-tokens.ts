@@ -40,9 +40,11 @@ export function buildFitClaims(request: FitRequest, nowSeconds: number): Record<
   // A UI call names the module it came from; a function call or an event is
   // delivered through a `core:endpoint` (docs/platform-notes.md#forge-invocation-token-claims, app.module).
   const moduleType = request.moduleType ?? (request.context ? 'xen:macro' : 'core:endpoint');
+  // Without a key, the macro's: a call from the macro's resolver function (no
+  // context) or from the macro itself (context), as Pagewire's manifest has them.
   const moduleKey =
     request.moduleKey ??
-    (typeof request.context?.moduleKey === 'string' ? request.context.moduleKey : 'pagewire-endpoint');
+    (typeof request.context?.moduleKey === 'string' ? request.context.moduleKey : 'pagewire-block');
   const ttl = request.ttlSeconds ?? DEFAULT_FIT_TTL_SECONDS;
   const claims: Record<string, unknown> = {
     app: {

@@ -73,6 +73,11 @@ const appTokenCopy: Readonly<
     appearance: 'removed',
     text: 'Pagewire’s Confluence access expired and Forge has not renewed it. Forge renews it hourly; if this persists, ask your Confluence admin to check that the app is installed and enabled.',
   },
+  refused: {
+    label: 'Refused by Confluence',
+    appearance: 'removed',
+    text: 'Confluence refused the access Forge last gave Pagewire, so Pagewire does not use it. Forge hands out a new one within the hour; if this persists, ask your Confluence admin to check that the app is installed and enabled.',
+  },
 };
 
 function AppTokenSection({ status }: { status: AppTokenStatus }) {
@@ -105,6 +110,7 @@ const healthCopy: Readonly<
   wrong_base_url: { label: 'Wrong address', appearance: 'removed' },
   wrong_email: { label: 'Wrong email', appearance: 'removed' },
   unreachable: { label: 'Confluence unreachable', appearance: 'moved' },
+  undecryptable: { label: 'Cannot be read', appearance: 'removed' },
 };
 
 function ApiTokenSection({ view, onChanged }: { view: SettingsView; onChanged: () => void }) {

@@ -201,6 +201,28 @@ describe('the Connection tab', () => {
     expect(textOf(status)).toContain('Expires on 31 Jan 2027');
   });
 
+  it('never shows "Connected" for an app token Confluence refused, nor "Working" for a token that cannot be read', async () => {
+    const view = settingsView({ appToken: { status: 'refused', expiresAt: '2026-11-28T12:30:00Z' } });
+    view.apiToken = view.apiToken && {
+      ...view.apiToken,
+      health: {
+        status: 'undecryptable',
+        missingScopes: [],
+        checkedAt: NOW.toISOString(),
+        detail:
+          'The master key changed: set PAGEWIRE_PREVIOUS_MASTER_KEYS to the old key, or re-enter the token.',
+      },
+    };
+    const app = renderSettings({ 'settings.get': ok(view), 'activity.list': noActivity });
+    const tree = await app.waitFor(tabsShown, 'the settings');
+    const appToken = byTestId(tree, 'pagewire-app-token')!;
+    expect(byType(appToken, 'Lozenge').map(textOf)).toEqual(['Refused by Confluence']);
+    expect(textOf(appToken)).not.toContain('valid until');
+    const status = byTestId(tree, 'pagewire-api-token-status')!;
+    expect(byType(status, 'Lozenge').map(textOf)).toEqual(['Cannot be read']);
+    expect(textOf(status)).toContain('PAGEWIRE_PREVIOUS_MASTER_KEYS');
+  });
+
   it('lists exactly the scopes to tick when creating the token', async () => {
     const app = renderSettings({ 'settings.get': ok(settingsView()), 'activity.list': noActivity });
 
