@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { FitError } from '../auth/forge-invocation-token';
 import { hasErrorKind } from '../error-kinds';
 import { isProblemError } from './problem-error';
+import { requestErrorProblem } from './request-error-problems';
 import { requestState } from './request-state';
 
 /** How long Forge (or any client) should wait before retrying when our key set or database is down. */
@@ -85,6 +86,12 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
           'www-authenticate': 'Bearer',
         },
       );
+      return;
+    }
+
+    const requestProblem = requestErrorProblem(error, request, requestId);
+    if (requestProblem !== null) {
+      sendProblem(response, requestProblem);
       return;
     }
 

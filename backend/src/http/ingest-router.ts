@@ -17,6 +17,7 @@ import type { Metrics } from '../observability/metrics';
 import type { ActivityRepository } from '../store/activity-repository';
 import type { BlockRepository } from '../store/block-repository';
 import { createJsonBodyMiddleware } from './json-body-middleware';
+import { refuseDeepMarkdown } from './markdown-nesting';
 import { ProblemError, prefixFieldErrors } from './problem-error';
 import { requestState } from './request-state';
 
@@ -89,6 +90,7 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
       });
     }
     const payload: BlockPayload = parsed.data;
+    if (payload.kind === 'markdown') refuseDeepMarkdown(payload.content, '/content');
     if (payload.kind === 'adf') {
       // The structural schema only checks the outline; Atlassian's full schema says whether Confluence can render it.
       const validation = deps.adfValidator.validate(payload.content);

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { IngestAuthenticator, IngestPrincipal } from '../../auth/ingest-key';
 import { findUnsafeText } from '../../domain/text-safety';
 import { createJsonBodyMiddleware } from '../../http/json-body-middleware';
+import { refuseDeepMarkdown } from '../../http/markdown-nesting';
 import { ProblemError, prefixFieldErrors } from '../../http/problem-error';
 import { requestState } from '../../http/request-state';
 import type { PublishingService } from '../publishing-service';
@@ -77,6 +78,7 @@ export function createPublishingRouter(deps: PublishingRouterDeps): Router {
           },
         );
       }
+      if (body.markdown !== undefined) refuseDeepMarkdown(body.markdown, '/markdown');
       if (body.adf !== undefined) {
         // The structural schema checks the outline; Atlassian's full schema says whether Confluence accepts it.
         const validation = deps.service.adfValidator.validate(body.adf);
