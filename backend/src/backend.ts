@@ -27,6 +27,11 @@ import { createIngestRouter } from './http/ingest-router';
 import { createJsonBodyMiddleware } from './http/json-body-middleware';
 import { createOperationHandlers } from './http/operations';
 import { createMetrics, type Metrics } from './observability/metrics';
+import {
+  createCachedRenderer,
+  createInProcessRenderer,
+  type MarkdownRenderer,
+} from './publishing/adf/markdown-renderer';
 import { type Database, openDatabase } from './store/database';
 import { coreMigrations, type NamedMigration } from './store/migrations';
 import { migrateToLatest, pendingMigrations } from './store/migrator';
@@ -52,6 +57,8 @@ export interface BackendContext {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly now: () => Date;
+  /** Markdown→ADF off the HTTP thread, under a time budget (the render pool), shared by everything that renders. */
+  readonly markdownRenderer: MarkdownRenderer;
   /** JSON body parsing with the backend's 415/413 behaviour, for an extension's own routes. */
   jsonBody(limitBytes: number): ReturnType<typeof createJsonBodyMiddleware>;
 }
@@ -66,6 +73,12 @@ export interface BackendExtension {
 export interface ExtensionInstance {
   /** Mounted after the core routers, before the 404 handler. */
   readonly router?: Router;
+  /**
+   * Starts background work (the publishing worker). Called by `Backend.start`
+   * after the HTTP server listens, so no amount of queued work can delay the
+   * first answer to /healthz.
+   */
+  start?(): Promise<void> | void;
   /** Stopped before the database closes (drain a queue, stop a worker). */
   close?(): Promise<void>;
 }
@@ -80,7 +93,13 @@ export interface BackendDeps {
   forgeKeys?: JWTVerifyGetKey;
   now?: () => Date;
   extensions?: readonly BackendExtension[];
-  renderMarkdown?: (markdown: string) => AdfDocument;
+  /**
+   * The render pool (index.ts owns and closes it). Without one, Markdown is
+   * rendered on the calling thread: for tests only.
+   */
+  markdownRenderer?: MarkdownRenderer;
+  /** Overrides what `blocks.get` renders Markdown blocks with (tests); by default `markdownRenderer`, when given. */
+  renderMarkdown?: (markdown: string) => Promise<AdfDocument>;
   /** A compiled ADF validator to share (tests); by default one is compiled on first use. */
   adfValidator?: AdfValidator;
   /** Whether to run the hourly API-token re-check timer (default true). */
@@ -93,6 +112,8 @@ export interface Backend {
   readonly appTokens: AppTokenStore;
   readonly apiTokens: ApiTokenService;
   readonly secretBox: SecretBox;
+  /** Starts the extensions' background work; call it once the HTTP server listens. */
+  start(): Promise<void>;
   /** Stops jobs and extensions, then closes the database. The HTTP server is the caller's. */
   close(): Promise<void>;
 }
@@ -174,6 +195,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
       logger,
       metrics,
       now,
+      markdownRenderer: deps.markdownRenderer ?? createCachedRenderer(createInProcessRenderer()),
       jsonBody: createJsonBodyMiddleware,
     };
 
@@ -201,7 +223,12 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
       now,
       settingsEvents,
       placementEvents,
-      renderMarkdown: deps.renderMarkdown,
+      renderMarkdown:
+        deps.renderMarkdown ??
+        (deps.markdownRenderer === undefined
+          ? undefined
+          : async (markdown) => (await context.markdownRenderer.render(markdown)).document),
+      logger,
     });
     const allMigrations = migrations;
     const app = createApp({
@@ -252,6 +279,9 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
       appTokens,
       apiTokens,
       secretBox,
+      async start() {
+        for (const instance of instances) await instance.start?.();
+      },
       async close() {
         await Promise.all(jobs.map((job) => job.stop()));
         for (const instance of [...instances].reverse()) await instance.close?.();

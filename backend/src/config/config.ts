@@ -32,6 +32,13 @@ export interface Config {
   readonly dev: boolean;
   /** Where development-only files (the generated master key) go. */
   readonly dataDir: string;
+  /** Markdown→ADF off the HTTP thread (docs/BACKEND.md, "Threat model"). */
+  readonly render: {
+    /** Worker threads rendering at once. */
+    readonly workers: number;
+    /** How long one render may take before it fails as `content_too_complex`. */
+    readonly timeoutMs: number;
+  };
 }
 
 export const forgeEnvironmentTypes = ['DEVELOPMENT', 'STAGING', 'PRODUCTION'] as const;
@@ -164,6 +171,19 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(logLevels).default('info'),
   PAGEWIRE_DEV: booleanFlag,
   PAGEWIRE_DATA_DIR: z.string().trim().min(1).default('./data'),
+  PAGEWIRE_RENDER_WORKERS: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 16')
+    .max(16, 'must be between 1 and 16')
+    .default(2),
+  // A legitimate 256 KB document renders in about 1.5 s on a busy 2-core machine; 10 s leaves room.
+  PAGEWIRE_RENDER_TIMEOUT_MS: z.coerce
+    .number({ message: 'must be a number of milliseconds' })
+    .int('must be a whole number')
+    .min(50, 'must be at least 50')
+    .max(600_000, 'must be at most 600000')
+    .default(10_000),
 });
 
 /** Reads and validates the configuration; throws a `ConfigError` with one line naming the bad variable. */
@@ -219,5 +239,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: values.LOG_LEVEL,
     dev,
     dataDir: values.PAGEWIRE_DATA_DIR,
+    render: { workers: values.PAGEWIRE_RENDER_WORKERS, timeoutMs: values.PAGEWIRE_RENDER_TIMEOUT_MS },
   };
 }

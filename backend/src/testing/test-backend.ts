@@ -103,6 +103,7 @@ export async function startTestBackend(options: TestBackendOptions = {}): Promis
     renderMarkdown: options.renderMarkdown,
     backgroundJobs: false,
   });
+  await backend.start();
   const http = request(backend.app);
 
   const tenants = new Map<string, TestTenant>();

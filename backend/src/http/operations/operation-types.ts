@@ -60,8 +60,13 @@ export interface OperationDeps {
   settingsEvents: SettingsEvents;
   /** Told when `blocks.get` sees a block on a page it had not recorded it on. */
   placementEvents?: PlacementEvents | undefined;
-  /** Renders Markdown blocks to ADF for `blocks.get` (the publishing engine's mapping), when wired. */
-  renderMarkdown?: ((markdown: string) => AdfDocument) | undefined;
+  /**
+   * Renders Markdown blocks to ADF for `blocks.get` (the publishing engine's
+   * mapping, on the render pool), when wired; rejects with a
+   * `ContentTooComplexError` for Markdown over the render budget.
+   */
+  renderMarkdown?: ((markdown: string) => Promise<AdfDocument>) | undefined;
+  logger?: Logger | undefined;
 }
 
 /** The space key of a call the router already checked names one (`needsSpace`). */
