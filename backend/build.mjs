@@ -4,7 +4,10 @@
 // time (better-sqlite3 is native, and bundling express/pino gains nothing).
 // The Markdown render worker is its own entry, dist/markdown-render-worker.js,
 // next to main.js, where markdown-render-pool.ts looks for it.
+// `node build.mjs <outdir>` builds elsewhere (tests start the bundle they built).
 import { build } from 'esbuild';
+
+const outdir = process.argv[2] ?? 'dist';
 
 const keepWorkspacePackagesInside = {
   name: 'externalise-third-party-packages',
@@ -21,7 +24,7 @@ await build({
     main: 'src/main.ts',
     'markdown-render-worker': 'src/publishing/adf/markdown-render-worker.ts',
   },
-  outdir: 'dist',
+  outdir,
   bundle: true,
   platform: 'node',
   format: 'esm',

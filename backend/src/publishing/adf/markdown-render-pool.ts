@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { RenderRequest, RenderResponse } from './markdown-render-worker';
 import { ContentTooComplexError, type MarkdownRenderer } from './markdown-renderer';
@@ -24,6 +24,10 @@ interface Task {
 
 interface Slot {
   worker: Worker;
+  /** The worker's answers; read synchronously when a budget runs out, in case the answer is already there. */
+  port: MessagePort;
+  /** Loaded and listening: only then does a render (and its time budget) start on it. */
+  ready: boolean;
   task: Task | null;
   timer: NodeJS.Timeout | null;
 }
@@ -86,8 +90,11 @@ export function createMarkdownRenderPool(options: RenderPoolOptions): MarkdownRe
 
   function spawn(): Slot {
     const from = source!;
+    const channel = new MessageChannel();
     const worker = new Worker('file' in from ? from.file : from.code, {
       eval: !('file' in from),
+      workerData: { port: channel.port2 },
+      transferList: [channel.port2],
       // The main thread's stack size (about 1 MB): deep nesting overflows fast, instead of
       // running for seconds first (the parse time grows with the square of the depth).
       resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 256, stackSizeMb: 1 },
@@ -96,16 +103,9 @@ export function createMarkdownRenderPool(options: RenderPoolOptions): MarkdownRe
     });
     // Idle workers must not keep a process alive that is otherwise done.
     worker.unref();
-    const slot: Slot = { worker, task: null, timer: null };
-    worker.on('message', (response: RenderResponse) => {
-      const task = slot.task;
-      if (task === null || task.id !== response.id) return;
-      finish(slot);
-      if (response.ok) task.resolve(response.conversion);
-      else if (response.reason === 'stack') task.reject(new ContentTooComplexError('stack'));
-      else task.reject(new Error(`Markdown rendering failed: ${response.message}`));
-      dispatch();
-    });
+    const slot: Slot = { worker, port: channel.port1, ready: false, task: null, timer: null };
+    channel.port1.unref();
+    channel.port1.on('message', (response: RenderResponse) => answer(slot, response));
     worker.on('error', (error: Error & { code?: string }) => {
       // Out of memory under resourceLimits ends the worker with ERR_WORKER_OUT_OF_MEMORY.
       const task = slot.task;
@@ -133,6 +133,21 @@ export function createMarkdownRenderPool(options: RenderPoolOptions): MarkdownRe
     return slot;
   }
 
+  function answer(slot: Slot, response: RenderResponse): void {
+    if ('ready' in response) {
+      slot.ready = true;
+      dispatch();
+      return;
+    }
+    const task = slot.task;
+    if (task === null || task.id !== response.id) return;
+    finish(slot);
+    if (response.ok) task.resolve(response.conversion);
+    else if (response.reason === 'stack') task.reject(new ContentTooComplexError('stack'));
+    else task.reject(new Error(`Markdown rendering failed: ${response.message}`));
+    dispatch();
+  }
+
   function finish(slot: Slot): void {
     if (slot.timer !== null) clearTimeout(slot.timer);
     slot.timer = null;
@@ -145,16 +160,19 @@ export function createMarkdownRenderPool(options: RenderPoolOptions): MarkdownRe
     finish(slot);
     const index = slots.indexOf(slot);
     if (index !== -1) slots.splice(index, 1);
+    slot.port.close();
     void slot.worker.terminate().catch(() => {});
   }
 
   function dispatch(): void {
     while (!closed && waiting.length > 0 && source !== null) {
-      let slot = slots.find((candidate) => candidate.task === null);
+      const slot = slots.find((candidate) => candidate.ready && candidate.task === null);
       if (slot === undefined) {
-        if (slots.length >= options.workers) return;
-        slot = spawn();
-        slots.push(slot);
+        // A worker still starting will dispatch when it is ready.
+        if (slots.length < options.workers && !slots.some((candidate) => !candidate.ready)) {
+          slots.push(spawn());
+        }
+        return;
       }
       const task = waiting.shift()!;
       slot.task = task;
@@ -163,11 +181,17 @@ export function createMarkdownRenderPool(options: RenderPoolOptions): MarkdownRe
       const busy = slot;
       busy.timer = setTimeout(() => {
         if (busy.task !== task) return;
+        // This thread may have been too busy to hear an answer that came in time.
+        const waiting = receiveMessageOnPort(busy.port);
+        if (waiting !== undefined) {
+          answer(busy, waiting.message as RenderResponse);
+          return;
+        }
         replace(busy);
         task.reject(new ContentTooComplexError('time_budget'));
         dispatch();
       }, options.timeoutMs);
-      busy.worker.postMessage({ id: task.id, markdown: task.markdown } satisfies RenderRequest);
+      busy.port.postMessage({ id: task.id, markdown: task.markdown } satisfies RenderRequest);
     }
   }
 
@@ -203,6 +227,7 @@ export function createMarkdownRenderPool(options: RenderPoolOptions): MarkdownRe
       const stopping = slots.splice(0).map((slot) => {
         const task = slot.task;
         finish(slot);
+        slot.port.close();
         task?.reject(new RenderPoolClosedError());
         return slot.worker.terminate();
       });

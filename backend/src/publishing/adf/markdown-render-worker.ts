@@ -1,4 +1,6 @@
-import { parentPort } from 'node:worker_threads';
+import { readlinkSync } from 'node:fs';
+import { constants, setPriority } from 'node:os';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { convertMarkdownToAdf } from './markdown-to-adf';
 
 /**
@@ -9,10 +11,30 @@ import { convertMarkdownToAdf } from './markdown-to-adf';
  */
 export type RenderRequest = { id: number; markdown: string };
 export type RenderResponse =
+  | { ready: true }
   | { id: number; ok: true; conversion: ReturnType<typeof convertMarkdownToAdf> }
   | { id: number; ok: false; reason: 'stack' | 'error'; message: string };
 
-parentPort?.on('message', (request: RenderRequest) => {
+/**
+ * Renders are background work: on Linux this thread lowers its own scheduling
+ * priority (a thread id is a valid target of setpriority there), so on a busy
+ * machine a render spinning at full speed never makes the thread that answers
+ * HTTP wait for a core. Elsewhere, or where it is not allowed, it stays as is.
+ */
+function lowerOwnPriority(): void {
+  try {
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(threadId) && threadId > 0) setPriority(threadId, constants.priority.PRIORITY_LOW);
+  } catch {
+    // Not Linux, or no /proc: same priority as the rest of the process.
+  }
+}
+lowerOwnPriority();
+
+/** Answers go on the port the pool handed over, which it can also read synchronously when a budget runs out. */
+const port: MessagePort | null = (workerData as { port?: MessagePort } | null)?.port ?? parentPort;
+
+port?.on('message', (request: RenderRequest) => {
   let response: RenderResponse;
   try {
     response = { id: request.id, ok: true, conversion: convertMarkdownToAdf(request.markdown) };
@@ -24,5 +46,7 @@ parentPort?.on('message', (request: RenderRequest) => {
       message: error instanceof Error ? error.message : String(error),
     };
   }
-  parentPort?.postMessage(response);
+  port?.postMessage(response);
 });
+// The pool starts a render's time budget only from here: booting a thread on a busy machine is not the content's cost.
+port?.postMessage({ ready: true } satisfies RenderResponse);
