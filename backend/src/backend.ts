@@ -5,7 +5,11 @@ import type { JWTVerifyGetKey } from 'jose';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { createFitVerifier, createForgeJwks } from './auth/forge-invocation-token';
-import { createIngestAuthenticator, type IngestAuthenticator } from './auth/ingest-key';
+import { createIngestAuthenticator } from './auth/ingest-key';
+import {
+  createRateLimitedIngestAuthenticator,
+  type RateLimitedIngestAuthenticator,
+} from './auth/ingest-rate-limit';
 import type { Config } from './config/config';
 import { type BackgroundJob, startApiTokenRecheckJob } from './credentials/api-token-recheck-job';
 import { type ApiTokenService, createApiTokenService } from './credentials/api-token-service';
@@ -53,7 +57,7 @@ export interface BackendContext {
   readonly blockEvents: BlockEvents;
   readonly settingsEvents: SettingsEvents;
   readonly placementEvents: PlacementEvents;
-  readonly ingestAuthenticator: IngestAuthenticator;
+  readonly ingestAuthenticator: RateLimitedIngestAuthenticator;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly now: () => Date;
@@ -92,6 +96,8 @@ export interface BackendDeps {
   /** Overrides the remote Forge key set (unit tests sign FITs with local keys). */
   forgeKeys?: JWTVerifyGetKey;
   now?: () => Date;
+  /** The clock the ingest rate limits refill by; `performance.now` by default. */
+  monotonicNowMs?: () => number;
   extensions?: readonly BackendExtension[];
   /**
    * The render pool (index.ts owns and closes it). Without one, Markdown is
@@ -177,7 +183,11 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
     const placementEvents = createPlacementEvents();
     // Compiled on the first ADF block, not at start (createAdfValidator is lazy).
     const adfValidator: AdfValidator = deps.adfValidator ?? createAdfValidator();
-    const ingestAuthenticator = createIngestAuthenticator({ ingestKeys: repositories.ingestKeys, now });
+    const ingestAuthenticator = createRateLimitedIngestAuthenticator({
+      authenticator: createIngestAuthenticator({ ingestKeys: repositories.ingestKeys, now }),
+      limits: config.ingestLimits,
+      nowMs: deps.monotonicNowMs ?? (() => performance.now()),
+    });
 
     metrics.registerQueue('api_token_checks', () => repositories.apiTokens.countDue(now()));
     metrics.registerExpiringTokens(() => apiTokens.countExpiring());

@@ -39,6 +39,42 @@ export interface Config {
     /** How long one render may take before it fails as `content_too_complex`. */
     readonly timeoutMs: number;
   };
+  /** Token buckets on the ingest API (docs/BACKEND.md, "Ingest limits"); `null` is off. */
+  readonly ingestLimits: {
+    readonly perKey: RateLimit | null;
+    readonly perInstallation: RateLimit | null;
+    readonly wrongKeysPerAddress: RateLimit | null;
+  };
+}
+
+export interface RateLimit {
+  readonly perSecond: number;
+  readonly burst: number;
+}
+
+/**
+ * `<rate>/s,<burst>` or `<rate>/min,<burst>` (`20/s,120`: 20 a second
+ * sustained, 120 at once), or `off`.
+ */
+function rateLimit(fallback: string) {
+  return z
+    .string()
+    .trim()
+    .default(fallback)
+    .transform((value, ctx): RateLimit | null => {
+      if (value.toLowerCase() === 'off') return null;
+      const match = /^(\d+(?:\.\d+)?)\/(s|min),(\d+)$/.exec(value);
+      const rate = match === null ? 0 : Number(match[1]) / (match[2] === 'min' ? 60 : 1);
+      const burst = match === null ? 0 : Number(match[3]);
+      if (match === null || rate <= 0 || burst < 1) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be <rate>/s,<burst> or <rate>/min,<burst> (e.g. 20/s,120), or off',
+        });
+        return z.NEVER;
+      }
+      return { perSecond: rate, burst };
+    });
 }
 
 export const forgeEnvironmentTypes = ['DEVELOPMENT', 'STAGING', 'PRODUCTION'] as const;
@@ -184,6 +220,11 @@ const envSchema = z.object({
     .min(50, 'must be at least 50')
     .max(600_000, 'must be at most 600000')
     .default(10_000),
+  // A CI job or status page writes a few blocks a second at most; a site's sources together a few dozen.
+  PAGEWIRE_INGEST_LIMIT_PER_KEY: rateLimit('20/s,120'),
+  PAGEWIRE_INGEST_LIMIT_PER_INSTALLATION: rateLimit('100/s,600'),
+  // A source with a stale key retries a few times a minute; a key guesser wants thousands a second.
+  PAGEWIRE_INGEST_LIMIT_WRONG_KEYS: rateLimit('20/min,20'),
 });
 
 /** Reads and validates the configuration; throws a `ConfigError` with one line naming the bad variable. */
@@ -240,5 +281,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dev,
     dataDir: values.PAGEWIRE_DATA_DIR,
     render: { workers: values.PAGEWIRE_RENDER_WORKERS, timeoutMs: values.PAGEWIRE_RENDER_TIMEOUT_MS },
+    ingestLimits: {
+      perKey: values.PAGEWIRE_INGEST_LIMIT_PER_KEY,
+      perInstallation: values.PAGEWIRE_INGEST_LIMIT_PER_INSTALLATION,
+      wrongKeysPerAddress: values.PAGEWIRE_INGEST_LIMIT_WRONG_KEYS,
+    },
   };
 }

@@ -46,11 +46,12 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
     }
 
     if (isProblemError(error)) {
-      sendProblem(
-        response,
-        error.toProblem(requestId),
-        error.code === 'invalid_ingest_key' ? { 'www-authenticate': 'Bearer' } : {},
-      );
+      const headers: Record<string, string> =
+        error.code === 'invalid_ingest_key' ? { 'www-authenticate': 'Bearer' } : {};
+      // A 429 (the ingest limits) says when to come back in the header too, as RFC 9110 has it.
+      if (error.extra.retryAfterSeconds !== undefined)
+        headers['retry-after'] = String(error.extra.retryAfterSeconds);
+      sendProblem(response, error.toProblem(requestId), headers);
       return;
     }
 

@@ -10,6 +10,7 @@ import type { AdfValidator } from '@pagewire/shared/adf-validator';
 import { Router } from 'express';
 import type { Logger } from 'pino';
 import type { IngestAuthenticator } from '../auth/ingest-key';
+import type { RateLimitedIngestAuthenticator } from '../auth/ingest-rate-limit';
 import { hashBlockPayload } from '../domain/block-content-hash';
 import type { BlockEvents } from '../domain/block-events';
 import { findUnsafeText } from '../domain/text-safety';
@@ -22,7 +23,8 @@ import { ProblemError, prefixFieldErrors } from './problem-error';
 import { requestState } from './request-state';
 
 export interface IngestRouterDeps {
-  authenticator: IngestAuthenticator;
+  /** The key check with the ingest limits (a plain IngestAuthenticator fits too). */
+  authenticator: RateLimitedIngestAuthenticator;
   blocks: BlockRepository;
   activity: ActivityRepository;
   blockEvents: BlockEvents;
@@ -46,7 +48,7 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
   router.put(ROUTE, async (request, response, next) => {
     const state = requestState(response);
     state.route = ROUTE;
-    const principal = await deps.authenticator.authenticate(request.get('authorization'));
+    const principal = await deps.authenticator.authenticate(request.get('authorization'), request.ip);
     // Bound to the request's log lines from here on (RequestState makes its child logger on first use).
     state.installationId = principal.installationId;
     (response.locals as { ingestPrincipal?: typeof principal }).ingestPrincipal = principal;

@@ -7,7 +7,8 @@ import {
 } from '@pagewire/shared';
 import { type Request, type RequestHandler, type Response, Router } from 'express';
 import type { Logger } from 'pino';
-import type { IngestAuthenticator, IngestPrincipal } from '../../auth/ingest-key';
+import type { IngestPrincipal } from '../../auth/ingest-key';
+import type { RateLimitedIngestAuthenticator } from '../../auth/ingest-rate-limit';
 import { findUnsafeText } from '../../domain/text-safety';
 import { createJsonBodyMiddleware } from '../../http/json-body-middleware';
 import { refuseDeepMarkdown } from '../../http/markdown-nesting';
@@ -16,7 +17,7 @@ import { requestState } from '../../http/request-state';
 import type { PublishingService } from '../publishing-service';
 
 export interface PublishingRouterDeps {
-  authenticator: IngestAuthenticator;
+  authenticator: RateLimitedIngestAuthenticator;
   service: PublishingService;
   logger: Logger;
 }
@@ -41,7 +42,7 @@ export function createPublishingRouter(deps: PublishingRouterDeps): Router {
       const state = requestState(response);
       state.route = route;
       // Before reading the body: an unauthenticated caller cannot make us parse 256 KB.
-      const principal = await deps.authenticator.authenticate(request.get('authorization'));
+      const principal = await deps.authenticator.authenticate(request.get('authorization'), request.ip);
       state.installationId = principal.installationId;
       state.log = (state.log ?? deps.logger).child({ installationId: principal.installationId });
       (response.locals as { ingestPrincipal?: IngestPrincipal }).ingestPrincipal = principal;
