@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from 'node:path';
 import { type DeploymentMode, deploymentModeSchema } from '@pagewire/shared';
 import { z } from 'zod';
 import { ERROR_KINDS } from '../error-kinds';
@@ -11,6 +12,7 @@ import { ERROR_KINDS } from '../error-kinds';
 export interface Config {
   readonly port: number;
   readonly host: string;
+  /** A `sqlite:` path is absolute here: relative ones are resolved against `startDir`. */
   readonly databaseUrl: string;
   readonly forge: {
     /** The app ARI: the only audience a Forge Invocation Token may carry. */
@@ -227,6 +229,25 @@ const envSchema = z.object({
   PAGEWIRE_INGEST_LIMIT_WRONG_KEYS: rateLimit('20/min,20'),
 });
 
+/**
+ * The directory relative paths (`sqlite:./data/…`, `PAGEWIRE_DATA_DIR`) are
+ * resolved against: the one the command was started from. `npm run` and
+ * `npm -w` switch into the workspace before running a script and leave the
+ * original directory in `INIT_CWD`
+ * (https://docs.npmjs.com/cli/v10/commands/npm-run-script); anything else
+ * runs where it was started.
+ */
+export function startDirectory(env: Record<string, string | undefined>): string {
+  const initCwd = env.INIT_CWD?.trim();
+  return initCwd !== undefined && initCwd !== '' && isAbsolute(initCwd) ? initCwd : process.cwd();
+}
+
+function resolveDatabaseUrl(url: string, startDir: string): string {
+  if (!url.startsWith('sqlite:')) return url;
+  const location = url.slice('sqlite:'.length);
+  return location === ':memory:' ? url : `sqlite:${resolve(startDir, location)}`;
+}
+
 /** Reads and validates the configuration; throws a `ConfigError` with one line naming the bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   // Empty strings mean "unset" (a blank line in an .env file must not override a default).
@@ -262,10 +283,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     );
   }
 
+  const startDir = startDirectory(env);
   return {
     port: values.PORT,
     host: values.HOST,
-    databaseUrl: values.DATABASE_URL,
+    databaseUrl: resolveDatabaseUrl(values.DATABASE_URL, startDir),
     forge: {
       appId: values.PAGEWIRE_FORGE_APP_ID ?? DEVELOPMENT_APP_ID,
       jwksUrl: values.PAGEWIRE_FORGE_JWKS_URL,
@@ -279,7 +301,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     mode: values.PAGEWIRE_MODE,
     logLevel: values.LOG_LEVEL,
     dev,
-    dataDir: values.PAGEWIRE_DATA_DIR,
+    dataDir: resolve(startDir, values.PAGEWIRE_DATA_DIR),
     render: { workers: values.PAGEWIRE_RENDER_WORKERS, timeoutMs: values.PAGEWIRE_RENDER_TIMEOUT_MS },
     ingestLimits: {
       perKey: values.PAGEWIRE_INGEST_LIMIT_PER_KEY,
