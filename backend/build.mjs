@@ -2,7 +2,12 @@
 // @pagewire/shared (TypeScript source, so it must be compiled in) are bundled;
 // every other package stays external and is loaded from node_modules at run
 // time (better-sqlite3 is native, and bundling express/pino gains nothing).
+// The Markdown render worker is its own entry, dist/markdown-render-worker.js,
+// next to main.js, where markdown-render-pool.ts looks for it.
+// `node build.mjs <outdir>` builds elsewhere (tests start the bundle they built).
 import { build } from 'esbuild';
+
+const outdir = process.argv[2] ?? 'dist';
 
 const keepWorkspacePackagesInside = {
   name: 'externalise-third-party-packages',
@@ -15,8 +20,11 @@ const keepWorkspacePackagesInside = {
 };
 
 await build({
-  entryPoints: ['src/main.ts'],
-  outfile: 'dist/main.js',
+  entryPoints: {
+    main: 'src/main.ts',
+    'markdown-render-worker': 'src/publishing/adf/markdown-render-worker.ts',
+  },
+  outdir,
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -5,7 +5,11 @@ import type { JWTVerifyGetKey } from 'jose';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { createFitVerifier, createForgeJwks } from './auth/forge-invocation-token';
-import { createIngestAuthenticator, type IngestAuthenticator } from './auth/ingest-key';
+import { createIngestAuthenticator } from './auth/ingest-key';
+import {
+  createRateLimitedIngestAuthenticator,
+  type RateLimitedIngestAuthenticator,
+} from './auth/ingest-rate-limit';
 import type { Config } from './config/config';
 import { type BackgroundJob, startApiTokenRecheckJob } from './credentials/api-token-recheck-job';
 import { type ApiTokenService, createApiTokenService } from './credentials/api-token-service';
@@ -28,6 +32,11 @@ import { createIngestRouter } from './http/ingest-router';
 import { createJsonBodyMiddleware } from './http/json-body-middleware';
 import { createOperationHandlers } from './http/operations';
 import { createMetrics, type Metrics } from './observability/metrics';
+import {
+  createCachedRenderer,
+  createInProcessRenderer,
+  type MarkdownRenderer,
+} from './publishing/adf/markdown-renderer';
 import { type Database, openDatabase } from './store/database';
 import { startInstallationPurgeJob } from './store/installation-purge';
 import { coreMigrations, type NamedMigration } from './store/migrations';
@@ -50,10 +59,12 @@ export interface BackendContext {
   readonly blockEvents: BlockEvents;
   readonly settingsEvents: SettingsEvents;
   readonly placementEvents: PlacementEvents;
-  readonly ingestAuthenticator: IngestAuthenticator;
+  readonly ingestAuthenticator: RateLimitedIngestAuthenticator;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly now: () => Date;
+  /** Markdown→ADF off the HTTP thread, under a time budget (the render pool), shared by everything that renders. */
+  readonly markdownRenderer: MarkdownRenderer;
   /** JSON body parsing with the backend's 415/413 behaviour, for an extension's own routes. */
   jsonBody(limitBytes: number): ReturnType<typeof createJsonBodyMiddleware>;
 }
@@ -68,6 +79,12 @@ export interface BackendExtension {
 export interface ExtensionInstance {
   /** Mounted after the core routers, before the 404 handler. */
   readonly router?: Router;
+  /**
+   * Starts background work (the publishing worker). Called by `Backend.start`
+   * after the HTTP server listens, so no amount of queued work can delay the
+   * first answer to /healthz.
+   */
+  start?(): Promise<void> | void;
   /** Stopped before the database closes (drain a queue, stop a worker). */
   close?(): Promise<void>;
 }
@@ -81,8 +98,16 @@ export interface BackendDeps {
   /** Overrides the remote Forge key set (unit tests sign FITs with local keys). */
   forgeKeys?: JWTVerifyGetKey;
   now?: () => Date;
+  /** The clock the ingest rate limits refill by; `performance.now` by default. */
+  monotonicNowMs?: () => number;
   extensions?: readonly BackendExtension[];
-  renderMarkdown?: (markdown: string) => AdfDocument;
+  /**
+   * The render pool (index.ts owns and closes it). Without one, Markdown is
+   * rendered on the calling thread: for tests only.
+   */
+  markdownRenderer?: MarkdownRenderer;
+  /** Overrides what `blocks.get` renders Markdown blocks with (tests); by default `markdownRenderer`, when given. */
+  renderMarkdown?: (markdown: string) => Promise<AdfDocument>;
   /** A compiled ADF validator to share (tests); by default one is compiled on first use. */
   adfValidator?: AdfValidator;
   /** Whether to run the hourly API-token re-check timer (default true). */
@@ -95,6 +120,8 @@ export interface Backend {
   readonly appTokens: AppTokenStore;
   readonly apiTokens: ApiTokenService;
   readonly secretBox: SecretBox;
+  /** Starts the extensions' background work; call it once the HTTP server listens. */
+  start(): Promise<void>;
   /** Stops jobs and extensions, then closes the database. The HTTP server is the caller's. */
   close(): Promise<void>;
 }
@@ -159,7 +186,11 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
     const placementEvents = createPlacementEvents();
     // Compiled on the first ADF block, not at start (createAdfValidator is lazy).
     const adfValidator: AdfValidator = deps.adfValidator ?? createAdfValidator();
-    const ingestAuthenticator = createIngestAuthenticator({ ingestKeys: repositories.ingestKeys, now });
+    const ingestAuthenticator = createRateLimitedIngestAuthenticator({
+      authenticator: createIngestAuthenticator({ ingestKeys: repositories.ingestKeys, now }),
+      limits: config.ingestLimits,
+      nowMs: deps.monotonicNowMs ?? (() => performance.now()),
+    });
 
     metrics.registerQueue('api_token_checks', () => repositories.apiTokens.countDue(now()));
     metrics.registerExpiringTokens(() => apiTokens.countExpiring());
@@ -177,6 +208,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
       logger,
       metrics,
       now,
+      markdownRenderer: deps.markdownRenderer ?? createCachedRenderer(createInProcessRenderer()),
       jsonBody: createJsonBodyMiddleware,
     };
 
@@ -205,7 +237,12 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
       now,
       settingsEvents,
       placementEvents,
-      renderMarkdown: deps.renderMarkdown,
+      renderMarkdown:
+        deps.renderMarkdown ??
+        (deps.markdownRenderer === undefined
+          ? undefined
+          : async (markdown) => (await context.markdownRenderer.render(markdown)).document),
+      logger,
     });
     const allMigrations = migrations;
     const undecryptableSecrets = createUndecryptableSecretsCheck({
@@ -280,6 +317,9 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
       appTokens,
       apiTokens,
       secretBox,
+      async start() {
+        for (const instance of instances) await instance.start?.();
+      },
       async close() {
         await Promise.all(jobs.map((job) => job.stop()));
         for (const instance of [...instances].reverse()) await instance.close?.();

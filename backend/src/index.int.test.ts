@@ -96,6 +96,30 @@ describe('startBackend', () => {
     expect((await fetch(`${backend.url}/readyz`)).status).toBe(200);
   });
 
+  it('answers /healthz before any extension starts its background work (the publishing worker)', async () => {
+    const logs = createLogCapture();
+    let seenFromStart: number | null = null;
+    const backend = await startBackend({
+      env: env({ LOG_LEVEL: 'info' }),
+      logDestination: logs.stream,
+      extensions: [
+        {
+          name: 'probe',
+          setup: () => ({
+            async start() {
+              // By now the server must listen: background work may take as long as it likes.
+              const line = logs.lines().find((entry) => entry.msg === 'backend listening');
+              if (line === undefined) return;
+              seenFromStart = (await fetch(`${line.url as string}/healthz`)).status;
+            },
+          }),
+        },
+      ],
+    });
+    running.push(backend);
+    expect(seenFromStart).toBe(200);
+  });
+
   it('answers 503 jwks_unavailable, not 401, when the Forge key set cannot be fetched', async () => {
     const backend = await start({ PAGEWIRE_FORGE_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json' });
     const response = await installed(backend.url);

@@ -4,7 +4,8 @@ import { type Backend, type BackendExtension, createBackend } from './backend';
 import { loadConfig } from './config/config';
 import { checkApiTokenHealth, REQUIRED_API_TOKEN_SCOPES } from './credentials/token-health';
 import { createLogger } from './observability/logger';
-import { convertMarkdownToAdf } from './publishing/adf/markdown-to-adf';
+import { createMarkdownRenderPool } from './publishing/adf/markdown-render-pool';
+import { createCachedRenderer } from './publishing/adf/markdown-renderer';
 import { createPublishingExtension } from './publishing/publishing-extension';
 
 export type { Backend, BackendContext, BackendExtension, ExtensionInstance } from './backend';
@@ -48,15 +49,25 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
   const config = loadConfig(options.env);
   const logger = createLogger({ level: config.logLevel, destination: options.logDestination });
   const apiBase = config.atlassianApiBase.href.replace(/\/+$/, '');
-  const backend: Backend = await createBackend({
-    config,
-    logger,
-    checkApiTokenHealth: (input) => checkApiTokenHealth({ apiBase }, input),
-    requiredApiTokenScopes: REQUIRED_API_TOKEN_SCOPES,
-    // Markdown blocks reach the macro as ADF from the same converter that writes snapshots and pages.
-    renderMarkdown: (markdown) => convertMarkdownToAdf(markdown).document,
-    extensions: options.extensions ?? [createPublishingExtension({ env: options.env })],
-  });
+  // Markdown blocks reach the macro as ADF from the same converter, on the same
+  // worker threads, that write snapshots and pages; one cache keyed by content.
+  const markdownRenderer = createCachedRenderer(
+    createMarkdownRenderPool({ ...config.render, logger: logger.child({ component: 'markdown-render' }) }),
+  );
+  let backend: Backend;
+  try {
+    backend = await createBackend({
+      config,
+      logger,
+      checkApiTokenHealth: (input) => checkApiTokenHealth({ apiBase }, input),
+      requiredApiTokenScopes: REQUIRED_API_TOKEN_SCOPES,
+      markdownRenderer,
+      extensions: options.extensions ?? [createPublishingExtension({ env: options.env })],
+    });
+  } catch (error) {
+    await markdownRenderer.close();
+    throw error;
+  }
 
   const server = createServer(backend.app);
   // Forge gives UI calls 25 s and triggers 5 s; nothing legitimate takes longer than this.
@@ -73,10 +84,13 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
     });
   } catch (error) {
     await backend.close();
+    await markdownRenderer.close();
     throw error;
   }
   const url = connectableUrl(server);
   logger.info({ url }, 'backend listening');
+  // Only now the publishing worker starts claiming jobs: whatever is queued, /healthz already answers.
+  await backend.start();
 
   let closing: Promise<void> | null = null;
   return {
@@ -91,6 +105,7 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
         await drained;
         clearTimeout(timer);
         await backend.close();
+        await markdownRenderer.close();
         logger.info('shut down');
         // Standard output is written asynchronously (observability/logger.ts): the last lines are out before this resolves.
         await new Promise<void>((resolve) => logger.flush(() => resolve()));

@@ -222,6 +222,9 @@ export function backendEnvironment(
     PAGEWIRE_ATLASSIAN_API_BASE: emulator,
     PAGEWIRE_MASTER_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'info',
+    // The benchmarks drive ingest far past what one source sends; they measure the engine, not the limiter.
+    PAGEWIRE_INGEST_LIMIT_PER_KEY: 'off',
+    PAGEWIRE_INGEST_LIMIT_PER_INSTALLATION: 'off',
     ...options.env,
   };
 }

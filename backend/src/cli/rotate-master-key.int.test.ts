@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import SQLite from 'better-sqlite3';
 import { UnsecuredJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSecretBox } from '../credentials/secret-box';
@@ -130,6 +131,46 @@ describe.each(targets)('npm run rotate-master-key on $name', (target) => {
     expect(bytes.length).toBeGreaterThan(0);
     expect(bytes).not.toContain(API_TOKEN);
     expect(bytes).not.toContain(appToken.split('.')[1]!);
+  });
+
+  const keys = () => ({
+    PAGEWIRE_MASTER_KEY: newKey.toString('base64'),
+    PAGEWIRE_PREVIOUS_MASTER_KEYS: oldKey.toString('base64'),
+  });
+
+  onSqlite?.(
+    'resolves a relative DATABASE_URL against the directory the command was started from, and prints the file',
+    async () => {
+      const file = url.slice('sqlite:'.length);
+      const io = capture();
+      // As `npm run rotate-master-key` from that directory: npm runs the script in backend/ and sets INIT_CWD.
+      const code = await runRotateMasterKey(
+        [],
+        { ...keys(), DATABASE_URL: `sqlite:./${basename(file)}`, INIT_CWD: dirname(file) },
+        io,
+      );
+      expect(code).toBe(0);
+      expect(io.lines).toContain(`using the database sqlite ${file}`);
+      expect(io.lines.join('\n')).toContain('re-encrypted 2, already under the new key 0, failed 0');
+    },
+  );
+
+  onSqlite?.('refuses a path with no database, exits 1 naming it, and creates nothing there', async () => {
+    const missing = join(dirname(url.slice('sqlite:'.length)), 'typo.db');
+    const io = capture();
+    expect(await runRotateMasterKey([], { ...keys(), DATABASE_URL: `sqlite:${missing}` }, io)).toBe(1);
+    expect(io.lines.join('\n')).toContain(`there is no database at ${missing}`);
+    expect(existsSync(missing)).toBe(false);
+  });
+
+  onSqlite?.('refuses a database without the Pagewire schema and exits 1 naming the file', async () => {
+    const other = join(dirname(url.slice('sqlite:'.length)), 'other.db');
+    const foreign = new SQLite(other);
+    foreign.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)');
+    foreign.close();
+    const io = capture();
+    expect(await runRotateMasterKey([], { ...keys(), DATABASE_URL: `sqlite:${other}` }, io)).toBe(1);
+    expect(io.lines.join('\n')).toMatch(new RegExp(`sqlite ${other} has no Pagewire schema`));
   });
 
   it('refuses to run without the previous key, and says why', async () => {

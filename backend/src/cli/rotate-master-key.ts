@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { DEVELOPMENT_APP_ID, loadConfig } from '../config/config';
 import { rotateMasterKey } from '../credentials/master-key-rotation';
 import { createSecretBox, masterKeyId } from '../credentials/secret-box';
 import { hasErrorKind } from '../error-kinds';
 import { openDatabase } from '../store/database';
+import { coreMigrations } from '../store/migrations';
+import { pendingMigrations } from '../store/migrator';
 import { createRepositories } from '../store/repositories';
 
 const USAGE = `Re-encrypts every stored secret (app system tokens, scoped API tokens) under a new master key.
@@ -20,6 +23,9 @@ The procedure (docs/BACKEND.md, "Rotating the master key"):
   2. Run this command with the same two variables. It can run while the service is up.
   3. When it reports nothing left under an old key, drop PAGEWIRE_PREVIOUS_MASTER_KEYS.
 `;
+
+/** The core migration that creates the tables holding sealed secrets. */
+const CREDENTIALS_MIGRATION = '0002-credentials';
 
 export interface CliOutput {
   out(line: string): void;
@@ -68,8 +74,26 @@ export async function runRotateMasterKey(
     return 1;
   }
 
+  // A mistyped path must not quietly become a new empty database that "rotates" 0 secrets.
+  if (config.databaseUrl.startsWith('sqlite:') && config.databaseUrl !== 'sqlite::memory:') {
+    const file = config.databaseUrl.slice('sqlite:'.length);
+    if (!existsSync(file)) {
+      io.err(
+        `rotate-master-key: there is no database at ${file} (DATABASE_URL, relative to where the command was started)`,
+      );
+      return 1;
+    }
+  }
   const database = await openDatabase(config.databaseUrl);
   try {
+    io.out(`using the database ${database.description}`);
+    const pending = await pendingMigrations(database, coreMigrations);
+    if (pending.includes(CREDENTIALS_MIGRATION)) {
+      io.err(
+        `rotate-master-key: ${database.description} has no Pagewire schema (its credentials tables were never created): is DATABASE_URL the backend's database?`,
+      );
+      return 1;
+    }
     const repositories = createRepositories(database.db);
     const secretBox = createSecretBox({ current, previous: config.masterKeys.previous });
     io.out(`re-encrypting secrets in ${database.description} under ${masterKeyId(current)}`);

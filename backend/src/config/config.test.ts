@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasErrorKind } from '../error-kinds';
 import { ConfigError, DEVELOPMENT_APP_ID, loadConfig, PRODUCTION_FORGE_JWKS_URL } from './config';
@@ -23,13 +24,49 @@ describe('loading the configuration', () => {
     const config = loadConfig(production);
     expect(config.port).toBe(8080);
     expect(config.host).toBe('0.0.0.0');
-    expect(config.databaseUrl).toBe('sqlite:./data/pagewire.db');
+    expect(config.databaseUrl).toBe(`sqlite:${join(process.cwd(), 'data', 'pagewire.db')}`);
     expect(config.forge.jwksUrl.href).toBe(PRODUCTION_FORGE_JWKS_URL);
     expect(config.forge.environments).toBeNull();
     expect(config.atlassianApiBase.origin).toBe('https://api.atlassian.com');
     expect(config.mode).toBe('in-house');
     expect(config.logLevel).toBe('info');
     expect(config.masterKeys.current?.length).toBe(32);
+  });
+
+  it('resolves relative SQLite and data paths against the directory npm was started from, not the workspace', () => {
+    const config = loadConfig({
+      ...production,
+      INIT_CWD: '/srv/pagewire',
+      DATABASE_URL: 'sqlite:./data/pagewire.db',
+      PAGEWIRE_DATA_DIR: 'state',
+    });
+    expect(config.databaseUrl).toBe('sqlite:/srv/pagewire/data/pagewire.db');
+    expect(config.dataDir).toBe('/srv/pagewire/state');
+    expect(
+      loadConfig({ ...production, DATABASE_URL: 'sqlite:/abs/x.db', INIT_CWD: '/srv' }).databaseUrl,
+    ).toBe('sqlite:/abs/x.db');
+    expect(loadConfig({ ...production, DATABASE_URL: 'sqlite::memory:' }).databaseUrl).toBe(
+      'sqlite::memory:',
+    );
+  });
+
+  it('reads the ingest limits as rate and burst, or off, and refuses anything else naming the variable', () => {
+    const defaults = loadConfig(production).ingestLimits;
+    expect(defaults).toEqual({
+      perKey: { perSecond: 20, burst: 120 },
+      perInstallation: { perSecond: 100, burst: 600 },
+      wrongKeysPerAddress: { perSecond: 20 / 60, burst: 20 },
+    });
+    const tuned = loadConfig({
+      ...production,
+      PAGEWIRE_INGEST_LIMIT_PER_KEY: '5/s,10',
+      PAGEWIRE_INGEST_LIMIT_WRONG_KEYS: 'off',
+    });
+    expect(tuned.ingestLimits.perKey).toEqual({ perSecond: 5, burst: 10 });
+    expect(tuned.ingestLimits.wrongKeysPerAddress).toBeNull();
+    expect(configErrorFor({ ...production, PAGEWIRE_INGEST_LIMIT_PER_KEY: 'lots' })).toMatch(
+      /^invalid configuration: PAGEWIRE_INGEST_LIMIT_PER_KEY must be/,
+    );
   });
 
   it('refuses to start without an app id, naming the variable', () => {

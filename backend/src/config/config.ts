@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from 'node:path';
 import { type DeploymentMode, deploymentModeSchema } from '@pagewire/shared';
 import { z } from 'zod';
 import { ERROR_KINDS } from '../error-kinds';
@@ -11,6 +12,7 @@ import { ERROR_KINDS } from '../error-kinds';
 export interface Config {
   readonly port: number;
   readonly host: string;
+  /** A `sqlite:` path is absolute here: relative ones are resolved against `startDir`. */
   readonly databaseUrl: string;
   readonly forge: {
     /** The app ARI: the only audience a Forge Invocation Token may carry. */
@@ -34,6 +36,49 @@ export interface Config {
   readonly dataDir: string;
   /** How long an uninstalled installation's data is kept before it is purged (a reinstall within it gets its settings back). */
   readonly uninstallGraceMs: number;
+  /** Markdown→ADF off the HTTP thread (docs/BACKEND.md, "Threat model"). */
+  readonly render: {
+    /** Worker threads rendering at once. */
+    readonly workers: number;
+    /** How long one render may take before it fails as `content_too_complex`. */
+    readonly timeoutMs: number;
+  };
+  /** Token buckets on the ingest API (docs/BACKEND.md, "Ingest limits"); `null` is off. */
+  readonly ingestLimits: {
+    readonly perKey: RateLimit | null;
+    readonly perInstallation: RateLimit | null;
+    readonly wrongKeysPerAddress: RateLimit | null;
+  };
+}
+
+export interface RateLimit {
+  readonly perSecond: number;
+  readonly burst: number;
+}
+
+/**
+ * `<rate>/s,<burst>` or `<rate>/min,<burst>` (`20/s,120`: 20 a second
+ * sustained, 120 at once), or `off`.
+ */
+function rateLimit(fallback: string) {
+  return z
+    .string()
+    .trim()
+    .default(fallback)
+    .transform((value, ctx): RateLimit | null => {
+      if (value.toLowerCase() === 'off') return null;
+      const match = /^(\d+(?:\.\d+)?)\/(s|min),(\d+)$/.exec(value);
+      const rate = match === null ? 0 : Number(match[1]) / (match[2] === 'min' ? 60 : 1);
+      const burst = match === null ? 0 : Number(match[3]);
+      if (match === null || rate <= 0 || burst < 1) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be <rate>/s,<burst> or <rate>/min,<burst> (e.g. 20/s,120), or off',
+        });
+        return z.NEVER;
+      }
+      return { perSecond: rate, burst };
+    });
 }
 
 export const forgeEnvironmentTypes = ['DEVELOPMENT', 'STAGING', 'PRODUCTION'] as const;
@@ -172,7 +217,44 @@ const envSchema = z.object({
     .min(0, 'must be between 0 and 365')
     .max(365, 'must be between 0 and 365')
     .default(30),
+  PAGEWIRE_RENDER_WORKERS: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 16')
+    .max(16, 'must be between 1 and 16')
+    .default(2),
+  // A legitimate 256 KB document renders in about 1.5 s on a busy 2-core machine; 10 s leaves room.
+  PAGEWIRE_RENDER_TIMEOUT_MS: z.coerce
+    .number({ message: 'must be a number of milliseconds' })
+    .int('must be a whole number')
+    .min(50, 'must be at least 50')
+    .max(600_000, 'must be at most 600000')
+    .default(10_000),
+  // A CI job or status page writes a few blocks a second at most; a site's sources together a few dozen.
+  PAGEWIRE_INGEST_LIMIT_PER_KEY: rateLimit('20/s,120'),
+  PAGEWIRE_INGEST_LIMIT_PER_INSTALLATION: rateLimit('100/s,600'),
+  // A source with a stale key retries a few times a minute; a key guesser wants thousands a second.
+  PAGEWIRE_INGEST_LIMIT_WRONG_KEYS: rateLimit('20/min,20'),
 });
+
+/**
+ * The directory relative paths (`sqlite:./data/…`, `PAGEWIRE_DATA_DIR`) are
+ * resolved against: the one the command was started from. `npm run` and
+ * `npm -w` switch into the workspace before running a script and leave the
+ * original directory in `INIT_CWD`
+ * (https://docs.npmjs.com/cli/v10/commands/npm-run-script); anything else
+ * runs where it was started.
+ */
+export function startDirectory(env: Record<string, string | undefined>): string {
+  const initCwd = env.INIT_CWD?.trim();
+  return initCwd !== undefined && initCwd !== '' && isAbsolute(initCwd) ? initCwd : process.cwd();
+}
+
+function resolveDatabaseUrl(url: string, startDir: string): string {
+  if (!url.startsWith('sqlite:')) return url;
+  const location = url.slice('sqlite:'.length);
+  return location === ':memory:' ? url : `sqlite:${resolve(startDir, location)}`;
+}
 
 /** Reads and validates the configuration; throws a `ConfigError` with one line naming the bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -209,10 +291,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     );
   }
 
+  const startDir = startDirectory(env);
   return {
     port: values.PORT,
     host: values.HOST,
-    databaseUrl: values.DATABASE_URL,
+    databaseUrl: resolveDatabaseUrl(values.DATABASE_URL, startDir),
     forge: {
       appId: values.PAGEWIRE_FORGE_APP_ID ?? DEVELOPMENT_APP_ID,
       jwksUrl: values.PAGEWIRE_FORGE_JWKS_URL,
@@ -226,7 +309,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     mode: values.PAGEWIRE_MODE,
     logLevel: values.LOG_LEVEL,
     dev,
-    dataDir: values.PAGEWIRE_DATA_DIR,
+    dataDir: resolve(startDir, values.PAGEWIRE_DATA_DIR),
     uninstallGraceMs: values.PAGEWIRE_UNINSTALL_GRACE_DAYS * 24 * 60 * 60 * 1000,
+    render: { workers: values.PAGEWIRE_RENDER_WORKERS, timeoutMs: values.PAGEWIRE_RENDER_TIMEOUT_MS },
+    ingestLimits: {
+      perKey: values.PAGEWIRE_INGEST_LIMIT_PER_KEY,
+      perInstallation: values.PAGEWIRE_INGEST_LIMIT_PER_INSTALLATION,
+      wrongKeysPerAddress: values.PAGEWIRE_INGEST_LIMIT_WRONG_KEYS,
+    },
   };
 }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { FitError } from '../auth/forge-invocation-token';
 import { hasErrorKind } from '../error-kinds';
 import { isProblemError } from './problem-error';
+import { requestErrorProblem } from './request-error-problems';
 import { requestState } from './request-state';
 
 /** How long Forge (or any client) should wait before retrying when our key set or database is down. */
@@ -45,11 +46,12 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
     }
 
     if (isProblemError(error)) {
-      sendProblem(
-        response,
-        error.toProblem(requestId),
-        error.code === 'invalid_ingest_key' ? { 'www-authenticate': 'Bearer' } : {},
-      );
+      const headers: Record<string, string> =
+        error.code === 'invalid_ingest_key' ? { 'www-authenticate': 'Bearer' } : {};
+      // A 429 (the ingest limits) says when to come back in the header too, as RFC 9110 has it.
+      if (error.extra.retryAfterSeconds !== undefined)
+        headers['retry-after'] = String(error.extra.retryAfterSeconds);
+      sendProblem(response, error.toProblem(requestId), headers);
       return;
     }
 
@@ -85,6 +87,12 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
           'www-authenticate': 'Bearer',
         },
       );
+      return;
+    }
+
+    const requestProblem = requestErrorProblem(error, request, requestId);
+    if (requestProblem !== null) {
+      sendProblem(response, requestProblem);
       return;
     }
 

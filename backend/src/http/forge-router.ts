@@ -55,6 +55,13 @@ const lifecycleOperations: ReadonlySet<OperationName> = new Set([
  */
 const outputsTrusted: ReadonlySet<OperationName> = new Set(['blocks.get']);
 
+/**
+ * Operations whose success carries a secret shown once (a new ingest key; the
+ * API token being set): `Cache-Control: no-store`, so no cache on the way keeps
+ * a copy (RFC 9111 §5.2.2.5). Errors already carry it (sendProblem).
+ */
+const answersCarrySecrets: ReadonlySet<OperationName> = new Set(['ingestKeys.create', 'apiToken.set']);
+
 export interface ForgeRouterDeps {
   verifier: FitVerifier;
   handlers: OperationHandlers;
@@ -319,6 +326,7 @@ export function createForgeRouter(deps: ForgeRouterDeps): Router {
           return state.log ?? deps.logger;
         },
       });
+      if (answersCarrySecrets.has(name)) response.setHeader('cache-control', 'no-store');
       if (outputsTrusted.has(name)) {
         response.status(200).json({ data: output });
         return;

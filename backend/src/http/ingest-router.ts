@@ -10,6 +10,7 @@ import type { AdfValidator } from '@pagewire/shared/adf-validator';
 import { Router } from 'express';
 import type { Logger } from 'pino';
 import type { IngestAuthenticator } from '../auth/ingest-key';
+import type { RateLimitedIngestAuthenticator } from '../auth/ingest-rate-limit';
 import { hashBlockPayload } from '../domain/block-content-hash';
 import type { BlockEvents } from '../domain/block-events';
 import { findUnsafeText } from '../domain/text-safety';
@@ -17,11 +18,13 @@ import type { Metrics } from '../observability/metrics';
 import type { ActivityRepository } from '../store/activity-repository';
 import type { BlockRepository } from '../store/block-repository';
 import { createJsonBodyMiddleware } from './json-body-middleware';
+import { refuseDeepMarkdown } from './markdown-nesting';
 import { ProblemError, prefixFieldErrors } from './problem-error';
 import { requestState } from './request-state';
 
 export interface IngestRouterDeps {
-  authenticator: IngestAuthenticator;
+  /** The key check with the ingest limits (a plain IngestAuthenticator fits too). */
+  authenticator: RateLimitedIngestAuthenticator;
   blocks: BlockRepository;
   activity: ActivityRepository;
   blockEvents: BlockEvents;
@@ -45,7 +48,7 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
   router.put(ROUTE, async (request, response, next) => {
     const state = requestState(response);
     state.route = ROUTE;
-    const principal = await deps.authenticator.authenticate(request.get('authorization'));
+    const principal = await deps.authenticator.authenticate(request.get('authorization'), request.ip);
     // Bound to the request's log lines from here on (RequestState makes its child logger on first use).
     state.installationId = principal.installationId;
     (response.locals as { ingestPrincipal?: typeof principal }).ingestPrincipal = principal;
@@ -89,6 +92,7 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
       });
     }
     const payload: BlockPayload = parsed.data;
+    if (payload.kind === 'markdown') refuseDeepMarkdown(payload.content, '/content');
     if (payload.kind === 'adf') {
       // The structural schema only checks the outline; Atlassian's full schema says whether Confluence can render it.
       const validation = deps.adfValidator.validate(payload.content);

@@ -15,7 +15,8 @@ import {
 } from '../confluence/errors';
 import { summariseDiff } from './adf/adf-diff';
 import { hashPageContent, isAdfContainedIn } from './adf/canonical-adf';
-import { convertMarkdownToAdf } from './adf/markdown-to-adf';
+import { isContentTooComplexError } from './adf/markdown-renderer';
+import type { MarkdownConversion } from './adf/markdown-to-adf';
 import type { PageProperty, PublishedPage, PublishingConfluence, PublishTarget } from './confluence-gateway';
 import {
   PAGE_OWNERSHIP_PROPERTY_KEY,
@@ -59,6 +60,8 @@ export interface PagePublishDeps {
   /** Another job of the same installation (the one an intent names). */
   findJob(jobId: string): Promise<StoredJob | null>;
   now(): Date;
+  /** Markdown→ADF: the render pool in the running backend (off the HTTP thread, under a time budget). */
+  renderMarkdown(markdown: string): Promise<MarkdownConversion>;
 }
 
 export interface PublishResult extends Outcome {
@@ -69,9 +72,25 @@ export interface PublishResult extends Outcome {
 /** A 409 means someone wrote between our read and our write: re-read, re-check, re-apply at most this often. */
 export const MAX_CONFLICT_ROUNDS = 3;
 
-export function deriveDocument(body: PageIngestBody): { document: AdfDocument; warnings: JobWarning[] } {
+export async function deriveDocument(
+  body: PageIngestBody,
+  renderMarkdown: PagePublishDeps['renderMarkdown'],
+): Promise<{ document: AdfDocument; warnings: JobWarning[] }> {
   if (body.adf !== undefined) return { document: body.adf, warnings: [] };
-  const { document, notes } = convertMarkdownToAdf(body.markdown ?? '');
+  let conversion: MarkdownConversion;
+  try {
+    conversion = await renderMarkdown(body.markdown ?? '');
+  } catch (error) {
+    // Over the render budget or the stack: the same Markdown fails the same way every time, so never retried.
+    if (isContentTooComplexError(error)) {
+      throw new PermanentPublishError(
+        'content_too_complex',
+        `The page's Markdown cannot be published: ${error.message}.`,
+      );
+    }
+    throw error;
+  }
+  const { document, notes } = conversion;
   return {
     document,
     warnings: notes.map((note) => ({
@@ -114,7 +133,7 @@ interface Run {
 export async function publishPage(job: StoredJob, deps: PagePublishDeps): Promise<PublishResult> {
   const body = pageIngestBodySchema.parse(job.request);
   const target: PublishTarget = { installationId: job.installationId, spaceKey: job.spaceKey };
-  const { document, warnings } = deriveDocument(body);
+  const { document, warnings } = await deriveDocument(body, deps.renderMarkdown);
   const validation = deps.validator.validate(document);
   if (!validation.valid) {
     const first = validation.errors[0];
@@ -590,7 +609,12 @@ async function documentOfJob(run: Run, jobId: string): Promise<AdfDocument | nul
   const job = await run.deps.findJob(jobId);
   if (job === null) return null;
   const parsed = pageIngestBodySchema.safeParse(job.request);
-  return parsed.success ? deriveDocument(parsed.data).document : null;
+  if (!parsed.success) return null;
+  // An earlier job whose Markdown cannot be rendered cannot be the write that landed.
+  return deriveDocument(parsed.data, run.deps.renderMarkdown).then(
+    (derived) => derived.document,
+    () => null,
+  );
 }
 
 async function recordIntent(run: Run, intent: PublishIntent): Promise<void> {

@@ -64,6 +64,7 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
         blockEvents: context.blockEvents,
         config,
         now: context.now,
+        markdownRenderer: context.markdownRenderer,
       });
       context.metrics.registerQueue('publishing', async () => {
         const items = await service.queue.countWorkByState();
@@ -86,9 +87,10 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
           });
         }
       });
-      await service.start();
       return {
         router: createPublishingRouter({ authenticator: context.ingestAuthenticator, service, logger }),
+        // Only once the server listens: a queued job must never keep /healthz from answering.
+        start: () => service.start(),
         close: () => service.stop(),
       };
     },

@@ -9,6 +9,11 @@ import type { BlockEvents } from '../domain/block-events';
 import type { Database } from '../store/database';
 import type { Repositories } from '../store/repositories';
 import type { CoreTables } from '../store/schema';
+import {
+  createCachedRenderer,
+  createInProcessRenderer,
+  type MarkdownRenderer,
+} from './adf/markdown-renderer';
 import { type ConfluenceClientResolver, createPublishingConfluence } from './confluence-gateway';
 import { type PublishIntent, type PublishResult, publishPage } from './page-publisher';
 import { defaultPublishingConfig, type PublishingConfig } from './publishing-config';
@@ -45,6 +50,11 @@ export interface PublishingServiceDeps {
   now?: () => Date;
   /** Identifies this process's leases; defaults to `host:pid:random`. */
   owner?: string;
+  /**
+   * Markdown→ADF for pages and snapshots: the backend's render pool. Tests of
+   * the engine alone render in process (same results, no time budget).
+   */
+  markdownRenderer?: MarkdownRenderer | undefined;
 }
 
 export interface PublishingService {
@@ -92,6 +102,8 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
   // Lazy: the schema is compiled on the first page or snapshot that needs it.
   const validator: AdfValidator = createAdfValidator();
   const { repositories, logger } = deps;
+  const markdownRenderer = deps.markdownRenderer ?? createCachedRenderer(createInProcessRenderer());
+  const renderMarkdown = (markdown: string) => markdownRenderer.render(markdown);
   const metrics: PublishingMetrics | null =
     deps.metricsRegistry === undefined ? null : createPublishingMetrics(deps.metricsRegistry, queue, now);
 
@@ -109,6 +121,7 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
         placements: repositories.placements,
         spaceSettings: repositories.spaceSettings,
         validator,
+        renderMarkdown,
       });
     }
     return publishPage(lease.job, {
@@ -119,6 +132,7 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
       recordIntent: (intent) => context.recordIntent(intent),
       findJob: (jobId) => queue.findJob(lease.installationId, jobId),
       now,
+      renderMarkdown,
     });
   }
 

@@ -138,6 +138,13 @@ export function createPublishingWorker(deps: {
       }
       if (isPermanentPublishError(error)) {
         await deadLetter(lease, { code: error.code, detail: error.message });
+      } else if (error instanceof RangeError) {
+        // A stack overflow (or an impossible allocation) repeats with the same content: never retried.
+        logger.warn({ target: lease.targetKey, jobId: lease.job.id }, 'publishing job overflowed the stack');
+        await deadLetter(lease, {
+          code: 'content_too_complex',
+          detail: 'The content nests too deeply or is too large to process.',
+        });
       } else if (isRetryableLater(error) || isAmbiguousWrite(error)) {
         const jobError = toJobError(error);
         const retryAt = new Date(deps.now().getTime() + retryDelay(lease.attempts, error));

@@ -7,6 +7,8 @@ import type { PlacementRepository } from '../store/placement-repository';
 import type { SpaceSettingsRepository } from '../store/space-settings-repository';
 import { renderBlockToAdf } from './adf/block-to-adf';
 import { canonicalAdfJson } from './adf/canonical-adf';
+import { isContentTooComplexError } from './adf/markdown-renderer';
+import type { MarkdownConversion } from './adf/markdown-to-adf';
 import { buildSnapshotValue } from './adf/snapshot-value';
 import type { PageProperty, PublishingConfluence, PublishTarget } from './confluence-gateway';
 import type { PublishResult } from './page-publisher';
@@ -30,6 +32,8 @@ export interface SnapshotPublishDeps {
   placements: PlacementRepository;
   spaceSettings: SpaceSettingsRepository;
   validator: AdfValidator;
+  /** Markdown→ADF: the render pool in the running backend (off the HTTP thread, under a time budget). */
+  renderMarkdown(markdown: string): Promise<MarkdownConversion>;
 }
 
 /** Another writer touching the same property: re-read and write again, this often at most. */
@@ -80,7 +84,15 @@ export async function publishSnapshot(job: StoredJob, deps: SnapshotPublishDeps)
     title: stored.title,
     content: stored.content,
   }) as BlockPayload;
-  const adf = renderBlockToAdf(payload);
+  const adf = await renderBlockToAdf(payload, deps.renderMarkdown).catch((error: unknown) => {
+    if (isContentTooComplexError(error)) {
+      throw new PermanentPublishError(
+        'content_too_complex',
+        `Block "${request.blockKey}" cannot be written as a snapshot: ${error.message}.`,
+      );
+    }
+    throw error;
+  });
   const validation = deps.validator.validate(adf);
   if (!validation.valid) {
     throw new PermanentPublishError(

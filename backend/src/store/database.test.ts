@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compileStatement, type Database, openDatabase } from './database';
 import { coreMigrations } from './migrations';
@@ -58,5 +61,22 @@ describe('a statement compiled once', () => {
         db.selectFrom('space_settings').selectAll().where('installation_id', '=', installationId),
       ),
     ).toThrow(/not every parameter is used/);
+  });
+});
+
+describe('the SQLite database file', () => {
+  it('is created readable and writable by its owner only, and so are its WAL and shared-memory files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pagewire-mode-'));
+    try {
+      const file = join(dir, 'nested', 'pagewire.db');
+      const database = await openDatabase(`sqlite:${file}`);
+      await migrateToLatest(database, coreMigrations);
+      for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+        expect({ path, mode: statSync(path).mode & 0o777 }).toEqual({ path, mode: 0o600 });
+      }
+      await database.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

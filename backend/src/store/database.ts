@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
@@ -42,7 +42,12 @@ export async function openDatabase(url: string): Promise<Database> {
 function openSqlite(location: string): Database {
   const inMemory = location === ':memory:';
   const path = inMemory ? ':memory:' : resolve(location);
-  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+  if (!inMemory) {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // Created owner-only before SQLite opens it: it holds sealed secrets and every
+    // tenant's data, and SQLite gives its -wal and -shm files the same mode.
+    closeSync(openSync(path, 'a', 0o600));
+  }
   const connection = new SQLite(path);
   // WAL lets readers proceed during a write; busy_timeout makes a second process
   // (the rotate-master-key CLI next to a running backend) wait instead of failing.

@@ -65,6 +65,12 @@ export interface TestBackendOptions {
   /** Capture logs at this level (default info, so request lines are there to grep). */
   logLevel?: 'info' | 'debug' | 'silent';
   renderMarkdown?: Parameters<typeof createBackend>[0]['renderMarkdown'];
+  /**
+   * Ingest limits as config variables (`PAGEWIRE_INGEST_LIMIT_*`); off unless
+   * given, since tests write far faster than any source. The buckets refill by
+   * the test clock (`clock.now`).
+   */
+  ingestLimits?: { perKey?: string; perInstallation?: string; wrongKeys?: string };
   /** Reuse one signer across tests: RSA key generation is the slowest part of a start. */
   signer?: TestSigner;
 }
@@ -85,6 +91,9 @@ export async function startTestBackend(options: TestBackendOptions = {}): Promis
     PAGEWIRE_MODE: options.mode ?? 'in-house',
     PAGEWIRE_FORGE_ENVIRONMENTS: options.environments,
     LOG_LEVEL: options.logLevel ?? 'info',
+    PAGEWIRE_INGEST_LIMIT_PER_KEY: options.ingestLimits?.perKey ?? 'off',
+    PAGEWIRE_INGEST_LIMIT_PER_INSTALLATION: options.ingestLimits?.perInstallation ?? 'off',
+    PAGEWIRE_INGEST_LIMIT_WRONG_KEYS: options.ingestLimits?.wrongKeys ?? 'off',
   });
   const logger =
     options.logLevel === 'silent'
@@ -99,10 +108,12 @@ export async function startTestBackend(options: TestBackendOptions = {}): Promis
     requiredApiTokenScopes: GRANTED_SCOPES,
     forgeKeys: signer.getKey,
     now,
+    monotonicNowMs: () => clock.now.getTime(),
     extensions: options.extensions,
     renderMarkdown: options.renderMarkdown,
     backgroundJobs: false,
   });
+  await backend.start();
   const http = request(backend.app);
 
   const tenants = new Map<string, TestTenant>();

@@ -9,6 +9,13 @@ import type { FieldError, ProblemCode, ResolverError } from '@pagewire/shared';
  */
 const userMessages: Readonly<Record<ProblemCode, string>> = {
   malformed_json: 'Pagewire sent a request its service could not read. Reload the page and try again.',
+  malformed_url: 'Pagewire sent a request its service could not read. Reload the page and try again.',
+  invalid_content_encoding:
+    'Pagewire sent a request its service could not read. Reload the page and try again.',
+  too_deeply_nested:
+    'That content nests lists, quotes or objects too deeply for Pagewire. Flatten it and try again.',
+  content_too_complex:
+    'That content is too complex for Pagewire to render. Simplify it (less nesting, fewer unclosed * or _) and try again.',
   validation_failed: 'Some of the values are not valid. Correct the highlighted fields and try again.',
   payload_too_large: 'That is more data than Pagewire accepts in one request. Try a smaller change.',
   unsupported_media_type:

@@ -8,6 +8,10 @@ import { z } from 'zod';
 export const problemCodes = [
   // The request itself is wrong.
   'malformed_json',
+  'malformed_url',
+  'invalid_content_encoding',
+  'too_deeply_nested',
+  'content_too_complex',
   'validation_failed',
   'payload_too_large',
   'unsupported_media_type',
@@ -55,6 +59,10 @@ export type ProblemCode = z.infer<typeof problemCodeSchema>;
 /** The HTTP status each code is answered with, so every edge agrees. */
 export const problemStatus: Readonly<Record<ProblemCode, number>> = {
   malformed_json: 400,
+  malformed_url: 400,
+  invalid_content_encoding: 400,
+  too_deeply_nested: 400,
+  content_too_complex: 400,
   validation_failed: 400,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -93,6 +101,10 @@ export const problemStatus: Readonly<Record<ProblemCode, number>> = {
 /** Short, stable titles (RFC 9457 `title` must not vary between occurrences). */
 export const problemTitles: Readonly<Record<ProblemCode, string>> = {
   malformed_json: 'The request body is not valid JSON',
+  malformed_url: 'The request URL is not valid',
+  invalid_content_encoding: 'The request body is not valid for its Content-Encoding',
+  too_deeply_nested: 'The content is nested too deeply',
+  content_too_complex: 'The content is too complex to render',
   validation_failed: 'The request does not match the expected shape',
   payload_too_large: 'The request body is too large',
   unsupported_media_type: 'The request body must be JSON',

@@ -1,4 +1,6 @@
 import type { AdfDocument, Block } from '@pagewire/shared';
+import type { Logger } from 'pino';
+import { isContentTooComplexError } from '../../publishing/adf/markdown-renderer';
 import { ProblemError } from '../problem-error';
 import type { OperationDeps, OperationHandlers } from './operation-types';
 import { spaceOf } from './operation-types';
@@ -9,20 +11,23 @@ import { spaceOf } from './operation-types';
  * blocks), and its result depends on the content alone. Renderings are kept
  * by content hash, bounded both in count and in the Markdown they stand for
  * (the ADF is a few times larger), so the memory they hold stays in the low
- * tens of MB whatever the blocks are.
+ * tens of MB whatever the blocks are. A rendering that failed because the
+ * content is too complex (over the renderer's time budget) is kept too, as
+ * "no rendering": the macro then shows the Markdown as plain text, and the
+ * next view does not spend another budget on it.
  */
 const RENDERED_MAX_ENTRIES = 2_000;
 const RENDERED_MAX_MARKDOWN_CHARS = 4_000_000;
 
 interface RenderedEntry {
-  document: AdfDocument;
+  document: AdfDocument | null;
   chars: number;
 }
 
-function createRenderedMarkdownCache(render: (markdown: string) => AdfDocument) {
+function createRenderedMarkdownCache(render: (markdown: string) => Promise<AdfDocument>, logger?: Logger) {
   const entries = new Map<string, RenderedEntry>();
   let chars = 0;
-  return (contentHash: string, markdown: string): AdfDocument => {
+  return async (contentHash: string, markdown: string): Promise<AdfDocument | null> => {
     const hit = entries.get(contentHash);
     if (hit !== undefined) {
       // Re-inserted so the Map's order stays least recently used first.
@@ -30,7 +35,17 @@ function createRenderedMarkdownCache(render: (markdown: string) => AdfDocument) 
       entries.set(contentHash, hit);
       return hit.document;
     }
-    const document = render(markdown);
+    let document: AdfDocument | null;
+    try {
+      document = await render(markdown);
+    } catch (error) {
+      if (!isContentTooComplexError(error)) {
+        // Not the content's fault (the renderer is shutting down): show plain text this once.
+        logger?.warn({ err: error }, 'a Markdown block could not be rendered for the macro');
+        return null;
+      }
+      document = null;
+    }
     if (markdown.length > RENDERED_MAX_MARKDOWN_CHARS / 4) return document;
     while (
       entries.size > 0 &&
@@ -50,7 +65,9 @@ export function createBlockOperations(
   deps: OperationDeps,
 ): Pick<OperationHandlers, 'blocks.list' | 'blocks.get'> {
   const renderMarkdown =
-    deps.renderMarkdown === undefined ? undefined : createRenderedMarkdownCache(deps.renderMarkdown);
+    deps.renderMarkdown === undefined
+      ? undefined
+      : createRenderedMarkdownCache(deps.renderMarkdown, deps.logger);
   return {
     async 'blocks.list'(call) {
       const blocks = await deps.repositories.blocks.list(
@@ -99,13 +116,13 @@ export function createBlockOperations(
       } as Block;
       const rendered =
         stored.kind === 'markdown' && renderMarkdown !== undefined && typeof stored.content === 'string'
-          ? renderMarkdown(view.contentHash, stored.content)
-          : undefined;
+          ? await renderMarkdown(view.contentHash, stored.content)
+          : null;
       return {
         block,
         stale: ageMs > view.staleAfterMinutes * 60_000,
         staleAfterMinutes: view.staleAfterMinutes,
-        ...(rendered === undefined ? {} : { rendered }),
+        ...(rendered === null ? {} : { rendered }),
       };
     },
   };

@@ -65,8 +65,13 @@ export interface OperationDeps {
   placementEvents?: PlacementEvents | undefined;
   /** How long an uninstalled installation's data is kept (config `PAGEWIRE_UNINSTALL_GRACE_DAYS`). */
   uninstallGraceMs: number;
-  /** Renders Markdown blocks to ADF for `blocks.get` (the publishing engine's mapping), when wired. */
-  renderMarkdown?: ((markdown: string) => AdfDocument) | undefined;
+  /**
+   * Renders Markdown blocks to ADF for `blocks.get` (the publishing engine's
+   * mapping, on the render pool), when wired; rejects with a
+   * `ContentTooComplexError` for Markdown over the render budget.
+   */
+  renderMarkdown?: ((markdown: string) => Promise<AdfDocument>) | undefined;
+  logger?: Logger | undefined;
 }
 
 /** The space key of a call the router already checked names one (`needsSpace`). */

@@ -256,7 +256,7 @@ describe('block operations', () => {
     await t.close();
     t = await startTestBackend({
       signer,
-      renderMarkdown: (markdown) => ({
+      renderMarkdown: async (markdown) => ({
         version: 1,
         type: 'doc',
         content: [{ type: 'paragraph', content: [{ type: 'text', text: markdown.toUpperCase() }] }],
@@ -274,7 +274,7 @@ describe('block operations', () => {
     const rendered: string[] = [];
     t = await startTestBackend({
       signer,
-      renderMarkdown: (markdown) => {
+      renderMarkdown: async (markdown) => {
         rendered.push(markdown);
         return {
           version: 1,

@@ -2,20 +2,23 @@ import { type BlockPayload, blockPayloadSchema } from '@pagewire/shared';
 import { createAdfValidator } from '@pagewire/shared/adf-validator';
 import { describe, expect, it } from 'vitest';
 import { renderBlockToAdf } from './block-to-adf';
+import { createInProcessRenderer } from './markdown-renderer';
 import { buildSnapshotValue, MAX_PROPERTY_VALUE_BYTES } from './snapshot-value';
 
 const validator = createAdfValidator();
 
-function render(input: unknown) {
+const markdownRenderer = createInProcessRenderer();
+
+async function render(input: unknown) {
   const block = blockPayloadSchema.parse(input) as BlockPayload;
-  const document = renderBlockToAdf(block);
+  const document = await renderBlockToAdf(block, (markdown) => markdownRenderer.render(markdown));
   expect(validator.validate(document)).toEqual({ valid: true });
   return document;
 }
 
 describe('rendering blocks to ADF', () => {
-  it('renders a status block as a coloured lozenge, its summary, components and a details link', () => {
-    const document = render({
+  it('renders a status block as a coloured lozenge, its summary, components and a details link', async () => {
+    const document = await render({
       kind: 'status',
       title: 'Deploys',
       content: {
@@ -44,8 +47,8 @@ describe('rendering blocks to ADF', () => {
     ]);
   });
 
-  it('renders a table block with a header row, formatted cells and its caption', () => {
-    const document = render({
+  it('renders a table block with a header row, formatted cells and its caption', async () => {
+    const document = await render({
       kind: 'table',
       title: 'On call',
       content: {
@@ -79,8 +82,8 @@ describe('rendering blocks to ADF', () => {
     });
   });
 
-  it('renders metrics with units and colours a change by whether it is good news', () => {
-    const document = render({
+  it('renders metrics with units and colours a change by whether it is good news', async () => {
+    const document = await render({
       kind: 'metrics',
       title: 'SLO',
       content: {
@@ -102,33 +105,33 @@ describe('rendering blocks to ADF', () => {
     });
   });
 
-  it('renders a Markdown block with the same mapping as whole pages', () => {
-    const document = render({ kind: 'markdown', title: 'Notes', content: '# Hi\n\n- a' });
+  it('renders a Markdown block with the same mapping as whole pages', async () => {
+    const document = await render({ kind: 'markdown', title: 'Notes', content: '# Hi\n\n- a' });
     expect(document.content.map((node) => node.type)).toEqual(['heading', 'bulletList']);
   });
 
-  it('passes an ADF block through unchanged', () => {
+  it('passes an ADF block through unchanged', async () => {
     const adf = { version: 1, type: 'doc', content: [{ type: 'rule' }] };
-    expect(render({ kind: 'adf', title: 'Raw', content: adf })).toEqual(adf);
+    expect(await render({ kind: 'adf', title: 'Raw', content: adf })).toEqual(adf);
   });
 });
 
 describe('snapshot property values', () => {
   const base = { blockKey: 'deploys', revision: 4, title: 'Deploys', updatedAt: '2026-11-28T10:00:00.000Z' };
 
-  it('keeps a block that fits whole and says it is complete', () => {
-    const adf = render({ kind: 'markdown', title: 't', content: 'small' });
+  it('keeps a block that fits whole and says it is complete', async () => {
+    const adf = await render({ kind: 'markdown', title: 't', content: 'small' });
     const snapshot = buildSnapshotValue({ ...base, adf });
     expect(snapshot.truncated).toBe(false);
     expect(snapshot.value.adf).toEqual(adf);
   });
 
-  it('cuts a block larger than 32 KB to what fits and adds a visible note saying so', () => {
+  it('cuts a block larger than 32 KB to what fits and adds a visible note saying so', async () => {
     const rows = Array.from({ length: 900 }, (_, index) => ({
       n: index,
       text: `row ${index} ${'x'.repeat(40)}`,
     }));
-    const adf = render({
+    const adf = await render({
       kind: 'table',
       title: 't',
       content: {

@@ -21,7 +21,7 @@ import {
   tableRow,
   text,
 } from './adf-builders';
-import { convertMarkdownToAdf } from './markdown-to-adf';
+import type { MarkdownConversion } from './markdown-to-adf';
 
 /** UI Kit's Lozenge appearances in the macro and ADF status colours, tone for tone. */
 const toneColors: Readonly<Record<StatusTone, StatusColor>> = {
@@ -36,11 +36,16 @@ const toneColors: Readonly<Record<StatusTone, StatusColor>> = {
  * A block's content as an ADF document: what a snapshot property holds, so
  * Word export, page history and search see the same facts the live macro shows.
  * The title is not repeated inside: the snapshot carries it next to the body.
+ * Markdown goes through `renderMarkdown` (the render pool in the running
+ * backend), which rejects with a `ContentTooComplexError` when it cannot.
  */
-export function renderBlockToAdf(block: BlockPayload): AdfDocument {
+export async function renderBlockToAdf(
+  block: BlockPayload,
+  renderMarkdown: (markdown: string) => Promise<MarkdownConversion>,
+): Promise<AdfDocument> {
   switch (block.kind) {
     case 'markdown':
-      return convertMarkdownToAdf(block.content).document;
+      return (await renderMarkdown(block.content)).document;
     case 'adf':
       return block.content;
     case 'status':

@@ -7,15 +7,17 @@ import {
 } from '@pagewire/shared';
 import { type Request, type RequestHandler, type Response, Router } from 'express';
 import type { Logger } from 'pino';
-import type { IngestAuthenticator, IngestPrincipal } from '../../auth/ingest-key';
+import type { IngestPrincipal } from '../../auth/ingest-key';
+import type { RateLimitedIngestAuthenticator } from '../../auth/ingest-rate-limit';
 import { findUnsafeText } from '../../domain/text-safety';
 import { createJsonBodyMiddleware } from '../../http/json-body-middleware';
+import { refuseDeepMarkdown } from '../../http/markdown-nesting';
 import { ProblemError, prefixFieldErrors } from '../../http/problem-error';
 import { requestState } from '../../http/request-state';
 import type { PublishingService } from '../publishing-service';
 
 export interface PublishingRouterDeps {
-  authenticator: IngestAuthenticator;
+  authenticator: RateLimitedIngestAuthenticator;
   service: PublishingService;
   logger: Logger;
 }
@@ -40,7 +42,7 @@ export function createPublishingRouter(deps: PublishingRouterDeps): Router {
       const state = requestState(response);
       state.route = route;
       // Before reading the body: an unauthenticated caller cannot make us parse 256 KB.
-      const principal = await deps.authenticator.authenticate(request.get('authorization'));
+      const principal = await deps.authenticator.authenticate(request.get('authorization'), request.ip);
       state.installationId = principal.installationId;
       state.log = (state.log ?? deps.logger).child({ installationId: principal.installationId });
       (response.locals as { ingestPrincipal?: IngestPrincipal }).ingestPrincipal = principal;
@@ -77,6 +79,7 @@ export function createPublishingRouter(deps: PublishingRouterDeps): Router {
           },
         );
       }
+      if (body.markdown !== undefined) refuseDeepMarkdown(body.markdown, '/markdown');
       if (body.adf !== undefined) {
         // The structural schema checks the outline; Atlassian's full schema says whether Confluence accepts it.
         const validation = deps.service.adfValidator.validate(body.adf);
