@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { type DeploymentMode, deploymentModeSchema } from '@pagewire/shared';
 import { z } from 'zod';
@@ -217,12 +218,13 @@ const envSchema = z.object({
     .min(0, 'must be between 0 and 365')
     .max(365, 'must be between 0 and 365')
     .default(30),
+  // One core fewer than the machine has, so a burst of hard renders never takes the HTTP thread's core.
   PAGEWIRE_RENDER_WORKERS: z.coerce
     .number({ message: 'must be a number' })
     .int('must be a whole number')
     .min(1, 'must be between 1 and 16')
     .max(16, 'must be between 1 and 16')
-    .default(2),
+    .default(Math.min(16, Math.max(1, availableParallelism() - 1))),
   // A legitimate 256 KB document renders in about 1.5 s on a busy 2-core machine; 10 s leaves room.
   PAGEWIRE_RENDER_TIMEOUT_MS: z.coerce
     .number({ message: 'must be a number of milliseconds' })

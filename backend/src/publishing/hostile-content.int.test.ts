@@ -144,7 +144,6 @@ const backendSettings = (database: string) =>
     LOG_LEVEL: 'warn',
     // Hostile renders fail in a second; the default budget (10 s) is sized for real 256 KB documents.
     PAGEWIRE_RENDER_TIMEOUT_MS: '1000',
-    PAGEWIRE_RENDER_WORKERS: '2',
     PAGEWIRE_PUBLISH_CONCURRENCY: '3',
     PAGEWIRE_PUBLISH_POLL_MS: '50',
     PAGEWIRE_PUBLISH_RETRY_BASE_MS: '50',

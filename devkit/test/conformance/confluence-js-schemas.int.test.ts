@@ -4,7 +4,9 @@ import {
   BlogPostSchema,
   BlogpostContentPropertiesSchema,
   ContentPropertySchema,
+  LabelsSchema,
   PageContentPropertiesSchema,
+  PageLabelsSchema,
   PageSchema,
   PagesInSpaceSchema,
   PagesSchema,
@@ -39,9 +41,9 @@ import {
  *   getPage/BlogpostContentProperties (`key=`), createPage/BlogpostProperty,
  *   getPageContentPropertiesById, updatePage/BlogpostPropertyById,
  *   deletePagePropertyById (204, no body);
- * - backend `confluence/api/labels.ts`: v1 addLabelsToContent, and the v1 label
- *   read, whose operation confluence.js dropped with Atlassian's removal
- *   (MIGRATION.md: getLabelsForContent); its body is the same LabelArray;
+ * - backend `confluence/api/labels.ts`: v1 addLabelsToContent (the v2 label API
+ *   is read-only) and v2 getPageLabels; `credentials/token-health.ts` probes
+ *   label reads with v2 getLabels (the v1 read Atlassian removed answers 410);
  * - forge-app `platform/forge-platform.ts`: getSpaceOperations as the user,
  *   and the adfExport's getPage/BlogpostContentProperties (`key=`);
  * - blog posts (createBlogPost, getBlogPostById, updateBlogPost), which the
@@ -246,12 +248,17 @@ const CALLS: readonly CallCase[] = [
     }),
   },
   {
-    name: 'v1 label read (LabelArray)',
-    schema: LabelArraySchema,
+    name: 'getPageLabels',
+    schema: PageLabelsSchema,
     request: (f) => ({
-      path: `/wiki/rest/api/content/${f.pageId}/label?start=0&limit=200`,
+      path: `/wiki/api/v2/pages/${f.pageId}/labels?limit=250`,
       authorization: scopedAuth(f.site),
     }),
+  },
+  {
+    name: 'getLabels (token health probe)',
+    schema: LabelsSchema,
+    request: (f) => ({ path: '/wiki/api/v2/labels?limit=1', authorization: scopedAuth(f.site) }),
   },
 ];
 
