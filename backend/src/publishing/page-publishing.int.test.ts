@@ -67,7 +67,7 @@ describe('publishing whole pages', () => {
     expect((await h.pages())[0]?.versions).toHaveLength(1);
   });
 
-  it('updates the page with the next version, its message and the minor-edit flag', async () => {
+  it('updates the page with the next version and the source’s message, marked as Pagewire’s in the page history', async () => {
     const h = await harness();
     await h.settle(await h.publish('status', { title: 'Status', markdown: 'v1' }));
     const job = await h.settle(
@@ -81,7 +81,8 @@ describe('publishing whole pages', () => {
     expect(job).toMatchObject({ state: 'published', version: 2, plan: { action: 'update' } });
     const [page] = await h.pages();
     expect(page?.title).toBe('Status now');
-    expect(page?.version).toMatchObject({ number: 2, message: 'from CI run 42', minorEdit: false });
+    expect(page?.version.number).toBe(2);
+    expect(page?.version.message).toMatch(/^from CI run 42 \(published by Pagewire, content [0-9a-f]{16}\)$/);
     expect(textOf(page!)).toContain('v2');
   });
 
@@ -281,7 +282,11 @@ describe('publishing whole pages', () => {
     const job = await h.settle(await h.publish('two', { title: 'Shared title', markdown: 'theirs' }));
     expect(job).toMatchObject({ state: 'failed', error: { code: 'confluence_conflict' } });
     expect(job.error?.detail).toContain(`page ${mine.pageId}`);
-    expect(pageWrites(await h.requestsSince(before))).toEqual([]);
+    // The create is tried first and refused (the title is taken): nothing written.
+    expect(pageWrites(await h.requestsSince(before)).filter((entry) => entry.status < 400)).toEqual([]);
+    const pages = await h.pages();
+    expect(pages).toHaveLength(1);
+    expect(textOf(pages[0]!)).toContain('mine');
   });
 
   it('finds its page again after losing its database, even when the page was renamed meanwhile', async () => {
@@ -309,22 +314,35 @@ describe('publishing whole pages', () => {
     ).toBe('skipped_human_edit');
   });
 
-  it('creates the page again when a person deleted it', async () => {
+  it('restores a page a person moved to the trash with its next update, and creates one a person purged again', async () => {
     const h = await harness();
     const first = await h.settle(await h.publish('gone', { title: 'Gone', markdown: 'x' }));
-    const deleted = await fetch(
-      `${publishing.dev.gatewayUrl(h.site.cloudId)}/wiki/api/v2/pages/${first.pageId}`,
-      {
-        method: 'DELETE',
-        headers: {
-          authorization: `Basic ${Buffer.from(`${h.site.admin.email}:${h.site.scopedToken}`).toString('base64')}`,
+    const remove = async (purge: boolean) => {
+      const response = await fetch(
+        `${publishing.dev.gatewayUrl(h.site.cloudId)}/wiki/api/v2/pages/${first.pageId}${purge ? '?purge=true' : ''}`,
+        {
+          method: 'DELETE',
+          headers: {
+            authorization: `Basic ${Buffer.from(`${h.site.admin.email}:${h.site.scopedToken}`).toString('base64')}`,
+          },
         },
-      },
-    );
-    expect(deleted.status).toBeLessThan(500);
-    const job = await h.settle(await h.publish('gone', { title: 'Gone', markdown: 'y' }));
-    expect(job.state).toBe('published');
-    expect(job.pageId).not.toBe(first.pageId);
+      );
+      expect(response.status).toBe(204);
+    };
+    await remove(false);
+    // An update with status `current` restores a trashed page: same page, its history kept.
+    const restored = await h.settle(await h.publish('gone', { title: 'Gone', markdown: 'y' }));
+    expect(restored).toMatchObject({ state: 'published', pageId: first.pageId, version: 2 });
+    const [page] = await h.pages();
+    expect(page).toMatchObject({ id: first.pageId, status: 'current' });
+    expect(textOf(page!)).toContain('y');
+
+    await remove(false);
+    await remove(true);
+    const recreated = await h.settle(await h.publish('gone', { title: 'Gone', markdown: 'z' }));
+    expect(recreated).toMatchObject({ state: 'published', version: 1 });
+    expect(recreated.pageId).not.toBe(first.pageId);
+    expect(recreated.plan?.reason).toMatch(/no longer exists/);
   });
 
   it('knows a write that landed before a crash is its own, even when the next update dies before it is sent', async () => {

@@ -15,6 +15,7 @@ import { defaultPublishingConfig, type PublishingConfig } from './publishing-con
 import { createPublishingMetrics, type PublishingMetrics } from './publishing-metrics';
 import { createPublishingWorker, type PublishingWorker } from './publishing-worker';
 import { publishSnapshot, type SnapshotRequest } from './snapshot-publisher';
+import { createSpaceDirectory } from './space-directory';
 import { createPageIdentityRepository } from './store/page-identity-repository';
 import type { PublishingTables } from './store/publishing-schema';
 import {
@@ -79,6 +80,9 @@ export interface PublishingService {
   readonly adfValidator: AdfValidator;
 }
 
+/** How long a space's id, homepage and index census are trusted before they are read again. */
+const SPACE_DIRECTORY_TTL_MS = 15 * 60_000;
+
 export function createPublishingService(deps: PublishingServiceDeps): PublishingService {
   const config: PublishingConfig = { ...defaultPublishingConfig, ...deps.config };
   const now = deps.now ?? (() => new Date());
@@ -89,6 +93,8 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
   const snapshots = createSnapshotRepository(
     deps.database.db as unknown as Kysely<PublishingTables & CoreTables>,
   );
+  // Space ids and homepage indexes, remembered between jobs (space-directory.ts).
+  const spaces = createSpaceDirectory({ ttlMs: SPACE_DIRECTORY_TTL_MS, now });
   // Lazy: the schema is compiled on the first page or snapshot that needs it.
   const validator: AdfValidator = createAdfValidator();
   const { repositories, logger } = deps;
@@ -118,6 +124,7 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
       initialIntent: (lease.intent as PublishIntent | null) ?? null,
       recordIntent: (intent) => context.recordIntent(intent),
       findJob: (jobId) => queue.findJob(lease.installationId, jobId),
+      spaces,
       now,
     });
   }

@@ -15,6 +15,8 @@ export interface PageIdentity {
   labels: string[];
   lastJobId: string;
   updatedAt: string;
+  /** The parent Pagewire last put the page under; null when not known. */
+  parentId: string | null;
 }
 
 export interface PageIdentityRepository {
@@ -46,6 +48,7 @@ export function createPageIdentityRepository(db: Kysely<PublishingTables>): Page
         labels: JSON.parse(row.labels_json) as string[],
         lastJobId: row.last_job_id,
         updatedAt: row.updated_at,
+        parentId: row.parent_id ?? null,
       };
     },
 
@@ -59,6 +62,7 @@ export function createPageIdentityRepository(db: Kysely<PublishingTables>): Page
         labels_json: JSON.stringify([...new Set(identity.labels)].sort()),
         last_job_id: identity.lastJobId,
         updated_at: identity.updatedAt,
+        parent_id: identity.parentId,
       };
       await db
         .insertInto('publish_pages')
