@@ -17,17 +17,11 @@ import { summariseDiff } from './adf/adf-diff';
 import { hashPageContent, isAdfContainedIn } from './adf/canonical-adf';
 import { convertMarkdownToAdf } from './adf/markdown-to-adf';
 import type { PageProperty, PublishedPage, PublishingConfluence, PublishTarget } from './confluence-gateway';
-import {
-  PAGE_INDEX_PROPERTY_PREFIX,
-  PAGE_OWNERSHIP_PROPERTY_KEY,
-  type PageOwnership,
-  pageIndexEntrySchema,
-  pageIndexPropertyKey,
-  readOwnership,
-} from './page-ownership';
+import { loadPageIndex } from './page-index';
+import { PAGE_OWNERSHIP_PROPERTY_KEY, type PageOwnership, readOwnership } from './page-ownership';
 import { markerMatches, markVersionMessage, readVersionMarker } from './page-version-marker';
 import { PermanentPublishError } from './publish-errors';
-import type { IndexCensus, SpaceDirectory, SpaceInfo } from './space-directory';
+import { type IndexCensus, loadSpace, type SpaceDirectory, type SpaceInfo } from './space-directory';
 import type { PageIdentity, PageIdentityRepository } from './store/page-identity-repository';
 import type { HumanEdit, Outcome, StoredJob } from './store/queue-repository';
 
@@ -140,16 +134,6 @@ export async function publishPage(job: StoredJob, deps: PagePublishDeps): Promis
       `The page body is not valid ADF${first ? ` (${first.path || '/'} ${first.message})` : ''}; Confluence would refuse it.`,
     );
   }
-  const findSpace = async () => {
-    const found = await deps.confluence.findSpace(target);
-    if (found === null) {
-      throw new PermanentPublishError(
-        'space_not_found',
-        `Space ${job.spaceKey} does not exist, or Pagewire's credential may not see it.`,
-      );
-    }
-    return found;
-  };
   const run: Run = {
     job,
     body,
@@ -160,11 +144,11 @@ export async function publishPage(job: StoredJob, deps: PagePublishDeps): Promis
     contentHash: hashPageContent({ title: body.title, document }),
     wantedLabels: [...new Set(body.labels ?? [])].sort(),
     // A failed lookup is not remembered: the next call (next round) asks again.
-    space: () => deps.spaces.space(target, findSpace),
+    space: () => deps.spaces.space(target, () => loadSpace(deps.confluence, target)),
     async index() {
       const { homepageId } = await run.space();
       if (homepageId === null) return null;
-      return deps.spaces.index(target, homepageId, () => readIndexCensus(run, homepageId));
+      return deps.spaces.index(target, homepageId, () => loadPageIndex(deps.confluence, target, homepageId));
     },
     deps,
     intent: deps.initialIntent,
@@ -561,9 +545,17 @@ async function finish(
     }
   }
 
+  // The homepage index is written in batches from the backend's records
+  // (page-indexer.ts), not per page. Say so when it cannot be written at all.
   if (args.created || completesCreate || via === 'title') {
-    const problem = await indexPage(run, page.id);
-    if (problem !== null) warnings.push(problem);
+    const { homepageId } = await run.space();
+    if (homepageId !== null && homepageId !== page.id && (await run.index()) === null) {
+      warnings.push({
+        code: 'index_not_written',
+        detail:
+          "The space's page index (properties of the space homepage) cannot be read or written with Pagewire's credentials; the page is still found again by its title and ownership property.",
+      });
+    }
   }
 
   let labelsAdded = false;
@@ -742,58 +734,8 @@ async function writeProperty(
   }
 }
 
-/** The homepage index read in full, or null when it cannot be read (no permission, no homepage). */
-async function readIndexCensus(run: Run, homepageId: string): Promise<IndexCensus> {
-  try {
-    const properties = await run.deps.confluence.listProperties(
-      run.target,
-      homepageId,
-      PAGE_INDEX_PROPERTY_PREFIX,
-    );
-    return new Map(properties.map((property) => [property.key, property]));
-  } catch (error) {
-    if (isPermanentCredentialProblem(error) || isNotFoundError(error)) return null;
-    throw error;
-  }
-}
-
 function readIndexEntry(run: Run, census: IndexCensus): string | null {
-  const property = census?.get(pageIndexPropertyKey(run.externalId));
-  const entry = pageIndexEntrySchema.safeParse(property?.value);
-  return entry.success && entry.data.externalId === run.externalId ? entry.data.pageId : null;
-}
-
-async function indexPage(run: Run, pageId: string): Promise<JobWarning | null> {
-  const { homepageId } = await run.space();
-  if (homepageId === null || homepageId === pageId) return null;
-  const key = pageIndexPropertyKey(run.externalId);
-  try {
-    const census = await run.index();
-    // The census says what the index holds; without one, ask for this entry.
-    const existing =
-      census === null
-        ? await run.deps.confluence.getProperty(run.target, homepageId, key)
-        : (census.get(key) ?? null);
-    const entry = pageIndexEntrySchema.safeParse(existing?.value);
-    if (entry.success && entry.data.pageId === pageId) return null;
-    const written = await writeProperty(
-      run,
-      homepageId,
-      key,
-      { externalId: run.externalId, pageId },
-      existing,
-    );
-    run.deps.spaces.noteIndexEntry(run.target, homepageId, written);
-    return null;
-  } catch (error) {
-    // The index only speeds up recovery after a lost database; the page is
-    // still found by title and its ownership property without it.
-    if (!isPermanentCredentialProblem(error) && !isNotFoundError(error)) throw error;
-    return {
-      code: 'index_not_written',
-      detail: `The space's page index (a property of the space homepage) could not be updated: ${(error as Error).message}`,
-    };
-  }
+  return census?.entries.get(run.externalId) ?? null;
 }
 
 /**

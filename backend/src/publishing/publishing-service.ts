@@ -10,6 +10,7 @@ import type { Database } from '../store/database';
 import type { Repositories } from '../store/repositories';
 import type { CoreTables } from '../store/schema';
 import { type ConfluenceClientResolver, createPublishingConfluence } from './confluence-gateway';
+import { createPageIndexer } from './page-indexer';
 import { type PublishIntent, type PublishResult, publishPage } from './page-publisher';
 import { defaultPublishingConfig, type PublishingConfig } from './publishing-config';
 import { createPublishingMetrics, type PublishingMetrics } from './publishing-metrics';
@@ -72,6 +73,8 @@ export interface PublishingService {
    * at start and then every `reconcileMs`; resolves to how many it queued.
    */
   reconcileSnapshots(): Promise<number>;
+  /** Writes the homepage index entries of pages created since the last flush (page-indexer.ts). */
+  flushPageIndex(): Promise<void>;
   /** Starts the worker (after releasing leases that crashed processes on this host left behind). */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -201,6 +204,24 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
     };
   }
 
+  const indexer = createPageIndexer({
+    identities,
+    spaces,
+    confluence: createPublishingConfluence(deps.clientFor),
+    logger,
+    now,
+  });
+  let indexTimer: NodeJS.Timeout | null = null;
+  let indexing: Promise<unknown> = Promise.resolve();
+  // One flush at a time: a slow one is not overtaken by the next tick.
+  const flushIndex = () => {
+    indexing = indexing
+      .then(() => indexer.flush())
+      .catch((error: unknown) => {
+        logger.error({ err: error }, "writing the spaces' page indexes failed");
+      });
+    return indexing;
+  };
   let reconcileTimer: NodeJS.Timeout | null = null;
   const service: PublishingService = {
     queue,
@@ -302,12 +323,22 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
         });
       }, config.reconcileMs);
       reconcileTimer.unref();
+      indexTimer = setInterval(flushIndex, config.indexFlushMs);
+      indexTimer.unref();
     },
 
     async stop() {
       if (reconcileTimer !== null) clearInterval(reconcileTimer);
       reconcileTimer = null;
+      if (indexTimer !== null) clearInterval(indexTimer);
+      indexTimer = null;
       await worker.stop();
+      // What the last jobs created goes into the index before the process ends.
+      await flushIndex();
+    },
+
+    flushPageIndex: async () => {
+      await flushIndex();
     },
   };
 

@@ -1,4 +1,6 @@
-import type { PageProperty, PublishTarget } from './confluence-gateway';
+import type { PublishingConfluence, PublishTarget } from './confluence-gateway';
+import type { PageIndex } from './page-index';
+import { PermanentPublishError } from './publish-errors';
 
 /** A space as the publisher needs it: its id (to create pages) and its homepage (where the index lives). */
 export interface SpaceInfo {
@@ -7,11 +9,22 @@ export interface SpaceInfo {
 }
 
 /**
- * The space's page index as read in one go: property key → the index
- * property, or null when the index cannot be read at all (no permission on
- * the homepage, or no homepage).
+ * The space's page index as read in one go (page-index.ts), or null when it
+ * cannot be read at all (no permission on the homepage).
  */
-export type IndexCensus = Map<string, PageProperty> | null;
+export type IndexCensus = PageIndex | null;
+
+/** The space, or a permanent failure when it does not exist (or the credential cannot see it). */
+export async function loadSpace(confluence: PublishingConfluence, target: PublishTarget): Promise<SpaceInfo> {
+  const found = await confluence.findSpace(target);
+  if (found === null) {
+    throw new PermanentPublishError(
+      'space_not_found',
+      `Space ${target.spaceKey} does not exist, or Pagewire's credential may not see it.`,
+    );
+  }
+  return found;
+}
 
 /**
  * What the publisher remembers about spaces between jobs, so that creating a
@@ -21,9 +34,9 @@ export type IndexCensus = Map<string, PageProperty> | null;
  * page.
  *
  * Why a census may answer "no entry" without asking Confluence: every index
- * entry this engine writes is written after the page's record is saved in the
- * backend's database, and the census is only consulted for external ids the
- * database has no record of. An entry missing from the census can therefore
+ * entry this engine writes is written from a page's record in the backend's
+ * database (page-indexer.ts), and the census is only consulted for external
+ * ids the database has no record of. An entry missing from the census can therefore
  * only have been written by a backend with another database after the census
  * was read; entries from before a lost database are in it, because a process
  * reads its census after it started. The census expires after `ttlMs` all the
@@ -36,9 +49,7 @@ export type IndexCensus = Map<string, PageProperty> | null;
 export interface SpaceDirectory {
   space(target: PublishTarget, load: () => Promise<SpaceInfo>): Promise<SpaceInfo>;
   index(target: PublishTarget, homepageId: string, load: () => Promise<IndexCensus>): Promise<IndexCensus>;
-  /** An index entry this engine just wrote (or found changed): keep the census true. */
-  noteIndexEntry(target: PublishTarget, homepageId: string, property: PageProperty): void;
-  /** Something the directory said turned out wrong (the space or homepage moved): ask again next time. */
+  /** Something the directory said turned out wrong (a 409 on the index, a moved homepage): ask again next time. */
   forget(target: PublishTarget): void;
 }
 
@@ -49,23 +60,18 @@ interface Cached<T> {
 
 export function createSpaceDirectory(options: { ttlMs: number; now: () => Date }): SpaceDirectory {
   const spaces = new Map<string, Cached<SpaceInfo>>();
-  const indexes = new Map<string, Cached<IndexCensus> & { resolved: IndexCensus | undefined }>();
+  const indexes = new Map<string, Cached<IndexCensus>>();
   const keyOf = (target: PublishTarget) => `${target.installationId}\u0000${target.spaceKey}`;
   const indexKeyOf = (target: PublishTarget, homepageId: string) => `${keyOf(target)}\u0000${homepageId}`;
 
-  function cached<T>(
-    map: Map<string, Cached<T>>,
-    key: string,
-    load: () => Promise<T>,
-    onValue?: (value: T) => void,
-  ): Promise<T> {
+  function cached<T>(map: Map<string, Cached<T>>, key: string, load: () => Promise<T>): Promise<T> {
     const now = options.now().getTime();
     const hit = map.get(key);
     if (hit !== undefined && hit.expiresAt > now) return hit.value;
     const value = load();
     const entry = { value, expiresAt: now + options.ttlMs };
     map.set(key, entry);
-    value.then(onValue, () => {
+    value.catch(() => {
       // A failed lookup is not remembered: the next job asks again.
       if (map.get(key) === entry) map.delete(key);
     });
@@ -77,15 +83,8 @@ export function createSpaceDirectory(options: { ttlMs: number; now: () => Date }
       return cached(spaces, keyOf(target), load);
     },
     index(target, homepageId, load) {
-      const key = indexKeyOf(target, homepageId);
-      return cached(indexes as Map<string, Cached<IndexCensus>>, key, load, (census) => {
-        const entry = indexes.get(key);
-        if (entry !== undefined) entry.resolved = census;
-      });
-    },
-    noteIndexEntry(target, homepageId, property) {
-      // Only a census already read is updated; one still loading reads Confluence anyway.
-      indexes.get(indexKeyOf(target, homepageId))?.resolved?.set(property.key, property);
+      // The census is one object that the indexer updates after each write it makes.
+      return cached(indexes, indexKeyOf(target, homepageId), load);
     },
     forget(target) {
       const prefix = keyOf(target);

@@ -94,6 +94,8 @@ export interface PublishPagesTable {
   updated_at: string;
   /** The parent Pagewire last put the page under; null when not known (rows before 0110). */
   parent_id: string | null;
+  /** The page the homepage index is known to name for this external id (null: not yet indexed). */
+  indexed_page_id: string | null;
 }
 
 /** The block revision a macro's snapshot property shows. */
