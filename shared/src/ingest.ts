@@ -57,6 +57,18 @@ export type PageIngestBodyInput = z.input<typeof pageIngestBodySchema>;
 
 export const pageIngestAcceptedSchema = z.object({ jobId: z.string() });
 
+/** The longest `GET /ingest/v1/jobs/{id}?wait=` holds an answer back, in seconds. */
+export const MAX_JOB_WAIT_SECONDS = 30;
+
+/**
+ * `?wait=N`: answer as soon as the job is final, or after N seconds with its
+ * state then (a long poll: a source needs one request per job, not one per
+ * second).
+ */
+export const jobQuerySchema = z.object({
+  wait: z.coerce.number().int().min(0).max(MAX_JOB_WAIT_SECONDS).optional(),
+});
+
 /**
  * `planned` is where a dry run ends: it wrote nothing, and its `plan` says what
  * a real run would have done (create, update, unchanged or skip).

@@ -216,6 +216,19 @@ describe('publishing whole pages', () => {
     expect(operations(await h.requestsSince(before))).toEqual(['updatePage 409', 'getPageById 200']);
   });
 
+  it('answers a waiting reader as soon as the job is final', async () => {
+    const h = await harness();
+    const jobId = await h.publish('waited', { title: 'Waited', markdown: 'x' });
+    const view = await h.service.waitForJob(h.principal, jobId, 20_000);
+    expect(view).toMatchObject({ id: jobId, state: 'published', version: 1 });
+    const update = await h.publish('waited', { title: 'Waited', markdown: 'y' });
+    expect(await h.service.waitForJob(h.principal, update, 20_000)).toMatchObject({
+      state: 'published',
+      version: 2,
+    });
+    expect(await h.service.waitForJob({ ...h.principal, spaceKey: 'OTHER' }, update, 1_000)).toBeNull();
+  });
+
   it('leaves a page a person edited alone and says who edited it and when', async () => {
     const h = await harness();
     const first = await h.settle(await h.publish('guide', { title: 'Guide', markdown: 'generated' }));

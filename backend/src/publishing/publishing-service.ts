@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { ActivityAction, ActivityResult, JobView, PageIngestBody } from '@pagewire/shared';
+import {
+  type ActivityAction,
+  type ActivityResult,
+  type JobView,
+  type PageIngestBody,
+  terminalJobStates,
+} from '@pagewire/shared';
 import { type AdfValidator, createAdfValidator } from '@pagewire/shared/adf-validator';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -54,6 +60,17 @@ export interface PublishingService {
   acceptPage(principal: IngestPrincipal, externalId: string, body: PageIngestBody): Promise<StoredJob>;
   /** A job as its source may see it: only jobs of the key's installation and space. */
   findJob(principal: IngestPrincipal, jobId: string): Promise<JobView | null>;
+  /**
+   * The job once it is final, or after `waitMs` as it is then (null: no such
+   * job for this key). Woken by this process's worker when the job's page is
+   * done, and it looks again every second for work other replicas finish.
+   */
+  waitForJob(
+    principal: IngestPrincipal,
+    jobId: string,
+    waitMs: number,
+    signal?: AbortSignal,
+  ): Promise<JobView | null>;
   /** Queues a snapshot refresh of every macro showing the block, when the space's policy is `snapshot`. */
   refreshSnapshotsOfBlock(input: {
     installationId: string;
@@ -132,6 +149,31 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
     });
   }
 
+  // Long polls on jobs, by work item: a finish wakes the waiters of that page only.
+  const waiters = new Map<string, Set<() => void>>();
+  function wakeWaiters(key: string): void {
+    const waiting = waiters.get(key);
+    if (waiting === undefined) return;
+    waiters.delete(key);
+    for (const wake of waiting) wake();
+  }
+  function nextWake(key: string, ms: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const waiting = waiters.get(key) ?? new Set<() => void>();
+      waiters.set(key, waiting);
+      const done = () => {
+        clearTimeout(timer);
+        waiting.delete(done);
+        if (waiting.size === 0 && waiters.get(key) === waiting) waiters.delete(key);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      waiting.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
   async function audit(lease: Lease, result: PublishResult, superseded: number): Promise<void> {
     const job = lease.job;
     metrics?.jobFinished(
@@ -175,7 +217,10 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
     now,
     logger,
     events: {
-      onFinished: audit,
+      async onFinished(lease, result, superseded) {
+        wakeWaiters(`${lease.installationId}\u0000${lease.targetKey}`);
+        await audit(lease, result, superseded);
+      },
       onRetry(lease, error, retryAt) {
         metrics?.retried(lease.kind, error.code);
         logger.info(
@@ -251,6 +296,19 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
       const job = await queue.findJob(principal.installationId, jobId);
       if (job === null || job.spaceKey !== principal.spaceKey || job.kind !== 'page') return null;
       return toJobView(job);
+    },
+
+    async waitForJob(principal, jobId, waitMs, signal) {
+      // Real elapsed time, not the service's clock (which tests may hold still).
+      const deadline = performance.now() + waitMs;
+      for (;;) {
+        const job = await queue.findJob(principal.installationId, jobId);
+        if (job === null || job.spaceKey !== principal.spaceKey || job.kind !== 'page') return null;
+        const view = toJobView(job);
+        const left = deadline - performance.now();
+        if (terminalJobStates.has(view.state) || left <= 0 || signal?.aborted) return view;
+        await nextWake(`${job.installationId}\u0000${job.targetKey}`, Math.min(left, 1_000), signal);
+      }
     },
 
     async refreshSnapshotsOfBlock(input) {
