@@ -116,9 +116,10 @@ export async function settleJob(
  * the last 20,000 requests, so it is read every couple of seconds during a run
  * and the pieces are joined by sequence number.
  */
-export function collectRequests(dev: DevApiClient, cloudId: string) {
+export function collectRequests(dev: DevApiClient, cloudId: string, options: { afterSeq?: number } = {}) {
   const entries = new Map<number, RequestLogEntry>();
-  let since = 0;
+  // A second run on the same site starts after the first one's requests.
+  let since = options.afterSeq ?? 0;
   let running = true;
   const drain = async () => {
     const fresh = await dev.requests({ since, cloudId });

@@ -32,8 +32,9 @@ export const humanEditPolicies = ['skip', 'overwrite'] as const;
 
 /**
  * `PUT /ingest/v1/pages/{externalId}`: publish a whole page from Markdown or ADF.
- * Exactly one of `markdown` and `adf`. `minorEdit` defaults to true so that a
- * source updating a page every few minutes does not notify its watchers each time.
+ * Exactly one of `markdown` and `adf`. `minorEdit` is accepted so that existing
+ * sources keep working, and has no effect: Confluence's v2 page update has no
+ * such field (docs/platform-notes.md#page-updates-and-watcher-notifications-v2).
  */
 export const pageIngestBodySchema = z
   .strictObject({

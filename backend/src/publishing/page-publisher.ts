@@ -170,7 +170,8 @@ export async function publishPage(job: StoredJob, deps: PagePublishDeps): Promis
 /**
  * The happy path: the backend knows which version it wrote last and what it
  * held, so it writes version last + 1 at once. Success means nobody wrote in
- * between (Confluence refuses any other number with a 409): no read needed.
+ * between (Confluence refuses any other number with a 409,
+ * docs/platform-notes.md#optimistic-page-updates-409): no read needed.
  * Unchanged content is not written and not read. Returns null when this path
  * does not apply (no record, a dry run, an earlier attempt's intent to
  * check, or the page is gone): the caller then reads and decides.
@@ -228,8 +229,10 @@ async function tryRecordedVersion(run: Run): Promise<PublishResult | 'conflict' 
     // Someone wrote since Pagewire's last write: only now read, and decide
     // exactly as without a record (their edit may make this a skip).
     if (isConflictError(error)) return 'conflict';
-    // Gone (deleted, or no longer visible): the read path finds out which and creates it again.
-    if (isNotFoundError(error)) return null;
+    // Gone (deleted, or no longer visible), or refused for a reason the page
+    // itself explains (a trashed page, a title taken meanwhile): the read
+    // path looks and decides, and reports an error that stays.
+    if (isNotFoundError(error) || isBadRequestError(error)) return null;
     throw error;
   }
   return finish(run, { page: updated, located: null, identity, plan, wrote: true, created: false });

@@ -16,13 +16,19 @@
  */
 
 const MARKER_HASH_LENGTH = 16;
+/** The longest message sent: a version message is kept to 255 characters here, the marker included. */
+const MAX_MESSAGE_LENGTH = 255;
 const MARKER_PATTERN = /\(published by Pagewire, content ([0-9a-f]{16})\)$/;
 
 /** The version message Pagewire sends: the source's own message, if any, then the marker. */
 export function markVersionMessage(sourceMessage: string | undefined, contentHash: string): string {
   const marker = `(published by Pagewire, content ${contentHash.slice(0, MARKER_HASH_LENGTH)})`;
   const own = sourceMessage?.trim() ?? '';
-  return own === '' ? marker : `${own} ${marker}`;
+  if (own === '') return marker;
+  // The source's words give way, never the marker: it must end the message.
+  const room = MAX_MESSAGE_LENGTH - marker.length - 1;
+  const kept = own.length <= room ? own : `${own.slice(0, room - 1).trimEnd()}…`;
+  return `${kept} ${marker}`;
 }
 
 /** The content-hash prefix a Pagewire version carries, or null for a version someone else wrote. */
