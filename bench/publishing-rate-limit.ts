@@ -491,6 +491,20 @@ export const publishingRateLimit: BenchmarkDefinition = {
             goal: { op: '==' as const, value: 0 },
           }),
           figure({
+            key: 'human_edits_wall_over_one_write_per_update',
+            label: `With the human edits (the same backend, second run): wall time over one request per update at the limit (${round(floorSeconds, 1)} s)`,
+            value: round(edited.seconds / floorSeconds, 3),
+            unit: '×',
+            kind: 'ratio',
+          }),
+          figure({
+            key: 'human_edits_updates_per_second_ratio',
+            label: 'With the human edits: updates per second over confluence.js',
+            value: round(peerRun.outcome.seconds / edited.seconds, 3),
+            unit: '×',
+            kind: 'ratio',
+          }),
+          figure({
             key: 'human_edits_skipped_updates',
             label: 'With the human edits: updates left unwritten (skipped_human_edit)',
             value: edited.skipped,
@@ -523,6 +537,12 @@ export const publishingRateLimit: BenchmarkDefinition = {
             peer: busySeconds(peerRun.outcome.requests),
             humanEdits: busySeconds(edited.requests),
           },
+          // Requests Confluence answered in each wall-clock second of a run: how close to the limit it ran.
+          requestsPerSecond: {
+            pagewire: perSecond(pagewire.requests),
+            peer: perSecond(peerRun.outcome.requests),
+            humanEdits: perSecond(edited.requests),
+          },
           pagewire: { seconds: pagewire.seconds, abandoned: pagewire.abandoned, ...ours },
           peer: {
             seconds: peerRun.outcome.seconds,
@@ -553,6 +573,20 @@ export const publishingRateLimit: BenchmarkDefinition = {
     }
   },
 };
+
+function perSecond(requests: readonly RequestLogEntry[]): { median: number; max: number; seconds: number } {
+  const counts = new Map<number, number>();
+  for (const entry of requests) {
+    const second = Math.floor(Date.parse(entry.time) / 1000);
+    counts.set(second, (counts.get(second) ?? 0) + 1);
+  }
+  const sorted = [...counts.values()].sort((a, b) => a - b);
+  return {
+    median: sorted[Math.floor(sorted.length / 2)] ?? 0,
+    max: sorted.at(-1) ?? 0,
+    seconds: sorted.length,
+  };
+}
 
 function busySeconds(requests: readonly RequestLogEntry[]): number {
   return round(requests.reduce((sum, entry) => sum + entry.durationMs, 0) / 1000, 1);
