@@ -41,17 +41,49 @@ export interface Workload {
   pages: number;
   updatesPerPage: number;
   burstPerSecond: number;
-  /** How often the source asks whether its job is done (it only delays the source, never the engine). */
-  pollMs: number;
+  /**
+   * How long one read of a job may wait for it to finish (`?wait=`): the
+   * source waits with long polls, one or two requests per job. (Polling every
+   * second, 200 pages cost the backend 14,000 reads a run, which on a shared
+   * two-core machine took the CPU the engine needed once an update was one
+   * Confluence request.)
+   */
+  waitSeconds: number;
 }
 
-const FULL: Workload = { pages: 200, updatesPerPage: 10, burstPerSecond: 50, pollMs: 1_000 };
-const QUICK: Workload = { pages: 4, updatesPerPage: 3, burstPerSecond: 50, pollMs: 100 };
+const FULL: Workload = { pages: 200, updatesPerPage: 10, burstPerSecond: 50, waitSeconds: 25 };
+const QUICK: Workload = { pages: 4, updatesPerPage: 3, burstPerSecond: 50, waitSeconds: 5 };
 /** How many pages the peer script works on at once (Forge's cost guide suggests 5–10 concurrent requests). */
 const PEER_CONCURRENCY = 10;
 
 function marker(page: number, update: number): string {
   return `update-${update}-of-page-${page}`;
+}
+
+/** Which source pages a person edits, and after which of the source's updates. */
+interface HumanEdits {
+  /** Source page number → the update after whose publish the person saves the page. */
+  pages: ReadonlyMap<number, number>;
+  /** What the person writes (a marker per page, so the final body shows whose words survived). */
+  text(page: number): string;
+}
+
+const humanText = (page: number) => `human-edit-of-page-${page}`;
+
+/**
+ * 5 % of the pages get a person's edit mid-run (after the source's 5th
+ * update). Every other one of them is edited while the source's 6th update is
+ * already queued, so the edit races the engine's optimistic write; the rest
+ * between two updates. Spread over the run (every 20th page).
+ */
+function humanEditsFor(workload: Workload): HumanEdits {
+  const pages = new Map<number, number>();
+  const editAfter = Math.max(1, Math.floor(workload.updatesPerPage / 2));
+  const count = Math.max(1, Math.round(workload.pages * 0.05));
+  for (let index = 0; index < count; index++) {
+    pages.set(1 + Math.floor((index * workload.pages) / count), editAfter);
+  }
+  return { pages, text: humanText };
 }
 
 /** About a kilobyte of Markdown: a heading, a paragraph, a list and a table, with a unique marker. */
@@ -89,21 +121,52 @@ interface Judgement {
   minimumSeconds: number;
   lost: number;
   duplicates: number;
+  /** Pages whose person's edit a later Pagewire version replaced (the source never said `overwrite`). */
+  humanEditsOverwritten: number;
 }
 
 /** Counts what the run did to Confluence, from the emulator's own records. */
-function judge(outcome: RunOutcome, workload: Workload, homepageId: string | null): Judgement {
+function judge(
+  outcome: RunOutcome,
+  workload: Workload,
+  homepageId: string | null,
+  options: { titlePrefix: string; humanEdits?: HumanEdits; humanAccountId?: string } = {
+    titlePrefix: 'Service',
+  },
+): Judgement {
   const throttled = outcome.requests.filter((entry) => entry.status === 429).length;
   const answered = outcome.requests.length - throttled;
   const pages = outcome.pages.filter((page) => page.id !== homepageId);
   let lost = 0;
   let duplicates = 0;
+  let humanEditsOverwritten = 0;
   for (let page = 1; page <= workload.pages; page++) {
-    const copies = pages.filter((snapshot) => snapshot.title === `Service ${page}`);
+    const copies = pages.filter((snapshot) => snapshot.title === `${options.titlePrefix} ${page}`);
     duplicates += Math.max(0, copies.length - 1);
     const snapshot = copies[0];
     if (snapshot === undefined) {
       lost += workload.updatesPerPage;
+      continue;
+    }
+    const editAfter = options.humanEdits?.pages.get(page);
+    if (editAfter !== undefined) {
+      // Pagewire's versions up to the edit, the person's, and nothing of Pagewire's after it.
+      const humanVersion = snapshot.versions.find((version) => version.authorId === options.humanAccountId);
+      const after = snapshot.versions.filter(
+        (version) => humanVersion !== undefined && version.number > humanVersion.number,
+      );
+      if (
+        humanVersion === undefined ||
+        after.length > 0 ||
+        !(snapshot.body?.value ?? '').includes(options.humanEdits!.text(page))
+      ) {
+        humanEditsOverwritten += 1;
+      }
+      const ours = snapshot.versions.filter((version) => version.authorId !== options.humanAccountId).length;
+      // The racing edit lands while the next update is queued: that one may or may not be written first.
+      const expected = page % 2 === 1 ? [editAfter, editAfter + 1] : [editAfter];
+      if (ours < Math.min(...expected)) lost += Math.min(...expected) - ours;
+      if (ours > Math.max(...expected)) duplicates += ours - Math.max(...expected);
       continue;
     }
     // One version per update: fewer means updates were lost, more means one was written twice.
@@ -117,6 +180,7 @@ function judge(outcome: RunOutcome, workload: Workload, homepageId: string | nul
     minimumSeconds: answered / workload.burstPerSecond,
     lost: Math.max(lost, outcome.abandoned),
     duplicates,
+    humanEditsOverwritten,
   };
 }
 
@@ -124,30 +188,52 @@ async function runPagewire(
   stack: PublishingStack,
   workload: Workload,
   log: (m: string) => void,
-): Promise<RunOutcome> {
-  const collector = collectRequests(stack.dev, stack.site.cloudId);
+  options: { titlePrefix: string; humanEdits?: HumanEdits; afterSeq?: number } = { titlePrefix: 'Service' },
+): Promise<RunOutcome & { skipped: number }> {
+  const collector = collectRequests(stack.dev, stack.site.cloudId, { afterSeq: options.afterSeq ?? 0 });
   const startedAt = Date.now();
   let finishedAt = startedAt;
   let abandoned = 0;
+  let skipped = 0;
   let published = 0;
   const total = workload.pages * workload.updatesPerPage;
+  const slug = options.titlePrefix.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  const humanEdit = async (pageId: string, page: number) => {
+    await stack.dev.humanEdit(pageId, {
+      body: JSON.stringify({
+        version: 1,
+        type: 'doc',
+        content: [{ type: 'paragraph', content: [{ type: 'text', text: options.humanEdits!.text(page) }] }],
+      }),
+      accountId: stack.site.member.accountId,
+    });
+  };
   await Promise.all(
     Array.from({ length: workload.pages }, async (_, index) => {
       const page = index + 1;
+      const editAfter = options.humanEdits?.pages.get(page);
+      let pageId: string | undefined;
       for (let update = 1; update <= workload.updatesPerPage; update++) {
-        const jobId = await putPage(stack, `service-${page}`, {
-          title: `Service ${page}`,
+        const jobId = await putPage(stack, `${slug}-${page}`, {
+          title: `${options.titlePrefix} ${page}`,
           markdown: pageMarkdown(page, update),
         });
+        // Every other edited page: the person saves while this update is queued (racing the write).
+        const racing = editAfter !== undefined && update === editAfter + 1 && page % 2 === 1;
+        if (racing && pageId !== undefined) await humanEdit(pageId, page);
         const view: JobView = await settleJob(stack, jobId, {
-          pollMs: workload.pollMs,
+          pollMs: 1_000,
+          waitSeconds: workload.waitSeconds,
           timeoutMs: 30 * 60_000,
         });
+        pageId = view.pageId ?? pageId;
         // The server's own finishing time: the poll interval does not stretch the figure.
         finishedAt = Math.max(finishedAt, Date.parse(view.updatedAt));
-        if (view.state !== 'published') abandoned += 1;
+        if (view.state === 'skipped_human_edit') skipped += 1;
+        else if (view.state !== 'published') abandoned += 1;
+        if (editAfter === update && page % 2 === 0 && pageId !== undefined) await humanEdit(pageId, page);
         published += 1;
-        if (published % 200 === 0) log(`pagewire: ${published}/${total} updates published`);
+        if (published % 200 === 0) log(`pagewire: ${published}/${total} updates done`);
       }
     }),
   );
@@ -157,6 +243,7 @@ async function runPagewire(
     requests,
     pages: await stack.dev.pages(stack.site.cloudId),
     abandoned,
+    skipped,
   };
 }
 
@@ -277,6 +364,20 @@ export const publishingRateLimit: BenchmarkDefinition = {
       const peerRun = await runPeer(stack.dev, workload, context.log);
       const ours = judge(pagewire, workload, stack.site.space.homepageId);
       const peer = judge(peerRun.outcome, workload, peerRun.homepageId);
+      const humanEdits = humanEditsFor(workload);
+      context.log(
+        `pagewire with human edits: ${updates} updates to other pages, ${humanEdits.pages.size} of them edited by a person mid-run`,
+      );
+      const variant = {
+        titlePrefix: 'Edited service',
+        humanEdits,
+        afterSeq: Math.max(0, ...pagewire.requests.map((entry) => entry.seq)),
+      };
+      const edited = await runPagewire(stack, workload, context.log, variant);
+      const editedJudged = judge(edited, workload, stack.site.space.homepageId, {
+        ...variant,
+        humanAccountId: stack.site.member.accountId,
+      });
       const floorSeconds = updates / workload.burstPerSecond;
 
       const sideFigures = (
@@ -322,9 +423,10 @@ export const publishingRateLimit: BenchmarkDefinition = {
           figure({
             key: `${side}_requests_per_update`,
             label: `${name}: Confluence requests per update (not counting 429s)`,
-            value: round(judged.answered / updates, 2),
+            value: round(judged.answered / updates, 3),
             unit: 'requests',
             kind: 'ratio',
+            ...(goals ? { goal: { op: '<=' as const, value: 1.2 } } : {}),
           }),
           figure({
             key: `${side}_wall_over_one_write_per_update`,
@@ -332,6 +434,7 @@ export const publishingRateLimit: BenchmarkDefinition = {
             value: round(run.seconds / floorSeconds, 3),
             unit: '×',
             kind: 'ratio',
+            ...(goals ? { goal: { op: '<=' as const, value: 1.25 } } : {}),
           }),
           figure({
             key: `${side}_wall_seconds`,
@@ -354,7 +457,7 @@ export const publishingRateLimit: BenchmarkDefinition = {
           ...workload,
           updates,
           pagewire:
-            'the real backend (dist/main.js) on SQLite, default publishing settings (4 pages at once)',
+            'the real backend (dist/main.js) on SQLite, default publishing settings (8 pages at once)',
           peer: `confluence.js 3.2 createV2Client, withRetry({ retryRateLimit: true, maxAttempts: 5 }), ${PEER_CONCURRENCY} pages at once, GET then PUT per update`,
           credential: 'a Forge app system token per site (the same kind of credential for both)',
           theoreticalMinimum:
@@ -369,9 +472,77 @@ export const publishingRateLimit: BenchmarkDefinition = {
             value: round(peerRun.outcome.seconds / pagewire.seconds, 3),
             unit: '×',
             kind: 'ratio',
+            goal: { op: '>=' as const, value: 1.5 },
+          }),
+          figure({
+            key: 'human_edits_overwritten',
+            label: `With a person's edit mid-run on ${humanEdits.pages.size} pages (5 %): edits overwritten (the source never asked to)`,
+            value: editedJudged.humanEditsOverwritten,
+            unit: 'edits',
+            kind: 'count',
+            goal: { op: '==' as const, value: 0 },
+          }),
+          figure({
+            key: 'human_edits_lost_or_duplicated',
+            label: 'With the human edits: updates lost or written twice',
+            value: editedJudged.lost + editedJudged.duplicates,
+            unit: 'updates',
+            kind: 'count',
+            goal: { op: '==' as const, value: 0 },
+          }),
+          figure({
+            key: 'human_edits_wall_over_one_write_per_update',
+            label: `With the human edits (the same backend, second run): wall time over one request per update at the limit (${round(floorSeconds, 1)} s)`,
+            value: round(edited.seconds / floorSeconds, 3),
+            unit: '×',
+            kind: 'ratio',
+          }),
+          figure({
+            key: 'human_edits_updates_per_second_ratio',
+            label: 'With the human edits: updates per second over confluence.js',
+            value: round(peerRun.outcome.seconds / edited.seconds, 3),
+            unit: '×',
+            kind: 'ratio',
+          }),
+          figure({
+            key: 'human_edits_skipped_updates',
+            label: 'With the human edits: updates left unwritten (skipped_human_edit)',
+            value: edited.skipped,
+            unit: 'updates',
+            kind: 'count',
+          }),
+          figure({
+            key: 'human_edits_requests_per_update',
+            label: 'With the human edits: Confluence requests per update (not counting 429s)',
+            value: round(editedJudged.answered / updates, 2),
+            unit: 'requests',
+            kind: 'ratio',
+          }),
+          figure({
+            key: 'human_edits_429_share_percent',
+            label: 'With the human edits: requests answered 429',
+            value: round(
+              (100 * editedJudged.throttled) / Math.max(1, editedJudged.answered + editedJudged.throttled),
+              2,
+            ),
+            unit: '%',
+            kind: 'ratio',
           }),
         ],
         details: {
+          // Time the emulator spent handling each run's requests (its own log): how busy the stand-in for
+          // Confluence was, which on a shared machine can bound a client that spends few requests.
+          emulatorBusySeconds: {
+            pagewire: busySeconds(pagewire.requests),
+            peer: busySeconds(peerRun.outcome.requests),
+            humanEdits: busySeconds(edited.requests),
+          },
+          // Requests Confluence answered in each wall-clock second of a run: how close to the limit it ran.
+          requestsPerSecond: {
+            pagewire: perSecond(pagewire.requests),
+            peer: perSecond(peerRun.outcome.requests),
+            humanEdits: perSecond(edited.requests),
+          },
           pagewire: { seconds: pagewire.seconds, abandoned: pagewire.abandoned, ...ours },
           peer: {
             seconds: peerRun.outcome.seconds,
@@ -379,9 +550,17 @@ export const publishingRateLimit: BenchmarkDefinition = {
             failures: peerRun.outcome.failures,
             ...peer,
           },
+          humanEdits: {
+            seconds: edited.seconds,
+            skipped: edited.skipped,
+            abandoned: edited.abandoned,
+            editedPages: [...humanEdits.pages.keys()],
+            ...editedJudged,
+          },
           requestMix: {
             pagewire: requestMix(pagewire.requests),
             peer: requestMix(peerRun.outcome.requests),
+            humanEdits: requestMix(edited.requests),
           },
         },
         notes: [
@@ -394,6 +573,24 @@ export const publishingRateLimit: BenchmarkDefinition = {
     }
   },
 };
+
+function perSecond(requests: readonly RequestLogEntry[]): { median: number; max: number; seconds: number } {
+  const counts = new Map<number, number>();
+  for (const entry of requests) {
+    const second = Math.floor(Date.parse(entry.time) / 1000);
+    counts.set(second, (counts.get(second) ?? 0) + 1);
+  }
+  const sorted = [...counts.values()].sort((a, b) => a - b);
+  return {
+    median: sorted[Math.floor(sorted.length / 2)] ?? 0,
+    max: sorted.at(-1) ?? 0,
+    seconds: sorted.length,
+  };
+}
+
+function busySeconds(requests: readonly RequestLogEntry[]): number {
+  return round(requests.reduce((sum, entry) => sum + entry.durationMs, 0) / 1000, 1);
+}
 
 /** Requests by method, path shape and status: where each client spends its budget. */
 function requestMix(requests: readonly RequestLogEntry[]): Record<string, number> {

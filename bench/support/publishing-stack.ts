@@ -76,8 +76,9 @@ export async function putPage(
   return (JSON.parse(text) as { jobId: string }).jobId;
 }
 
-export async function readJob(stack: PublishingStack, jobId: string): Promise<JobView> {
-  const response = await fetch(`${stack.backend.url}/ingest/v1/jobs/${jobId}`, {
+export async function readJob(stack: PublishingStack, jobId: string, waitSeconds = 0): Promise<JobView> {
+  const wait = waitSeconds > 0 ? `?wait=${waitSeconds}` : '';
+  const response = await fetch(`${stack.backend.url}/ingest/v1/jobs/${jobId}${wait}`, {
     headers: { authorization: `Bearer ${stack.ingestKey}` },
   });
   const text = await response.text();
@@ -85,16 +86,25 @@ export async function readJob(stack: PublishingStack, jobId: string): Promise<Jo
   return JSON.parse(text) as JobView;
 }
 
-/** Polls a job until it is final; the poll interval only delays the caller, not the engine. */
+/**
+ * Reads a job until it is final: every `pollMs`, or, with `waitSeconds`, by
+ * long polls (`?wait=`) that the backend answers when the job is done, so
+ * the source costs the backend about one request per job, not one a second.
+ */
 export async function settleJob(
   stack: PublishingStack,
   jobId: string,
-  options: { pollMs: number; timeoutMs: number },
+  options: { pollMs: number; timeoutMs: number; waitSeconds?: number },
 ): Promise<JobView> {
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
-    const view = await readJob(stack, jobId);
+    const view = await readJob(stack, jobId, options.waitSeconds ?? 0);
     if (terminalJobStates.has(view.state)) return view;
+    if (options.waitSeconds !== undefined && options.waitSeconds > 0) {
+      if (Date.now() > deadline)
+        throw new Error(`job ${jobId} is still ${view.state} after ${options.timeoutMs} ms`);
+      continue;
+    }
     if (Date.now() > deadline)
       throw new Error(`job ${jobId} is still ${view.state} after ${options.timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, options.pollMs));
@@ -106,9 +116,10 @@ export async function settleJob(
  * the last 20,000 requests, so it is read every couple of seconds during a run
  * and the pieces are joined by sequence number.
  */
-export function collectRequests(dev: DevApiClient, cloudId: string) {
+export function collectRequests(dev: DevApiClient, cloudId: string, options: { afterSeq?: number } = {}) {
   const entries = new Map<number, RequestLogEntry>();
-  let since = 0;
+  // A second run on the same site starts after the first one's requests.
+  let since = options.afterSeq ?? 0;
   let running = true;
   const drain = async () => {
     const fresh = await dev.requests({ since, cloudId });

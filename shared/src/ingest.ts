@@ -32,8 +32,9 @@ export const humanEditPolicies = ['skip', 'overwrite'] as const;
 
 /**
  * `PUT /ingest/v1/pages/{externalId}`: publish a whole page from Markdown or ADF.
- * Exactly one of `markdown` and `adf`. `minorEdit` defaults to true so that a
- * source updating a page every few minutes does not notify its watchers each time.
+ * Exactly one of `markdown` and `adf`. `minorEdit` is accepted so that existing
+ * sources keep working, and has no effect: Confluence's v2 page update has no
+ * such field (docs/platform-notes.md#page-updates-and-watcher-notifications-v2).
  */
 export const pageIngestBodySchema = z
   .strictObject({
@@ -56,6 +57,18 @@ export type PageIngestBody = z.infer<typeof pageIngestBodySchema>;
 export type PageIngestBodyInput = z.input<typeof pageIngestBodySchema>;
 
 export const pageIngestAcceptedSchema = z.object({ jobId: z.string() });
+
+/** The longest `GET /ingest/v1/jobs/{id}?wait=` holds an answer back, in seconds. */
+export const MAX_JOB_WAIT_SECONDS = 30;
+
+/**
+ * `?wait=N`: answer as soon as the job is final, or after N seconds with its
+ * state then (a long poll: a source needs one request per job, not one per
+ * second).
+ */
+export const jobQuerySchema = z.object({
+  wait: z.coerce.number().int().min(0).max(MAX_JOB_WAIT_SECONDS).optional(),
+});
 
 /**
  * `planned` is where a dry run ends: it wrote nothing, and its `plan` says what

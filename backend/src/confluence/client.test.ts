@@ -165,7 +165,7 @@ describe('the Confluence client', () => {
         id: '7',
         title: 'Deploys',
         body: { representation: 'atlas_doc_format', value: doc },
-        version: { number: 6, message: 'Pagewire', minorEdit: true },
+        version: { number: 6, message: 'Pagewire' },
       }),
     );
     expect(updated.version.number).toBe(6);
@@ -175,7 +175,7 @@ describe('the Confluence client', () => {
       status: 'current',
       title: 'Deploys',
       body: { representation: 'atlas_doc_format', value: JSON.stringify(doc) },
-      version: { number: 6, message: 'Pagewire', minorEdit: true },
+      version: { number: 6, message: 'Pagewire' },
     });
   });
 

@@ -2,6 +2,7 @@ import type { AdfDocument, ContentType } from '@pagewire/shared';
 import {
   createPageProperty,
   findPagePropertyByKey,
+  listPageProperties,
   updatePageProperty,
 } from '../confluence/api/content-properties';
 import { addLabelsToPage } from '../confluence/api/labels';
@@ -24,7 +25,13 @@ export interface PublishedPage {
   status: string;
   spaceId: string;
   parentId: string | null;
-  version: { number: number; authorId: string | null; createdAt: string | null };
+  version: {
+    number: number;
+    authorId: string | null;
+    createdAt: string | null;
+    /** The version message: Pagewire marks its own versions there (page-version-marker.ts). */
+    message: string | null;
+  };
   /** The ADF body; null when Confluence sent none (a page stored in another format reads as null too). */
   body: AdfDocument | null;
 }
@@ -60,7 +67,6 @@ export interface PublishingConfluence {
       body: AdfDocument;
       version: number;
       message?: string | undefined;
-      minorEdit: boolean;
     },
   ): Promise<PublishedPage>;
   /** `contentType` says whether `pageId` is a page (the default) or a blog post. */
@@ -70,6 +76,8 @@ export interface PublishingConfluence {
     key: string,
     contentType?: ContentType,
   ): Promise<PageProperty | null>;
+  /** Every property of the page whose key starts with `prefix`, across all cursor pages. */
+  listProperties(target: PublishTarget, pageId: string, prefix: string): Promise<PageProperty[]>;
   /** Creates the property, or updates `existing` to the next version. */
   putProperty(
     target: PublishTarget,
@@ -160,7 +168,6 @@ export function createPublishingConfluence(
         body: { representation: 'atlas_doc_format', value: page.body },
         version: {
           number: page.version,
-          minorEdit: page.minorEdit,
           ...(page.message === undefined ? {} : { message: page.message }),
         },
         ...(page.parentId === undefined ? {} : { parentId: page.parentId }),
@@ -179,6 +186,21 @@ export function createPublishingConfluence(
       return property === null
         ? null
         : { id: property.id, key: property.key, value: property.value, version: property.version.number };
+    },
+
+    async listProperties(target, pageId, prefix) {
+      const found: PageProperty[] = [];
+      const client = await clientFor(target, 'property.read');
+      for await (const property of listPageProperties(client, { pageId, limit: 250, ...withSignal })) {
+        if (!property.key.startsWith(prefix)) continue;
+        found.push({
+          id: property.id,
+          key: property.key,
+          value: property.value,
+          version: property.version.number,
+        });
+      }
+      return found;
     },
 
     async putProperty(target, pageId, key, value, existing, contentType) {
@@ -222,6 +244,7 @@ function toPublishedPage(page: Page, sentBody?: AdfDocument): PublishedPage {
       number: page.version.number,
       authorId: page.version.authorId ?? null,
       createdAt: page.version.createdAt ?? null,
+      message: page.version.message ?? null,
     },
     // Create and update answers may omit the body; what was sent is what was stored.
     body: body ?? sentBody ?? null,

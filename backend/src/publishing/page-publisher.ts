@@ -18,14 +18,11 @@ import { hashPageContent, isAdfContainedIn } from './adf/canonical-adf';
 import { isContentTooComplexError } from './adf/markdown-renderer';
 import type { MarkdownConversion } from './adf/markdown-to-adf';
 import type { PageProperty, PublishedPage, PublishingConfluence, PublishTarget } from './confluence-gateway';
-import {
-  PAGE_OWNERSHIP_PROPERTY_KEY,
-  type PageOwnership,
-  pageIndexEntrySchema,
-  pageIndexPropertyKey,
-  readOwnership,
-} from './page-ownership';
+import { loadPageIndex } from './page-index';
+import { PAGE_OWNERSHIP_PROPERTY_KEY, type PageOwnership, readOwnership } from './page-ownership';
+import { markerMatches, markVersionMessage, readVersionMarker } from './page-version-marker';
 import { PermanentPublishError } from './publish-errors';
+import { type IndexCensus, loadSpace, type SpaceDirectory, type SpaceInfo } from './space-directory';
 import type { PageIdentity, PageIdentityRepository } from './store/page-identity-repository';
 import type { HumanEdit, Outcome, StoredJob } from './store/queue-repository';
 
@@ -59,6 +56,8 @@ export interface PagePublishDeps {
   recordIntent(intent: PublishIntent): Promise<void>;
   /** Another job of the same installation (the one an intent names). */
   findJob(jobId: string): Promise<StoredJob | null>;
+  /** Spaces and their homepage index, remembered between jobs (one per publishing service). */
+  spaces: SpaceDirectory;
   now(): Date;
   /** Markdown→ADF: the render pool in the running backend (off the HTTP thread, under a time budget). */
   renderMarkdown(markdown: string): Promise<MarkdownConversion>;
@@ -106,6 +105,12 @@ interface Located {
   ownershipProperty: PageProperty | null;
   /** How it was found: `title` and `adopted` mean the homepage index did not know it. */
   via: 'record' | 'intent' | 'index' | 'title' | 'adopted';
+  /**
+   * An earlier attempt's create may have died after saving the record but
+   * before the ownership property or the index were written: this attempt
+   * read the property and finishes what the create left undone.
+   */
+  completesCreate: boolean;
 }
 
 interface Run {
@@ -118,17 +123,23 @@ interface Run {
   contentHash: string;
   wantedLabels: string[];
   /** Looked up only when needed (creating, or finding a page the backend has no record of). */
-  space(): Promise<{ id: string; homepageId: string | null }>;
+  space(): Promise<SpaceInfo>;
+  /** The homepage index read in full (null: it cannot be read); see space-directory.ts. */
+  index(): Promise<IndexCensus>;
   deps: PagePublishDeps;
   intent: PublishIntent | null;
 }
 
 /**
- * Publishes one whole page. Finds it (the backend's record, then the space's
- * index, then the title — each confirmed by the page's ownership property),
- * decides (create, update, unchanged, or skip because a person edited it
- * since Pagewire's last write), and writes version + 1, re-reading on a 409.
- * A dry run stops after deciding and writes nothing.
+ * Publishes one whole page. In the happy path (the backend has a record of
+ * the page and no earlier attempt left an intent) that is one request: the
+ * update as the recorded version + 1, which Confluence accepts only if nobody
+ * wrote since (`tryRecordedVersion`). Otherwise, or after that write's 409, it
+ * reads: finds the page (the backend's record, then the space's index, then
+ * the title — a page found by index or title must carry the ownership
+ * property), decides (create, update, unchanged, or skip because a person
+ * edited it since Pagewire's last write), and writes version + 1, re-reading
+ * on a 409. A dry run always reads, and stops after deciding.
  */
 export async function publishPage(job: StoredJob, deps: PagePublishDeps): Promise<PublishResult> {
   const body = pageIngestBodySchema.parse(job.request);
@@ -142,17 +153,6 @@ export async function publishPage(job: StoredJob, deps: PagePublishDeps): Promis
       `The page body is not valid ADF${first ? ` (${first.path || '/'} ${first.message})` : ''}; Confluence would refuse it.`,
     );
   }
-  let space: Promise<{ id: string; homepageId: string | null }> | null = null;
-  const findSpace = async () => {
-    const found = await deps.confluence.findSpace(target);
-    if (found === null) {
-      throw new PermanentPublishError(
-        'space_not_found',
-        `Space ${job.spaceKey} does not exist, or Pagewire's credential may not see it.`,
-      );
-    }
-    return found;
-  };
   const run: Run = {
     job,
     body,
@@ -162,20 +162,20 @@ export async function publishPage(job: StoredJob, deps: PagePublishDeps): Promis
     warnings,
     contentHash: hashPageContent({ title: body.title, document }),
     wantedLabels: [...new Set(body.labels ?? [])].sort(),
-    space() {
-      space ??= findSpace();
-      // A failed lookup is not cached: the next call (next round) asks again.
-      space.catch(() => {
-        space = null;
-      });
-      return space;
+    // A failed lookup is not remembered: the next call (next round) asks again.
+    space: () => deps.spaces.space(target, () => loadSpace(deps.confluence, target)),
+    async index() {
+      const { homepageId } = await run.space();
+      if (homepageId === null) return null;
+      return deps.spaces.index(target, homepageId, () => loadPageIndex(deps.confluence, target, homepageId));
     },
     deps,
     intent: deps.initialIntent,
   };
 
   for (let round = 1; ; round += 1) {
-    const result = await decideAndWrite(run, round);
+    const fast = round === 1 ? await tryRecordedVersion(run) : null;
+    const result = fast ?? (await decideAndWrite(run, round));
     if (result !== 'conflict') return result;
     if (round >= MAX_CONFLICT_ROUNDS) {
       throw new PermanentPublishError(
@@ -186,10 +186,94 @@ export async function publishPage(job: StoredJob, deps: PagePublishDeps): Promis
   }
 }
 
+/**
+ * The happy path: the backend knows which version it wrote last and what it
+ * held, so it writes version last + 1 at once. Success means nobody wrote in
+ * between (Confluence refuses any other number with a 409,
+ * docs/platform-notes.md#optimistic-page-updates-409): no read needed.
+ * Unchanged content is not written and not read. Returns null when this path
+ * does not apply (no record, a dry run, an earlier attempt's intent to
+ * check, or the page is gone): the caller then reads and decides.
+ */
+async function tryRecordedVersion(run: Run): Promise<PublishResult | 'conflict' | null> {
+  const { job, body, deps } = run;
+  if (job.dryRun || run.intent !== null) return null;
+  const identity = await deps.identities.find(job.installationId, job.spaceKey, run.externalId);
+  if (identity === null) return null;
+  const recorded = pageOfRecord(identity);
+
+  if (identity.lastHash === run.contentHash) {
+    // Same content as Pagewire's last write: nothing to send and nothing to
+    // read. (`overwrite` reads first: a person's edit since would have to go.)
+    if (body.onHumanEdit === 'overwrite') return null;
+    return finish(run, {
+      page: recorded,
+      located: null,
+      identity,
+      plan: { action: 'unchanged', pageId: identity.pageId, currentVersion: identity.lastVersion },
+      wrote: false,
+      created: false,
+      lastJobId: identity.lastJobId,
+    });
+  }
+
+  const plan: PublishPlan = {
+    action: 'update',
+    pageId: identity.pageId,
+    currentVersion: identity.lastVersion,
+  };
+  const targetVersion = identity.lastVersion + 1;
+  await recordIntent(run, {
+    action: 'update',
+    jobId: job.id,
+    pageId: identity.pageId,
+    baseVersion: identity.lastVersion,
+    targetVersion,
+    title: body.title,
+    contentHash: run.contentHash,
+    at: deps.now().toISOString(),
+  });
+  let updated: PublishedPage;
+  try {
+    updated = await deps.confluence.updatePage(run.target, {
+      pageId: identity.pageId,
+      parentId:
+        body.parentId !== undefined && body.parentId !== identity.parentId ? body.parentId : undefined,
+      title: body.title,
+      body: run.document,
+      version: targetVersion,
+      message: markVersionMessage(body.versionMessage, run.contentHash),
+    });
+  } catch (error) {
+    // Someone wrote since Pagewire's last write: only now read, and decide
+    // exactly as without a record (their edit may make this a skip).
+    if (isConflictError(error)) return 'conflict';
+    // Gone (deleted, or no longer visible), or refused for a reason the page
+    // itself explains (a trashed page, a title taken meanwhile): the read
+    // path looks and decides, and reports an error that stays.
+    if (isNotFoundError(error) || isBadRequestError(error)) return null;
+    throw error;
+  }
+  return finish(run, { page: updated, located: null, identity, plan, wrote: true, created: false });
+}
+
+/** The page as the backend's record knows it (what a write from the record needs). */
+function pageOfRecord(identity: PageIdentity): PublishedPage {
+  return {
+    id: identity.pageId,
+    title: identity.title,
+    status: 'current',
+    spaceId: identity.spaceId,
+    parentId: identity.parentId,
+    version: { number: identity.lastVersion, authorId: null, createdAt: null, message: null },
+    body: null,
+  };
+}
+
 async function decideAndWrite(run: Run, round: number): Promise<PublishResult | 'conflict'> {
   const { job, body, deps } = run;
   let identity = await deps.identities.find(job.installationId, job.spaceKey, run.externalId);
-  const located = await locatePage(run, identity);
+  const located = await locatePage(run, identity, round);
 
   if (located === null) {
     const plan: PublishPlan = {
@@ -247,6 +331,15 @@ async function decideAndWrite(run: Run, round: number): Promise<PublishResult | 
     lastVersion = located.ownership.version;
     lastHash = located.ownership.contentHash;
     lastJobId = located.ownership.jobId;
+  }
+  // Pagewire's own versions say so in their message (page-version-marker.ts):
+  // a current version written by Pagewire after the record (a restored
+  // backup) or after the property (every update since the create) is ours.
+  const marker = readVersionMarker(page.version.message);
+  if (marker !== null && page.version.number !== lastVersion) {
+    lastVersion = page.version.number;
+    lastHash = markerMatches(marker, run.contentHash) ? run.contentHash : `marker:${marker}`;
+    lastJobId = null;
   }
   // An earlier attempt's write that landed before it could be recorded counts as ours.
   const landed = await intentLanded(run, page, located.via === 'adopted');
@@ -382,8 +475,7 @@ async function writeUpdate(
       title: run.body.title,
       body: run.document,
       version: targetVersion,
-      message: run.body.versionMessage,
-      minorEdit: run.body.minorEdit,
+      message: markVersionMessage(run.body.versionMessage, run.contentHash),
     });
   } catch (error) {
     // Someone wrote between our read and our write. Never force it: re-read
@@ -408,6 +500,7 @@ function identityOf(
     pageId: page.id,
     spaceId: page.spaceId,
     title: page.title,
+    parentId: page.parentId,
     ...ours,
   };
 }
@@ -446,30 +539,45 @@ async function finish(
   // knows this version is ours.
   await deps.identities.save(identity);
 
-  const ownership: PageOwnership = {
-    externalId: run.externalId,
-    spaceKey: job.spaceKey,
-    source: job.source,
-    version: page.version.number,
-    contentHash: run.contentHash,
-    jobId: lastJobId,
-    publishedAt:
-      args.located?.ownership?.version === page.version.number ? args.located.ownership.publishedAt : now,
-  };
-  const existing = args.located?.ownershipProperty ?? null;
-  const current = readOwnership(existing?.value);
-  if (
-    current === null ||
-    current.version !== ownership.version ||
-    current.contentHash !== ownership.contentHash ||
-    current.externalId !== ownership.externalId
-  ) {
-    await writeProperty(run, page.id, PAGE_OWNERSHIP_PROPERTY_KEY, ownership, existing);
+  // The ownership property is written when the page is created or found again
+  // without the backend's record (re-discovery), never per update: Pagewire's
+  // later versions are marked in their version message instead.
+  const via = args.located?.via;
+  const completesCreate = args.located?.completesCreate === true;
+  if (args.created || completesCreate || via === 'index' || via === 'title' || via === 'adopted') {
+    const ownership: PageOwnership = {
+      externalId: run.externalId,
+      spaceKey: job.spaceKey,
+      source: job.source,
+      version: page.version.number,
+      contentHash: run.contentHash,
+      jobId: lastJobId,
+      publishedAt:
+        args.located?.ownership?.version === page.version.number ? args.located.ownership.publishedAt : now,
+    };
+    const existing = args.located?.ownershipProperty ?? null;
+    const current = readOwnership(existing?.value);
+    if (
+      current === null ||
+      current.version !== ownership.version ||
+      current.contentHash !== ownership.contentHash ||
+      current.externalId !== ownership.externalId
+    ) {
+      await writeProperty(run, page.id, PAGE_OWNERSHIP_PROPERTY_KEY, ownership, existing);
+    }
   }
 
-  if (args.created || args.located?.via === 'title' || args.located?.via === 'adopted') {
-    const problem = await indexPage(run, page.id);
-    if (problem !== null) warnings.push(problem);
+  // The homepage index is written in batches from the backend's records
+  // (page-indexer.ts), not per page. Say so when it cannot be written at all.
+  if (args.created || completesCreate || via === 'title') {
+    const { homepageId } = await run.space();
+    if (homepageId !== null && homepageId !== page.id && (await run.index()) === null) {
+      warnings.push({
+        code: 'index_not_written',
+        detail:
+          "The space's page index (properties of the space homepage) cannot be read or written with Pagewire's credentials; the page is still found again by its title and ownership property.",
+      });
+    }
   }
 
   let labelsAdded = false;
@@ -516,7 +624,7 @@ async function finish(
  * alone never makes a page ours). A title taken by a page that is not ours
  * is an error, never an overwrite and never a duplicate.
  */
-async function locatePage(run: Run, identity: PageIdentity | null): Promise<Located | null> {
+async function locatePage(run: Run, identity: PageIdentity | null, round: number): Promise<Located | null> {
   const { deps, target, externalId } = run;
   const tried = new Set<string>();
   const candidates: { id: string; via: Located['via'] }[] = [];
@@ -528,12 +636,18 @@ async function locatePage(run: Run, identity: PageIdentity | null): Promise<Loca
     tried.add(id);
     const page = await deps.confluence.getPage(target, id);
     if (page === null || page.status !== 'current') return null;
+    // The backend's record and our own intent name the page: no proof needed.
+    // Which versions are ours comes from the record and the version marker.
+    const completesCreate = run.intent?.action === 'create';
+    if ((via === 'record' || via === 'intent') && !completesCreate) {
+      return { page, ownership: null, ownershipProperty: null, via, completesCreate };
+    }
     const property = await deps.confluence.getProperty(target, page.id, PAGE_OWNERSHIP_PROPERTY_KEY);
     const ownership = readOwnership(property?.value);
     if (ownership !== null && ownership.externalId !== externalId) return null;
     // The index is a hint: what it points to must say it is ours.
     if (via === 'index' && ownership === null) return null;
-    return { page, ownership, ownershipProperty: property, via };
+    return { page, ownership, ownershipProperty: property, via, completesCreate };
   };
 
   for (const candidate of candidates) {
@@ -542,11 +656,18 @@ async function locatePage(run: Run, identity: PageIdentity | null): Promise<Loca
   }
 
   const space = await run.space();
-  const entry = await readIndex(run, space.homepageId);
+  const census = await run.index();
+  const entry = readIndexEntry(run, census);
   if (entry !== null) {
     const found = await consider(entry, 'index');
     if (found !== null) return found;
   }
+
+  // A new external id in a space whose index could be read: nothing of ours
+  // can hold the title unless the index could not be written for it, and then
+  // the create's 400 ("title taken") brings us back here with round 2, which
+  // looks the title up. So the first create is tried without the lookup.
+  if (round === 1 && identity === null && run.intent === null && census !== null) return null;
 
   const titles = [run.body.title];
   if (run.intent?.action === 'create' && run.intent.title !== run.body.title) titles.push(run.intent.title);
@@ -557,9 +678,9 @@ async function locatePage(run: Run, identity: PageIdentity | null): Promise<Loca
     const property = await deps.confluence.getProperty(target, page.id, PAGE_OWNERSHIP_PROPERTY_KEY);
     const ownership = readOwnership(property?.value);
     if (ownership?.externalId === externalId)
-      return { page, ownership, ownershipProperty: property, via: 'title' };
+      return { page, ownership, ownershipProperty: property, via: 'title', completesCreate: false };
     if (ownership === null && (await createdByIntent(run, page))) {
-      return { page, ownership: null, ownershipProperty: property, via: 'adopted' };
+      return { page, ownership: null, ownershipProperty: property, via: 'adopted', completesCreate: true };
     }
     if (title === run.body.title) {
       const owner =
@@ -640,41 +761,8 @@ async function writeProperty(
   }
 }
 
-async function readIndex(run: Run, homepageId: string | null): Promise<string | null> {
-  if (homepageId === null) return null;
-  try {
-    const property = await run.deps.confluence.getProperty(
-      run.target,
-      homepageId,
-      pageIndexPropertyKey(run.externalId),
-    );
-    const entry = pageIndexEntrySchema.safeParse(property?.value);
-    return entry.success && entry.data.externalId === run.externalId ? entry.data.pageId : null;
-  } catch (error) {
-    if (isPermanentCredentialProblem(error) || isNotFoundError(error)) return null;
-    throw error;
-  }
-}
-
-async function indexPage(run: Run, pageId: string): Promise<JobWarning | null> {
-  const { homepageId } = await run.space();
-  if (homepageId === null || homepageId === pageId) return null;
-  const key = pageIndexPropertyKey(run.externalId);
-  try {
-    const existing = await run.deps.confluence.getProperty(run.target, homepageId, key);
-    const entry = pageIndexEntrySchema.safeParse(existing?.value);
-    if (entry.success && entry.data.pageId === pageId) return null;
-    await writeProperty(run, homepageId, key, { externalId: run.externalId, pageId }, existing);
-    return null;
-  } catch (error) {
-    // The index only speeds up recovery after a lost database; the page is
-    // still found by title and its ownership property without it.
-    if (!isPermanentCredentialProblem(error) && !isNotFoundError(error)) throw error;
-    return {
-      code: 'index_not_written',
-      detail: `The space's page index (a property of the space homepage) could not be updated: ${(error as Error).message}`,
-    };
-  }
+function readIndexEntry(run: Run, census: IndexCensus): string | null {
+  return census?.entries.get(run.externalId) ?? null;
 }
 
 /**

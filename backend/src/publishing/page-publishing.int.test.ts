@@ -1,6 +1,10 @@
+import type { RequestLogEntry } from '@pagewire/devkit';
 import type { AdfDocument } from '@pagewire/shared';
+import type { Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { PAGE_OWNERSHIP_PROPERTY_KEY } from './page-ownership';
+import { createPageIdentityRepository } from './store/page-identity-repository';
+import type { PublishingTables } from './store/publishing-schema';
 import {
   anyWrites,
   declarePublishingHarnesses,
@@ -23,6 +27,15 @@ function adfOf(page: { body: { value: string } | null }): AdfDocument {
 
 function textOf(page: { body: { value: string } | null }): string {
   return JSON.stringify(adfOf(page));
+}
+
+/** What each request was, in the v2 spec's words (`updatePage 200`). */
+function operations(requests: readonly RequestLogEntry[]): string[] {
+  return requests.map((entry) => `${entry.operationId} ${entry.status}`);
+}
+
+function identitiesOf(h: PublishingHarness) {
+  return createPageIdentityRepository(h.database.database.db as unknown as Kysely<PublishingTables>);
 }
 
 describe('publishing whole pages', () => {
@@ -67,7 +80,7 @@ describe('publishing whole pages', () => {
     expect((await h.pages())[0]?.versions).toHaveLength(1);
   });
 
-  it('updates the page with the next version, its message and the minor-edit flag', async () => {
+  it('updates the page with the next version and the source’s message, marked as Pagewire’s in the page history', async () => {
     const h = await harness();
     await h.settle(await h.publish('status', { title: 'Status', markdown: 'v1' }));
     const job = await h.settle(
@@ -81,8 +94,139 @@ describe('publishing whole pages', () => {
     expect(job).toMatchObject({ state: 'published', version: 2, plan: { action: 'update' } });
     const [page] = await h.pages();
     expect(page?.title).toBe('Status now');
-    expect(page?.version).toMatchObject({ number: 2, message: 'from CI run 42', minorEdit: false });
+    expect(page?.version.number).toBe(2);
+    expect(page?.version.message).toMatch(/^from CI run 42 \(published by Pagewire, content [0-9a-f]{16}\)$/);
     expect(textOf(page!)).toContain('v2');
+  });
+
+  it('spends two writes on a new page, one request on an update nobody interfered with, and none on unchanged content', async () => {
+    const h = await harness();
+    // The first page of the space also looks the space up and reads its homepage index once.
+    await h.settle(await h.publish('first', { title: 'First', markdown: 'x' }));
+
+    let before = await h.lastRequestSeq();
+    const created = await h.settle(await h.publish('status', { title: 'Status', markdown: 'v1' }));
+    expect(created).toMatchObject({ state: 'published', version: 1 });
+    // The page and its ownership property.
+    expect(operations(await h.requestsSince(before))).toEqual(['createPage 200', 'createPageProperty 200']);
+
+    for (const [version, markdown] of [
+      [2, 'v2'],
+      [3, 'v3'],
+    ] as const) {
+      before = await h.lastRequestSeq();
+      const updated = await h.settle(await h.publish('status', { title: 'Status', markdown }));
+      expect(updated).toMatchObject({ state: 'published', version, plan: { action: 'update' } });
+      expect(operations(await h.requestsSince(before))).toEqual(['updatePage 200']);
+    }
+
+    before = await h.lastRequestSeq();
+    const same = await h.settle(await h.publish('status', { title: 'Status', markdown: 'v3' }));
+    expect(same).toMatchObject({ state: 'unchanged', version: 3 });
+    expect(await h.requestsSince(before)).toEqual([]);
+
+    const page = (await h.pages()).find((candidate) => candidate.id === created.pageId)!;
+    expect(page.versions.map((version) => version.number)).toEqual([1, 2, 3]);
+    expect(textOf(page)).toContain('v3');
+    // The ownership property was written once, with the create.
+    const ownership = page.properties.find((property) => property.key === PAGE_OWNERSHIP_PROPERTY_KEY);
+    expect(ownership).toMatchObject({ version: 1, value: { externalId: 'status', version: 1 } });
+  });
+
+  it('indexes the pages created since the last flush with one property write on the space homepage', async () => {
+    const h = await harness();
+    const first = await h.settle(await h.publish('a', { title: 'A', markdown: 'a' }));
+    let before = await h.lastRequestSeq();
+    await h.service.flushPageIndex();
+    expect(operations(await h.requestsSince(before))).toEqual(['createPageProperty 200']);
+
+    const created = [first];
+    for (const name of ['b', 'c', 'd']) {
+      created.push(await h.settle(await h.publish(name, { title: name.toUpperCase(), markdown: name })));
+    }
+    before = await h.lastRequestSeq();
+    await h.service.flushPageIndex();
+    expect(operations(await h.requestsSince(before))).toEqual(['updatePagePropertyById 200']);
+    // Nothing new: nothing written.
+    before = await h.lastRequestSeq();
+    await h.service.flushPageIndex();
+    expect(await h.requestsSince(before)).toEqual([]);
+
+    const homepage = (await publishing.dev.pages(h.site.cloudId)).find(
+      (page) => page.id === h.site.space.homepageId,
+    )!;
+    expect(homepage.version.number).toBe(1);
+    const chunk = homepage.properties.find((property) => property.key === 'pagewire.index.chunk-1');
+    expect(chunk?.value).toEqual({
+      entries: Object.fromEntries(created.map((job) => [job.externalId, job.pageId])),
+    });
+  });
+
+  it('adds labels only when the set changes and moves the page only when its parent changes', async () => {
+    // The bodies of the page updates the engine sends.
+    const pageUpdates: Record<string, unknown>[] = [];
+    const recording: typeof fetch = async (input, init) => {
+      if (init?.method === 'PUT' && /\/wiki\/api\/v2\/pages\/\d+$/.test(String(input))) {
+        pageUpdates.push(JSON.parse(String(init.body)) as Record<string, unknown>);
+      }
+      return fetch(input, init);
+    };
+    const h = await harness({ apiToken: true, fetch: recording });
+    const parent = await h.settle(await h.publish('parent', { title: 'Parent', markdown: 'p' }));
+    await h.settle(await h.publish('child', { title: 'Child', markdown: 'c1', labels: ['ops'] }));
+
+    let before = await h.lastRequestSeq();
+    await h.settle(await h.publish('child', { title: 'Child', markdown: 'c2', labels: ['ops'] }));
+    expect(operations(await h.requestsSince(before))).toEqual(['updatePage 200']);
+
+    before = await h.lastRequestSeq();
+    await h.settle(
+      await h.publish('child', { title: 'Child', markdown: 'c2', labels: ['ops', 'generated'] }),
+    );
+    expect(operations(await h.requestsSince(before))).toEqual(['addLabelsToContent 200']);
+
+    before = await h.lastRequestSeq();
+    const moved = await h.settle(
+      await h.publish('child', { title: 'Child', markdown: 'c3', parentId: parent.pageId!, labels: ['ops'] }),
+    );
+    expect(moved).toMatchObject({ state: 'published', version: 3 });
+    const move = await h.requestsSince(before);
+    expect(operations(move)).toEqual(['updatePage 200']);
+    const child = (await h.pages()).find((page) => page.id === moved.pageId)!;
+    expect(child.parentId).toBe(parent.pageId);
+    expect(child.labels.sort()).toEqual(['generated', 'ops']);
+
+    // Same parent again: the update does not send it.
+    before = await h.lastRequestSeq();
+    await h.settle(
+      await h.publish('child', { title: 'Child', markdown: 'c4', parentId: parent.pageId!, labels: ['ops'] }),
+    );
+    expect(operations(await h.requestsSince(before))).toEqual(['updatePage 200']);
+    expect(pageUpdates.map((update) => 'parentId' in update)).toEqual([false, true, false]);
+    expect((await h.pages()).find((page) => page.id === moved.pageId)?.parentId).toBe(parent.pageId);
+  });
+
+  it('reads the page only after its optimistic write met a 409, and then leaves the person’s edit alone', async () => {
+    const h = await harness();
+    const first = await h.settle(await h.publish('guide', { title: 'Guide', markdown: 'generated' }));
+    await publishing.dev.humanEdit(first.pageId!);
+    const before = await h.lastRequestSeq();
+    const job = await h.settle(await h.publish('guide', { title: 'Guide', markdown: 'generated again' }));
+    expect(job).toMatchObject({ state: 'skipped_human_edit', version: 2 });
+    expect(operations(await h.requestsSince(before))).toEqual(['updatePage 409', 'getPageById 200']);
+  });
+
+  it('answers a waiting reader as soon as the job is final', async () => {
+    const h = await harness();
+    const jobId = await h.publish('waited', { title: 'Waited', markdown: 'x' });
+    const view = await h.service.waitForJob(h.principal, jobId, 20_000);
+    expect(view).toMatchObject({ id: jobId, state: 'published', version: 1 });
+    const update = await h.publish('waited', { title: 'Waited', markdown: 'y' });
+    expect(await h.service.waitForJob(h.principal, update, 20_000)).toMatchObject({
+      state: 'published',
+      version: 2,
+    });
+    expect(await h.service.waitForJob({ ...h.principal, spaceKey: 'OTHER' }, update, 1_000)).toBeNull();
   });
 
   it('leaves a page a person edited alone and says who edited it and when', async () => {
@@ -281,7 +425,11 @@ describe('publishing whole pages', () => {
     const job = await h.settle(await h.publish('two', { title: 'Shared title', markdown: 'theirs' }));
     expect(job).toMatchObject({ state: 'failed', error: { code: 'confluence_conflict' } });
     expect(job.error?.detail).toContain(`page ${mine.pageId}`);
-    expect(pageWrites(await h.requestsSince(before))).toEqual([]);
+    // The create is tried first and refused (the title is taken): nothing written.
+    expect(pageWrites(await h.requestsSince(before)).filter((entry) => entry.status < 400)).toEqual([]);
+    const pages = await h.pages();
+    expect(pages).toHaveLength(1);
+    expect(textOf(pages[0]!)).toContain('mine');
   });
 
   it('finds its page again after losing its database, even when the page was renamed meanwhile', async () => {
@@ -309,22 +457,78 @@ describe('publishing whole pages', () => {
     ).toBe('skipped_human_edit');
   });
 
-  it('creates the page again when a person deleted it', async () => {
+  it('after losing its database, knows the versions it wrote since the create from their version messages', async () => {
+    const first = await harness();
+    const created = await first.settle(await first.publish('notes', { title: 'Notes', markdown: 'v1' }));
+    await first.settle(await first.publish('notes', { title: 'Notes', markdown: 'v2' }));
+    await first.settle(await first.publish('notes', { title: 'Notes', markdown: 'v3' }));
+    await first.dispose();
+
+    // The ownership property still says version 1; versions 2 and 3 carry Pagewire's marker.
+    const second = await harness({ site: first.site });
+    const again = await second.settle(await second.publish('notes', { title: 'Notes', markdown: 'v3' }));
+    expect(again).toMatchObject({ state: 'unchanged', pageId: created.pageId, version: 3 });
+    const updated = await second.settle(await second.publish('notes', { title: 'Notes', markdown: 'v4' }));
+    expect(updated).toMatchObject({ state: 'published', pageId: created.pageId, version: 4 });
+    await second.dispose();
+
+    // A person's edit carries no marker: still protected with an empty database.
+    await publishing.dev.humanEdit(created.pageId!);
+    const third = await harness({ site: first.site });
+    const skipped = await third.settle(await third.publish('notes', { title: 'Notes', markdown: 'v5' }));
+    expect(skipped).toMatchObject({ state: 'skipped_human_edit', version: 5 });
+    expect((await third.pages())[0]?.versions).toHaveLength(5);
+  });
+
+  it('after a database restored from an older backup, takes the versions it wrote since for its own and a person’s edit for theirs', async () => {
+    const h = await harness();
+    const created = await h.settle(await h.publish('report', { title: 'Report', markdown: 'v1' }));
+    const identities = identitiesOf(h);
+    const backup = (await identities.find(h.site.installationId, h.site.space.key, 'report'))!;
+    await h.settle(await h.publish('report', { title: 'Report', markdown: 'v2' }));
+    await h.settle(await h.publish('report', { title: 'Report', markdown: 'v3' }));
+    await identities.save(backup);
+
+    // The record says version 1; the write as version 2 meets a 409, the read shows Pagewire's version 3.
+    const next = await h.settle(await h.publish('report', { title: 'Report', markdown: 'v4' }));
+    expect(next).toMatchObject({ state: 'published', pageId: created.pageId, version: 4 });
+
+    await identities.save(backup);
+    await publishing.dev.humanEdit(created.pageId!);
+    const skipped = await h.settle(await h.publish('report', { title: 'Report', markdown: 'v5' }));
+    expect(skipped).toMatchObject({ state: 'skipped_human_edit', version: 5 });
+    expect(textOf((await h.pages())[0]!)).not.toContain('v5');
+  });
+
+  it('restores a page a person moved to the trash with its next update, and creates one a person purged again', async () => {
     const h = await harness();
     const first = await h.settle(await h.publish('gone', { title: 'Gone', markdown: 'x' }));
-    const deleted = await fetch(
-      `${publishing.dev.gatewayUrl(h.site.cloudId)}/wiki/api/v2/pages/${first.pageId}`,
-      {
-        method: 'DELETE',
-        headers: {
-          authorization: `Basic ${Buffer.from(`${h.site.admin.email}:${h.site.scopedToken}`).toString('base64')}`,
+    const remove = async (purge: boolean) => {
+      const response = await fetch(
+        `${publishing.dev.gatewayUrl(h.site.cloudId)}/wiki/api/v2/pages/${first.pageId}${purge ? '?purge=true' : ''}`,
+        {
+          method: 'DELETE',
+          headers: {
+            authorization: `Basic ${Buffer.from(`${h.site.admin.email}:${h.site.scopedToken}`).toString('base64')}`,
+          },
         },
-      },
-    );
-    expect(deleted.status).toBeLessThan(500);
-    const job = await h.settle(await h.publish('gone', { title: 'Gone', markdown: 'y' }));
-    expect(job.state).toBe('published');
-    expect(job.pageId).not.toBe(first.pageId);
+      );
+      expect(response.status).toBe(204);
+    };
+    await remove(false);
+    // An update with status `current` restores a trashed page: same page, its history kept.
+    const restored = await h.settle(await h.publish('gone', { title: 'Gone', markdown: 'y' }));
+    expect(restored).toMatchObject({ state: 'published', pageId: first.pageId, version: 2 });
+    const [page] = await h.pages();
+    expect(page).toMatchObject({ id: first.pageId, status: 'current' });
+    expect(textOf(page!)).toContain('y');
+
+    await remove(false);
+    await remove(true);
+    const recreated = await h.settle(await h.publish('gone', { title: 'Gone', markdown: 'z' }));
+    expect(recreated).toMatchObject({ state: 'published', version: 1 });
+    expect(recreated.pageId).not.toBe(first.pageId);
+    expect(recreated.plan?.reason).toMatch(/no longer exists/);
   });
 
   it('knows a write that landed before a crash is its own, even when the next update dies before it is sent', async () => {

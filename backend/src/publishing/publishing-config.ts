@@ -19,10 +19,15 @@ export interface PublishingConfig {
   readonly reconcileMs: number;
   /** How long a finished job stays readable at `GET /ingest/v1/jobs/{id}`. */
   readonly jobRetentionMs: number;
+  /** How often the homepage index entries of new pages are written, in one batch per space. */
+  readonly indexFlushMs: number;
 }
 
 export const defaultPublishingConfig: PublishingConfig = {
-  concurrency: 4,
+  // Forge suggests 5–10 concurrent calls; with one request per update in the
+  // happy path, 8 targets at once are at most 8 calls in flight, and the pacer
+  // keeps their rate under the limit.
+  concurrency: 8,
   leaseMs: 30_000,
   heartbeatMs: 10_000,
   pollMs: 1_000,
@@ -31,6 +36,7 @@ export const defaultPublishingConfig: PublishingConfig = {
   retryMaxMs: 5 * 60_000,
   reconcileMs: 5 * 60_000,
   jobRetentionMs: 30 * 24 * 3_600_000,
+  indexFlushMs: 2_000,
 };
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max).optional();
@@ -68,5 +74,6 @@ export function readPublishingConfig(env: Readonly<Record<string, string | undef
     retryMaxMs: values.PAGEWIRE_PUBLISH_RETRY_MAX_MS ?? defaultPublishingConfig.retryMaxMs,
     reconcileMs: defaultPublishingConfig.reconcileMs,
     jobRetentionMs: defaultPublishingConfig.jobRetentionMs,
+    indexFlushMs: defaultPublishingConfig.indexFlushMs,
   };
 }

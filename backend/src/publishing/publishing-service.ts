@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { ActivityAction, ActivityResult, JobView, PageIngestBody } from '@pagewire/shared';
+import {
+  type ActivityAction,
+  type ActivityResult,
+  type JobView,
+  type PageIngestBody,
+  terminalJobStates,
+} from '@pagewire/shared';
 import { type AdfValidator, createAdfValidator } from '@pagewire/shared/adf-validator';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -15,11 +21,13 @@ import {
   type MarkdownRenderer,
 } from './adf/markdown-renderer';
 import { type ConfluenceClientResolver, createPublishingConfluence } from './confluence-gateway';
+import { createPageIndexer } from './page-indexer';
 import { type PublishIntent, type PublishResult, publishPage } from './page-publisher';
 import { defaultPublishingConfig, type PublishingConfig } from './publishing-config';
 import { createPublishingMetrics, type PublishingMetrics } from './publishing-metrics';
 import { createPublishingWorker, type PublishingWorker } from './publishing-worker';
 import { publishSnapshot, type SnapshotRequest } from './snapshot-publisher';
+import { createSpaceDirectory } from './space-directory';
 import { createPageIdentityRepository } from './store/page-identity-repository';
 import type { PublishingTables } from './store/publishing-schema';
 import {
@@ -62,6 +70,17 @@ export interface PublishingService {
   acceptPage(principal: IngestPrincipal, externalId: string, body: PageIngestBody): Promise<StoredJob>;
   /** A job as its source may see it: only jobs of the key's installation and space. */
   findJob(principal: IngestPrincipal, jobId: string): Promise<JobView | null>;
+  /**
+   * The job once it is final, or after `waitMs` as it is then (null: no such
+   * job for this key). Woken by this process's worker when the job's page is
+   * done, and it looks again every second for work other replicas finish.
+   */
+  waitForJob(
+    principal: IngestPrincipal,
+    jobId: string,
+    waitMs: number,
+    signal?: AbortSignal,
+  ): Promise<JobView | null>;
   /** Queues a snapshot refresh of every macro showing the block, when the space's policy is `snapshot`. */
   refreshSnapshotsOfBlock(input: {
     installationId: string;
@@ -81,6 +100,8 @@ export interface PublishingService {
    * at start and then every `reconcileMs`; resolves to how many it queued.
    */
   reconcileSnapshots(): Promise<number>;
+  /** Writes the homepage index entries of pages created since the last flush (page-indexer.ts). */
+  flushPageIndex(): Promise<void>;
   /** Starts the worker (after releasing leases that crashed processes on this host left behind). */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -88,6 +109,9 @@ export interface PublishingService {
   readonly worker: PublishingWorker;
   readonly adfValidator: AdfValidator;
 }
+
+/** How long a space's id, homepage and index census are trusted before they are read again. */
+const SPACE_DIRECTORY_TTL_MS = 15 * 60_000;
 
 export function createPublishingService(deps: PublishingServiceDeps): PublishingService {
   const config: PublishingConfig = { ...defaultPublishingConfig, ...deps.config };
@@ -99,6 +123,8 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
   const snapshots = createSnapshotRepository(
     deps.database.db as unknown as Kysely<PublishingTables & CoreTables>,
   );
+  // Space ids and homepage indexes, remembered between jobs (space-directory.ts).
+  const spaces = createSpaceDirectory({ ttlMs: SPACE_DIRECTORY_TTL_MS, now });
   // Lazy: the schema is compiled on the first page or snapshot that needs it.
   const validator: AdfValidator = createAdfValidator();
   const { repositories, logger } = deps;
@@ -131,8 +157,34 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
       initialIntent: (lease.intent as PublishIntent | null) ?? null,
       recordIntent: (intent) => context.recordIntent(intent),
       findJob: (jobId) => queue.findJob(lease.installationId, jobId),
+      spaces,
       now,
       renderMarkdown,
+    });
+  }
+
+  // Long polls on jobs, by work item: a finish wakes the waiters of that page only.
+  const waiters = new Map<string, Set<() => void>>();
+  function wakeWaiters(key: string): void {
+    const waiting = waiters.get(key);
+    if (waiting === undefined) return;
+    waiters.delete(key);
+    for (const wake of waiting) wake();
+  }
+  function nextWake(key: string, ms: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const waiting = waiters.get(key) ?? new Set<() => void>();
+      waiters.set(key, waiting);
+      const done = () => {
+        clearTimeout(timer);
+        waiting.delete(done);
+        if (waiting.size === 0 && waiters.get(key) === waiting) waiters.delete(key);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      waiting.add(done);
+      signal?.addEventListener('abort', done, { once: true });
     });
   }
 
@@ -179,7 +231,10 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
     now,
     logger,
     events: {
-      onFinished: audit,
+      async onFinished(lease, result, superseded) {
+        wakeWaiters(`${lease.installationId}\u0000${lease.targetKey}`);
+        await audit(lease, result, superseded);
+      },
       onRetry(lease, error, retryAt) {
         metrics?.retried(lease.kind, error.code);
         logger.info(
@@ -208,6 +263,24 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
     };
   }
 
+  const indexer = createPageIndexer({
+    identities,
+    spaces,
+    confluence: createPublishingConfluence(deps.clientFor),
+    logger,
+    now,
+  });
+  let indexTimer: NodeJS.Timeout | null = null;
+  let indexing: Promise<unknown> = Promise.resolve();
+  // One flush at a time: a slow one is not overtaken by the next tick.
+  const flushIndex = () => {
+    indexing = indexing
+      .then(() => indexer.flush())
+      .catch((error: unknown) => {
+        logger.error({ err: error }, "writing the spaces' page indexes failed");
+      });
+    return indexing;
+  };
   let reconcileTimer: NodeJS.Timeout | null = null;
   const service: PublishingService = {
     queue,
@@ -237,6 +310,19 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
       const job = await queue.findJob(principal.installationId, jobId);
       if (job === null || job.spaceKey !== principal.spaceKey || job.kind !== 'page') return null;
       return toJobView(job);
+    },
+
+    async waitForJob(principal, jobId, waitMs, signal) {
+      // Real elapsed time, not the service's clock (which tests may hold still).
+      const deadline = performance.now() + waitMs;
+      for (;;) {
+        const job = await queue.findJob(principal.installationId, jobId);
+        if (job === null || job.spaceKey !== principal.spaceKey || job.kind !== 'page') return null;
+        const view = toJobView(job);
+        const left = deadline - performance.now();
+        if (terminalJobStates.has(view.state) || left <= 0 || signal?.aborted) return view;
+        await nextWake(`${job.installationId}\u0000${job.targetKey}`, Math.min(left, 1_000), signal);
+      }
     },
 
     async refreshSnapshotsOfBlock(input) {
@@ -309,12 +395,22 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
         });
       }, config.reconcileMs);
       reconcileTimer.unref();
+      indexTimer = setInterval(flushIndex, config.indexFlushMs);
+      indexTimer.unref();
     },
 
     async stop() {
       if (reconcileTimer !== null) clearInterval(reconcileTimer);
       reconcileTimer = null;
+      if (indexTimer !== null) clearInterval(indexTimer);
+      indexTimer = null;
       await worker.stop();
+      // What the last jobs created goes into the index before the process ends.
+      await flushIndex();
+    },
+
+    flushPageIndex: async () => {
+      await flushIndex();
     },
   };
 

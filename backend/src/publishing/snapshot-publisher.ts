@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type BlockPayload, blockPayloadSchema, snapshotPropertyKey } from '@pagewire/shared';
 import type { AdfValidator } from '@pagewire/shared/adf-validator';
 import { z } from 'zod';
@@ -45,7 +46,8 @@ const MAX_PROPERTY_ROUNDS = 3;
  * page property `pagewire.snapshot.<localId>`. A property write creates no page
  * version, so watchers get no notification. Idempotent by comparison: a
  * property that already holds this content is left alone, which is also what
- * makes a job interrupted after its write safe to run again.
+ * makes a job interrupted after its write safe to run again (its PUT from the
+ * record then meets a 409, and the re-read finds the content already there).
  */
 export async function publishSnapshot(job: StoredJob, deps: SnapshotPublishDeps): Promise<PublishResult> {
   const request = snapshotRequestSchema.parse(job.request);
@@ -118,16 +120,57 @@ export async function publishSnapshot(job: StoredJob, deps: SnapshotPublishDeps)
 
   const key = snapshotPropertyKey(request.localId);
   const wanted = JSON.stringify(canonicalise(snapshot.value));
-  const remember = (propertyVersion: number) =>
+  const wantedHash = createHash('sha256').update(wanted).digest('hex');
+  const remember = (property: { id: string; version: number } | null) =>
     deps.snapshots.record({
       installationId: job.installationId,
       contentId: request.contentId,
       localId: request.localId,
       blockKey: stored.key,
       revision: stored.revision,
-      propertyVersion,
+      propertyVersion: property?.version ?? 0,
+      propertyId: property?.id ?? null,
+      valueHash: property === null ? null : wantedHash,
       writtenAt: deps.now().toISOString(),
     });
+  const unchanged = (version: number): PublishResult => ({
+    state: 'unchanged',
+    pageId: request.contentId,
+    version,
+    warnings,
+    detail: `Snapshot of "${stored.title}" on ${where} already shows revision ${stored.revision}`,
+  });
+  const written = (property: PageProperty): PublishResult => ({
+    state: 'published',
+    pageId: request.contentId,
+    version: property.version,
+    warnings,
+    detail: `Snapshot of "${stored.title}" (revision ${stored.revision}) written to ${where}${snapshot.truncated ? ', cut to 32 KB' : ''}`,
+  });
+
+  // The happy path: the backend knows the property's id and version and what
+  // it holds, so an unchanged snapshot costs nothing and a changed one is one
+  // PUT of version + 1. A 409 (someone else wrote it), a 404 (it or the page is
+  // gone) or a 400 send it down the reading path below.
+  const record = await deps.snapshots.find(job.installationId, request.contentId, request.localId);
+  if (record !== null && record.propertyId !== null && record.propertyVersion > 0) {
+    if (record.valueHash === wantedHash) return unchanged(record.propertyVersion);
+    try {
+      const property = await deps.confluence.putProperty(
+        target,
+        request.contentId,
+        key,
+        snapshot.value,
+        { id: record.propertyId, key, value: null, version: record.propertyVersion },
+        placement.contentType,
+      );
+      await remember(property);
+      return written(property);
+    } catch (error) {
+      if (!isConflictError(error) && !isNotFoundError(error) && !isBadRequestError(error)) throw error;
+    }
+  }
+
   for (let round = 1; ; round += 1) {
     let existing: PageProperty | null;
     try {
@@ -136,7 +179,7 @@ export async function publishSnapshot(job: StoredJob, deps: SnapshotPublishDeps)
       if (!isNotFoundError(error)) throw error;
       // The page is gone (or hidden from us). Nothing to refresh; remembered as
       // handled, so the search for missed refreshes does not retry it forever.
-      await remember(0);
+      await remember(null);
       return {
         state: 'unchanged',
         pageId: request.contentId,
@@ -145,18 +188,12 @@ export async function publishSnapshot(job: StoredJob, deps: SnapshotPublishDeps)
       };
     }
     if (existing !== null && JSON.stringify(canonicalise(existing.value)) === wanted) {
-      await remember(existing.version);
-      return {
-        state: 'unchanged',
-        pageId: request.contentId,
-        version: existing.version,
-        warnings,
-        detail: `Snapshot of "${stored.title}" on ${where} already shows revision ${stored.revision}`,
-      };
+      await remember(existing);
+      return unchanged(existing.version);
     }
-    let written: PageProperty;
+    let property: PageProperty;
     try {
-      written = await deps.confluence.putProperty(
+      property = await deps.confluence.putProperty(
         target,
         request.contentId,
         key,
@@ -169,14 +206,8 @@ export async function publishSnapshot(job: StoredJob, deps: SnapshotPublishDeps)
       if ((isConflictError(error) || isBadRequestError(error)) && round < MAX_PROPERTY_ROUNDS) continue;
       throw error;
     }
-    await remember(written.version);
-    return {
-      state: 'published',
-      pageId: request.contentId,
-      version: written.version,
-      warnings,
-      detail: `Snapshot of "${stored.title}" (revision ${stored.revision}) written to ${where}${snapshot.truncated ? ', cut to 32 KB' : ''}`,
-    };
+    await remember(property);
+    return written(property);
   }
 }
 

@@ -142,6 +142,68 @@ describe('block snapshots', () => {
     expect(await harness.requestsSince(before)).toEqual([]);
   });
 
+  it('refreshes a snapshot with one request per block change and none when the block did not change', async () => {
+    const { harness, pageId } = await setUp('snapshot', { placements: [{ localId: 'macro-a' }] });
+    await harness.service.start();
+    await writeBlock(harness, statusBlock('Green'));
+    await refreshDeploys(harness);
+    await drain(harness);
+
+    for (const status of ['Red', 'Green', 'Red']) {
+      const before = await harness.lastRequestSeq();
+      const written = await writeBlock(harness, statusBlock(status));
+      await refreshDeploys(harness);
+      await drain(harness);
+      const requests = await harness.requestsSince(before);
+      expect(requests.map((entry) => `${entry.operationId} ${entry.status}`)).toEqual([
+        'updatePagePropertyById 200',
+      ]);
+      const property = (await homepage(harness, pageId)).properties.find(
+        (candidate) => candidate.key === snapshotPropertyKey('macro-a'),
+      );
+      expect(snapshotPropertySchema.parse(property?.value)).toMatchObject({ revision: written.revision });
+    }
+
+    const before = await harness.lastRequestSeq();
+    await refreshDeploys(harness);
+    await drain(harness);
+    expect(await harness.requestsSince(before)).toEqual([]);
+    expect((await homepage(harness, pageId)).version.number).toBe(1);
+  });
+
+  it('re-reads a snapshot property someone else changed and writes it again', async () => {
+    const { harness, pageId } = await setUp('snapshot', { placements: [{ localId: 'macro-a' }] });
+    await harness.service.start();
+    await writeBlock(harness, statusBlock('Green'));
+    await refreshDeploys(harness);
+    await drain(harness);
+    const key = snapshotPropertyKey('macro-a');
+    const original = (await homepage(harness, pageId)).properties.find((candidate) => candidate.key === key)!;
+    // Another writer (an app sharing the key namespace) bumps the property's version.
+    const response = await fetch(
+      `${publishing.dev.gatewayUrl(harness.site.cloudId)}/wiki/api/v2/pages/${pageId}/properties/${original.id}`,
+      {
+        method: 'PUT',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Basic ${Buffer.from(`${harness.site.admin.email}:${harness.site.scopedToken}`).toString('base64')}`,
+        },
+        body: JSON.stringify({ key, value: { scribbled: true }, version: { number: original.version + 1 } }),
+      },
+    );
+    expect(response.status).toBe(200);
+
+    const before = await harness.lastRequestSeq();
+    const written = await writeBlock(harness, statusBlock('Red'));
+    await refreshDeploys(harness);
+    await drain(harness);
+    expect(
+      (await harness.requestsSince(before)).map((entry) => `${entry.operationId} ${entry.status}`),
+    ).toEqual(['updatePagePropertyById 409', 'getPageContentProperties 200', 'updatePagePropertyById 200']);
+    const property = (await homepage(harness, pageId)).properties.find((candidate) => candidate.key === key);
+    expect(snapshotPropertySchema.parse(property?.value)).toMatchObject({ revision: written.revision });
+  });
+
   it('follows block-changed events from the ingest route', async () => {
     const events = createBlockEvents();
     const { harness } = await setUp('snapshot', {

@@ -105,15 +105,39 @@ describe('pages', () => {
         status: 'current',
         title: 'Replaced',
         body: storageBody('<p>two</p>'),
-        version: { number: 2, message: 'sync', minorEdit: true },
+        version: { number: 2, message: 'sync' },
       },
     });
     expect(update.status).toBe(200);
     expect(update.json).toMatchObject({
       title: 'Replaced',
-      version: { number: 2, message: 'sync', minorEdit: true },
+      version: { number: 2, message: 'sync', minorEdit: false },
       body: { storage: { value: '<p>two</p>' } },
     });
+  });
+
+  // https://developer.atlassian.com/cloud/confluence/rest/v2/api-group-page/#api-pages-id-put:
+  // PageUpdateRequest's version is {number, message}; v2 has no minorEdit.
+  it('ignores a version.minorEdit that v2 PageUpdateRequest does not have: the update is saved, never as a minor edit', async () => {
+    const site = await env.dev.seedSite();
+    const page = await createPage(site, { title: 'Quiet', body: storageBody('<p>one</p>') });
+    const update = await call(`${site.gatewayUrl}/wiki/api/v2/pages/${page.json.id}`, {
+      method: 'PUT',
+      authorization: scopedAuth(site),
+      body: {
+        id: page.json.id,
+        status: 'current',
+        title: 'Quiet',
+        body: storageBody('<p>two</p>'),
+        version: { number: 2, message: 'nightly', minorEdit: true },
+      },
+    });
+    expect(update.status).toBe(200);
+    expect(update.json.version).toMatchObject({ number: 2, message: 'nightly', minorEdit: false });
+    const versions = await call(`${site.gatewayUrl}/wiki/api/v2/pages/${page.json.id}/versions`, {
+      authorization: scopedAuth(site),
+    });
+    expect(versions.json.results[0]).toMatchObject({ number: 2, minorEdit: false });
   });
 
   it('answers a stale version with 409 and the documented v2 body naming both versions (docs/platform-notes.md#page-version-conflicts)', async () => {

@@ -86,7 +86,11 @@ export async function updatePage(
     id: string;
     title: string;
     body: PageBody;
-    version: { number: number; message?: string; minorEdit?: boolean };
+    /**
+     * v2's PageUpdateRequest takes `version.number` and `version.message`
+     * only; there is no `minorEdit` (docs/platform-notes.md#page-updates-and-watcher-notifications-v2).
+     */
+    version: { number: number; message?: string };
     status?: 'current' | 'draft';
     parentId?: string;
     signal?: AbortSignal;
@@ -105,7 +109,6 @@ export async function updatePage(
       version: {
         number: params.version.number,
         ...(params.version.message !== undefined ? { message: params.version.message } : {}),
-        ...(params.version.minorEdit !== undefined ? { minorEdit: params.version.minorEdit } : {}),
       },
     },
     schema: pageSchema,

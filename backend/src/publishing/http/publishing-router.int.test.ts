@@ -194,6 +194,31 @@ describe('GET /ingest/v1/jobs/{id}', () => {
   it('answers 404 for a job that does not exist', async () => {
     const response = await backend.http.get('/ingest/v1/jobs/nope').set('authorization', `Bearer ${key}`);
     expectProblem(response, 404, 'job_not_found');
+    const waited = await backend.http
+      .get('/ingest/v1/jobs/nope?wait=5')
+      .set('authorization', `Bearer ${key}`);
+    expectProblem(waited, 404, 'job_not_found');
+  });
+
+  it('with ?wait holds the answer while the job is not final and then answers with its state', async () => {
+    // Confluence is unreachable here: the job stays queued, so the wait runs out.
+    const { jobId } = (await put('waiting', page)).body as { jobId: string };
+    const response = await backend.http
+      .get(`/ingest/v1/jobs/${jobId}?wait=1`)
+      .set('authorization', `Bearer ${key}`);
+    expect(response.status).toBe(200);
+    expect(['queued', 'running']).toContain(jobViewSchema.parse(response.body).state);
+  });
+
+  it('refuses a wait that is not a whole number of seconds up to 30 with a field error', async () => {
+    const { jobId } = (await put('waiting', page)).body as { jobId: string };
+    for (const wait of ['31', '-1', '1.5', 'soon']) {
+      const response = await backend.http
+        .get(`/ingest/v1/jobs/${jobId}?wait=${wait}`)
+        .set('authorization', `Bearer ${key}`);
+      const problem = expectProblem(response, 400, 'validation_failed');
+      expect(JSON.stringify(problem)).toContain('/wait');
+    }
   });
 });
 

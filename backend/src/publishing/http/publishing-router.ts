@@ -1,7 +1,10 @@
 import {
   EXTERNAL_ID_PATTERN,
   fieldErrorsFrom,
+  type JobView,
+  jobQuerySchema,
   MAX_INGEST_BODY_BYTES,
+  MAX_JOB_WAIT_SECONDS,
   type PageIngestBody,
   pageIngestBodySchema,
 } from '@pagewire/shared';
@@ -97,7 +100,24 @@ export function createPublishingRouter(deps: PublishingRouterDeps): Router {
 
   router.get(JOB_ROUTE, authenticate(JOB_ROUTE), async (request, response) => {
     const principal = principalOf(response);
-    const view = await deps.service.findJob(principal, request.params.id as string);
+    const query = jobQuerySchema.safeParse(request.query);
+    if (!query.success) {
+      throw new ProblemError('validation_failed', 'The query is not valid.', {
+        errors: [
+          { path: '/wait', message: `must be a whole number of seconds from 0 to ${MAX_JOB_WAIT_SECONDS}` },
+        ],
+      });
+    }
+    const id = request.params.id as string;
+    let view: JobView | null;
+    if (query.data.wait === undefined || query.data.wait === 0) {
+      view = await deps.service.findJob(principal, id);
+    } else {
+      // A client that hangs up stops the wait.
+      const gone = new AbortController();
+      response.on('close', () => gone.abort());
+      view = await deps.service.waitForJob(principal, id, query.data.wait * 1000, gone.signal);
+    }
     if (view === null) {
       throw new ProblemError('job_not_found', 'There is no job with this id for this ingest key’s space.');
     }

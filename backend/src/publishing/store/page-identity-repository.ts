@@ -15,11 +15,26 @@ export interface PageIdentity {
   labels: string[];
   lastJobId: string;
   updatedAt: string;
+  /** The parent Pagewire last put the page under; null when not known. */
+  parentId: string | null;
+}
+
+/** A page the homepage index does not name yet (or names an older page for). */
+export interface UnindexedPage {
+  installationId: string;
+  spaceKey: string;
+  externalId: string;
+  pageId: string;
 }
 
 export interface PageIdentityRepository {
   find(installationId: string, spaceKey: string, externalId: string): Promise<PageIdentity | null>;
+  /** Saves what Pagewire wrote; whether the index names the page is the indexer's (markIndexed). */
   save(identity: PageIdentity): Promise<void>;
+  /** Records whose page the space's homepage index does not name yet, oldest first. */
+  listUnindexed(limit: number): Promise<UnindexedPage[]>;
+  /** The index now names these pages (a record whose page changed since stays unindexed). */
+  markIndexed(pages: readonly UnindexedPage[]): Promise<void>;
   forget(installationId: string, spaceKey: string, externalId: string): Promise<void>;
 }
 
@@ -46,6 +61,7 @@ export function createPageIdentityRepository(db: Kysely<PublishingTables>): Page
         labels: JSON.parse(row.labels_json) as string[],
         lastJobId: row.last_job_id,
         updatedAt: row.updated_at,
+        parentId: row.parent_id ?? null,
       };
     },
 
@@ -59,6 +75,7 @@ export function createPageIdentityRepository(db: Kysely<PublishingTables>): Page
         labels_json: JSON.stringify([...new Set(identity.labels)].sort()),
         last_job_id: identity.lastJobId,
         updated_at: identity.updatedAt,
+        parent_id: identity.parentId,
       };
       await db
         .insertInto('publish_pages')
@@ -72,6 +89,40 @@ export function createPageIdentityRepository(db: Kysely<PublishingTables>): Page
           conflict.columns(['installation_id', 'space_key', 'external_id']).doUpdateSet(values),
         )
         .execute();
+    },
+
+    async listUnindexed(limit) {
+      const rows = await db
+        .selectFrom('publish_pages')
+        .select(['installation_id', 'space_key', 'external_id', 'page_id'])
+        .where((eb) =>
+          eb.or([eb('indexed_page_id', 'is', null), eb('indexed_page_id', '!=', eb.ref('page_id'))]),
+        )
+        .orderBy('updated_at')
+        .limit(limit)
+        .execute();
+      return rows.map((row) => ({
+        installationId: row.installation_id,
+        spaceKey: row.space_key,
+        externalId: row.external_id,
+        pageId: row.page_id,
+      }));
+    },
+
+    async markIndexed(pages) {
+      if (pages.length === 0) return;
+      await db.transaction().execute(async (trx) => {
+        for (const page of pages) {
+          await trx
+            .updateTable('publish_pages')
+            .set({ indexed_page_id: page.pageId })
+            .where('installation_id', '=', page.installationId)
+            .where('space_key', '=', page.spaceKey)
+            .where('external_id', '=', page.externalId)
+            .where('page_id', '=', page.pageId)
+            .execute();
+        }
+      });
     },
 
     async forget(installationId, spaceKey, externalId) {

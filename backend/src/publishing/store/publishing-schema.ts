@@ -92,6 +92,10 @@ export interface PublishPagesTable {
   labels_json: string;
   last_job_id: string;
   updated_at: string;
+  /** The parent Pagewire last put the page under; null when not known (rows before 0110). */
+  parent_id: string | null;
+  /** The page the homepage index is known to name for this external id (null: not yet indexed). */
+  indexed_page_id: string | null;
 }
 
 /** The block revision a macro's snapshot property shows. */
@@ -103,6 +107,10 @@ export interface PublishSnapshotsTable {
   revision: number;
   property_version: number;
   written_at: string;
+  /** The property's id in Confluence; null before 0110 or when nothing was written. */
+  property_id: string | null;
+  /** sha256 of the canonical value written; null when not known. */
+  value_hash: string | null;
 }
 
 export interface PublishingTables {

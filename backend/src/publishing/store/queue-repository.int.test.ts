@@ -198,7 +198,7 @@ describe.each(testDatabaseTargets())('the publishing queue on $name', (target) =
     expect(lease?.seq).toBe(20);
   });
 
-  it('remembers which page an external id was published to, and the version it last wrote', async () => {
+  it('remembers which page an external id was published to, the version it last wrote and its parent', async () => {
     await pages.save({
       installationId: INSTALLATION,
       spaceKey: 'ENG',
@@ -211,6 +211,7 @@ describe.each(testDatabaseTargets())('the publishing queue on $name', (target) =
       labels: ['b', 'a', 'a'],
       lastJobId: 'job-1',
       updatedAt: t0.toISOString(),
+      parentId: '77',
     });
     await pages.save({
       ...(await pages.find(INSTALLATION, 'ENG', 'runbook'))!,
@@ -220,6 +221,7 @@ describe.each(testDatabaseTargets())('the publishing queue on $name', (target) =
       pageId: '123',
       lastVersion: 5,
       labels: ['a', 'b'],
+      parentId: '77',
     });
     expect(await pages.find(OTHER, 'ENG', 'runbook')).toBeNull();
   });
@@ -277,6 +279,14 @@ describe.each(testDatabaseTargets())('the publishing queue on $name', (target) =
       revision: 1,
       propertyVersion: 1,
       writtenAt: t0.toISOString(),
+      propertyId: '501',
+      valueHash: 'h1',
+    });
+    expect(await snapshots.find(INSTALLATION, '42', 'm1')).toMatchObject({
+      revision: 1,
+      propertyId: '501',
+      propertyVersion: 1,
+      valueHash: 'h1',
     });
     await queue.enqueue(
       pageJob('unused', {}, { kind: 'snapshot', targetKey: 'snapshot:42:m2', externalId: null }),

@@ -10,6 +10,10 @@ export interface SnapshotRecord {
   revision: number;
   propertyVersion: number;
   writtenAt: string;
+  /** The property's id in Confluence (null when there is none: the page is gone). */
+  propertyId: string | null;
+  /** sha256 of the canonical value the property holds (null when not known). */
+  valueHash: string | null;
 }
 
 /** A macro in a `snapshot` space whose property does not show its block's current revision. */
@@ -24,6 +28,8 @@ export interface StaleSnapshot {
 
 export interface SnapshotRepository {
   record(snapshot: SnapshotRecord): Promise<void>;
+  /** What the engine last wrote (or found) in this macro's snapshot property. */
+  find(installationId: string, contentId: string, localId: string): Promise<SnapshotRecord | null>;
   /**
    * Placements in spaces with the `snapshot` policy whose recorded snapshot is
    * missing or older than the block. Normally empty: block changes queue their
@@ -41,6 +47,8 @@ export function createSnapshotRepository(db: Kysely<PublishingTables & CoreTable
         revision: snapshot.revision,
         property_version: snapshot.propertyVersion,
         written_at: snapshot.writtenAt,
+        property_id: snapshot.propertyId,
+        value_hash: snapshot.valueHash,
       };
       await db
         .insertInto('publish_snapshots')
@@ -54,6 +62,28 @@ export function createSnapshotRepository(db: Kysely<PublishingTables & CoreTable
           conflict.columns(['installation_id', 'content_id', 'local_id']).doUpdateSet(values),
         )
         .execute();
+    },
+
+    async find(installationId, contentId, localId) {
+      const row = await db
+        .selectFrom('publish_snapshots')
+        .selectAll()
+        .where('installation_id', '=', installationId)
+        .where('content_id', '=', contentId)
+        .where('local_id', '=', localId)
+        .executeTakeFirst();
+      if (row === undefined) return null;
+      return {
+        installationId: row.installation_id,
+        contentId: row.content_id,
+        localId: row.local_id,
+        blockKey: row.block_key,
+        revision: Number(row.revision),
+        propertyVersion: Number(row.property_version),
+        writtenAt: row.written_at,
+        propertyId: row.property_id ?? null,
+        valueHash: row.value_hash ?? null,
+      };
     },
 
     async listStale(limit) {

@@ -37,6 +37,9 @@ export const fastPublishingConfig: Partial<PublishingConfig> = {
   maxAttempts: 12,
   retryBaseMs: 50,
   retryMaxMs: 1_000,
+  // Tests flush the homepage index by hand (service.flushPageIndex, or stop)
+  // so that no background write lands between a test's "before" and "after".
+  indexFlushMs: 3_600_000,
 };
 
 export interface HarnessOptions {

@@ -354,7 +354,11 @@ function updatePage(context: ConfluenceContext) {
     title,
     body: parsedBody.body,
     message: typeof version.message === 'string' ? version.message : '',
-    minorEdit: version.minorEdit === true,
+    // v2's PageUpdateRequest version is `{number, message}`: a `minorEdit`
+    // sent anyway is ignored, as the fields the schema does not name are
+    // (https://developer.atlassian.com/cloud/confluence/rest/v2/api-group-page/#api-pages-id-put).
+    // A v2 update can never be a minor edit.
+    minorEdit: false,
     authorId: context.caller.actingAccountId,
     createdAt: context.now,
   });
