@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createDevApiClient } from '@pagewire/devkit';
-import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
-import { createFitVerifier } from '../backend/src/auth/forge-invocation-token';
+import type { JSONWebKeySet } from 'jose';
+import { createFitVerifier, createLocalFitKeys } from '../backend/src/auth/forge-invocation-token';
 import {
   type BenchContext,
   type BenchmarkDefinition,
@@ -329,7 +329,7 @@ async function measureTokenVerification(
   const jwks = (await (await fetch(`${emulatorUrl}/.well-known/jwks.json`)).json()) as JSONWebKeySet;
   const verifier = createFitVerifier({
     appId,
-    getKey: createLocalJWKSet(jwks),
+    keys: createLocalFitKeys(jwks),
     environments: null,
     atlassianApiBase: new URL(emulatorUrl),
   });

@@ -1,10 +1,9 @@
 import type { AdfDocument } from '@pagewire/shared';
 import { type AdfValidator, createAdfValidator } from '@pagewire/shared/adf-validator';
 import type { Express, Router } from 'express';
-import type { JWTVerifyGetKey } from 'jose';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { createFitVerifier, createForgeJwks } from './auth/forge-invocation-token';
+import { createFitVerifier, createForgeJwks, type FitKeys } from './auth/forge-invocation-token';
 import { createIngestAuthenticator, type IngestAuthenticator } from './auth/ingest-key';
 import type { Config } from './config/config';
 import { type BackgroundJob, startApiTokenRecheckJob } from './credentials/api-token-recheck-job';
@@ -77,7 +76,7 @@ export interface BackendDeps {
   checkApiTokenHealth: ApiTokenHealthCheck;
   requiredApiTokenScopes: readonly string[];
   /** Overrides the remote Forge key set (unit tests sign FITs with local keys). */
-  forgeKeys?: JWTVerifyGetKey;
+  forgeKeys?: FitKeys;
   now?: () => Date;
   extensions?: readonly BackendExtension[];
   renderMarkdown?: (markdown: string) => AdfDocument;
@@ -186,7 +185,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
 
     const verifier = createFitVerifier({
       appId: config.forge.appId,
-      getKey: deps.forgeKeys ?? createForgeJwks(config.forge.jwksUrl),
+      keys: deps.forgeKeys ?? createForgeJwks(config.forge.jwksUrl),
       environments: config.forge.environments,
       atlassianApiBase: config.atlassianApiBase,
       now,

@@ -26,8 +26,19 @@ async function expectRejected(token: string, reason: string) {
   const response = await listWith(token);
   expect(response.status).toBe(401);
   expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(problemSchema.parse(response.body).code).toBe('invalid_invocation_token');
+  const problem = problemSchema.parse(response.body);
+  expect(problem.code).toBe('invalid_invocation_token');
+  // The same words whatever rule failed: the answer is no oracle for which one held.
+  expect(problem.detail).toBe('The Forge invocation token was refused.');
+  expect(problem.title).toBe('The Forge invocation token is not valid');
   expect(await rejectionCount(reason)).toBe(before + 1);
+  // The reason is for operators: in the log line of that request, next to its request id.
+  const line = t.logs
+    .lines()
+    .findLast(
+      (entry) => entry.msg === 'Forge invocation token refused' && entry.requestId === problem.requestId,
+    );
+  expect(line?.reason).toBe(reason);
 }
 
 async function rejectionCount(reason: string): Promise<number> {

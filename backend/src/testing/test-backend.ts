@@ -97,7 +97,7 @@ export async function startTestBackend(options: TestBackendOptions = {}): Promis
     logger,
     checkApiTokenHealth: health.check,
     requiredApiTokenScopes: GRANTED_SCOPES,
-    forgeKeys: signer.getKey,
+    forgeKeys: signer.keys,
     now,
     extensions: options.extensions,
     renderMarkdown: options.renderMarkdown,
