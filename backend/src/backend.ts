@@ -4,6 +4,7 @@ import type { Express, Router } from 'express';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { createFitVerifier, createForgeJwks, type FitKeys } from './auth/forge-invocation-token';
+import { createFitReplayStore } from './auth/forge-invocation-token-replay';
 import { createIngestAuthenticator, type IngestAuthenticator } from './auth/ingest-key';
 import type { Config } from './config/config';
 import { type BackgroundJob, startApiTokenRecheckJob } from './credentials/api-token-recheck-job';
@@ -220,6 +221,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
         }),
         forge: createForgeRouter({
           verifier,
+          replay: createFitReplayStore(database.db, now),
           handlers,
           appTokens,
           installations: repositories.installations,

@@ -27,7 +27,8 @@ export { createForgeJwks, createLocalFitKeys, type FitKeys } from './forge-invoc
 export const FIT_ISSUER = 'forge/invocation-token';
 /** Real FITs are a few hundred bytes to ~2 KB; anything far larger is refused before parsing. */
 export const MAX_FIT_CHARS = 8192;
-const MAX_CLOCK_TOLERANCE_SECONDS = 5;
+/** The most clock skew tolerated on `exp` and `nbf`; also how long past `exp` a `jti` must be remembered. */
+export const FIT_CLOCK_TOLERANCE_SECONDS = 5;
 
 /** The signed context of a UI-originated call (absent on function- and trigger-originated calls). */
 export interface FitContext {
@@ -288,8 +289,8 @@ const CLOUD_ID_MEMO_ENTRIES = 10_000;
  */
 export function createFitVerifier(options: FitVerifierOptions): FitVerifier {
   const clockTolerance = Math.min(
-    options.clockToleranceSeconds ?? MAX_CLOCK_TOLERANCE_SECONDS,
-    MAX_CLOCK_TOLERANCE_SECONDS,
+    options.clockToleranceSeconds ?? FIT_CLOCK_TOLERANCE_SECONDS,
+    FIT_CLOCK_TOLERANCE_SECONDS,
   );
   // `cloudIdFromApiBaseUrl` parses a URL; its answer depends only on the
   // signed string and the configuration, and every call of a site carries the same one.
