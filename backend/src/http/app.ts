@@ -24,6 +24,9 @@ export interface AppRouters {
 export function createApp(deps: { routers: AppRouters; logger: Logger; metrics: Metrics }): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Express hashes every answer for a weak ETag; nothing here answers a conditional GET
+  // (the APIs are POST/PUT and no-store, health and metrics change by the second).
+  app.set('etag', false);
   // Forge calls us directly; no proxy is trusted to rewrite client addresses unless deployed behind one deliberately.
   app.set('trust proxy', false);
   app.use(createSecurityHeadersMiddleware());

@@ -34,6 +34,11 @@ describe('security headers', () => {
     expectMachineHeaders(ingest.headers);
   });
 
+  it('does not hash answers into an ETag nobody can use (POST answers, no-store)', async () => {
+    const response = await t.call(t.tenant('acme'), 'blocks.list', {});
+    expect(response.headers.etag).toBeUndefined();
+  });
+
   it('keeps helmet’s full set everywhere else', async () => {
     const response = await t.http.get('/healthz');
     expect(response.headers['x-content-type-options']).toBe('nosniff');
