@@ -1,10 +1,10 @@
 import type { AdfDocument } from '@pagewire/shared';
 import { type AdfValidator, createAdfValidator } from '@pagewire/shared/adf-validator';
 import type { Express, Router } from 'express';
-import type { JWTVerifyGetKey } from 'jose';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { createFitVerifier, createForgeJwks } from './auth/forge-invocation-token';
+import { createFitVerifier, createForgeJwks, type FitKeys } from './auth/forge-invocation-token';
+import { createFitReplayStore } from './auth/forge-invocation-token-replay';
 import { createIngestAuthenticator } from './auth/ingest-key';
 import {
   createRateLimitedIngestAuthenticator,
@@ -96,7 +96,7 @@ export interface BackendDeps {
   checkApiTokenHealth: ApiTokenHealthCheck;
   requiredApiTokenScopes: readonly string[];
   /** Overrides the remote Forge key set (unit tests sign FITs with local keys). */
-  forgeKeys?: JWTVerifyGetKey;
+  forgeKeys?: FitKeys;
   now?: () => Date;
   /** The clock the ingest rate limits refill by; `performance.now` by default. */
   monotonicNowMs?: () => number;
@@ -221,7 +221,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
 
     const verifier = createFitVerifier({
       appId: config.forge.appId,
-      getKey: deps.forgeKeys ?? createForgeJwks(config.forge.jwksUrl),
+      keys: deps.forgeKeys ?? createForgeJwks(config.forge.jwksUrl),
       environments: config.forge.environments,
       atlassianApiBase: config.atlassianApiBase,
       now,
@@ -275,6 +275,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
         }),
         forge: createForgeRouter({
           verifier,
+          replay: createFitReplayStore(database.db, now),
           handlers,
           appTokens,
           installations: repositories.installations,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DevApiClient, SeededSite } from '@pagewire/devkit';
 import type { BlockPayload, InvocationContext, OperationName } from '@pagewire/shared';
+import type { LoadSpec } from './load-generator';
 
 /**
  * Calls into the backend shaped exactly like production's: a Forge
@@ -11,32 +12,93 @@ import type { BlockPayload, InvocationContext, OperationName } from '@pagewire/s
  */
 
 /**
- * FITs live 25 s in production; a benchmark that reuses one token for minutes
- * asks the emulator for the longest it mints (an hour). The backend still
- * verifies every token in full on every request: signature, issuer, audience,
- * expiry, claims.
+ * FITs live 25 s in production; tokens minted before a run of minutes ask the
+ * emulator for the longest it mints (an hour). The backend verifies every
+ * token in full on every request (signature, issuer, audience, expiry,
+ * claims) and accepts each `jti` once, so every request carries a token never
+ * sent before: one-off calls mint one each (`callOperation`), load runs get a
+ * pool per variant (`withFreshFits`).
  */
 export const LONG_FIT_TTL_SECONDS = 3600;
 
 export interface ForgeCaller {
   readonly site: SeededSite;
+  /** One token, for measurements in this process (the backend would accept it once). */
   readonly fit: string;
   readonly appToken: string;
+  /** A token never used before. */
+  freshFit(): Promise<string>;
 }
 
 export async function forgeCallerFor(dev: DevApiClient, site: SeededSite): Promise<ForgeCaller> {
-  const { token } = await dev.mintFit({
-    installationId: site.installationId,
-    ttlSeconds: LONG_FIT_TTL_SECONDS,
-  });
+  const mint = async () =>
+    (await dev.mintFit({ installationId: site.installationId, ttlSeconds: LONG_FIT_TTL_SECONDS })).token;
   const appToken = await dev.mintAppToken({ installationId: site.installationId, ttlSeconds: 4 * 3600 });
-  return { site, fit: token, appToken: appToken.token };
+  return { site, fit: await mint(), appToken: appToken.token, freshFit: mint };
+}
+
+/** The emulator mints at most this many per call. */
+const FITS_PER_MINT_CALL = 20_000;
+
+/** `count` never-used FITs of one installation. */
+export async function mintFreshFits(
+  dev: DevApiClient,
+  installationId: string,
+  count: number,
+): Promise<string[]> {
+  const tokens: string[] = [];
+  while (tokens.length < count) {
+    const batch = Math.min(FITS_PER_MINT_CALL, count - tokens.length);
+    const minted = await dev.mintFits({ installationId, ttlSeconds: LONG_FIT_TTL_SECONDS, count: batch });
+    tokens.push(...minted.tokens);
+  }
+  return tokens;
+}
+
+/**
+ * The variants of a load run, each with enough never-used FITs of its own
+ * installation for `requests` requests in all, spread evenly (autocannon's
+ * connections each cycle through the variants in order; the open-loop sender
+ * takes them round robin), plus a margin. Minted before the run, by the
+ * emulator, so none of the signing lands in the measured window.
+ */
+export async function withFreshFits<Variant extends LoadSpec['variants'][number]>(
+  dev: DevApiClient,
+  variants: readonly Variant[],
+  installationOf: (variant: Variant, index: number) => string,
+  requests: number,
+): Promise<LoadSpec['variants']> {
+  const perVariant = Math.ceil((requests * 1.2) / variants.length) + 2;
+  const byInstallation = new Map<string, number[]>();
+  variants.forEach((variant, index) => {
+    const installationId = installationOf(variant, index);
+    byInstallation.set(installationId, [...(byInstallation.get(installationId) ?? []), index]);
+  });
+  const pools: string[][] = variants.map(() => []);
+  const entries = [...byInstallation.entries()];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(4, entries.length) }, async () => {
+      while (next < entries.length) {
+        const [installationId, indexes] = entries[next++]!;
+        const tokens = await mintFreshFits(dev, installationId, perVariant * indexes.length);
+        indexes.forEach((variantIndex, position) => {
+          pools[variantIndex] = tokens.slice(position * perVariant, (position + 1) * perVariant);
+        });
+      }
+    }),
+  );
+  return variants.map((variant, index) => ({ ...variant, fits: pools[index]! }));
 }
 
 export function forgeHeaders(caller: Pick<ForgeCaller, 'fit' | 'appToken'>): Record<string, string> {
+  return forgeHeadersWith(caller.fit, caller.appToken);
+}
+
+function forgeHeadersWith(fit: string, appToken: string): Record<string, string> {
   return {
-    authorization: `Bearer ${caller.fit}`,
-    'x-forge-oauth-system': caller.appToken,
+    authorization: `Bearer ${fit}`,
+    'x-forge-oauth-system': appToken,
     'x-b3-traceid': randomBytes(16).toString('hex'),
     'x-b3-spanid': randomBytes(8).toString('hex'),
     'content-type': 'application/json',
@@ -77,7 +139,7 @@ export async function callOperation<T = unknown>(
 ): Promise<T> {
   const response = await fetch(`${backendUrl}/forge/v1/${operation}`, {
     method: 'POST',
-    headers: forgeHeaders(caller),
+    headers: forgeHeadersWith(await caller.freshFit(), caller.appToken),
     body: JSON.stringify({ context, input }),
   });
   const text = await response.text();
@@ -97,7 +159,7 @@ export async function installAndCreateIngestKey(
 ): Promise<string> {
   const installed = await fetch(`${backendUrl}/forge/v1/lifecycle.installed`, {
     method: 'POST',
-    headers: forgeHeaders(caller),
+    headers: forgeHeadersWith(await caller.freshFit(), caller.appToken),
     body: JSON.stringify({ eventType: 'avi:forge:installed:app', context: { cloudId: caller.site.cloudId } }),
   });
   if (installed.status !== 200) {

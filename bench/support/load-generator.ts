@@ -23,6 +23,14 @@ export const loadSpecSchema = z.object({
         path: z.string().startsWith('/'),
         headers: z.record(z.string(), z.string()),
         body: z.string().optional(),
+        /**
+         * Forge invocation tokens, each sent once, in order, as this variant's
+         * `authorization` (the backend refuses a token it has seen: every
+         * request must carry a fresh one). When they run out, the variant's own
+         * `authorization` header is sent again, and the backend's 401s show up
+         * as failed requests.
+         */
+        fits: z.array(z.string()).optional(),
       }),
     )
     .min(1),

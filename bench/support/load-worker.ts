@@ -28,17 +28,34 @@ function latencySummary(latencies: number[]): LoadResult['latencyMs'] {
   };
 }
 
+// One cursor per variant over its fresh tokens, shared by every connection.
+const fitCursors = spec.variants.map(() => 0);
+
+/** The headers of the variant's next request: its next never-used FIT when it has a pool. */
+function headersFor(variantIndex: number): Record<string, string> {
+  const variant = spec.variants[variantIndex] as LoadSpec['variants'][number];
+  const fits = variant.fits;
+  if (fits === undefined) return variant.headers;
+  const cursor = fitCursors[variantIndex]!;
+  if (cursor >= fits.length) return variant.headers;
+  fitCursors[variantIndex] = cursor + 1;
+  return { ...variant.headers, authorization: `Bearer ${fits[cursor]}` };
+}
+
 function options(durationSeconds: number): autocannon.Options {
   return {
     url: spec.url,
     connections: spec.connections,
     duration: durationSeconds,
     // Each connection cycles through the variants (pre-shuffled by the caller).
-    requests: spec.variants.map((variant) => ({
+    requests: spec.variants.map((variant, index) => ({
       method: variant.method,
       path: variant.path,
       headers: variant.headers,
       ...(variant.body === undefined ? {} : { body: variant.body }),
+      ...(variant.fits === undefined
+        ? {}
+        : { setupRequest: (request: autocannon.Request) => ({ ...request, headers: headersFor(index) }) }),
     })),
   };
 }
@@ -108,13 +125,14 @@ async function measureOpenLoop(
 
   const send = (index: number): void => {
     const dueAt = startedAt + (index * 1000) / rate;
-    const variant = spec.variants[index % spec.variants.length] as LoadSpec['variants'][number];
+    const variantIndex = index % spec.variants.length;
+    const variant = spec.variants[variantIndex] as LoadSpec['variants'][number];
     const request = pool
       .request({
         origin,
         method: variant.method,
         path: variant.path,
-        headers: variant.headers,
+        headers: headersFor(variantIndex),
         body: variant.body,
       })
       .then(async (response) => {

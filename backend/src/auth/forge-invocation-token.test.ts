@@ -1,5 +1,7 @@
+import { generateKeyPairSync, KeyObject, type KeyObject as KeyObjectType, sign } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
 import { base64url, type CryptoKey, exportSPKI, importJWK, SignJWT } from 'jose';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hasErrorKind } from '../error-kinds';
@@ -34,7 +36,7 @@ beforeAll(async () => {
   impostor = await createTestSigner('forge-key-1');
   verifier = createFitVerifier({
     appId: TEST_APP_ID,
-    getKey: signer.getKey,
+    keys: signer.keys,
     environments: new Set(['PRODUCTION', 'STAGING']),
     atlassianApiBase: new URL(TEST_API_BASE),
   });
@@ -53,6 +55,35 @@ async function rejection(token: string, using: FitVerifier = verifier): Promise<
 function unsignedToken(header: Record<string, unknown>, payload: Record<string, unknown>): string {
   const encode = (value: unknown) => base64url.encode(JSON.stringify(value));
   return `${encode(header)}.${encode(payload)}.`;
+}
+
+/** The registered claims a genuine FIT carries, around the app claims. */
+function registered(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    ...fitPayload(claims),
+    iss: 'forge/invocation-token',
+    aud: TEST_APP_ID,
+    iat: now,
+    nbf: now,
+    exp: now + 25,
+    jti: crypto.randomUUID(),
+    ...extra,
+  };
+}
+
+/** A compact JWS signed with node:crypto, for headers and algorithms jose's signer would not produce. */
+function signRaw(
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  key: KeyObjectType,
+  algorithm: 'sha256' | null = 'sha256',
+  options: Parameters<typeof sign>[2] extends infer K ? Partial<Extract<K, object>> : never = {},
+): string {
+  const encode = (value: unknown) => base64url.encode(JSON.stringify(value));
+  const input = `${encode(header)}.${encode(payload)}`;
+  const signature = sign(algorithm, Buffer.from(input), { key, ...options } as never);
+  return `${input}.${base64url.encode(signature)}`;
 }
 
 describe('verifying a Forge invocation token', () => {
@@ -208,6 +239,130 @@ describe('verifying a Forge invocation token', () => {
       expect(await rejection(token)).toBe('claims');
     });
 
+    it('refuses a token whose header points at key material of its own (jku, x5u, jwk, x5c)', async () => {
+      const own = KeyObject.from(signer.privateKey);
+      const publicJwk = { kty: 'RSA', n: signer.publicJwk.n, e: signer.publicJwk.e };
+      for (const extra of [
+        { jku: 'https://evil.example.com/jwks.json' },
+        { x5u: 'https://evil.example.com/cert.pem' },
+        { jwk: publicJwk },
+        { x5c: ['MIIB'] },
+        { crit: ['exp'] },
+      ]) {
+        const token = signRaw({ alg: 'RS256', kid: signer.kid, ...extra }, registered(), own);
+        expect(await rejection(token)).toBe('header');
+      }
+    });
+
+    it('refuses a token signed by the attacker’s own key that names a real kid in a jwk header', async () => {
+      const attacker = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const token = signRaw(
+        { alg: 'RS256', kid: signer.kid, jwk: attacker.publicKey.export({ format: 'jwk' }) },
+        registered(),
+        attacker.privateKey,
+      );
+      expect(await rejection(token)).toBe('header');
+      const plain = signRaw({ alg: 'RS256', kid: signer.kid }, registered(), attacker.privateKey);
+      expect(await rejection(plain)).toBe('signature');
+    });
+
+    it('refuses PS256 and ES256 tokens, even validly signed ones', async () => {
+      const rsa = KeyObject.from(signer.privateKey);
+      const ps256 = signRaw({ alg: 'PS256', kid: signer.kid }, registered(), rsa, 'sha256', {
+        padding: 6, // RSA_PKCS1_PSS_PADDING
+        saltLength: 32,
+      });
+      expect(await rejection(ps256)).toBe('algorithm');
+      const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const es256 = signRaw({ alg: 'ES256', kid: signer.kid }, registered(), ec.privateKey, 'sha256', {
+        dsaEncoding: 'ieee-p1363',
+      });
+      expect(await rejection(es256)).toBe('algorithm');
+    });
+
+    it('refuses an audience given as an array, even one that lists this app', async () => {
+      const own = KeyObject.from(signer.privateKey);
+      const token = signRaw({ alg: 'RS256', kid: signer.kid }, registered({ aud: [TEST_APP_ID] }), own);
+      expect(await rejection(token)).toBe('audience');
+      const two = signRaw(
+        { alg: 'RS256', kid: signer.kid },
+        registered({ aud: [TEST_APP_ID, 'ari:cloud:ecosystem::app/other'] }),
+        own,
+      );
+      expect(await rejection(two)).toBe('audience');
+    });
+
+    it('refuses a token without a jti or with a non-numeric expiry', async () => {
+      const own = KeyObject.from(signer.privateKey);
+      expect(
+        await rejection(signRaw({ alg: 'RS256', kid: signer.kid }, registered({ jti: undefined }), own)),
+      ).toBe('claims');
+      expect(
+        await rejection(signRaw({ alg: 'RS256', kid: signer.kid }, registered({ exp: '9999999999' }), own)),
+      ).toBe('claims');
+    });
+
+    it('refuses a 1 MB header before decoding it', async () => {
+      const header = base64url.encode(
+        JSON.stringify({ alg: 'RS256', kid: signer.kid, pad: 'x'.repeat(1 << 20) }),
+      );
+      const token = await signer.mint(claims);
+      expect(await rejection(`${header}.${token.split('.')[1]}.${token.split('.')[2]}`)).toBe('too_large');
+    });
+
+    it('refuses malformed base64url: padding, foreign characters, extra segments, non-canonical endings', async () => {
+      const token = await signer.mint(claims);
+      const [header, payload, signature] = token.split('.') as [string, string, string];
+      expect(await rejection(`${header}.${payload}.${signature}==`)).toBe('malformed');
+      expect(await rejection(`${header}.${payload}.+${signature.slice(1)}`)).toBe('malformed');
+      expect(await rejection(`${header}.${payload}.${signature}.${signature}`)).toBe('malformed');
+      expect(await rejection(`${header}.${payload}.`)).toBe('malformed');
+      expect(await rejection(`${header}.${payload}!.${signature}`)).toBe('signature');
+      // 256 signature bytes are 342 characters whose last carries 4 unused bits: another spelling
+      // of the same bytes is not the token Forge signed.
+      const last = signature[signature.length - 1]!;
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const sibling = alphabet[alphabet.indexOf(last) ^ 1]!;
+      expect(Buffer.from(signature.slice(0, -1) + sibling, 'base64url')).toEqual(
+        Buffer.from(signature, 'base64url'),
+      );
+      expect(await rejection(`${header}.${payload}.${signature.slice(0, -1)}${sibling}`)).toBe('malformed');
+    });
+
+    it('refuses every single-character change to a valid token, at every position', async () => {
+      const token = await signer.mint(claims);
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      for (let position = 0; position < token.length; position++) {
+        const original = token[position]!;
+        // The nearest character that keeps the token syntactically a JWS: the hardest change to notice.
+        const replacement =
+          original === '.' ? 'A' : alphabet[(alphabet.indexOf(original) + 1) % alphabet.length]!;
+        const changed = token.slice(0, position) + replacement + token.slice(position + 1);
+        const reason = await rejection(changed);
+        expect(reason, `position ${position}`).not.toBe('jwks_unavailable');
+      }
+    });
+
+    it('refuses any single-byte change to a valid token (property)', async () => {
+      const token = await signer.mint(claims);
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 0, max: token.length - 1 }),
+          fc.integer({ min: 0, max: 255 }),
+          async (position, byte) => {
+            fc.pre(token.charCodeAt(position) !== byte);
+            const changed = token.slice(0, position) + String.fromCharCode(byte) + token.slice(position + 1);
+            const outcome = await verifier.verify(`Bearer ${changed}`).then(
+              () => 'accepted',
+              (error: unknown) => (error instanceof FitError ? error.reason : 'threw something else'),
+            );
+            expect(['accepted', 'threw something else', 'jwks_unavailable']).not.toContain(outcome);
+          },
+        ),
+        { numRuns: 3000 },
+      );
+    });
+
     it('refuses garbage, a missing header and a non-bearer scheme', async () => {
       expect(await rejection('not-a-jwt')).toBe('malformed');
       await expect(verifier.verify(undefined)).rejects.toMatchObject({ reason: 'missing' });
@@ -261,10 +416,14 @@ describe('the remote Forge key set', () => {
     fetches = 0;
   });
 
-  function verifierFor(url: URL, cooldownMs: number): FitVerifier {
+  function verifierFor(
+    url: URL,
+    cooldownMs: number,
+    jwksOptions: Parameters<typeof createForgeJwks>[1] = {},
+  ): FitVerifier {
     return createFitVerifier({
       appId: TEST_APP_ID,
-      getKey: createForgeJwks(url, { cooldownMs }),
+      keys: createForgeJwks(url, { cooldownMs, ...jwksOptions }),
       environments: null,
       atlassianApiBase: new URL(TEST_API_BASE),
     });
@@ -304,6 +463,67 @@ describe('the remote Forge key set', () => {
       .sign(new TextEncoder().encode('a shared secret of thirty-two bytes!'));
     expect(await rejection(hs256, remote)).toBe('algorithm');
     expect(fetches).toBe(0);
+  });
+
+  it('stops accepting a key Forge removed from the set as soon as a fetch shows it gone', async () => {
+    const next = await createTestSigner('forge-key-2');
+    const after = await createTestSigner('forge-key-3');
+    published = [signer.publicJwk, next.publicJwk];
+    const remote = verifierFor(await serveJwks(), 0);
+    await remote.verify(`Bearer ${await signer.mint(claims)}`);
+    // Atlassian retires key 1 and publishes key 3; the first key-3 token refetches.
+    published = [next.publicJwk, after.publicJwk];
+    await expect(remote.verify(`Bearer ${await after.mint(claims)}`)).resolves.toBeDefined();
+    expect(await rejection(await signer.mint(claims), remote)).toBe('unknown_kid');
+    await expect(remote.verify(`Bearer ${await next.mint(claims)}`)).resolves.toBeDefined();
+  });
+
+  it('fetches the set again once it is older than the cache age, and drops the keys it no longer lists', async () => {
+    published = [signer.publicJwk];
+    const remote = verifierFor(await serveJwks(), 60_000, { cacheMaxAgeMs: 0 });
+    await remote.verify(`Bearer ${await signer.mint(claims)}`);
+    published = [(await createTestSigner('forge-key-2')).publicJwk];
+    expect(await rejection(await signer.mint(claims), remote)).toBe('unknown_kid');
+    expect(fetches).toBe(2);
+  });
+
+  it('lets a genuine new key through inside the cooldown when a made-up kid caused the last fetch', async () => {
+    const rotated = await createTestSigner('forge-key-2');
+    published = [signer.publicJwk];
+    const remote = verifierFor(await serveJwks(), 60_000);
+    // A forger sends a made-up kid first: the fetch it causes starts the cooldown.
+    expect(await rejection(await signer.mint(claims, { header: { kid: 'made-up' } }), remote)).toBe(
+      'unknown_kid',
+    );
+    expect(fetches).toBe(1);
+    // Atlassian rotates; the first token with the new key arrives inside the cooldown.
+    published = [signer.publicJwk, rotated.publicJwk];
+    await expect(remote.verify(`Bearer ${await rotated.mint(claims)}`)).resolves.toMatchObject({
+      installationId: INSTALLATION,
+    });
+    expect(fetches).toBe(2);
+    // That fetch found its kid, so the cooldown holds against the next made-up one.
+    expect(await rejection(await signer.mint(claims, { header: { kid: 'made-up-2' } }), remote)).toBe(
+      'unknown_kid',
+    );
+    expect(fetches).toBe(2);
+  });
+
+  it('lets a stream of made-up kids cause at most one fetch per rescue interval', async () => {
+    published = [signer.publicJwk];
+    let nowMs = 1_000_000;
+    const remote = verifierFor(await serveJwks(), 60_000, { rescueIntervalMs: 2_000, nowMs: () => nowMs });
+    const madeUp = async (kid: string) => rejection(await signer.mint(claims, { header: { kid } }), remote);
+    expect(await madeUp('a')).toBe('unknown_kid');
+    expect(await madeUp('a')).toBe('unknown_kid');
+    expect(fetches).toBe(1);
+    expect(await madeUp('b')).toBe('unknown_kid');
+    expect(fetches).toBe(2);
+    for (const kid of ['c', 'd', 'e']) expect(await madeUp(kid)).toBe('unknown_kid');
+    expect(fetches).toBe(2);
+    nowMs += 2_000;
+    expect(await madeUp('f')).toBe('unknown_kid');
+    expect(fetches).toBe(3);
   });
 
   it('reports an unreachable key set as unavailable, not as a bad token', async () => {

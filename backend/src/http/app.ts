@@ -1,11 +1,11 @@
 import { makeProblem } from '@pagewire/shared';
 import express, { type Express, type Router } from 'express';
-import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics';
 import { createErrorHandler, sendProblem } from './error-handler-middleware';
 import { createRequestContextMiddleware } from './request-context-middleware';
 import { requestState } from './request-state';
+import { createSecurityHeadersMiddleware } from './security-headers-middleware';
 
 export interface AppRouters {
   health: Router;
@@ -24,9 +24,12 @@ export interface AppRouters {
 export function createApp(deps: { routers: AppRouters; logger: Logger; metrics: Metrics }): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Express hashes every answer for a weak ETag; nothing here answers a conditional GET
+  // (the APIs are POST/PUT and no-store, health and metrics change by the second).
+  app.set('etag', false);
   // Forge calls us directly; no proxy is trusted to rewrite client addresses unless deployed behind one deliberately.
   app.set('trust proxy', false);
-  app.use(helmet());
+  app.use(createSecurityHeadersMiddleware());
   app.use(createRequestContextMiddleware(deps));
 
   app.use(deps.routers.health);

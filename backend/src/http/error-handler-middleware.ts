@@ -69,12 +69,13 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
         );
         return;
       }
+      // One answer for every refusal: naming the rule that failed (algorithm, kid, signature…)
+      // would tell a forger which of their guesses got further. The reason is logged and counted
+      // where the token is verified (forge-router.ts).
       sendProblem(
         response,
-        makeProblem('invalid_invocation_token', `${capitalise(fit.message)}.`, { requestId }),
-        {
-          'www-authenticate': 'Bearer',
-        },
+        makeProblem('invalid_invocation_token', 'The Forge invocation token was refused.', { requestId }),
+        { 'www-authenticate': 'Bearer' },
       );
       return;
     }

@@ -26,8 +26,19 @@ async function expectRejected(token: string, reason: string) {
   const response = await listWith(token);
   expect(response.status).toBe(401);
   expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(problemSchema.parse(response.body).code).toBe('invalid_invocation_token');
+  const problem = problemSchema.parse(response.body);
+  expect(problem.code).toBe('invalid_invocation_token');
+  // The same words whatever rule failed: the answer is no oracle for which one held.
+  expect(problem.detail).toBe('The Forge invocation token was refused.');
+  expect(problem.title).toBe('The Forge invocation token is not valid');
   expect(await rejectionCount(reason)).toBe(before + 1);
+  // The reason is for operators: in the log line of that request, next to its request id.
+  const line = t.logs
+    .lines()
+    .findLast(
+      (entry) => entry.msg === 'Forge invocation token refused' && entry.requestId === problem.requestId,
+    );
+  expect(line?.reason).toBe(reason);
 }
 
 async function rejectionCount(reason: string): Promise<number> {
@@ -137,6 +148,70 @@ describe('the Forge trust boundary over HTTP', () => {
         .send({ context: t.contextFor(t.tenant('acme')), input: {} });
       expect(response.status).toBe(401);
       expect(response.headers['www-authenticate']).toBe('Bearer');
+    });
+  });
+
+  describe('a token is good for one call', () => {
+    it('refuses a second use of a genuine token, for the same operation or another', async () => {
+      const token = await t.functionFit(t.tenant('acme'));
+      expect((await listWith(token)).status).toBe(200);
+      await expectRejected(token, 'replayed');
+      const against = await t.http
+        .post('/forge/v1/settings.get')
+        .set('authorization', `Bearer ${token}`)
+        .send({ context: t.contextFor(t.tenant('acme')), input: {} });
+      expect(against.status).toBe(401);
+    });
+
+    it('refuses a UI token used twice, even for the same call', async () => {
+      const tenant = t.tenant('acme');
+      const token = await t.signer.mint(
+        {
+          installationId: tenant.installationId,
+          cloudId: tenant.cloudId,
+          moduleType: 'xen:macro',
+          context: { cloudId: tenant.cloudId, extension: { type: 'macro', space: { key: 'ENG' } } },
+        },
+        { now: t.clock.now },
+      );
+      expect((await listWith(token)).status).toBe(200);
+      await expectRejected(token, 'replayed');
+    });
+
+    it('takes a repeated lifecycle delivery as Forge retrying it, but never lets its token call anything else', async () => {
+      const tenant = t.tenant('retried');
+      const token = await t.functionFit(tenant);
+      const deliver = () =>
+        t.http
+          .post('/forge/v1/lifecycle.installed')
+          .set('authorization', `Bearer ${token}`)
+          .send({ eventType: 'avi:forge:installed:app', context: { cloudId: tenant.cloudId } });
+      expect((await deliver()).status).toBe(200);
+      expect((await deliver()).status).toBe(200);
+      const other = await t.http
+        .post('/forge/v1/blocks.list')
+        .set('authorization', `Bearer ${token}`)
+        .send({ context: t.contextFor(tenant), input: {} });
+      expect(other.status).toBe(401);
+    });
+
+    it('forgets a token once it has expired, and refuses it then as expired', async () => {
+      const token = await t.functionFit(t.tenant('acme'));
+      expect((await listWith(token)).status).toBe(200);
+      const before = t.clock.now;
+      t.clock.now = new Date(before.getTime() + 60_000);
+      try {
+        await expectRejected(token, 'expired');
+        // A fresh call prunes the expired uses; the table stays bounded by the tokens' lives.
+        expect((await listWith(await t.functionFit(t.tenant('acme')))).status).toBe(200);
+        const db = t.backend.context.db as unknown as import('kysely').Kysely<{
+          fit_token_uses: { jti: string; expires_at: string };
+        }>;
+        const rows = await db.selectFrom('fit_token_uses').select('expires_at').execute();
+        expect(rows.every((row) => row.expires_at >= t.clock.now.toISOString())).toBe(true);
+      } finally {
+        t.clock.now = before;
+      }
     });
   });
 

@@ -11,7 +11,13 @@ import {
 import { Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { FitError, type FitVerifier, type VerifiedInvocation } from '../auth/forge-invocation-token';
+import {
+  FIT_CLOCK_TOLERANCE_SECONDS,
+  FitError,
+  type FitVerifier,
+  type VerifiedInvocation,
+} from '../auth/forge-invocation-token';
+import type { FitReplayStore } from '../auth/forge-invocation-token-replay';
 import {
   classifyInvocationOrigin,
   type EnvelopeSenders,
@@ -64,6 +70,7 @@ const answersCarrySecrets: ReadonlySet<OperationName> = new Set(['ingestKeys.cre
 
 export interface ForgeRouterDeps {
   verifier: FitVerifier;
+  replay: FitReplayStore;
   handlers: OperationHandlers;
   appTokens: AppTokenStore;
   installations: InstallationRepository;
@@ -186,16 +193,17 @@ export function createForgeRouter(deps: ForgeRouterDeps): Router {
     state.route = isOperationName(name) ? `/forge/v1/${name}` : '/forge/v1/:operation';
 
     // Every /forge/v1 call is authenticated first, before its name or body is looked at.
+    const refused = (error: FitError): FitError => {
+      deps.metrics.fitRejections.inc({ reason: error.reason });
+      // The reason is for operators only; the caller gets the same 401 whatever failed.
+      (state.log ?? deps.logger).info({ reason: error.reason }, 'Forge invocation token refused');
+      return error;
+    };
     let invocation: VerifiedInvocation;
     try {
       invocation = await deps.verifier.verify(request.get('authorization'));
     } catch (error) {
-      if (error instanceof FitError) {
-        deps.metrics.fitRejections.inc({ reason: error.reason });
-        // The reason is for operators only; the caller gets the same 401 whatever failed.
-        (state.log ?? deps.logger).info({ reason: error.reason }, 'Forge invocation token refused');
-      }
-      throw error;
+      throw error instanceof FitError && error.reason !== 'jwks_unavailable' ? refused(error) : error;
     }
     state.invocation = invocation;
     // Bound to the request's log lines from here on (RequestState makes its child logger on first use).
@@ -223,6 +231,15 @@ export function createForgeRouter(deps: ForgeRouterDeps): Router {
     if (decision.origin === 'trigger' && !lifecycleOperations.has(name)) {
       throw new ProblemError('wrong_module', `"${name}" cannot be called by a Forge trigger.`);
     }
+    // One call per token (forge-invocation-token-replay.ts): checked after the name, so the
+    // operation a token was first used for is known, and before anything of the body is read.
+    const use = await deps.replay.use({
+      jti: invocation.tokenId,
+      operation: name,
+      retryable: invocation.context === null && lifecycleOperations.has(name),
+      rememberUntil: new Date((invocation.expiresAtSeconds + FIT_CLOCK_TOLERANCE_SECONDS) * 1000),
+    });
+    if (use === 'replayed') throw refused(new FitError('replayed', 'the invocation token was already used'));
     state.operation = name;
     // The body is parsed only now, after the token: an unauthenticated caller cannot make us read 512 KB.
     next();

@@ -20,16 +20,28 @@ const SAFE_TRACE_ID = /^[0-9a-f]{16,32}$/i;
  * view (bench/read-path.ts).
  */
 export function createRequestContextMiddleware(deps: { logger: Logger; metrics: Metrics }): RequestHandler {
+  // prom-client validates and hashes the label object on every `observe`; the
+  // child for one label combination does neither. There are a few dozen
+  // combinations (route templates × methods × statuses); the bound only stops a flood.
+  const durations = new Map<string, { observe(seconds: number): void }>();
+  const durationFor = (method: string, route: string, status: number) => {
+    const key = `${method} ${status} ${route}`;
+    let child = durations.get(key);
+    if (child === undefined) {
+      if (durations.size >= 1_000) durations.clear();
+      child = deps.metrics.httpRequestDuration.labels(method, route, String(status));
+      durations.set(key, child);
+    }
+    return child;
+  };
+
   function onFinish(this: Response): void {
     const state = this.locals.pagewire as RequestState;
     const request = this.req;
     const seconds = (performance.now() - state.startedAt) / 1000;
     const route = state.route ?? 'unmatched';
     const status = this.statusCode;
-    deps.metrics.httpRequestDuration.observe(
-      { method: request.method, route, status_code: String(status) },
-      seconds,
-    );
+    durationFor(request.method, route, status).observe(seconds);
     const line = {
       ...state.bindings(),
       method: request.method,

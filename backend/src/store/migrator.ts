@@ -34,6 +34,12 @@ function createMigrator(database: Database, migrations: readonly NamedMigration[
     provider,
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
+    // Each part of the backend owns a numbered range (core 00xx, publishing
+    // 01xx), so a release can add a core migration that sorts before
+    // publishing migrations a database already has. Those migrations touch
+    // separate tables; applying the missing ones in name order is what we want,
+    // and refusing (Kysely's default) would stop every upgraded deployment.
+    allowUnorderedMigrations: true,
     // Kysely looks for its own tables across every schema unless told which one;
     // with a schema per test run (or per deployment) it must be this one.
     ...(database.schema === null ? {} : { migrationTableSchema: database.schema }),

@@ -56,6 +56,32 @@ describe.each(testDatabaseTargets())('the repositories on $name', (target) => {
       await sql`insert into extension_rows (id) values ('x')`.execute(handle.database.db);
     });
 
+    it('upgrades a database from an earlier release whose later-range migrations sort after a new core one', async () => {
+      const tableMigration = (table: string) => ({
+        async up(db: Parameters<(typeof coreMigrations)[number]['migration']['up']>[0]) {
+          await db.schema
+            .createTable(table)
+            .addColumn('id', 'text', (c) => c.primaryKey())
+            .execute();
+        },
+      });
+      // An earlier release had the core migrations and a publishing one (01xx);
+      // this release adds a core migration (00xx) that sorts before it.
+      const earlier = [
+        ...coreMigrations,
+        { name: '0199-earlier-extension', migration: tableMigration('earlier_rows') },
+      ];
+      expect(await migrateToLatest(handle.database, earlier)).toEqual(['0199-earlier-extension']);
+      const upgraded = [
+        ...coreMigrations,
+        { name: '0099-new-core', migration: tableMigration('new_core_rows') },
+        ...earlier.slice(coreMigrations.length),
+      ];
+      expect(await migrateToLatest(handle.database, upgraded)).toEqual(['0099-new-core']);
+      await sql`insert into new_core_rows (id) values ('x')`.execute(handle.database.db);
+      expect(await pendingMigrations(handle.database, upgraded)).toEqual([]);
+    });
+
     it('refuses a migration list that is out of order', async () => {
       const shuffled = [...coreMigrations].reverse();
       await expect(migrateToLatest(handle.database, shuffled)).rejects.toThrow(/must sort after/);

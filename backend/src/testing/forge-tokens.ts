@@ -1,12 +1,5 @@
-import {
-  type CryptoKey,
-  createLocalJWKSet,
-  exportJWK,
-  generateKeyPair,
-  type JWK,
-  type JWTVerifyGetKey,
-  SignJWT,
-} from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { createLocalFitKeys, type FitKeys } from '../auth/forge-invocation-token-keys';
 
 /**
  * A stand-in for Forge's token signer in unit tests: an RS256 key pair
@@ -37,7 +30,8 @@ export interface FitClaimsInput {
 export interface TestSigner {
   readonly kid: string;
   readonly jwks: { keys: JWK[] };
-  readonly getKey: JWTVerifyGetKey;
+  /** The verifier's view of this signer's published key set. */
+  readonly keys: FitKeys;
   readonly privateKey: CryptoKey;
   readonly publicJwk: JWK;
   /** Signs FIT claims; `adjust` may change claims or the header before signing. */
@@ -87,7 +81,7 @@ export async function createTestSigner(
   return {
     kid,
     jwks,
-    getKey: createLocalJWKSet(jwks),
+    keys: createLocalFitKeys(jwks),
     privateKey,
     publicJwk,
     async mint(claims, adjust = {}) {

@@ -106,7 +106,7 @@ export async function startTestBackend(options: TestBackendOptions = {}): Promis
     logger,
     checkApiTokenHealth: health.check,
     requiredApiTokenScopes: GRANTED_SCOPES,
-    forgeKeys: signer.getKey,
+    forgeKeys: signer.keys,
     now,
     monotonicNowMs: () => clock.now.getTime(),
     extensions: options.extensions,

@@ -5,6 +5,7 @@ import type { Headroom, RateLimitSettings } from '../emulator/confluence/rate-li
 import type {
   ApiTokenCreateInput,
   AppTokenMintInput,
+  FitBatchMintInput,
   FitMintInput,
   HumanEditInput,
   InstallationCreateInput,
@@ -48,6 +49,8 @@ export interface DevApiClient {
   /** An installation with its site's URLs (what the Forge runtime harness needs). */
   getInstallation(installationId: string): Promise<InstallationView>;
   mintFit(input: FitMintInput): Promise<{ token: string }>;
+  /** `count` FITs, each with its own `jti` (a load test's worth of never-used tokens). */
+  mintFits(input: FitBatchMintInput): Promise<{ tokens: string[] }>;
   mintAppToken(input: AppTokenMintInput): Promise<{ token: string; expiresAt: string }>;
   rotateSigningKey(input?: SigningKeyRotateInput): Promise<{ kid: string; keys: string[] }>;
   setLimits(input: LimitsInput): Promise<RateLimitSettings>;
@@ -148,6 +151,7 @@ export function createDevApiClient(emulatorUrl: string): DevApiClient {
     getInstallation: (installationId) =>
       call('GET', `/_dev/forge/installations/${encodeURIComponent(installationId)}`),
     mintFit: (input) => call('POST', '/_dev/forge/fit', input),
+    mintFits: (input) => call('POST', '/_dev/forge/fits', input),
     mintAppToken: (input) => call('POST', '/_dev/forge/app-token', input),
     rotateSigningKey: (input = {}) => call('POST', '/_dev/forge/signing-keys/rotate', input),
     setLimits: (input) => call('PUT', '/_dev/limits', input),

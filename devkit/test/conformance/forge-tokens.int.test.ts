@@ -47,6 +47,24 @@ describe('Forge invocation tokens', () => {
     expect(payload.jti).toEqual(expect.any(String));
   });
 
+  it('mints many FITs in one call, each verifying and each with its own jti', async () => {
+    const site = await env.dev.seedSite();
+    const { tokens } = await env.dev.mintFits({ installationId: site.installationId, count: 50 });
+    expect(tokens).toHaveLength(50);
+    const jwks = createRemoteJWKSet(new URL(env.dev.jwksUrl));
+    const ids = new Set<unknown>();
+    for (const token of tokens) {
+      const { payload } = await jwtVerify(token, jwks, {
+        issuer: 'forge/invocation-token',
+        audience: site.appId,
+        algorithms: ['RS256'],
+      });
+      expect(payload.app).toMatchObject({ installationId: site.installationId });
+      ids.add(payload.jti);
+    }
+    expect(ids.size).toBe(50);
+  });
+
   it('lives about 25 seconds, like the documented example', async () => {
     const site = await env.dev.seedSite();
     const payload = decodeJwt((await env.dev.mintFit({ installationId: site.installationId })).token);

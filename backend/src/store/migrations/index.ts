@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as tenantsAndBlocks from './0001-tenants-and-blocks';
 import * as credentials from './0002-credentials';
+import * as fitTokenUses from './0010-fit-token-uses';
 import * as appTokenRefusals from './0030-app-token-refusals';
 import * as installationUninstall from './0031-installation-uninstall';
 import * as placementContentType from './0040-placement-content-type';
@@ -20,6 +21,7 @@ export interface NamedMigration {
 export const coreMigrations: readonly NamedMigration[] = [
   { name: '0001-tenants-and-blocks', migration: tenantsAndBlocks },
   { name: '0002-credentials', migration: credentials },
+  { name: '0010-fit-token-uses', migration: fitTokenUses },
   { name: '0030-app-token-refusals', migration: appTokenRefusals },
   { name: '0031-installation-uninstall', migration: installationUninstall },
   { name: '0040-placement-content-type', migration: placementContentType },

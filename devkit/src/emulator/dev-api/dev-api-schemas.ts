@@ -68,6 +68,15 @@ export const fitMintSchema = z.strictObject({
   ttlSeconds: z.number().int().min(-3600).max(3600).optional(),
 });
 
+/**
+ * Many FITs at once, each with its own `jti`: a load test whose every request
+ * must carry a token never used before (the backend refuses a replay) mints
+ * them before its timed window, in one round trip.
+ */
+export const fitBatchMintSchema = fitMintSchema.extend({
+  count: z.number().int().min(1).max(100_000),
+});
+
 export const appTokenMintSchema = z.strictObject({
   installationId: z.string().min(1),
   /** Given: an app **user** token (`x-forge-oauth-user`, `asUser()`); absent: the system token. */
@@ -126,6 +135,7 @@ export type SpaceCreateInput = z.input<typeof spaceCreateSchema>;
 export type ApiTokenCreateInput = z.input<typeof apiTokenCreateSchema>;
 export type InstallationCreateInput = z.input<typeof installationCreateSchema>;
 export type FitMintInput = z.input<typeof fitMintSchema>;
+export type FitBatchMintInput = z.input<typeof fitBatchMintSchema>;
 export type AppTokenMintInput = z.input<typeof appTokenMintSchema>;
 export type SigningKeyRotateInput = z.input<typeof signingKeyRotateSchema>;
 export type LimitsInput = z.input<typeof limitsSchema>;

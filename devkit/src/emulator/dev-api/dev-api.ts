@@ -6,7 +6,7 @@ import { insertPage } from '../confluence/page-operations';
 import type { RateLimiter } from '../confluence/rate-limiter';
 import { defaultRateLimitSettings } from '../confluence/rate-limiter';
 import { type AppTokenSigner, DEFAULT_APP_TOKEN_TTL_SECONDS } from '../forge/app-tokens';
-import { mintInvocationToken, newInstallationId } from '../forge/invocation-tokens';
+import { mintInvocationToken, mintInvocationTokens, newInstallationId } from '../forge/invocation-tokens';
 import type { SigningKeyRing } from '../forge/signing-keys';
 import type { JsonParse } from '../http/http-io';
 import { createRouter, type RouteParams } from '../http/router';
@@ -26,6 +26,7 @@ import {
   apiTokenCreateSchema,
   appTokenMintSchema,
   faultsSchema,
+  fitBatchMintSchema,
   fitMintSchema,
   humanEditSchema,
   type InstallationView,
@@ -311,6 +312,30 @@ export function createDevApi(dependencies: DevApiDependencies): DevApi {
       Math.floor(now() / 1000),
     );
     return { status: 200, body: { token } };
+  });
+
+  router.add('POST', '/_dev/forge/fits', ({ body }) => {
+    const input = parse(fitBatchMintSchema, body);
+    if (!input.ok) return input.result;
+    const { count, ...request } = input.data;
+    const found = installationFor(request);
+    if (!found.ok) return found.result;
+    const { installation, site } = found;
+    const tokens = mintInvocationTokens(
+      keys,
+      {
+        installation,
+        apiBaseUrl: siteUrls(baseUrl(), site).gatewayUrl,
+        accountId: request.accountId,
+        context: request.context,
+        moduleType: request.moduleType,
+        moduleKey: request.moduleKey,
+        ttlSeconds: request.ttlSeconds,
+      },
+      Math.floor(now() / 1000),
+      count,
+    );
+    return { status: 200, body: { tokens } };
   });
 
   router.add('POST', '/_dev/forge/app-token', async ({ body }) => {

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { KeyObject, randomBytes, randomUUID, sign } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { Installation } from '../state/emulator-state';
 import type { SigningKeyRing } from './signing-keys';
@@ -85,4 +85,31 @@ export async function mintInvocationToken(
 /** Installation ids are ARIs; the FIT's `app.installationId` carries the same string. */
 export function newInstallationId(): string {
   return `ari:cloud:ecosystem::installation/${randomUUID()}`;
+}
+
+/**
+ * `count` tokens for one request shape, each with its own `jti`, signed with
+ * node:crypto's synchronous RSA (a load test asks for tens of thousands, and
+ * jose's WebCrypto signer costs a thread-pool round trip per token). The same
+ * header, claims and key as `mintInvocationToken`.
+ */
+export function mintInvocationTokens(
+  keys: SigningKeyRing,
+  request: FitRequest,
+  nowSeconds: number,
+  count: number,
+): string[] {
+  const key = keys.active();
+  const privateKey = KeyObject.from(key.privateKey);
+  const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid: key.kid, typ: 'JWT' })).toString(
+    'base64url',
+  );
+  const tokens: string[] = [];
+  for (let index = 0; index < count; index++) {
+    const payload = Buffer.from(JSON.stringify(buildFitClaims(request, nowSeconds))).toString('base64url');
+    const input = `${header}.${payload}`;
+    const signature = sign('sha256', Buffer.from(input), privateKey).toString('base64url');
+    tokens.push(`${input}.${signature}`);
+  }
+  return tokens;
 }
