@@ -25,6 +25,7 @@ import { createForgeRouter } from './http/forge-router';
 import { createHealthRouter } from './http/health-router';
 import { createIngestRouter } from './http/ingest-router';
 import { createJsonBodyMiddleware } from './http/json-body-middleware';
+import { createOpenApiRouter } from './http/openapi/openapi-router';
 import { createOperationHandlers } from './http/operations';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { type Database, openDatabase } from './store/database';
@@ -239,7 +240,10 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
           logger,
           now,
         }),
-        extra: instances.flatMap((instance) => (instance.router === undefined ? [] : [instance.router])),
+        extra: [
+          createOpenApiRouter(),
+          ...instances.flatMap((instance) => (instance.router === undefined ? [] : [instance.router])),
+        ],
       },
     });
 
