@@ -1,6 +1,6 @@
 import type { AdfDocument } from '@pagewire/shared';
 import { type AdfValidator, createAdfValidator } from '@pagewire/shared/adf-validator';
-import type { Express, Router } from 'express';
+import { type Express, Router } from 'express';
 import type { JWTVerifyGetKey } from 'jose';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -23,6 +23,7 @@ import { createSettingsEvents, type SettingsEvents } from './domain/settings-eve
 import { createApp } from './http/app';
 import { createForgeRouter } from './http/forge-router';
 import { createHealthRouter } from './http/health-router';
+import { createIngestBlocksRouter } from './http/ingest-blocks-router';
 import { createIngestRouter } from './http/ingest-router';
 import { createJsonBodyMiddleware } from './http/json-body-middleware';
 import { createOpenApiRouter } from './http/openapi/openapi-router';
@@ -230,16 +231,26 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
           logger,
           now,
         }),
-        ingest: createIngestRouter({
-          authenticator: ingestAuthenticator,
-          blocks: repositories.blocks,
-          activity: repositories.activity,
-          blockEvents,
-          adfValidator,
-          metrics,
-          logger,
-          now,
-        }),
+        // Reads and deletes first: the write router answers every other method on a block with 405.
+        ingest: Router().use(
+          createIngestBlocksRouter({
+            authenticator: ingestAuthenticator,
+            blocks: repositories.blocks,
+            placements: repositories.placements,
+            activity: repositories.activity,
+            now,
+          }),
+          createIngestRouter({
+            authenticator: ingestAuthenticator,
+            blocks: repositories.blocks,
+            activity: repositories.activity,
+            blockEvents,
+            adfValidator,
+            metrics,
+            logger,
+            now,
+          }),
+        ),
         extra: [
           createOpenApiRouter(),
           ...instances.flatMap((instance) => (instance.router === undefined ? [] : [instance.router])),

@@ -10,6 +10,7 @@ export const activityActions = [
   'ingest_key.created',
   'ingest_key.revoked',
   'block.updated',
+  'block.deleted',
   'snapshot.written',
   'snapshot.failed',
   'page.published',

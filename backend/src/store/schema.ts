@@ -117,11 +117,23 @@ export interface ApiTokensTable {
   updated_at: string;
 }
 
+export interface DeletedBlocksTable {
+  installation_id: string;
+  space_key: string;
+  block_key: string;
+  title: string;
+  deleted_at: string;
+  /** `user` (an admin in the settings page) or `source` (an ingest key). */
+  deleted_by_kind: string;
+  deleted_by_id: string;
+}
+
 export interface CoreTables {
   installations: InstallationsTable;
   space_settings: SpaceSettingsTable;
   blocks: BlocksTable;
   block_placements: BlockPlacementsTable;
+  deleted_blocks: DeletedBlocksTable;
   ingest_keys: IngestKeysTable;
   activity: ActivityTable;
   app_tokens: AppTokensTable;

@@ -166,6 +166,17 @@ describe('the macro resolver explains backend failures', () => {
     });
   });
 
+  it('tells a reader when and by whom a deleted block was deleted, in the backend’s words', async () => {
+    const w = await world.setUp();
+    const detail =
+      'The block "Deploy status" (deploy-status) was deleted on 28 Nov 2026, 10:00 UTC by a space admin. Edit the page and pick another block, or have a source write "deploy-status" again to bring it back.';
+    w.backend.answer('blocks.get', { status: 410, json: makeProblem('block_deleted', detail) });
+
+    const result = await getBlock(w, { key: 'deploy-status' });
+
+    expect(result).toEqual({ ok: false, error: { code: 'block_deleted', message: detail } });
+  });
+
   it('says Pagewire is not connected yet when the backend does not know the installation', async () => {
     const w = await world.setUp();
     w.backend.answer('blocks.get', { status: 409, json: makeProblem('installation_unknown', 'Unknown.') });

@@ -30,8 +30,10 @@ const userMessages: Readonly<Record<ProblemCode, string>> = {
   wrong_module: 'This action is not available from here. Use the Pagewire space settings page.',
   installation_unknown:
     'Pagewire is not connected to its service for this site yet. Try again in a few minutes; if it persists, ask your Confluence admin to reinstall or upgrade the app.',
+  block_deleted:
+    'This block was deleted from this space. Edit the page and pick another block in the macro’s settings.',
   block_not_found:
-    'This block no longer exists in this space. Edit the page and pick another block in the macro’s settings.',
+    'No source has written this block in this space (yet). Check the block key the source writes to, or edit the page and pick another block in the macro’s settings.',
   ingest_key_not_found: 'That ingest key does not exist any more. Reload the list.',
   job_not_found: 'That publishing job does not exist any more.',
   space_not_found: 'Pagewire could not find this space. Reload the page.',

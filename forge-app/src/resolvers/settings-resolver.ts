@@ -19,6 +19,8 @@ export const SETTINGS_OPERATIONS = [
   'ingestKeys.create',
   'ingestKeys.revoke',
   'activity.list',
+  'blocks.overview',
+  'blocks.delete',
 ] as const satisfies readonly OperationName[];
 
 export function createSettingsResolver(deps: ResolverDependencies): ResolverHandler {

@@ -25,6 +25,7 @@ export const problemCodes = [
   'wrong_module',
   // State the request refers to.
   'installation_unknown',
+  'block_deleted',
   'block_not_found',
   'ingest_key_not_found',
   'job_not_found',
@@ -68,6 +69,7 @@ export const problemStatus: Readonly<Record<ProblemCode, number>> = {
   api_tokens_disabled: 403,
   wrong_module: 403,
   installation_unknown: 409,
+  block_deleted: 410,
   block_not_found: 404,
   ingest_key_not_found: 404,
   job_not_found: 404,
@@ -105,6 +107,7 @@ export const problemTitles: Readonly<Record<ProblemCode, string>> = {
   api_tokens_disabled: 'API tokens are turned off in this deployment',
   wrong_module: 'This operation is not available from here',
   installation_unknown: 'Pagewire is not installed on this site yet',
+  block_deleted: 'This block was deleted',
   block_not_found: 'There is no block with this key',
   ingest_key_not_found: 'There is no ingest key with this id',
   job_not_found: 'There is no job with this id',

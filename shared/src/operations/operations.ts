@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { activityItemSchema } from '../activity';
 import { adfDocumentSchema } from '../adf/adf-document';
-import { blockKeySchema, blockSchema, blockSummarySchema } from '../blocks/block-content';
+import { blockKeySchema, blockListSchema, blockSchema, blockSummarySchema } from '../blocks/block-content';
 import {
   apiTokenSecretSchema,
   apiTokenStatusSchema,
@@ -100,6 +100,20 @@ export const operations = {
       rendered: adfDocumentSchema.optional(),
     }),
     access: 'read',
+    needsSpace: true,
+  }),
+  /** The settings page's "Blocks" tab: every block of the space with its source, last update and placements. */
+  'blocks.overview': operation({
+    input: empty,
+    output: blockListSchema,
+    access: 'read',
+    needsSpace: true,
+  }),
+  /** Deletes a block; macros showing it then say it was deleted, and the picker no longer offers it. */
+  'blocks.delete': operation({
+    input: z.strictObject({ key: blockKeySchema }),
+    output: z.object({ deleted: z.literal(true) }),
+    access: 'admin',
     needsSpace: true,
   }),
   'settings.get': operation({

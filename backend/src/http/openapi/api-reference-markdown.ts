@@ -108,7 +108,7 @@ export function renderApiReference(input: object): string {
     }
   }
   lines.push('## Schemas', '');
-  for (const name of ['PageBody', 'Job', 'Problem']) {
+  for (const name of ['BlockList', 'PageBody', 'Job', 'Problem']) {
     const schema = schemas[name];
     if (schema === undefined) continue;
     lines.push(`### ${name}`, '', '| field | type | required | notes |', '|---|---|---|---|');
@@ -144,6 +144,7 @@ function curlFor(method: string, path: string): string[] {
       `  -d '${JSON.stringify(pageExample)}'`,
     ];
   }
+  if (method === 'delete') return [`${head}`, '  -H "Authorization: Bearer $PAGEWIRE_KEY"'];
   if (method === 'put') {
     return [
       head,
@@ -196,7 +197,9 @@ function notesOf(raw: JsonSchema, schemas: Record<string, JsonSchema>, separator
     notes.push(`≤ ${schema.maximum}`);
   }
   if (typeof schema.exclusiveMinimum === 'number') notes.push(`> ${schema.exclusiveMinimum}`);
-  if (typeof schema.pattern === 'string') notes.push(`pattern \`${schema.pattern}\``);
+  // A format (date-time) says what its generated pattern spells out.
+  if (typeof schema.pattern === 'string' && typeof schema.format !== 'string')
+    notes.push(`pattern \`${schema.pattern}\``);
   if (typeof schema.format === 'string') notes.push(schema.format);
   if (schema.default !== undefined) notes.push(`default \`${JSON.stringify(schema.default)}\``);
   if (typeof schema.description === 'string') notes.push(schema.description);

@@ -4,6 +4,8 @@ import {
   type BlockKind,
   type BlockPayloadInput,
   blockKeySchema,
+  blockListSchema,
+  blockSchema,
   externalIdSchema,
   ingestBlockBodySchema,
   ingestBlockResultSchema,
@@ -192,8 +194,49 @@ function ingestPaths(): ZodOpenApiPathsObject {
       '404': problemResponse('No job with this id in this key’s space (`job_not_found`).'),
     },
   };
+  const listBlocks: ZodOpenApiOperationObject = {
+    operationId: 'listBlocks',
+    summary: 'List the space’s blocks',
+    description:
+      'Every block in the ingest key’s space, whichever source wrote it, by key: kind, title, revision, last update, source, and the pages whose macros show it (`placements`, recorded when a macro is viewed).',
+    tags: ['Blocks'],
+    responses: {
+      '200': { description: 'The blocks.', content: { 'application/json': { schema: blockListSchema } } },
+      ...commonProblems,
+    },
+  };
+  const getBlock: ZodOpenApiOperationObject = {
+    operationId: 'getBlock',
+    summary: 'Read a block back',
+    tags: ['Blocks'],
+    requestParams: { path: blockKeyParam },
+    responses: {
+      '200': {
+        description: 'The block as stored, with its revision, last update and source.',
+        content: { 'application/json': { schema: blockSchema } },
+      },
+      ...commonProblems,
+      '404': problemResponse('No block with this key in the key’s space (`block_not_found`).'),
+      '410': problemResponse('The block was deleted; `detail` says when and by whom (`block_deleted`).'),
+    },
+  };
+  const deleteBlock: ZodOpenApiOperationObject = {
+    operationId: 'deleteBlock',
+    summary: 'Delete a block',
+    description:
+      'Removes the block from the space: the macro picker no longer offers it and macros showing it say it was deleted. Writing the key again brings it back as revision 1.',
+    tags: ['Blocks'],
+    requestParams: { path: blockKeyParam },
+    responses: {
+      '204': { description: 'The block is deleted.' },
+      ...commonProblems,
+      '404': problemResponse('No block with this key in the key’s space (`block_not_found`).'),
+      '410': problemResponse('The block was already deleted (`block_deleted`).'),
+    },
+  };
   return {
-    '/ingest/v1/blocks/{key}': { put: putBlock },
+    '/ingest/v1/blocks': { get: listBlocks },
+    '/ingest/v1/blocks/{key}': { put: putBlock, get: getBlock, delete: deleteBlock },
     '/ingest/v1/pages/{externalId}': { put: putPage },
     '/ingest/v1/jobs/{id}': { get: getJob },
   };
@@ -240,6 +283,8 @@ export function createIngestApiDocument(options: { serverUrl?: string } = {}) {
           AdfNode: adfNodeSchema,
           PageBody: pageIngestBodySchema,
           Job: jobViewSchema,
+          Block: blockSchema,
+          BlockList: blockListSchema,
           Problem: problemSchema,
         },
       },

@@ -181,12 +181,13 @@ describe('the macro when something goes wrong', () => {
     expect(calls).toBe(2);
   });
 
-  it('says a deleted block is gone without offering a pointless retry', async () => {
+  it('says a block no source has written yet is missing, without offering a pointless retry', async () => {
     const app = renderMacro(() => ({
       ok: false,
       error: {
         code: 'block_not_found',
-        message: 'This block no longer exists in this space. Edit the page and pick another block.',
+        message:
+          'No source has written this block in this space (yet). Edit the page and pick another block.',
       },
     }));
 
@@ -195,6 +196,23 @@ describe('the macro when something goes wrong', () => {
     const message = byTestId(tree, 'pagewire-error')!;
     expect(message.props.appearance).toBe('error');
     expect(textOf(message)).toContain('pick another block');
+    expect(byType(message, 'Button')).toHaveLength(0);
+  });
+
+  it('says a block was deleted, when and by whom, without offering a retry', async () => {
+    const app = renderMacro(() => ({
+      ok: false,
+      error: {
+        code: 'block_deleted',
+        message:
+          'The block "Deploy status" (deploy-status) was deleted on 28 Nov 2026, 10:00 UTC by a space admin.',
+      },
+    }));
+
+    const tree = await app.waitFor((node) => !!byTestId(node, 'pagewire-error'), 'the error');
+
+    const message = byTestId(tree, 'pagewire-error')!;
+    expect(textOf(message)).toContain('was deleted on 28 Nov 2026, 10:00 UTC by a space admin');
     expect(byType(message, 'Button')).toHaveLength(0);
   });
 

@@ -18,6 +18,7 @@ const actionLabels: Readonly<Record<ActivityAction, string>> = {
   'ingest_key.created': 'Created an ingest key',
   'ingest_key.revoked': 'Revoked an ingest key',
   'block.updated': 'Updated a block',
+  'block.deleted': 'Deleted a block',
   'snapshot.written': 'Stored a snapshot in a page',
   'snapshot.failed': 'Could not store a snapshot',
   'page.published': 'Published a page',

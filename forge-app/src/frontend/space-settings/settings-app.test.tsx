@@ -75,7 +75,7 @@ function renderSettings(answers: Record<string, Answer>) {
   return renderWithStubBridge(<SpaceSettingsApp now={() => NOW} />, {
     context,
     resolve: (functionKey, payload) => {
-      const answer = answers[functionKey];
+      const answer = answers[functionKey] ?? defaultAnswers[functionKey];
       if (!answer) throw new Error(`unexpected invoke ${functionKey}`);
       return answer(payload);
     },
@@ -84,6 +84,8 @@ function renderSettings(answers: Record<string, Answer>) {
 
 const ok = (data: unknown) => () => ({ ok: true, data });
 const noActivity = ok({ items: [], nextCursor: null });
+/** Tabs that load on their own answer this unless a test says otherwise. */
+const defaultAnswers: Record<string, Answer> = { 'blocks.overview': ok({ blocks: [] }) };
 
 const tabsShown = (tree: ForgeDoc) => byType(tree, 'Tabs').length > 0;
 
@@ -168,7 +170,7 @@ describe('the space settings page', () => {
     await app.waitFor(tabsShown, 'the settings');
   });
 
-  it('gives an admin four tabs, with the connection first', async () => {
+  it('gives an admin five tabs, with the connection first', async () => {
     const app = renderSettings({ 'settings.get': ok(settingsView()), 'activity.list': noActivity });
 
     const tree = await app.waitFor(tabsShown, 'the settings');
@@ -177,6 +179,7 @@ describe('the space settings page', () => {
       'Connection',
       'Sources & ingest keys',
       'Publishing policy',
+      'Blocks',
       'Activity',
     ]);
     expect(byTestId(tree, 'pagewire-read-only')).toBeUndefined();
@@ -545,5 +548,71 @@ describe('the settings page for someone who is not a space admin', () => {
     // They still see how Pagewire is set up.
     expect(byTestId(tree, 'pagewire-api-token-status')).toBeDefined();
     expect(byTestId(tree, 'pagewire-required-scopes')).toBeDefined();
+  });
+});
+
+const blockItem = {
+  key: 'deploy-status',
+  title: 'Deploy status',
+  kind: 'status',
+  revision: 7,
+  updatedAt: '2026-11-28T09:57:00Z',
+  source: 'ci',
+  placements: [{ contentId: '65601', lastSeenAt: '2026-11-28T09:58:00Z' }],
+};
+
+describe('the Blocks tab', () => {
+  it('lists each block with its last update, source and links to the pages that show it', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView()),
+      'activity.list': noActivity,
+      'blocks.overview': ok({ blocks: [blockItem] }),
+    });
+    const tree = await app.waitFor((node) => !!byTestId(node, 'pagewire-blocks'), 'the blocks');
+    const blocks = byTestId(tree, 'pagewire-blocks')!;
+    const text = textOf(blocks);
+    expect(text).toContain('Deploy status');
+    expect(text).toContain('3 min ago (revision 7, 28 Nov 2026, 09:57 UTC)');
+    expect(text).toContain('ci');
+    const links = byType(blocks, 'Link');
+    expect(links.map((link) => [textOf(link), link.props.href])).toEqual([
+      ['Page 65601', '/wiki/spaces/ENG/pages/65601'],
+    ]);
+  });
+
+  it('lets an admin delete a block after confirming, then lists the blocks again', async () => {
+    let overviews = 0;
+    const app = renderSettings({
+      'settings.get': ok(settingsView()),
+      'activity.list': noActivity,
+      'blocks.overview': () => {
+        overviews += 1;
+        return { ok: true, data: { blocks: overviews === 1 ? [blockItem] : [] } };
+      },
+      'blocks.delete': ok({ deleted: true }),
+    });
+    const tree = await app.waitFor(
+      (node) => !!button(byTestId(node, 'pagewire-blocks') ?? node, 'Delete'),
+      'the Delete button',
+    );
+    act(button(byTestId(tree, 'pagewire-blocks')!, 'Delete'), 'onClick');
+    const confirming = await app.waitFor((node) => !!byTestId(node, 'pagewire-confirm'), 'the confirmation');
+    expect(textOf(byTestId(confirming, 'pagewire-confirm')!)).toContain('will say it was deleted');
+    act(button(byTestId(confirming, 'pagewire-confirm')!, 'Delete'), 'onClick');
+    await app.waitFor((node) => !!byTestId(node, 'pagewire-no-blocks'), 'the emptied list');
+    expect(invocationsOf(app, 'blocks.delete')).toEqual([
+      { functionKey: 'blocks.delete', payload: { key: 'deploy-status' } },
+    ]);
+    await reloaded(app);
+  });
+
+  it('offers no Delete to a reader who is not a space admin', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView({ canEdit: false })),
+      'activity.list': noActivity,
+      'blocks.overview': ok({ blocks: [blockItem] }),
+    });
+    const tree = await app.waitFor((node) => !!byTestId(node, 'pagewire-blocks'), 'the blocks');
+    expect(button(byTestId(tree, 'pagewire-blocks')!, 'Delete')).toBeUndefined();
   });
 });

@@ -5,6 +5,7 @@ import { LoadingSkeleton } from '../components/loading-skeleton';
 import { ResolverErrorMessage } from '../components/resolver-error-message';
 import { invokeOperation } from '../resolver-client';
 import { ActivityTab } from './activity-tab';
+import { BlocksTab } from './blocks-tab';
 import { ConnectionTab } from './connection-tab';
 import { IngestKeysTab } from './ingest-keys-tab';
 import { PublishingPolicyTab } from './publishing-policy-tab';
@@ -91,6 +92,7 @@ function SettingsTabs({
           <Tab>Connection</Tab>
           <Tab>Sources & ingest keys</Tab>
           <Tab>Publishing policy</Tab>
+          <Tab>Blocks</Tab>
           <Tab>Activity</Tab>
         </TabList>
         <TabPanel>
@@ -111,6 +113,11 @@ function SettingsTabs({
               view={view}
               onChanged={onChanged}
             />
+          </Box>
+        </TabPanel>
+        <TabPanel>
+          <Box paddingBlock="space.200">
+            <BlocksTab spaceKey={view.space.key} canEdit={view.canEdit} now={now} onChanged={onChanged} />
           </Box>
         </TabPanel>
         <TabPanel>
