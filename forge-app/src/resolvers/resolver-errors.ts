@@ -36,6 +36,7 @@ const userMessages: Readonly<Record<ProblemCode, string>> = {
     'No source has written this block in this space (yet). Check the block key the source writes to, or edit the page and pick another block in the macro’s settings.',
   ingest_key_not_found: 'That ingest key does not exist any more. Reload the list.',
   job_not_found: 'That publishing job does not exist any more.',
+  page_not_found: 'No page is published under this external id in this space yet.',
   space_not_found: 'Pagewire could not find this space. Reload the page.',
   api_token_not_configured: 'No API token is set up for this space yet.',
   no_credential:

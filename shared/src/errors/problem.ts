@@ -29,6 +29,7 @@ export const problemCodes = [
   'block_not_found',
   'ingest_key_not_found',
   'job_not_found',
+  'page_not_found',
   'space_not_found',
   'api_token_not_configured',
   // Confluence, as seen by the backend.
@@ -73,6 +74,7 @@ export const problemStatus: Readonly<Record<ProblemCode, number>> = {
   block_not_found: 404,
   ingest_key_not_found: 404,
   job_not_found: 404,
+  page_not_found: 404,
   space_not_found: 404,
   api_token_not_configured: 409,
   no_credential: 409,
@@ -111,6 +113,7 @@ export const problemTitles: Readonly<Record<ProblemCode, string>> = {
   block_not_found: 'There is no block with this key',
   ingest_key_not_found: 'There is no ingest key with this id',
   job_not_found: 'There is no job with this id',
+  page_not_found: 'No page is published under this external id',
   space_not_found: 'The space was not found',
   api_token_not_configured: 'No API token is configured for this space',
   no_credential: 'No credential can do this',

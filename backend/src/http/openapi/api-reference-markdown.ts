@@ -108,7 +108,7 @@ export function renderApiReference(input: object): string {
     }
   }
   lines.push('## Schemas', '');
-  for (const name of ['BlockList', 'PageBody', 'Job', 'Problem']) {
+  for (const name of ['BlockList', 'PageBody', 'Job', 'PublishedPage', 'Problem']) {
     const schema = schemas[name];
     if (schema === undefined) continue;
     lines.push(`### ${name}`, '', '| field | type | required | notes |', '|---|---|---|---|');
@@ -135,7 +135,10 @@ function curlFor(method: string, path: string): string[] {
   const url = `${BASE}${path
     .replace('{key}', 'checkout-status')
     .replace('{externalId}', 'checkout-runbook')
-    .replace('{id}', '$JOB_ID')}`;
+    .replace(
+      '{id}',
+      '$JOB_ID',
+    )}${path.endsWith('{id}') ? '?wait=30' : path.endsWith('/jobs') ? '?state=failed' : ''}`;
   const head = `curl${method === 'get' ? '' : ` -X ${method.toUpperCase()}`} "${url}" \\`;
   if (method === 'put' && path.includes('{externalId}')) {
     return [

@@ -9,12 +9,16 @@ import {
   externalIdSchema,
   ingestBlockBodySchema,
   ingestBlockResultSchema,
+  jobListQuerySchema,
+  jobListSchema,
   jobViewSchema,
+  jobWaitQuerySchema,
   markdownContentSchema,
   metricsContentSchema,
   pageIngestAcceptedSchema,
   pageIngestBodySchema,
   problemSchema,
+  publishedPageSchema,
   statusContentSchema,
   tableContentSchema,
 } from '@pagewire/shared';
@@ -182,9 +186,11 @@ function ingestPaths(): ZodOpenApiPathsObject {
   };
   const getJob: ZodOpenApiOperationObject = {
     operationId: 'getJob',
-    summary: 'Read a publish job',
+    summary: 'Read a publish job, or wait for it to end',
+    description:
+      'With `wait` (seconds, at most 30) the answer is held until the job ends or the wait runs out, whichever is first; the job is then answered as it is. Once the job knows its page, `pageUrl` is where a person opens it.',
     tags: ['Pages'],
-    requestParams: { path: jobIdParam },
+    requestParams: { path: jobIdParam, query: jobWaitQuerySchema },
     responses: {
       '200': {
         description: 'The job as it is now.',
@@ -234,10 +240,40 @@ function ingestPaths(): ZodOpenApiPathsObject {
       '410': problemResponse('The block was already deleted (`block_deleted`).'),
     },
   };
+  const listJobs: ZodOpenApiOperationObject = {
+    operationId: 'listJobs',
+    summary: 'List publish jobs',
+    description:
+      'The key’s space’s page jobs, newest first, optionally only those in one `state` or for one `externalId`. Pass `nextCursor` as `cursor` for older ones.',
+    tags: ['Pages'],
+    requestParams: { query: jobListQuerySchema },
+    responses: {
+      '200': { description: 'A page of jobs.', content: { 'application/json': { schema: jobListSchema } } },
+      ...commonProblems,
+    },
+  };
+  const getPage: ZodOpenApiOperationObject = {
+    operationId: 'getPage',
+    summary: 'Find the page an external id is published as',
+    tags: ['Pages'],
+    requestParams: { path: externalIdParam },
+    responses: {
+      '200': {
+        description:
+          'The Confluence page: id, title, the version Pagewire last wrote, its URL and the last job.',
+        content: { 'application/json': { schema: publishedPageSchema } },
+      },
+      ...commonProblems,
+      '404': problemResponse(
+        'Nothing is published under this external id in the key’s space yet (`page_not_found`).',
+      ),
+    },
+  };
   return {
+    '/ingest/v1/jobs': { get: listJobs },
     '/ingest/v1/blocks': { get: listBlocks },
     '/ingest/v1/blocks/{key}': { put: putBlock, get: getBlock, delete: deleteBlock },
-    '/ingest/v1/pages/{externalId}': { put: putPage },
+    '/ingest/v1/pages/{externalId}': { put: putPage, get: getPage },
     '/ingest/v1/jobs/{id}': { get: getJob },
   };
 }
@@ -285,6 +321,8 @@ export function createIngestApiDocument(options: { serverUrl?: string } = {}) {
           Job: jobViewSchema,
           Block: blockSchema,
           BlockList: blockListSchema,
+          JobList: jobListSchema,
+          PublishedPage: publishedPageSchema,
           Problem: problemSchema,
         },
       },

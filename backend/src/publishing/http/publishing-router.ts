@@ -27,7 +27,7 @@ const PAGE_BODY_LIMIT_BYTES = MAX_INGEST_BODY_BYTES + 16 * 1024;
 
 /**
  * `PUT /ingest/v1/pages/{externalId}` queues a whole-page publish and answers
- * 202 with the job id; `GET /ingest/v1/jobs/{id}` reports it. Both take the
+ * 202 with the job id; `GET /ingest/v1/jobs/{id}` (automation-router.ts) reports it. Both take the
  * ingest key (`Authorization: Bearer pwk_…`), which fixes installation, space
  * and source: a job is visible only to keys of the same installation and space.
  */
@@ -92,20 +92,11 @@ export function createPublishingRouter(deps: PublishingRouterDeps): Router {
     },
   );
 
-  router.get(JOB_ROUTE, authenticate(JOB_ROUTE), async (request, response) => {
-    const principal = principalOf(response);
-    const view = await deps.service.findJob(principal, request.params.id as string);
-    if (view === null) {
-      throw new ProblemError('job_not_found', 'There is no job with this id for this ingest key’s space.');
-    }
-    response.setHeader('cache-control', 'no-store');
-    response.json(view);
-  });
-
+  // GET on a job, the job list and GET on a page are in automation-router.ts, mounted first.
   router.all(PAGE_ROUTE, (_request, response) => {
     requestState(response).route = PAGE_ROUTE;
-    response.setHeader('allow', 'PUT');
-    throw new ProblemError('method_not_allowed', 'Pages are published with PUT.');
+    response.setHeader('allow', 'GET, PUT');
+    throw new ProblemError('method_not_allowed', 'Pages are published with PUT and looked up with GET.');
   });
   router.all(JOB_ROUTE, (_request, response) => {
     requestState(response).route = JOB_ROUTE;
