@@ -24,6 +24,7 @@ import {
   pageIndexPropertyKey,
   readOwnership,
 } from './page-ownership';
+import { missingParentError } from './parent-page-check';
 import { PermanentPublishError } from './publish-errors';
 import type { PageIdentity, PageIdentityRepository } from './store/page-identity-repository';
 import type { HumanEdit, Outcome, StoredJob } from './store/queue-repository';
@@ -209,6 +210,8 @@ async function decideAndWrite(run: Run, round: number): Promise<PublishResult | 
         body: run.document,
       });
     } catch (error) {
+      const parentMissing = await missingParentError(error, deps.confluence, run.target, body.parentId);
+      if (parentMissing !== null) throw parentMissing;
       // A 400 is most often a page with this title appearing since we looked
       // (titles are unique per space): look again, then decide.
       if (isBadRequestError(error) && round < MAX_CONFLICT_ROUNDS) return 'conflict';
@@ -370,6 +373,8 @@ async function writeUpdate(
     // Someone wrote between our read and our write. Never force it: re-read
     // and decide again (their edit may now make this a skip).
     if (isConflictError(error)) return 'conflict';
+    const parentMissing = await missingParentError(error, run.deps.confluence, run.target, run.body.parentId);
+    if (parentMissing !== null) throw parentMissing;
     throw error;
   }
   const result = await finish(run, { page: updated, located, identity, plan, wrote: true, created: false });

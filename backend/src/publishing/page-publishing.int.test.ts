@@ -365,3 +365,26 @@ describe('publishing whole pages', () => {
     expect(textOf(page!)).toContain('three');
   });
 });
+
+describe('a parent page that does not exist', () => {
+  it('fails the job naming the parentId, not the page’s title', async () => {
+    const h = await harness();
+    const job = await h.settle(
+      await h.publish('orphan', { title: 'Orphan', markdown: 'x', parentId: '999999' }),
+    );
+    expect(job.state).toBe('failed');
+    expect(job.error?.detail).toContain('The parent page 999999 given as "parentId" does not exist in space');
+    expect(job.error?.detail).not.toContain('"Orphan"');
+    expect(job.attempts).toBe(1);
+  });
+
+  it('fails a move of a published page under a missing parent the same way', async () => {
+    const h = await harness();
+    await h.settle(await h.publish('mover', { title: 'Mover', markdown: 'one' }));
+    const job = await h.settle(
+      await h.publish('mover', { title: 'Mover', markdown: 'two', parentId: '999998' }),
+    );
+    expect(job.state).toBe('failed');
+    expect(job.error?.detail).toContain('The parent page 999998 given as "parentId"');
+  });
+});

@@ -37,6 +37,8 @@ const userMessages: Readonly<Record<ProblemCode, string>> = {
   ingest_key_not_found: 'That ingest key does not exist any more. Reload the list.',
   job_not_found: 'That publishing job does not exist any more.',
   page_not_found: 'No page is published under this external id in this space yet.',
+  source_name_taken:
+    'Another source in this space already has this name. Pick a different name, so the activity log can tell the two apart; revoke the old key first to reuse its name.',
   space_not_found: 'Pagewire could not find this space. Reload the page.',
   api_token_not_configured: 'No API token is set up for this space yet.',
   no_credential:

@@ -30,6 +30,7 @@ export const problemCodes = [
   'ingest_key_not_found',
   'job_not_found',
   'page_not_found',
+  'source_name_taken',
   'space_not_found',
   'api_token_not_configured',
   // Confluence, as seen by the backend.
@@ -75,6 +76,7 @@ export const problemStatus: Readonly<Record<ProblemCode, number>> = {
   ingest_key_not_found: 404,
   job_not_found: 404,
   page_not_found: 404,
+  source_name_taken: 409,
   space_not_found: 404,
   api_token_not_configured: 409,
   no_credential: 409,
@@ -114,6 +116,7 @@ export const problemTitles: Readonly<Record<ProblemCode, string>> = {
   ingest_key_not_found: 'There is no ingest key with this id',
   job_not_found: 'There is no job with this id',
   page_not_found: 'No page is published under this external id',
+  source_name_taken: 'Another source already has this name',
   space_not_found: 'The space was not found',
   api_token_not_configured: 'No API token is configured for this space',
   no_credential: 'No credential can do this',

@@ -328,7 +328,11 @@ describe('settings operations', () => {
     expect(empty.status).toBe(400);
     const range = await t.call(tenant, 'settings.update', { staleAfterMinutes: 0 }, admin);
     expect(range.status).toBe(400);
-    expect(range.body.errors[0].path).toBe('/staleAfterMinutes');
+    expect(range.body.errors).toEqual([{ path: '/staleAfterMinutes', message: 'must be at least 1 minute' }]);
+    const fraction = await t.call(tenant, 'settings.update', { staleAfterMinutes: 1.5 }, admin);
+    expect(fraction.body.errors[0].message).toBe('enter a whole number of minutes');
+    const huge = await t.call(tenant, 'settings.update', { staleAfterMinutes: 50_000 }, admin);
+    expect(huge.body.errors[0].message).toBe('must be at most 43,200 minutes (30 days)');
   });
 });
 
@@ -402,11 +406,34 @@ describe('ingest key operations', () => {
 
     const revoked = await t.call(tenant, 'ingestKeys.revoke', { id }, admin);
     expect(revoked.body).toEqual({ data: { revoked: true } });
+    // Revoked, its name is free again.
+    expect((await t.call(tenant, 'ingestKeys.create', { source: 'CI pipeline' }, admin)).status).toBe(200);
     const again = await t.call(tenant, 'ingestKeys.revoke', { id }, admin);
     expect(again.body).toEqual({ data: { revoked: true } });
     const missing = await t.call(tenant, 'ingestKeys.revoke', { id: 'no-such-key' }, admin);
     expect(missing.status).toBe(404);
     expect(missing.body.code).toBe('ingest_key_not_found');
+  });
+});
+
+describe('source names', () => {
+  it('refuses a second live key under a source name already in use, in any letter case, with 409', async () => {
+    const tenant = t.tenant('acme');
+    expect((await t.call(tenant, 'ingestKeys.create', { source: 'nightly-report' }, admin)).status).toBe(200);
+    const again = await t.call(tenant, 'ingestKeys.create', { source: 'Nightly-Report' }, admin);
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('source_name_taken');
+    expect(again.body.errors).toEqual([
+      { path: '/source', message: 'another source in this space already has this name' },
+    ]);
+    // Another space may use the name.
+    const elsewhere = await t.call(
+      tenant,
+      'ingestKeys.create',
+      { source: 'nightly-report' },
+      { ...admin, spaceKey: 'OPS', spaceId: '2' },
+    );
+    expect(elsewhere.status).toBe(200);
   });
 });
 
@@ -418,10 +445,12 @@ describe('the activity log', () => {
     }
     const first = await t.call(tenant, 'activity.list', { limit: 2 });
     expect(first.body.data.items).toHaveLength(2);
-    expect(first.body.data.items[0].detail).toContain('staleAfterMinutes = 3');
+    expect(first.body.data.items[0].detail).toBe(
+      'Settings changed: blocks are marked stale after 3 minutes.',
+    );
     const second = await t.call(tenant, 'activity.list', { limit: 2, cursor: first.body.data.nextCursor });
     expect(second.body.data.items.map((item: { detail: string }) => item.detail)).toEqual([
-      'Settings changed: staleAfterMinutes = 1.',
+      'Settings changed: blocks are marked stale after 1 minute.',
     ]);
     expect(second.body.data.nextCursor).toBeNull();
   });
