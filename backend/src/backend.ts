@@ -200,6 +200,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
       mode: config.mode,
       atlassianApiBase: config.atlassianApiBase,
       requiredApiTokenScopes: deps.requiredApiTokenScopes,
+      publicUrl: config.publicUrl,
       now,
       settingsEvents,
       placementEvents,

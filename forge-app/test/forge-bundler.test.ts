@@ -137,6 +137,7 @@ describe('the app bundled by @forge/bundler, as forge deploy bundles it', () => 
                 apiToken: null,
                 requiredApiTokenScopes: [],
                 ingestKeys: [],
+                ingestUrl: null,
               },
             },
       until: (tree) => findText(tree).includes('You can view these settings'),

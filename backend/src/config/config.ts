@@ -32,6 +32,11 @@ export interface Config {
   readonly dev: boolean;
   /** Where development-only files (the generated master key) go. */
   readonly dataDir: string;
+  /**
+   * The URL sources reach this backend at (what the manifest's remote points
+   * to), shown on the settings page next to the ingest keys; null when not configured.
+   */
+  readonly publicUrl: string | null;
 }
 
 export const forgeEnvironmentTypes = ['DEVELOPMENT', 'STAGING', 'PRODUCTION'] as const;
@@ -164,6 +169,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(logLevels).default('info'),
   PAGEWIRE_DEV: booleanFlag,
   PAGEWIRE_DATA_DIR: z.string().trim().min(1).default('./data'),
+  PAGEWIRE_PUBLIC_URL: secureUrl('the backend’s public URL').optional(),
 });
 
 /** Reads and validates the configuration; throws a `ConfigError` with one line naming the bad variable. */
@@ -219,5 +225,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: values.LOG_LEVEL,
     dev,
     dataDir: values.PAGEWIRE_DATA_DIR,
+    publicUrl: values.PAGEWIRE_PUBLIC_URL?.href.replace(/\/+$/, '') ?? null,
   };
 }

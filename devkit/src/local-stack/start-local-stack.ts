@@ -103,6 +103,10 @@ export async function startLocalStack(
         PAGEWIRE_FORGE_JWKS_URL: dev.jwksUrl,
         PAGEWIRE_ATLASSIAN_API_BASE: emulatorUrl,
         PAGEWIRE_MODE: 'in-house',
+        // What the settings page tells sources to use; unknown in advance when the port is chosen at random.
+        ...(options.backendPort === 0
+          ? {}
+          : { PAGEWIRE_PUBLIC_URL: connectable(`http://${options.host}:${options.backendPort}`) }),
         LOG_LEVEL: 'info',
         // A local publisher picks up work quickly; production polls every second.
         PAGEWIRE_PUBLISH_POLL_MS: '200',

@@ -241,5 +241,6 @@ function settingsView(w: World, canEdit: boolean) {
     apiToken: null,
     requiredApiTokenScopes: ['read:page:confluence', 'write:page:confluence'],
     ingestKeys: [],
+    ingestUrl: null,
   };
 }

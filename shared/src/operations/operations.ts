@@ -54,6 +54,8 @@ const settingsViewSchema = z.object({
   /** The scopes to tick when creating the scoped API token, in display order. */
   requiredApiTokenScopes: z.array(z.string()),
   ingestKeys: z.array(ingestKeySummarySchema),
+  /** The backend URL sources send blocks and pages to (`PAGEWIRE_PUBLIC_URL`); null when the operator did not set it. */
+  ingestUrl: z.string().nullable(),
 });
 export type SettingsView = z.infer<typeof settingsViewSchema>;
 

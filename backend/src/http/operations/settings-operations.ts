@@ -24,6 +24,7 @@ export function createSettingsOperations(
         // Settings hide the API token section in marketplace mode; no scopes to tick there.
         requiredApiTokenScopes: deps.mode === 'marketplace' ? [] : [...deps.requiredApiTokenScopes],
         ingestKeys,
+        ingestUrl: deps.publicUrl ?? null,
       };
     },
 

@@ -34,6 +34,7 @@ function settingsView(overrides: Partial<SettingsView> = {}): SettingsView {
       expiryWarning: null,
     },
     requiredApiTokenScopes: ['read:page:confluence', 'write:page:confluence', 'read:space:confluence'],
+    ingestUrl: 'https://pagewire.example.com',
     ingestKeys: [
       {
         id: 'key-1',
@@ -398,7 +399,14 @@ describe('the Sources & ingest keys tab', () => {
     const shown = await app.waitFor((node) => !!byTestId(node, 'pagewire-new-key'), 'the new key');
     const message = byTestId(shown, 'pagewire-new-key')!;
     expect(message.props).toMatchObject({ appearance: 'success', title: 'Ingest key for “pager” created' });
-    expect(byType(message, 'Code').map(textOf)).toEqual(['pwk_S3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3t1']);
+    const keyField = field(message, 'pagewire-new-key-value')!;
+    expect(keyField.props).toMatchObject({
+      value: 'pwk_S3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3t1',
+      isReadOnly: true,
+    });
+    expect(String(field(message, 'pagewire-new-key-curl')?.props.value)).toContain(
+      'curl -X PUT "https://pagewire.example.com/ingest/v1/blocks/hello" -H "Authorization: Bearer pwk_S3cr3t',
+    );
     expect(textOf(message)).toContain('this is the only time Pagewire shows it');
     expect(invocationsOf(app, 'ingestKeys.create').map((call) => call.payload)).toEqual([
       { source: 'pager' },
@@ -614,5 +622,29 @@ describe('the Blocks tab', () => {
     });
     const tree = await app.waitFor((node) => !!byTestId(node, 'pagewire-blocks'), 'the blocks');
     expect(button(byTestId(tree, 'pagewire-blocks')!, 'Delete')).toBeUndefined();
+  });
+});
+
+describe('the backend URL sources must use', () => {
+  it('is shown in a read-only field, labelled, next to the ingest keys', async () => {
+    const app = renderSettings({ 'settings.get': ok(settingsView()), 'activity.list': noActivity });
+    const tree = await app.waitFor(tabsShown, 'the settings');
+    const section = byTestId(panel(tree, 1), 'pagewire-backend-url')!;
+    expect(field(section, 'pagewire-backend-url-value')?.props).toMatchObject({
+      value: 'https://pagewire.example.com',
+      isReadOnly: true,
+    });
+    const label = byType(section, 'Label')[0]!;
+    expect(String(label.props.labelFor)).toMatch(/pagewire-backend-url-value$/);
+    expect(textOf(section)).toContain('https://pagewire.example.com/openapi.json');
+  });
+
+  it('says whom to ask when the operator has not configured it', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView({ ingestUrl: null })),
+      'activity.list': noActivity,
+    });
+    const tree = await app.waitFor(tabsShown, 'the settings');
+    expect(textOf(byTestId(tree, 'pagewire-backend-url')!)).toContain('PAGEWIRE_PUBLIC_URL');
   });
 });
