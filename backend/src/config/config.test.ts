@@ -34,9 +34,9 @@ describe('loading the configuration', () => {
 
   it('takes the public URL the settings page shows sources, and refuses plain http off loopback', () => {
     expect(loadConfig(production).publicUrl).toBeNull();
-    expect(loadConfig({ ...production, PAGEWIRE_PUBLIC_URL: 'https://pagewire.example.com/' }).publicUrl).toBe(
-      'https://pagewire.example.com',
-    );
+    expect(
+      loadConfig({ ...production, PAGEWIRE_PUBLIC_URL: 'https://pagewire.example.com/' }).publicUrl,
+    ).toBe('https://pagewire.example.com');
     expect(configErrorFor({ ...production, PAGEWIRE_PUBLIC_URL: 'http://pagewire.example.com' })).toContain(
       'PAGEWIRE_PUBLIC_URL must use https',
     );

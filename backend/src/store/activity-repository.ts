@@ -1,4 +1,11 @@
-import type { ActivityAction, ActivityActor, ActivityItem, ActivityResult } from '@pagewire/shared';
+import {
+  type ActivityAction,
+  type ActivityActor,
+  type ActivityItem,
+  type ActivityKind,
+  type ActivityResult,
+  publishingActivityActions,
+} from '@pagewire/shared';
 import type { Kysely } from 'kysely';
 import type { CoreTables } from './schema';
 import { createTimeOrderedIdGenerator } from './time-ordered-id';
@@ -22,13 +29,19 @@ export interface ActivityPage {
   nextCursor: string | null;
 }
 
+export interface ActivityFilter {
+  kind?: ActivityKind | undefined;
+  /** Only rows whose actor is this source. */
+  source?: string | undefined;
+}
+
 export interface ActivityRepository {
   append(entry: ActivityEntry): Promise<ActivityItem>;
   /** Newest first; `before` is the cursor from the previous page. */
   list(
     installationId: string,
     spaceKey: string,
-    page: { before?: string | undefined; limit: number },
+    page: { before?: string | undefined; limit: number; filter?: ActivityFilter | undefined },
   ): Promise<ActivityPage>;
 }
 
@@ -74,6 +87,13 @@ export function createActivityRepository(
         .where('installation_id', '=', installationId)
         .where('space_key', '=', spaceKey);
       if (page.before !== undefined) query = query.where('id', '<', page.before);
+      const filter = page.filter ?? {};
+      if (filter.kind === 'admin') query = query.where('actor_kind', '=', 'user');
+      if (filter.kind === 'publishing') query = query.where('action', 'in', [...publishingActivityActions]);
+      if (filter.kind === 'errors') query = query.where('result', 'in', ['failed', 'warning']);
+      if (filter.source !== undefined) {
+        query = query.where('actor_kind', '=', 'source').where('actor_id', '=', filter.source);
+      }
       // One extra row tells whether another page follows without a count query.
       const rows = await query
         .orderBy('id', 'desc')

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { activityItemSchema } from '../activity';
+import { activityItemSchema, activityKindSchema } from '../activity';
 import { adfDocumentSchema } from '../adf/adf-document';
 import { blockKeySchema, blockListSchema, blockSchema, blockSummarySchema } from '../blocks/block-content';
 import {
@@ -169,6 +169,9 @@ export const operations = {
     input: z.strictObject({
       cursor: z.string().min(1).max(200).optional(),
       limit: z.number().int().min(1).max(100).optional(),
+      kind: activityKindSchema.optional(),
+      /** Only what this source did. */
+      source: sourceNameSchema.optional(),
     }),
     output: z.object({ items: z.array(activityItemSchema), nextCursor: z.string().nullable() }),
     access: 'read',

@@ -438,6 +438,39 @@ describe('source names', () => {
 });
 
 describe('the activity log', () => {
+  it('filters by kind and by source, and folds a source’s repeated writes into one row with a count', async () => {
+    const tenant = t.tenant('filters');
+    const { key } = await t.createIngestKey(tenant, 'ENG', 'chatty');
+    for (let write = 1; write <= 6; write++) {
+      await t.http
+        .put('/ingest/v1/blocks/noisy')
+        .set('authorization', `Bearer ${key}`)
+        .send({ kind: 'markdown', title: 'Noisy', content: `write ${write}` });
+    }
+    await t.call(tenant, 'settings.update', { staleAfterMinutes: 15 }, admin);
+
+    const all = await t.call(tenant, 'activity.list', { limit: 10 });
+    expect(
+      all.body.data.items.map((item: { action: string; count?: number }) => [item.action, item.count ?? 1]),
+    ).toEqual([
+      ['settings.updated', 1],
+      ['block.updated', 6],
+      ['ingest_key.created', 1],
+    ]);
+
+    const adminOnly = await t.call(tenant, 'activity.list', { kind: 'admin' });
+    expect(adminOnly.body.data.items.map((item: { action: string }) => item.action)).toEqual([
+      'settings.updated',
+      'ingest_key.created',
+    ]);
+    const publishing = await t.call(tenant, 'activity.list', { kind: 'publishing' });
+    expect(publishing.body.data.items).toHaveLength(1);
+    expect((await t.call(tenant, 'activity.list', { kind: 'errors' })).body.data.items).toEqual([]);
+    const bySource = await t.call(tenant, 'activity.list', { source: 'chatty' });
+    expect(bySource.body.data.items).toMatchObject([{ action: 'block.updated', count: 6 }]);
+    expect((await t.call(tenant, 'activity.list', { source: 'someone-else' })).body.data.items).toEqual([]);
+  });
+
   it('pages with a cursor, newest first', async () => {
     const tenant = t.tenant('acme');
     for (const minutes of [1, 2, 3]) {

@@ -1,5 +1,23 @@
-import { Button, DynamicTable, EmptyState, Lozenge, Stack, Text, Tooltip, User } from '@forge/react';
-import type { ActivityAction, ActivityItem, ActivityResult, ResolverError } from '@pagewire/shared';
+import {
+  Button,
+  DynamicTable,
+  EmptyState,
+  Inline,
+  Label,
+  Lozenge,
+  Select,
+  Stack,
+  Text,
+  Tooltip,
+  User,
+} from '@forge/react';
+import type {
+  ActivityAction,
+  ActivityItem,
+  ActivityKind,
+  ActivityResult,
+  ResolverError,
+} from '@pagewire/shared';
 import { useEffect, useState } from 'react';
 import { LoadingSkeleton } from '../components/loading-skeleton';
 import { ResolverErrorMessage } from '../components/resolver-error-message';
@@ -46,16 +64,48 @@ type Log =
       moreError?: ResolverError;
     };
 
-/** Everything Pagewire did in this space, newest first, a page at a time. */
-export function ActivityTab({ now }: { now: Date }) {
+interface Option {
+  label: string;
+  value: string;
+}
+
+const kindOptions: Option[] = [
+  { label: 'Everything', value: '' },
+  { label: 'Admin changes', value: 'admin' },
+  { label: 'Publishing', value: 'publishing' },
+  { label: 'Errors and warnings', value: 'errors' },
+];
+
+export interface ActivityTabProps {
+  now: Date;
+  /** The space's source names, for the source filter. */
+  sources?: readonly string[];
+}
+
+/**
+ * Everything Pagewire did in this space, newest first, a page at a time,
+ * narrowed by kind and by source. A source's routine writes arrive folded
+ * (one row with a count), so an admin's change is not buried under them.
+ */
+export function ActivityTab({ now, sources = [] }: ActivityTabProps) {
   const [log, setLog] = useState<Log>({ status: 'loading' });
   const [attempt, setAttempt] = useState(0);
+  const [kind, setKind] = useState<Option>(kindOptions[0]!);
+  const [source, setSource] = useState<Option>({ label: 'All sources', value: '' });
+  const sourceOptions: Option[] = [
+    { label: 'All sources', value: '' },
+    ...[...new Set(sources)].sort().map((name) => ({ label: name, value: name })),
+  ];
+  const filter = {
+    ...(kind.value === '' ? {} : { kind: kind.value as ActivityKind }),
+    ...(source.value === '' ? {} : { source: source.value }),
+  };
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` reloads the first page on "Try again".
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` reloads the first page on "Try again"; a filter change reloads it too.
   useEffect(() => {
     let current = true;
     setLog({ status: 'loading' });
-    void invokeOperation('activity.list', { limit: ACTIVITY_PAGE_SIZE }).then((result) => {
+    void invokeOperation('activity.list', { limit: ACTIVITY_PAGE_SIZE, ...filter }).then((result) => {
       if (!current) return;
       setLog(
         result.ok
@@ -71,7 +121,7 @@ export function ActivityTab({ now }: { now: Date }) {
     return () => {
       current = false;
     };
-  }, [attempt]);
+  }, [attempt, kind.value, source.value]);
 
   const loadOlder = async () => {
     if (log.status !== 'ready' || !log.nextCursor) return;
@@ -79,6 +129,7 @@ export function ActivityTab({ now }: { now: Date }) {
     const result = await invokeOperation('activity.list', {
       cursor: log.nextCursor,
       limit: ACTIVITY_PAGE_SIZE,
+      ...filter,
     });
     setLog((previous) => {
       if (previous.status !== 'ready') return previous;
@@ -92,7 +143,39 @@ export function ActivityTab({ now }: { now: Date }) {
     });
   };
 
-  if (log.status === 'loading') return <LoadingSkeleton lines={5} />;
+  const filters = (
+    <Inline space="space.200" alignBlock="end" testId="pagewire-activity-filters">
+      <Stack space="space.050">
+        <Label labelFor="pagewire-activity-kind">Show</Label>
+        <Select
+          inputId="pagewire-activity-kind"
+          name="activityKind"
+          options={kindOptions}
+          value={kind}
+          onChange={(option: Option | null) => setKind(option ?? kindOptions[0]!)}
+        />
+      </Stack>
+      <Stack space="space.050">
+        <Label labelFor="pagewire-activity-source">Source</Label>
+        <Select
+          inputId="pagewire-activity-source"
+          name="activitySource"
+          options={sourceOptions}
+          value={source}
+          onChange={(option: Option | null) => setSource(option ?? sourceOptions[0]!)}
+        />
+      </Stack>
+    </Inline>
+  );
+
+  if (log.status === 'loading') {
+    return (
+      <Stack space="space.200">
+        {filters}
+        <LoadingSkeleton lines={5} />
+      </Stack>
+    );
+  }
   if (log.status === 'failed') {
     return (
       <ResolverErrorMessage
@@ -104,15 +187,23 @@ export function ActivityTab({ now }: { now: Date }) {
   }
   if (log.items.length === 0) {
     return (
-      <EmptyState
-        header="Nothing has happened here yet"
-        description="Settings changes, new keys, block updates and publishing show up here as they happen."
-        testId="pagewire-no-activity"
-      />
+      <Stack space="space.200">
+        {filters}
+        <EmptyState
+          header={
+            Object.keys(filter).length === 0
+              ? 'Nothing has happened here yet'
+              : 'Nothing matches these filters'
+          }
+          description="Settings changes, new keys, block updates and publishing show up here as they happen."
+          testId="pagewire-no-activity"
+        />
+      </Stack>
     );
   }
   return (
     <Stack space="space.200" testId="pagewire-activity">
+      {filters}
       <DynamicTable
         caption="Activity"
         head={{
@@ -131,12 +222,19 @@ export function ActivityTab({ now }: { now: Date }) {
               key: 'when',
               content: (
                 <Tooltip content={formatDateTime(item.at)}>
-                  <Text>{describeAge(item.at, now)}</Text>
+                  <Text>
+                    {item.count && item.firstAt
+                      ? `${describeAge(item.at, now)} (first ${describeAge(item.firstAt, now)})`
+                      : describeAge(item.at, now)}
+                  </Text>
                 </Tooltip>
               ),
             },
             { key: 'who', content: <Actor item={item} /> },
-            { key: 'what', content: actionLabels[item.action] },
+            {
+              key: 'what',
+              content: item.count ? `${actionLabels[item.action]} ×${item.count}` : actionLabels[item.action],
+            },
             {
               key: 'result',
               content: <Lozenge appearance={resultAppearance[item.result]}>{item.result}</Lozenge>,

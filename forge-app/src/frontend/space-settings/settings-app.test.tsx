@@ -648,3 +648,62 @@ describe('the backend URL sources must use', () => {
     expect(textOf(byTestId(tree, 'pagewire-backend-url')!)).toContain('PAGEWIRE_PUBLIC_URL');
   });
 });
+
+describe('the Activity tab’s filters and folding', () => {
+  it('shows a folded run of source writes as one row with its count', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView()),
+      'activity.list': ok({
+        items: [activityItem('a2', { count: 12, firstAt: '2026-11-28T09:00:00Z' })],
+        nextCursor: null,
+      }),
+    });
+    const tree = await app.waitFor((node) => !!byTestId(node, 'pagewire-activity'), 'the log');
+    const text = textOf(byTestId(tree, 'pagewire-activity')!);
+    expect(text).toContain('Updated a block ×12');
+    expect(text).toContain('10 min ago (first 1 hour ago)');
+  });
+
+  it('asks for only admin changes, or only one source, when the reader picks a filter', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView()),
+      'activity.list': ok({ items: [activityItem('a1')], nextCursor: null }),
+    });
+    const tree = await app.waitFor((node) => !!byTestId(node, 'pagewire-activity'), 'the log');
+    const kind = findAll(tree, (node) => node.type === 'Select' && node.props.name === 'activityKind')[0]!;
+    expect((kind.props.options as Array<{ label: string }>).map((option) => option.label)).toEqual([
+      'Everything',
+      'Admin changes',
+      'Publishing',
+      'Errors and warnings',
+    ]);
+    act(kind, 'onChange', { label: 'Admin changes', value: 'admin' });
+    await app.waitFor(
+      () =>
+        invocationsOf(app, 'activity.list').some(
+          (call) => (call.payload as { kind?: string }).kind === 'admin',
+        ),
+      'the admin-only reload',
+    );
+    const reloadedTree = await app.waitFor((node) => !!byTestId(node, 'pagewire-activity'), 'the log again');
+    const source = findAll(
+      reloadedTree,
+      (node) => node.type === 'Select' && node.props.name === 'activitySource',
+    )[0]!;
+    expect((source.props.options as Array<{ label: string }>).map((option) => option.label)).toEqual([
+      'All sources',
+      'ci',
+      'old-cron',
+    ]);
+    act(source, 'onChange', { label: 'ci', value: 'ci' });
+    await app.waitFor(
+      () =>
+        invocationsOf(app, 'activity.list').some(
+          (call) =>
+            JSON.stringify(call.payload) === JSON.stringify({ limit: 20, kind: 'admin', source: 'ci' }),
+        ),
+      'the filtered reload',
+    );
+    await app.waitFor((node) => !!byTestId(node, 'pagewire-activity'), 'the filtered log');
+  });
+});

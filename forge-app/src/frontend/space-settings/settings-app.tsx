@@ -122,7 +122,12 @@ function SettingsTabs({
         </TabPanel>
         <TabPanel>
           <Box paddingBlock="space.200">
-            <ActivityTab key={`activity-${revision}`} now={now} />
+            <ActivityTab
+              key={`activity-${revision}`}
+              now={now}
+              // Revoked sources too: what they did is still in the log.
+              sources={view.ingestKeys.map((key) => key.source)}
+            />
           </Box>
         </TabPanel>
       </Tabs>
