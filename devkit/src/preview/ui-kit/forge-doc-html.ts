@@ -242,7 +242,10 @@ const renderers: Readonly<Record<string, Render>> = {
     return `<span class="pw-lozenge pw-lozenge--${appearance}${node.props.isBold ? ' pw-lozenge--bold' : ''}"${attributes({ 'data-testid': testId(node) })}>${children(node, context)}</span>`;
   },
   Link: (node, context) => {
-    const href = safeHref(node.props.href);
+    // UI Kit's Link takes site-relative paths such as /wiki/… too (docs/platform-notes.md#ui-kit-links).
+    const raw = node.props.href;
+    const href =
+      typeof raw === 'string' && /^\/(?![/\\])[^\s\\]*$/.test(raw) ? raw : safeHref(node.props.href);
     if (!href) return `<span class="pw-link-broken">${children(node, context)}</span>`;
     return `<a class="pw-link"${attributes({ href, target: node.props.openNewTab ? '_blank' : undefined, rel: 'noopener noreferrer' })}>${children(node, context)}</a>`;
   },
