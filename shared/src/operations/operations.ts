@@ -100,6 +100,17 @@ export const operations = {
        * to showing the Markdown source as plain paragraphs.
        */
       rendered: adfDocumentSchema.optional(),
+      /**
+       * Set by the macro's resolver, never by the backend: the backend could
+       * not be reached, and this is the snapshot the page holds (read with the
+       * app's own Confluence access), as of `since`.
+       */
+      fallback: z
+        .object({
+          reason: z.enum(['backend_unreachable', 'backend_timeout', 'service_unavailable']),
+          since: z.iso.datetime({ offset: true }),
+        })
+        .optional(),
     }),
     access: 'read',
     needsSpace: true,

@@ -42,6 +42,38 @@ function blockResult(output: OperationOutput<'blocks.get'>): OperationResult<'bl
 const loaded = (tree: ForgeDoc) =>
   findAll(tree, (node) => String(node.props.testId ?? '').startsWith('pagewire-block-')).length > 0;
 
+describe('the macro when the backend is down', () => {
+  it('shows the page’s stored copy under a warning that says since when live data is unavailable', async () => {
+    const app = renderMacro(() =>
+      blockResult({
+        block: {
+          kind: 'adf',
+          key: 'deploy-status',
+          title: 'Production deploys',
+          content: {
+            version: 1,
+            type: 'doc',
+            content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Green.' }] }],
+          },
+          revision: 7,
+          updatedAt: '2026-11-28T09:57:00Z',
+          source: 'snapshot',
+        },
+        stale: false,
+        staleAfterMinutes: 0,
+        fallback: { reason: 'backend_unreachable', since: '2026-11-28T09:57:00Z' },
+      }),
+    );
+    const tree = await app.waitFor(loaded, 'the block');
+    const warning = byTestId(tree, 'pagewire-fallback')!;
+    expect(warning.props).toMatchObject({
+      appearance: 'warning',
+      title: 'Live data unavailable since 28 Nov 2026, 09:57 UTC',
+    });
+    expect(textOf(warning)).toContain('this is the copy stored in the page');
+  });
+});
+
 describe('the macro', () => {
   it('shows a skeleton while the block loads', async () => {
     const app = renderMacro(() => new Promise(() => {}));

@@ -707,3 +707,31 @@ describe('the Activity tab’s filters and folding', () => {
     await app.waitFor((node) => !!byTestId(node, 'pagewire-activity'), 'the filtered log');
   });
 });
+
+describe('when the backend cannot be reached', () => {
+  it('says the backend is unreachable and what to check, and loads again on request', async () => {
+    let calls = 0;
+    const app = renderSettings({
+      'settings.get': () => {
+        calls += 1;
+        return calls === 1
+          ? {
+              ok: false,
+              error: {
+                code: 'backend_unreachable',
+                message: 'Pagewire’s service cannot be reached right now.',
+              },
+            }
+          : { ok: true, data: settingsView() };
+      },
+      'activity.list': noActivity,
+    });
+    const failed = await app.waitFor((node) => !!byTestId(node, 'pagewire-backend-help'), 'the help');
+    expect(byTestId(failed, 'pagewire-error')?.props.title).toBe('Pagewire’s backend is unreachable');
+    const help = textOf(byTestId(failed, 'pagewire-backend-help')!);
+    expect(help).toContain('/healthz');
+    expect(help).toContain('PAGEWIRE_BACKEND_URL');
+    act(button(failed, 'Try again'), 'onClick');
+    await app.waitFor(tabsShown, 'the settings');
+  });
+});
