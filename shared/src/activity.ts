@@ -50,6 +50,8 @@ export const activityItemSchema = z.object({
    * The rest of the row is the newest one's.
    */
   count: z.number().int().min(2).optional(),
+  /** On page rows about a person's edit (left alone or overwritten): who edited the page, and when. */
+  humanEdit: z.object({ by: z.string(), at: z.string() }).optional(),
   firstAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type ActivityItem = z.infer<typeof activityItemSchema>;

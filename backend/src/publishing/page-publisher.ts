@@ -293,7 +293,8 @@ async function decideAndWrite(run: Run, round: number): Promise<PublishResult | 
         plan,
         humanEdit,
         warnings: run.warnings,
-        detail: `Left "${page.title}" unchanged: edited in Confluence by ${who}`,
+        // Shown to admins: who and when travel as data (the activity row's humanEdit), not as ids in the sentence.
+        detail: `Left "${page.title}" unchanged: a person edited it in Confluence (version ${current}; ${lastWrote})`,
       };
     }
     const plan: PublishPlan = {

@@ -108,7 +108,12 @@ describe('publishing whole pages', () => {
       action: 'page.skipped_human_edit',
       result: 'skipped',
       version: 2,
+      pageId: first.pageId,
+      // Who and when as data, for the settings page to show a name and a relative time.
+      humanEdit: { by: h.site.member.accountId, at: edited.version.createdAt },
     });
+    expect(activity.items[0]?.detail).not.toContain(h.site.member.accountId);
+    expect(activity.items[0]?.detail).not.toContain(edited.version.createdAt);
   });
 
   it('overwrites a person’s edit when the source asks for it, and keeps protecting later edits', async () => {

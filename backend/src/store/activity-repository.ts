@@ -20,6 +20,7 @@ export interface ActivityEntry {
   detail?: string | undefined;
   pageId?: string | undefined;
   version?: number | undefined;
+  humanEdit?: { by: string; at: string } | undefined;
   at: Date;
 }
 
@@ -60,6 +61,7 @@ export function createActivityRepository(
         ...(entry.detail === undefined ? {} : { detail: entry.detail }),
         ...(entry.pageId === undefined ? {} : { pageId: entry.pageId }),
         ...(entry.version === undefined ? {} : { version: entry.version }),
+        ...(entry.humanEdit === undefined ? {} : { humanEdit: entry.humanEdit }),
       };
       await db
         .insertInto('activity')
@@ -75,6 +77,8 @@ export function createActivityRepository(
           detail: entry.detail ?? null,
           page_id: entry.pageId ?? null,
           version: entry.version ?? null,
+          edited_by: entry.humanEdit?.by ?? null,
+          edited_at: entry.humanEdit?.at ?? null,
         })
         .execute();
       return item;
@@ -109,6 +113,9 @@ export function createActivityRepository(
           ...(row.detail === null ? {} : { detail: row.detail }),
           ...(row.page_id === null ? {} : { pageId: row.page_id }),
           ...(row.version === null ? {} : { version: row.version }),
+          ...(row.edited_by === null
+            ? {}
+            : { humanEdit: { by: row.edited_by, at: row.edited_at ?? row.at } }),
         }),
       );
       const nextCursor = rows.length > page.limit ? (items.at(-1)?.id ?? null) : null;

@@ -85,6 +85,9 @@ export interface ActivityTable {
   detail: string | null;
   page_id: string | null;
   version: number | null;
+  /** Set on page rows about a person's edit: their account id and when they edited. */
+  edited_by: string | null;
+  edited_at: string | null;
 }
 
 export interface AppTokensTable {

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as tenantsAndBlocks from './0001-tenants-and-blocks';
 import * as credentials from './0002-credentials';
 import * as deletedBlocks from './0060-deleted-blocks';
+import * as activityHumanEdit from './0061-activity-human-edit';
 
 export interface NamedMigration {
   /** `NNNN-what`: applied in ascending order, recorded by name, never renamed once released. */
@@ -19,4 +20,5 @@ export const coreMigrations: readonly NamedMigration[] = [
   { name: '0001-tenants-and-blocks', migration: tenantsAndBlocks },
   { name: '0002-credentials', migration: credentials },
   { name: '0060-deleted-blocks', migration: deletedBlocks },
+  { name: '0061-activity-human-edit', migration: activityHumanEdit },
 ];

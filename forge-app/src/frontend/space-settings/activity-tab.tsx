@@ -4,6 +4,7 @@ import {
   EmptyState,
   Inline,
   Label,
+  Link,
   Lozenge,
   Select,
   Stack,
@@ -23,6 +24,7 @@ import { LoadingSkeleton } from '../components/loading-skeleton';
 import { ResolverErrorMessage } from '../components/resolver-error-message';
 import { invokeOperation } from '../resolver-client';
 import { describeAge, formatDateTime } from '../time-display';
+import { pagePath } from './blocks-tab';
 
 export const ACTIVITY_PAGE_SIZE = 20;
 
@@ -48,9 +50,17 @@ const actionLabels: Readonly<Record<ActivityAction, string>> = {
 
 const resultAppearance: Readonly<Record<ActivityResult, 'success' | 'default' | 'removed' | 'moved'>> = {
   ok: 'success',
-  skipped: 'default',
+  // A page left alone needs a look (someone's edit is now out of step with its source), so not grey.
+  skipped: 'moved',
   failed: 'removed',
   warning: 'moved',
+};
+
+const resultLabels: Readonly<Record<ActivityResult, string>> = {
+  ok: 'Done',
+  skipped: 'Left alone',
+  failed: 'Failed',
+  warning: 'Warning',
 };
 
 type Log =
@@ -78,6 +88,8 @@ const kindOptions: Option[] = [
 
 export interface ActivityTabProps {
   now: Date;
+  /** For links to the pages a row is about. */
+  spaceKey?: string;
   /** The space's source names, for the source filter. */
   sources?: readonly string[];
 }
@@ -87,7 +99,7 @@ export interface ActivityTabProps {
  * narrowed by kind and by source. A source's routine writes arrive folded
  * (one row with a count), so an admin's change is not buried under them.
  */
-export function ActivityTab({ now, sources = [] }: ActivityTabProps) {
+export function ActivityTab({ now, sources = [], spaceKey }: ActivityTabProps) {
   const [log, setLog] = useState<Log>({ status: 'loading' });
   const [attempt, setAttempt] = useState(0);
   const [kind, setKind] = useState<Option>(kindOptions[0]!);
@@ -237,9 +249,11 @@ export function ActivityTab({ now, sources = [] }: ActivityTabProps) {
             },
             {
               key: 'result',
-              content: <Lozenge appearance={resultAppearance[item.result]}>{item.result}</Lozenge>,
+              content: (
+                <Lozenge appearance={resultAppearance[item.result]}>{resultLabels[item.result]}</Lozenge>
+              ),
             },
-            { key: 'detail', content: detailText(item) },
+            { key: 'detail', content: <Details item={item} spaceKey={spaceKey} now={now} /> },
           ],
         }))}
       />
@@ -263,11 +277,27 @@ function Actor({ item }: { item: ActivityItem }) {
   return <Text>Pagewire</Text>;
 }
 
-function detailText(item: ActivityItem): string {
-  const parts = [
-    item.detail,
-    item.pageId ? `page ${item.pageId}` : undefined,
-    item.version ? `version ${item.version}` : undefined,
-  ];
-  return parts.filter((part): part is string => part !== undefined).join(' · ') || '—';
+/** The sentence, then who edited the page (a name, when) and a link to the page the row is about. */
+function Details({ item, spaceKey, now }: { item: ActivityItem; spaceKey: string | undefined; now: Date }) {
+  const text = [item.detail, item.version ? `version ${item.version}` : undefined]
+    .filter((part): part is string => part !== undefined)
+    .join(' · ');
+  return (
+    <Stack space="space.050">
+      <Text>{text || '—'}</Text>
+      {item.humanEdit ? (
+        <Inline space="space.050" alignBlock="center">
+          <Text size="small">Edited by</Text>
+          <User accountId={item.humanEdit.by} />
+          <Text size="small">{describeAge(item.humanEdit.at, now)}</Text>
+        </Inline>
+      ) : null}
+      {item.pageId && spaceKey ? (
+        // Relative /wiki paths stay on the user's own site (docs/platform-notes.md#ui-kit-links).
+        <Link href={pagePath(spaceKey, item.pageId)}>Open the page</Link>
+      ) : item.pageId ? (
+        <Text size="small">{`page ${item.pageId}`}</Text>
+      ) : null}
+    </Stack>
+  );
 }

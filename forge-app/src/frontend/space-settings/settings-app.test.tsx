@@ -509,8 +509,8 @@ describe('the Activity tab', () => {
 
     const rowsOf = (node: ForgeDoc) => byType(byTestId(node, 'pagewire-activity')!, 'Row');
     expect(rowsOf(tree).map((row) => row.children.map(textOf))).toEqual([
-      ['10 min ago', 'Source “ci”', 'Updated a block', 'ok', 'deploy-status revision 4'],
-      ['2 hours ago', '', 'Created an ingest key', 'ok', 'source ci'],
+      ['10 min ago', 'Source “ci”', 'Updated a block', 'Done', 'deploy-status revision 4'],
+      ['2 hours ago', '', 'Created an ingest key', 'Done', 'source ci'],
     ]);
     expect(byType(rowsOf(tree)[1]!, 'User')[0]?.props.accountId).toBe('557058:f0c3a0b1-admin');
     expect(invocationsOf(app, 'activity.list')[0]?.payload).toEqual({ limit: 20 });
@@ -733,5 +733,37 @@ describe('when the backend cannot be reached', () => {
     expect(help).toContain('PAGEWIRE_BACKEND_URL');
     act(button(failed, 'Try again'), 'onClick');
     await app.waitFor(tabsShown, 'the settings');
+  });
+});
+
+describe('human-edit reports in the activity log', () => {
+  it('names who edited the page, says when in words, marks it for attention and links the page', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView()),
+      'activity.list': ok({
+        items: [
+          activityItem('h1', {
+            action: 'page.skipped_human_edit',
+            result: 'skipped',
+            detail:
+              'Left "Runbook" unchanged: a person edited it in Confluence (version 3; Pagewire last wrote version 2)',
+            pageId: '65601',
+            version: 3,
+            humanEdit: { by: '557058:f0c3a0b1-editor', at: '2026-11-28T09:30:00Z' },
+          }),
+        ],
+        nextCursor: null,
+      }),
+    });
+    const tree = await app.waitFor((node) => !!byTestId(node, 'pagewire-activity'), 'the log');
+    const row = byType(byTestId(tree, 'pagewire-activity')!, 'Row')[0]!;
+    const lozenge = byType(row, 'Lozenge')[0]!;
+    expect([textOf(lozenge), lozenge.props.appearance]).toEqual(['Left alone', 'moved']);
+    expect(byType(row, 'User').map((user) => user.props.accountId)).toContain('557058:f0c3a0b1-editor');
+    expect(textOf(row)).toContain('Edited by');
+    expect(textOf(row)).toContain('30 min ago');
+    expect(textOf(row)).not.toContain('2026-11-28T09:30');
+    const link = byType(row, 'Link')[0]!;
+    expect([textOf(link), link.props.href]).toEqual(['Open the page', '/wiki/spaces/ENG/pages/65601']);
   });
 });

@@ -174,6 +174,7 @@ function SettingsTabs({
             <ActivityTab
               key={`activity-${revision}`}
               now={now}
+              spaceKey={view.space.key}
               // Revoked sources too: what they did is still in the log.
               sources={view.ingestKeys.map((key) => key.source)}
             />
