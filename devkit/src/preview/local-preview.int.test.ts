@@ -208,6 +208,50 @@ describe('npm start and the local preview, as a new user sees them', { timeout: 
     await again.locator('[data-testid="pagewire-block-status"]').waitFor();
   });
 
+  it('keeps a table on the page the reader chose across the 5-second refresh; config labels name their fields (item 9)', async () => {
+    const tableBody = (note: string) =>
+      JSON.stringify({
+        kind: 'table',
+        title: 'Deploy log',
+        content: {
+          columns: [
+            { key: 'n', title: 'Deploy', format: 'number' },
+            { key: 'note', title: 'Note' },
+          ],
+          rows: Array.from({ length: 15 }, (_, index) => ({
+            n: index + 1,
+            note: index === 11 ? `row 12 ${note}` : `row ${index + 1}`,
+          })),
+        },
+      });
+    const putTable = (note: string) =>
+      run('sh', [
+        '-c',
+        `${stack.curl.replace('/ingest/v1/blocks/service-status', '/ingest/v1/blocks/deploy-log').replace(/-d '.*'$/, '')} -d '${tableBody(note)}'`,
+      ]);
+    await putTable('v1');
+    await page.goto(stack.previewUrl);
+    const macro = page.locator('.pw-macro').nth(1);
+    await macro.hover();
+    await macro.getByRole('button', { name: 'Edit this Pagewire block' }).click();
+    const panel = page.getByRole('complementary', { name: 'Macro settings' });
+    // The labels are tied to their fields: the field is found by its label.
+    const blockField = panel.getByLabel('Block', { exact: true });
+    await blockField.locator('option', { hasText: 'deploy-log' }).waitFor({ state: 'attached' });
+    await blockField.selectOption({ label: 'Deploy log (table, deploy-log)' });
+    await expect(panel.getByLabel('Table rows per page').count()).resolves.toBe(1);
+    await macro.locator('[data-testid="pagewire-block-table"]').waitFor();
+    // Reading, not editing: the macro refreshes only when its settings are closed.
+    await panel.getByRole('button', { name: 'Close the macro settings' }).click();
+    await macro.getByRole('button', { name: 'Next ›' }).click();
+    await macro.getByText('row 12 v1').waitFor();
+    // A change to a row on page 2 shows only if the refresh kept page 2.
+    await putTable('v2');
+    await macro.getByText('row 12 v2').waitFor();
+    await expect(macro.getByText('2 / 2').count()).resolves.toBe(1);
+    await page.screenshot({ path: join(artifacts, '06-table-page-after-refresh.png'), fullPage: true });
+  });
+
   it('lets the admin set an API token and create an ingest key, both in the activity log', async () => {
     await page.goto(`${stack.previewUrl}/emulator`);
     await page.getByRole('button', { name: 'Create a scoped API token' }).click();

@@ -141,7 +141,14 @@ function renderTable(node: ForgeDoc, context: ForgeDocRenderContext): string {
   const rows = (wrapper('rows')?.children ?? []).filter((child) => child.type === 'Row');
   const perPage =
     typeof node.props.rowsPerPage === 'number' && node.props.rowsPerPage > 0 ? node.props.rowsPerPage : 0;
-  const key = node.key ?? 'table';
+  // Host state outlives the app instance (the 5-second macro refresh starts a new one, whose node keys are new),
+  // so a table is known by what stays the same: its testId, else its caption.
+  const stableCaption = string(node.props.caption);
+  const key =
+    string(node.props.testId) ??
+    (stableCaption === undefined ? undefined : `table:${stableCaption}`) ??
+    node.key ??
+    'table';
   const pages = perPage ? Math.max(1, Math.ceil(rows.length / perPage)) : 1;
   const page = Math.min(pages - 1, Math.max(0, context.selected(key)));
   const shown = perPage ? rows.slice(page * perPage, (page + 1) * perPage) : rows;
@@ -306,7 +313,7 @@ const renderers: Readonly<Record<string, Render>> = {
       ...configAttributes(node, context),
     })}>`,
   Label: (node, context) =>
-    `<label class="pw-label"${attributes({ for: string(node.props.labelFor) })}>${children(node, context)}</label>`,
+    `<label class="pw-label"${attributes({ for: string(node.props.labelFor), id: string(node.props.id) })}>${children(node, context)}</label>`,
   HelperMessage: (node, context) => `<p class="pw-helper">${children(node, context)}</p>`,
   ErrorMessage: (node, context) => `<p class="pw-error-message" role="alert">${children(node, context)}</p>`,
   ValidMessage: (node, context) => `<p class="pw-valid-message">${children(node, context)}</p>`,
@@ -327,7 +334,7 @@ const renderers: Readonly<Record<string, Render>> = {
           })}> ${escapeHtml(option.label)}</label>`,
       )
       .join('');
-    return `<div class="pw-radio-group" role="radiogroup"${attributes({ 'data-testid': testId(node) })}>${inputs}</div>`;
+    return `<div class="pw-radio-group" role="radiogroup"${attributes({ 'aria-labelledby': string(node.props['aria-labelledby']), 'data-testid': testId(node) })}>${inputs}</div>`;
   },
   Select: (node, context) => {
     const current = currentValue(node, context);
