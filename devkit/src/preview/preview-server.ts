@@ -362,18 +362,35 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
     });
   }
 
-  async function saveMacroConfig(change: ConfigChange): Promise<PageSnapshot> {
+  /**
+   * Config edits a view has shown but not saved yet: in Confluence a macro's
+   * settings are part of the page being edited, and the page gets one new
+   * version when it is published, however many fields changed. The preview
+   * publishes when the settings panel closes (or another macro's opens).
+   */
+  const drafts = new WeakMap<View, ConfigChange[]>();
+
+  async function publishDraft(view: View): Promise<void> {
+    const changes = drafts.get(view) ?? [];
+    drafts.delete(view);
+    const byPage = new Map<string, ConfigChange[]>();
+    for (const change of changes)
+      byPage.set(change.macro.pageId, [...(byPage.get(change.macro.pageId) ?? []), change]);
+    for (const pageChanges of byPage.values()) await saveMacroConfig(pageChanges);
+  }
+
+  async function saveMacroConfig(changes: readonly ConfigChange[]): Promise<PageSnapshot> {
+    const first = changes[0]!;
     const pages = await sitePages();
-    const page = pages.find((candidate) => candidate.id === change.macro.pageId);
+    const page = pages.find((candidate) => candidate.id === first.macro.pageId);
     if (page?.body?.representation !== 'atlas_doc_format') {
       throw new HttpProblem('not_found', 'The page holding this macro is gone.');
     }
-    const document = withMacroConfig(
-      JSON.parse(page.body.value) as AdfDocument,
-      change.macro.localId,
-      change.name,
-      change.value,
-    );
+    let document = JSON.parse(page.body.value) as AdfDocument;
+    for (const change of changes) {
+      document = withMacroConfig(document, change.macro.localId, change.name, change.value);
+    }
+    const change = first;
     // The person changing the macro saves the page, as the Confluence editor does.
     return dev.humanEdit(page.id, {
       body: { representation: 'atlas_doc_format', value: JSON.stringify(document) },
@@ -397,16 +414,19 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
           throw new HttpProblem('not_found', 'There is no such app on this screen.');
         return;
       case 'open-config':
+        await publishDraft(view);
         if (!view.openConfig(action.slot))
           throw new HttpProblem('not_found', 'There is no such macro on this page.');
         return;
       case 'close-config':
+        await publishDraft(view);
         view.openConfig(null);
         return;
       case 'config': {
         const change = view.configChange(action.slot, action.name, action.value);
         if (!change) throw new HttpProblem('validation_failed', 'That is not one of the field’s choices.');
-        await saveMacroConfig(change);
+        // Shown at once, saved with the page when the settings close.
+        drafts.set(view, [...(drafts.get(view) ?? []), change]);
         view.applyConfig(action.slot, change);
         return;
       }
