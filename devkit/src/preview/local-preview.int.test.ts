@@ -260,6 +260,27 @@ describe('npm start and the local preview, as a new user sees them', { timeout: 
     await page.screenshot({ path: join(artifacts, '06-table-page-after-refresh.png'), fullPage: true });
   });
 
+  it('lets the admin insert a Pagewire macro into a page and pick its block (item 9)', async () => {
+    await page.goto(stack.previewUrl);
+    const macros = page.locator('.pw-macro');
+    const before = await macros.count();
+    await page.getByRole('button', { name: /Insert a Pagewire block/ }).click();
+    // The new macro's settings open at once; until a block is picked the macro says what to do.
+    const panel = page.getByRole('complementary', { name: 'Macro settings' });
+    await panel.waitFor();
+    await expect(macros.count()).resolves.toBe(before + 1);
+    const inserted = macros.nth(before);
+    await inserted.locator('[data-testid="pagewire-not-configured"]').waitFor();
+    const field = panel.getByLabel('Block', { exact: true });
+    await field.locator('option', { hasText: 'service-metrics' }).waitFor({ state: 'attached' });
+    await field.selectOption({ label: 'Checkout metrics (metrics, service-metrics)' });
+    await inserted.locator('[data-testid="pagewire-block-metrics"]').waitFor();
+    await panel.getByRole('button', { name: 'Close the macro settings' }).click();
+    await page.reload();
+    await macros.nth(before).locator('[data-testid="pagewire-block-metrics"]').waitFor();
+    await page.screenshot({ path: join(artifacts, '07-macro-inserted.png'), fullPage: true });
+  });
+
   it('lets the admin set an API token and create an ingest key, both in the activity log', async () => {
     await page.goto(`${stack.previewUrl}/emulator`);
     await page.getByRole('button', { name: 'Create a scoped API token' }).click();
@@ -292,7 +313,7 @@ describe('npm start and the local preview, as a new user sees them', { timeout: 
     await expect(created.getByLabel('Try it (select and copy)').inputValue()).resolves.toContain(
       'curl -X PUT',
     );
-    await page.screenshot({ path: join(artifacts, '07-ingest-key-created.png'), fullPage: true });
+    await page.screenshot({ path: join(artifacts, '07b-ingest-key-created.png'), fullPage: true });
 
     await page.getByRole('tab', { name: 'Activity' }).click();
     const activity = page.locator('[data-testid="pagewire-activity"]');
