@@ -27,7 +27,7 @@ import { createIngestBlocksRouter } from './http/ingest-blocks-router';
 import { createIngestRouter } from './http/ingest-router';
 import { createJsonBodyMiddleware } from './http/json-body-middleware';
 import { createOpenApiRouter } from './http/openapi/openapi-router';
-import { createOperationHandlers } from './http/operations';
+import { createOperationHandlers, type OperationHandlers } from './http/operations';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { type Database, openDatabase } from './store/database';
 import { coreMigrations, type NamedMigration } from './store/migrations';
@@ -68,6 +68,8 @@ export interface BackendExtension {
 export interface ExtensionInstance {
   /** Mounted after the core routers, before the 404 handler. */
   readonly router?: Router;
+  /** Forge operations the extension answers (the publishing engine's `pages.*`), replacing the core's placeholders. */
+  readonly operations?: Partial<OperationHandlers>;
   /** Stopped before the database closes (drain a queue, stop a worker). */
   close?(): Promise<void>;
 }
@@ -193,7 +195,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
       atlassianApiBase: config.atlassianApiBase,
       now,
     });
-    const handlers = createOperationHandlers({
+    const coreHandlers = createOperationHandlers({
       repositories,
       appTokens,
       apiTokens,
@@ -206,6 +208,10 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
       placementEvents,
       renderMarkdown: deps.renderMarkdown,
     });
+    const handlers: OperationHandlers = Object.assign(
+      coreHandlers,
+      ...instances.map((instance) => instance.operations ?? {}),
+    );
     const allMigrations = migrations;
     const app = createApp({
       logger,

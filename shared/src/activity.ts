@@ -18,6 +18,7 @@ export const activityActions = [
   'page.skipped_human_edit',
   'page.failed',
   'page.dry_run',
+  'page.overwrite_requested',
 ] as const;
 export const activityActionSchema = z.enum(activityActions);
 export type ActivityAction = z.infer<typeof activityActionSchema>;

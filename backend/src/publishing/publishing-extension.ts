@@ -8,6 +8,7 @@ import { createConfluenceClientResolver } from './confluence-client-resolver';
 import { createAutomationRouter } from './http/automation-router';
 import { createPublishingRouter } from './http/publishing-router';
 import { createJobAutomation } from './job-automation';
+import { createPageManagementOperations } from './page-management';
 import { readPublishingConfig } from './publishing-config';
 import { createPublishingService, SYSTEM_SOURCE } from './publishing-service';
 import { automationMigrations } from './store/automation-migrations';
@@ -100,6 +101,12 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
           createAutomationRouter({ authenticator: context.ingestAuthenticator, automation }),
           createPublishingRouter({ authenticator: context.ingestAuthenticator, service, logger }),
         ),
+        operations: createPageManagementOperations({
+          db: publishingDb,
+          service,
+          activity: context.repositories.activity,
+          now: context.now,
+        }),
         close: () => service.stop(),
       };
     },

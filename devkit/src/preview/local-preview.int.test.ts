@@ -342,6 +342,14 @@ describe('npm start and the local preview, as a new user sees them', { timeout: 
       .waitFor();
     await expect(activity.getByText('Saved an API token').count()).resolves.toBe(0);
     await page.screenshot({ path: join(artifacts, '09-activity-filtered.png'), fullPage: true });
+
+    // Item 4: the pages the space's sources publish, linked, with their last publish.
+    await page.getByRole('tab', { name: 'Pages' }).click();
+    const pages = page.locator('[data-testid="pagewire-pages"]');
+    const runbook = pages.getByRole('row').filter({ hasText: 'Checkout runbook' });
+    await runbook.getByRole('link', { name: 'Checkout runbook' }).waitFor();
+    await expect(runbook.textContent()).resolves.toMatch(/Published|Up to date/);
+    await page.screenshot({ path: join(artifacts, '09b-pages-tab.png'), fullPage: true });
   });
 
   it('shows the member the settings read-only, with nothing to change', async () => {

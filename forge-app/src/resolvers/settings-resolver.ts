@@ -21,6 +21,8 @@ export const SETTINGS_OPERATIONS = [
   'activity.list',
   'blocks.overview',
   'blocks.delete',
+  'pages.list',
+  'pages.overwrite',
 ] as const satisfies readonly OperationName[];
 
 export function createSettingsResolver(deps: ResolverDependencies): ResolverHandler {

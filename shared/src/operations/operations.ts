@@ -9,7 +9,7 @@ import {
   expiryDateSchema,
   tokenHealthSchema,
 } from '../credentials';
-import { sourceNameSchema } from '../ingest';
+import { externalIdSchema, jobStateSchema, sourceNameSchema } from '../ingest';
 import { deploymentModeSchema, publishingPolicySchema, spaceSettingsSchema } from '../settings';
 
 /**
@@ -126,6 +126,40 @@ export const operations = {
   'blocks.delete': operation({
     input: z.strictObject({ key: blockKeySchema }),
     output: z.object({ deleted: z.literal(true) }),
+    access: 'admin',
+    needsSpace: true,
+  }),
+  /** The settings page's "Pages" tab: every page the space's sources publish, with its last job. */
+  'pages.list': operation({
+    input: empty,
+    output: z.object({
+      pages: z.array(
+        z.object({
+          externalId: externalIdSchema,
+          pageId: z.string(),
+          title: z.string(),
+          /** The version Pagewire last wrote. */
+          version: z.number().int(),
+          updatedAt: z.string(),
+          lastJob: z
+            .object({
+              id: z.string(),
+              state: jobStateSchema,
+              source: z.string(),
+              updatedAt: z.string(),
+              humanEdit: z.object({ by: z.string(), at: z.string(), version: z.number().int() }).optional(),
+            })
+            .nullable(),
+        }),
+      ),
+    }),
+    access: 'read',
+    needsSpace: true,
+  }),
+  /** Publishes the source's last version of a page again, over a person's edit. */
+  'pages.overwrite': operation({
+    input: z.strictObject({ externalId: externalIdSchema }),
+    output: z.object({ jobId: z.string() }),
     access: 'admin',
     needsSpace: true,
   }),

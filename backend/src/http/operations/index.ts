@@ -1,3 +1,4 @@
+import { ProblemError } from '../problem-error';
 import { createActivityOperations } from './activity-operations';
 import { createApiTokenOperations } from './api-token-operations';
 import { createBlockOperations } from './block-operations';
@@ -15,6 +16,13 @@ export function createOperationHandlers(deps: OperationDeps): OperationHandlers 
     ...createApiTokenOperations(deps),
     ...createIngestKeyOperations(deps),
     ...createActivityOperations(deps),
+    // Answered by the publishing engine when it runs (BackendExtension.operations).
+    async 'pages.list'() {
+      throw new ProblemError('service_unavailable', 'The publishing engine is not running in this backend.');
+    },
+    async 'pages.overwrite'() {
+      throw new ProblemError('service_unavailable', 'The publishing engine is not running in this backend.');
+    },
   };
 }
 

@@ -86,7 +86,10 @@ function renderSettings(answers: Record<string, Answer>) {
 const ok = (data: unknown) => () => ({ ok: true, data });
 const noActivity = ok({ items: [], nextCursor: null });
 /** Tabs that load on their own answer this unless a test says otherwise. */
-const defaultAnswers: Record<string, Answer> = { 'blocks.overview': ok({ blocks: [] }) };
+const defaultAnswers: Record<string, Answer> = {
+  'blocks.overview': ok({ blocks: [] }),
+  'pages.list': ok({ pages: [] }),
+};
 
 const tabsShown = (tree: ForgeDoc) => byType(tree, 'Tabs').length > 0;
 
@@ -171,7 +174,7 @@ describe('the space settings page', () => {
     await app.waitFor(tabsShown, 'the settings');
   });
 
-  it('gives an admin five tabs, with the connection first', async () => {
+  it('gives an admin six tabs, with the connection first', async () => {
     const app = renderSettings({ 'settings.get': ok(settingsView()), 'activity.list': noActivity });
 
     const tree = await app.waitFor(tabsShown, 'the settings');
@@ -181,6 +184,7 @@ describe('the space settings page', () => {
       'Sources & ingest keys',
       'Publishing policy',
       'Blocks',
+      'Pages',
       'Activity',
     ]);
     expect(byTestId(tree, 'pagewire-read-only')).toBeUndefined();
@@ -765,5 +769,55 @@ describe('human-edit reports in the activity log', () => {
     expect(textOf(row)).not.toContain('2026-11-28T09:30');
     const link = byType(row, 'Link')[0]!;
     expect([textOf(link), link.props.href]).toEqual(['Open the page', '/wiki/spaces/ENG/pages/65601']);
+  });
+});
+
+describe('the Pages tab', () => {
+  const managed = {
+    externalId: 'runbook',
+    pageId: '65601',
+    title: 'Checkout runbook',
+    version: 1,
+    updatedAt: '2026-11-28T09:00:00Z',
+    lastJob: {
+      id: 'job-2',
+      state: 'skipped_human_edit',
+      source: 'ci',
+      updatedAt: '2026-11-28T09:55:00Z',
+      humanEdit: { by: '557058:f0c3a0b1-editor', at: '2026-11-28T09:40:00Z', version: 2 },
+    },
+  };
+
+  it('lists managed pages with a link, their state and who edited them; an admin overwrites after confirming', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView()),
+      'activity.list': noActivity,
+      'pages.list': ok({ pages: [managed] }),
+      'pages.overwrite': ok({ jobId: 'job-3' }),
+    });
+    const tree = await app.waitFor((node) => !!byTestId(node, 'pagewire-pages'), 'the pages');
+    const pages = byTestId(tree, 'pagewire-pages')!;
+    const link = byType(pages, 'Link')[0]!;
+    expect([textOf(link), link.props.href]).toEqual(['Checkout runbook', '/wiki/spaces/ENG/pages/65601']);
+    expect(textOf(pages)).toContain('Left alone: edited in Confluence');
+    expect(textOf(pages)).toContain('20 min ago');
+    expect(byType(pages, 'User').map((user) => user.props.accountId)).toEqual(['557058:f0c3a0b1-editor']);
+
+    act(button(pages, 'Overwrite with the source’s version'), 'onClick');
+    const confirming = await app.waitFor((node) => !!byTestId(node, 'pagewire-confirm'), 'the confirmation');
+    act(button(byTestId(confirming, 'pagewire-confirm')!, 'Overwrite'), 'onClick');
+    await app.waitFor(() => invocationsOf(app, 'pages.overwrite').length === 1, 'the overwrite');
+    expect(invocationsOf(app, 'pages.overwrite')[0]?.payload).toEqual({ externalId: 'runbook' });
+    await reloaded(app);
+  });
+
+  it('offers no overwrite to a reader who is not a space admin', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView({ canEdit: false })),
+      'activity.list': noActivity,
+      'pages.list': ok({ pages: [managed] }),
+    });
+    const tree = await app.waitFor((node) => !!byTestId(node, 'pagewire-pages'), 'the pages');
+    expect(button(byTestId(tree, 'pagewire-pages')!, 'Overwrite with the source’s version')).toBeUndefined();
   });
 });

@@ -20,6 +20,7 @@ import { ActivityTab } from './activity-tab';
 import { BlocksTab } from './blocks-tab';
 import { ConnectionTab } from './connection-tab';
 import { IngestKeysTab } from './ingest-keys-tab';
+import { PagesTab } from './pages-tab';
 import { PublishingPolicyTab } from './publishing-policy-tab';
 
 export interface SpaceSettingsAppProps {
@@ -142,6 +143,7 @@ function SettingsTabs({
           <Tab>Sources & ingest keys</Tab>
           <Tab>Publishing policy</Tab>
           <Tab>Blocks</Tab>
+          <Tab>Pages</Tab>
           <Tab>Activity</Tab>
         </TabList>
         <TabPanel>
@@ -167,6 +169,11 @@ function SettingsTabs({
         <TabPanel>
           <Box paddingBlock="space.200">
             <BlocksTab spaceKey={view.space.key} canEdit={view.canEdit} now={now} onChanged={onChanged} />
+          </Box>
+        </TabPanel>
+        <TabPanel>
+          <Box paddingBlock="space.200">
+            <PagesTab spaceKey={view.space.key} canEdit={view.canEdit} now={now} onChanged={onChanged} />
           </Box>
         </TabPanel>
         <TabPanel>
