@@ -9,12 +9,16 @@ describe('the operation catalogue', () => {
         'activity.list',
         'apiToken.remove',
         'apiToken.set',
+        'blocks.delete',
         'blocks.get',
         'blocks.list',
+        'blocks.overview',
         'ingestKeys.create',
         'ingestKeys.revoke',
         'lifecycle.installed',
         'lifecycle.tokenRefresh',
+        'pages.list',
+        'pages.overwrite',
         'settings.get',
         'settings.update',
       ].sort(),
@@ -28,6 +32,8 @@ describe('the operation catalogue', () => {
       'apiToken.remove',
       'ingestKeys.create',
       'ingestKeys.revoke',
+      'blocks.delete',
+      'pages.overwrite',
     ];
     for (const name of writes) expect(operations[name as keyof typeof operations].access).toBe('admin');
   });
