@@ -16,12 +16,12 @@ export function createOperationHandlers(deps: OperationDeps): OperationHandlers 
     ...createApiTokenOperations(deps),
     ...createIngestKeyOperations(deps),
     ...createActivityOperations(deps),
-    // Answered by the publishing engine when it runs (BackendExtension.operations).
+    // Answered by the publishing engine when it runs (BackendExtension.operations); without it nothing is published.
     async 'pages.list'() {
-      throw new ProblemError('service_unavailable', 'The publishing engine is not running in this backend.');
+      return { pages: [] };
     },
-    async 'pages.overwrite'() {
-      throw new ProblemError('service_unavailable', 'The publishing engine is not running in this backend.');
+    async 'pages.overwrite'(call) {
+      throw new ProblemError('page_not_found', `No source has published "${call.input.externalId}" here.`);
     },
   };
 }
