@@ -35,9 +35,9 @@ interface Layer {
 function mountedIngestRoutes(stack: Layer[]): Set<string> {
   const routes = new Set<string>();
   for (const layer of stack) {
-    if (layer.route !== undefined && layer.route.path.startsWith('/ingest/')) {
-      const path = layer.route.path.replace(/:(\w+)/g, '{$1}');
-      for (const [method, on] of Object.entries(layer.route.methods)) {
+    if (layer.route?.path.startsWith('/ingest/')) {
+      const path = layer.route!.path.replace(/:(\w+)/g, '{$1}');
+      for (const [method, on] of Object.entries(layer.route!.methods)) {
         // `all` is the 405 fallback, not an operation.
         if (on && method !== '_all') routes.add(`${method} ${path}`);
       }

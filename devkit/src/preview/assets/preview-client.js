@@ -155,9 +155,9 @@
         });
       } else if (kind === 'insert-macro') {
         post(`/api/pages/${host.dataset.pwPage}/macros`, {})
-          .then((response) => (response && response.ok ? response.json() : null))
+          .then((response) => (response?.ok ? response.json() : null))
           .then((answer) => {
-            if (answer && answer.location) location.assign(answer.location);
+            if (answer?.location) location.assign(answer.location);
           });
       } else if (kind === 'open-config') {
         act({ type: 'open-config', slot: slotOf(host) });
