@@ -1,6 +1,6 @@
 import type { AdfDocument } from '@pagewire/shared';
 import { type AdfValidator, createAdfValidator } from '@pagewire/shared/adf-validator';
-import type { Express, Router } from 'express';
+import { type Express, Router } from 'express';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { createFitVerifier, createForgeJwks, type FitKeys } from './auth/forge-invocation-token';
@@ -28,9 +28,11 @@ import { createSettingsEvents, type SettingsEvents } from './domain/settings-eve
 import { createApp } from './http/app';
 import { createForgeRouter } from './http/forge-router';
 import { createHealthRouter } from './http/health-router';
+import { createIngestBlocksRouter } from './http/ingest-blocks-router';
 import { createIngestRouter } from './http/ingest-router';
 import { createJsonBodyMiddleware } from './http/json-body-middleware';
-import { createOperationHandlers } from './http/operations';
+import { createOpenApiRouter } from './http/openapi/openapi-router';
+import { createOperationHandlers, type OperationHandlers } from './http/operations';
 import { createMetrics, type Metrics } from './observability/metrics';
 import {
   createCachedRenderer,
@@ -85,6 +87,8 @@ export interface ExtensionInstance {
    * first answer to /healthz.
    */
   start?(): Promise<void> | void;
+  /** Forge operations the extension answers (the publishing engine's `pages.*`), replacing the core's placeholders. */
+  readonly operations?: Partial<OperationHandlers>;
   /** Stopped before the database closes (drain a queue, stop a worker). */
   close?(): Promise<void>;
 }
@@ -226,7 +230,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
       atlassianApiBase: config.atlassianApiBase,
       now,
     });
-    const handlers = createOperationHandlers({
+    const coreHandlers = createOperationHandlers({
       repositories,
       appTokens,
       apiTokens,
@@ -234,6 +238,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
       atlassianApiBase: config.atlassianApiBase,
       requiredApiTokenScopes: deps.requiredApiTokenScopes,
       uninstallGraceMs: config.uninstallGraceMs,
+      publicUrl: config.publicUrl,
       now,
       settingsEvents,
       placementEvents,
@@ -244,6 +249,10 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
           : async (markdown) => (await context.markdownRenderer.render(markdown)).document),
       logger,
     });
+    const handlers: OperationHandlers = Object.assign(
+      coreHandlers,
+      ...instances.map((instance) => instance.operations ?? {}),
+    );
     const allMigrations = migrations;
     const undecryptableSecrets = createUndecryptableSecretsCheck({
       apiTokens: repositories.apiTokens,
@@ -284,17 +293,30 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
           logger,
           now,
         }),
-        ingest: createIngestRouter({
-          authenticator: ingestAuthenticator,
-          blocks: repositories.blocks,
-          activity: repositories.activity,
-          blockEvents,
-          adfValidator,
-          metrics,
-          logger,
-          now,
-        }),
-        extra: instances.flatMap((instance) => (instance.router === undefined ? [] : [instance.router])),
+        // Reads and deletes first: the write router answers every other method on a block with 405.
+        ingest: Router().use(
+          createIngestBlocksRouter({
+            authenticator: ingestAuthenticator,
+            blocks: repositories.blocks,
+            placements: repositories.placements,
+            activity: repositories.activity,
+            now,
+          }),
+          createIngestRouter({
+            authenticator: ingestAuthenticator,
+            blocks: repositories.blocks,
+            activity: repositories.activity,
+            blockEvents,
+            adfValidator,
+            metrics,
+            logger,
+            now,
+          }),
+        ),
+        extra: [
+          createOpenApiRouter(),
+          ...instances.flatMap((instance) => (instance.router === undefined ? [] : [instance.router])),
+        ],
       },
     });
 

@@ -126,19 +126,24 @@ describe('the app bundled by @forge/bundler, as forge deploy bundles it', () => 
       invoke: (functionKey) =>
         functionKey === 'activity.list'
           ? { ok: true, data: { items: [], nextCursor: null } }
-          : {
-              ok: true,
-              data: {
-                space: { key: 'ENG', id: '98306' },
-                mode: 'marketplace',
-                canEdit: false,
-                settings: { publishingPolicy: 'live', staleAfterMinutes: 60 },
-                appToken: { status: 'ok', expiresAt: null },
-                apiToken: null,
-                requiredApiTokenScopes: [],
-                ingestKeys: [],
-              },
-            },
+          : functionKey === 'blocks.overview'
+            ? { ok: true, data: { blocks: [] } }
+            : functionKey === 'pages.list'
+              ? { ok: true, data: { pages: [] } }
+              : {
+                  ok: true,
+                  data: {
+                    space: { key: 'ENG', id: '98306' },
+                    mode: 'marketplace',
+                    canEdit: false,
+                    settings: { publishingPolicy: 'live', staleAfterMinutes: 60 },
+                    appToken: { status: 'ok', expiresAt: null },
+                    apiToken: null,
+                    requiredApiTokenScopes: [],
+                    ingestKeys: [],
+                    ingestUrl: null,
+                  },
+                },
       until: (tree) => findText(tree).includes('You can view these settings'),
     });
 

@@ -10,6 +10,7 @@ export const activityActions = [
   'ingest_key.created',
   'ingest_key.revoked',
   'block.updated',
+  'block.deleted',
   'snapshot.written',
   'snapshot.failed',
   'page.published',
@@ -17,6 +18,7 @@ export const activityActions = [
   'page.skipped_human_edit',
   'page.failed',
   'page.dry_run',
+  'page.overwrite_requested',
 ] as const;
 export const activityActionSchema = z.enum(activityActions);
 export type ActivityAction = z.infer<typeof activityActionSchema>;
@@ -43,5 +45,33 @@ export const activityItemSchema = z.object({
   pageId: z.string().optional(),
   /** The Confluence version written, when the action wrote one. */
   version: z.number().int().optional(),
+  /**
+   * Set when this row stands for several routine rows in a row (a source
+   * writing every few seconds): how many, and when the oldest of them was.
+   * The rest of the row is the newest one's.
+   */
+  count: z.number().int().min(2).optional(),
+  /** On page rows about a person's edit (left alone or overwritten): who edited the page, and when. */
+  humanEdit: z.object({ by: z.string(), at: z.string() }).optional(),
+  firstAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type ActivityItem = z.infer<typeof activityItemSchema>;
+
+/**
+ * What the activity log can be narrowed to: `admin` is what people did (settings, tokens, keys, deletions),
+ * `publishing` what went to blocks and pages, `errors` what failed or warned.
+ */
+export const activityKinds = ['admin', 'publishing', 'errors'] as const;
+export const activityKindSchema = z.enum(activityKinds);
+export type ActivityKind = z.infer<typeof activityKindSchema>;
+
+export const publishingActivityActions: readonly ActivityAction[] = [
+  'block.updated',
+  'snapshot.written',
+  'snapshot.failed',
+  'page.published',
+  'page.unchanged',
+  'page.skipped_human_edit',
+  'page.failed',
+  'page.dry_run',
+];

@@ -58,18 +58,6 @@ export type PageIngestBodyInput = z.input<typeof pageIngestBodySchema>;
 
 export const pageIngestAcceptedSchema = z.object({ jobId: z.string() });
 
-/** The longest `GET /ingest/v1/jobs/{id}?wait=` holds an answer back, in seconds. */
-export const MAX_JOB_WAIT_SECONDS = 30;
-
-/**
- * `?wait=N`: answer as soon as the job is final, or after N seconds with its
- * state then (a long poll: a source needs one request per job, not one per
- * second).
- */
-export const jobQuerySchema = z.object({
-  wait: z.coerce.number().int().min(0).max(MAX_JOB_WAIT_SECONDS).optional(),
-});
-
 /**
  * `planned` is where a dry run ends: it wrote nothing, and its `plan` says what
  * a real run would have done (create, update, unchanged or skip).
@@ -140,5 +128,46 @@ export const jobViewSchema = z.object({
    */
   supersededBy: z.string().optional(),
   warnings: z.array(jobWarningSchema).optional(),
+  /** Where a person opens the page, once the job knows it (and the backend knows the site's URL). */
+  pageUrl: z.url().optional(),
 });
 export type JobView = z.infer<typeof jobViewSchema>;
+
+/** `GET /ingest/v1/jobs/{id}?wait=`: seconds to hold the answer until the job ends; at most this many. */
+export const MAX_JOB_WAIT_SECONDS = 30;
+export const jobWaitQuerySchema = z.strictObject({
+  wait: z.coerce
+    .number()
+    .int('must be a whole number of seconds')
+    .min(0, 'must be 0 or more seconds')
+    .max(MAX_JOB_WAIT_SECONDS, `must be at most ${MAX_JOB_WAIT_SECONDS} seconds`)
+    .optional(),
+});
+
+/** `GET /ingest/v1/jobs?state=&externalId=&limit=&cursor=`: this key's space's page jobs, newest first. */
+export const jobListQuerySchema = z.strictObject({
+  state: jobStateSchema.optional(),
+  externalId: externalIdSchema.optional(),
+  limit: z.coerce.number().int().min(1, 'must be 1–100').max(100, 'must be 1–100').default(25),
+  cursor: z.string().min(1).max(200).optional(),
+});
+export type JobListQuery = z.infer<typeof jobListQuerySchema>;
+export const jobListSchema = z.object({
+  jobs: z.array(jobViewSchema),
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: z.string().nullable(),
+});
+export type JobList = z.infer<typeof jobListSchema>;
+
+/** `GET /ingest/v1/pages/{externalId}`: the Confluence page a source's external id is published as. */
+export const publishedPageSchema = z.object({
+  externalId: externalIdSchema,
+  pageId: z.string(),
+  title: z.string(),
+  /** The version Pagewire's last write created. */
+  version: z.number().int().positive(),
+  pageUrl: z.url().optional(),
+  updatedAt: z.string(),
+  lastJob: jobViewSchema.nullable(),
+});
+export type PublishedPage = z.infer<typeof publishedPageSchema>;

@@ -14,7 +14,12 @@ export type PublishingPolicy = z.infer<typeof publishingPolicySchema>;
 export const spaceSettingsSchema = z.object({
   publishingPolicy: publishingPolicySchema,
   /** A block not updated for this long is shown as stale in the macro. */
-  staleAfterMinutes: z.number().int().min(1).max(43_200),
+  // The messages reach an admin under the "Mark a block stale after (minutes)" field: plain words, no field names.
+  staleAfterMinutes: z
+    .number({ error: 'enter a number of minutes' })
+    .int('enter a whole number of minutes')
+    .min(1, 'must be at least 1 minute')
+    .max(43_200, 'must be at most 43,200 minutes (30 days)'),
 });
 export type SpaceSettings = z.infer<typeof spaceSettingsSchema>;
 

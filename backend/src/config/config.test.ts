@@ -69,6 +69,16 @@ describe('loading the configuration', () => {
     );
   });
 
+  it('takes the public URL the settings page shows sources, and refuses plain http off loopback', () => {
+    expect(loadConfig(production).publicUrl).toBeNull();
+    expect(
+      loadConfig({ ...production, PAGEWIRE_PUBLIC_URL: 'https://pagewire.example.com/' }).publicUrl,
+    ).toBe('https://pagewire.example.com');
+    expect(configErrorFor({ ...production, PAGEWIRE_PUBLIC_URL: 'http://pagewire.example.com' })).toContain(
+      'PAGEWIRE_PUBLIC_URL must use https',
+    );
+  });
+
   it('refuses to start without an app id, naming the variable', () => {
     expect(configErrorFor({ PAGEWIRE_MASTER_KEY: masterKey })).toMatch(/PAGEWIRE_FORGE_APP_ID is required/);
   });

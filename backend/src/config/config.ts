@@ -37,6 +37,11 @@ export interface Config {
   readonly dataDir: string;
   /** How long an uninstalled installation's data is kept before it is purged (a reinstall within it gets its settings back). */
   readonly uninstallGraceMs: number;
+  /**
+   * The URL sources reach this backend at (what the manifest's remote points
+   * to), shown on the settings page next to the ingest keys; null when not configured.
+   */
+  readonly publicUrl: string | null;
   /** Markdown→ADF off the HTTP thread (docs/BACKEND.md, "Threat model"). */
   readonly render: {
     /** Worker threads rendering at once. */
@@ -237,6 +242,7 @@ const envSchema = z.object({
   PAGEWIRE_INGEST_LIMIT_PER_INSTALLATION: rateLimit('100/s,600'),
   // A source with a stale key retries a few times a minute; a key guesser wants thousands a second.
   PAGEWIRE_INGEST_LIMIT_WRONG_KEYS: rateLimit('20/min,20'),
+  PAGEWIRE_PUBLIC_URL: secureUrl('the backend’s public URL').optional(),
 });
 
 /**
@@ -319,5 +325,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       perInstallation: values.PAGEWIRE_INGEST_LIMIT_PER_INSTALLATION,
       wrongKeysPerAddress: values.PAGEWIRE_INGEST_LIMIT_WRONG_KEYS,
     },
+    publicUrl: values.PAGEWIRE_PUBLIC_URL?.href.replace(/\/+$/, '') ?? null,
   };
 }

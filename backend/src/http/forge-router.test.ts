@@ -222,7 +222,7 @@ describe('the Forge trust boundary over HTTP', () => {
 
   it('answers an unknown operation with 404 unknown_operation once authenticated', async () => {
     const response = await t.http
-      .post('/forge/v1/blocks.delete')
+      .post('/forge/v1/blocks.rename')
       .set('authorization', `Bearer ${await t.functionFit(t.tenant('acme'))}`)
       .send({ context: t.contextFor(t.tenant('acme')), input: {} });
     expect(response.status).toBe(404);

@@ -230,10 +230,10 @@ describe('malformed ingest requests', () => {
     expect(got.body.data.block).toMatchObject({ title: 'Ünïcödé 🚀', content });
   });
 
-  it('answers GET and DELETE on a block with 405', async () => {
-    const response = await t.http.delete('/ingest/v1/blocks/x').set('authorization', `Bearer ${ingestKey}`);
+  it('answers POST on a block with 405 naming the methods it takes', async () => {
+    const response = await t.http.post('/ingest/v1/blocks/x').set('authorization', `Bearer ${ingestKey}`);
     expect(response.status).toBe(405);
-    expect(response.headers.allow).toBe('PUT');
+    expect(response.headers.allow).toBe('GET, PUT, DELETE');
   });
 
   it('answers an unknown path with a 404 problem', async () => {

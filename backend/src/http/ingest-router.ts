@@ -149,8 +149,11 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
 
   router.all(ROUTE, (_request, response) => {
     requestState(response).route = ROUTE;
-    response.setHeader('allow', 'PUT');
-    throw new ProblemError('method_not_allowed', 'Blocks are written with PUT.');
+    response.setHeader('allow', 'GET, PUT, DELETE');
+    throw new ProblemError(
+      'method_not_allowed',
+      'Blocks are written with PUT, read with GET and deleted with DELETE.',
+    );
   });
 
   return router;

@@ -21,6 +21,7 @@ import type { PageProperty, PublishedPage, PublishingConfluence, PublishTarget }
 import { loadPageIndex } from './page-index';
 import { PAGE_OWNERSHIP_PROPERTY_KEY, type PageOwnership, readOwnership } from './page-ownership';
 import { markerMatches, markVersionMessage, readVersionMarker } from './page-version-marker';
+import { missingParentError } from './parent-page-check';
 import { PermanentPublishError } from './publish-errors';
 import { type IndexCensus, loadSpace, type SpaceDirectory, type SpaceInfo } from './space-directory';
 import type { PageIdentity, PageIdentityRepository } from './store/page-identity-repository';
@@ -312,6 +313,8 @@ async function decideAndWrite(run: Run, round: number): Promise<PublishResult | 
         body: run.document,
       });
     } catch (error) {
+      const parentMissing = await missingParentError(error, deps.confluence, run.target, body.parentId);
+      if (parentMissing !== null) throw parentMissing;
       // A 400 is most often a page with this title appearing since we looked
       // (titles are unique per space): look again, then decide.
       if (isBadRequestError(error) && round < MAX_CONFLICT_ROUNDS) return 'conflict';
@@ -402,7 +405,8 @@ async function decideAndWrite(run: Run, round: number): Promise<PublishResult | 
         plan,
         humanEdit,
         warnings: run.warnings,
-        detail: `Left "${page.title}" unchanged: edited in Confluence by ${who}`,
+        // Shown to admins: who and when travel as data (the activity row's humanEdit), not as ids in the sentence.
+        detail: `Left "${page.title}" unchanged: a person edited it in Confluence (version ${current}; ${lastWrote})`,
       };
     }
     const plan: PublishPlan = {
@@ -481,6 +485,8 @@ async function writeUpdate(
     // Someone wrote between our read and our write. Never force it: re-read
     // and decide again (their edit may now make this a skip).
     if (isConflictError(error)) return 'conflict';
+    const parentMissing = await missingParentError(error, run.deps.confluence, run.target, run.body.parentId);
+    if (parentMissing !== null) throw parentMissing;
     throw error;
   }
   const result = await finish(run, { page: updated, located, identity, plan, wrote: true, created: false });

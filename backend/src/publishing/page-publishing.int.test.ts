@@ -252,7 +252,12 @@ describe('publishing whole pages', () => {
       action: 'page.skipped_human_edit',
       result: 'skipped',
       version: 2,
+      pageId: first.pageId,
+      // Who and when as data, for the settings page to show a name and a relative time.
+      humanEdit: { by: h.site.member.accountId, at: edited.version.createdAt },
     });
+    expect(activity.items[0]?.detail).not.toContain(h.site.member.accountId);
+    expect(activity.items[0]?.detail).not.toContain(edited.version.createdAt);
   });
 
   it('overwrites a person’s edit when the source asks for it, and keeps protecting later edits', async () => {
@@ -567,5 +572,28 @@ describe('publishing whole pages', () => {
     const [page] = await h.pages();
     expect(page?.versions.map((version) => version.number)).toEqual([1, 2, 3]);
     expect(textOf(page!)).toContain('three');
+  });
+});
+
+describe('a parent page that does not exist', () => {
+  it('fails the job naming the parentId, not the page’s title', async () => {
+    const h = await harness();
+    const job = await h.settle(
+      await h.publish('orphan', { title: 'Orphan', markdown: 'x', parentId: '999999' }),
+    );
+    expect(job.state).toBe('failed');
+    expect(job.error?.detail).toContain('The parent page 999999 given as "parentId" does not exist in space');
+    expect(job.error?.detail).not.toContain('"Orphan"');
+    expect(job.attempts).toBe(1);
+  });
+
+  it('fails a move of a published page under a missing parent the same way', async () => {
+    const h = await harness();
+    await h.settle(await h.publish('mover', { title: 'Mover', markdown: 'one' }));
+    const job = await h.settle(
+      await h.publish('mover', { title: 'Mover', markdown: 'two', parentId: '999998' }),
+    );
+    expect(job.state).toBe('failed');
+    expect(job.error?.detail).toContain('The parent page 999998 given as "parentId"');
   });
 });

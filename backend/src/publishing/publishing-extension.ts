@@ -1,12 +1,20 @@
+import { Router } from 'express';
+import type { Kysely } from 'kysely';
 import type { BackendExtension } from '../backend';
 import { createPacer, type Pacer } from '../confluence/pacer';
 import { createPostgresPacerStore, pacerMigrations } from '../confluence/pacer-store-postgres';
 import { createCredentialRouter } from '../credentials/credential-router';
 import { createConfluenceClientResolver } from './confluence-client-resolver';
+import { createAutomationRouter } from './http/automation-router';
 import { createPublishingRouter } from './http/publishing-router';
+import { createJobAutomation } from './job-automation';
+import { createPageManagementOperations } from './page-management';
 import { readPublishingConfig } from './publishing-config';
 import { createPublishingService, SYSTEM_SOURCE } from './publishing-service';
+import { automationMigrations } from './store/automation-migrations';
+import { createPageIdentityRepository } from './store/page-identity-repository';
 import { publishingMigrations } from './store/publishing-migrations';
+import type { PublishingTables } from './store/publishing-schema';
 
 export interface PublishingExtensionOptions {
   /** The same env record the backend's config is read from (`PAGEWIRE_PUBLISH_*` knobs). */
@@ -29,7 +37,7 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
     name: 'publishing',
     // The pacer's tables come along: the engine is the backend's Confluence
     // caller at volume, and on PostgreSQL its replicas share one budget.
-    migrations: [...publishingMigrations, ...pacerMigrations],
+    migrations: [...publishingMigrations, ...automationMigrations, ...pacerMigrations],
     async setup(context) {
       const logger = context.logger.child({ component: 'publishing' });
       const credentialRouter = createCredentialRouter({
@@ -87,10 +95,25 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
           });
         }
       });
+      const publishingDb = context.db as unknown as Kysely<PublishingTables>;
+      const automation = createJobAutomation({
+        db: publishingDb,
+        identities: createPageIdentityRepository(publishingDb),
+        installations: context.repositories.installations,
+      });
       return {
-        router: createPublishingRouter({ authenticator: context.ingestAuthenticator, service, logger }),
+        router: Router().use(
+          createAutomationRouter({ authenticator: context.ingestAuthenticator, automation }),
+          createPublishingRouter({ authenticator: context.ingestAuthenticator, service, logger }),
+        ),
         // Only once the server listens: a queued job must never keep /healthz from answering.
         start: () => service.start(),
+        operations: createPageManagementOperations({
+          db: publishingDb,
+          service,
+          activity: context.repositories.activity,
+          now: context.now,
+        }),
         close: () => service.stop(),
       };
     },

@@ -218,6 +218,8 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
         `${result.detail}${job.externalId ? ` [${job.externalId}, job ${job.id}]` : ` [job ${job.id}]`}${coalesced}.${warned}`,
       ),
       pageId: result.pageId,
+      humanEdit:
+        result.humanEdit === undefined ? undefined : { by: result.humanEdit.by, at: result.humanEdit.at },
       version:
         result.state === 'published' || result.state === 'skipped_human_edit' ? result.version : undefined,
       at: now(),

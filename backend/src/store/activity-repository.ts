@@ -1,4 +1,11 @@
-import type { ActivityAction, ActivityActor, ActivityItem, ActivityResult } from '@pagewire/shared';
+import {
+  type ActivityAction,
+  type ActivityActor,
+  type ActivityItem,
+  type ActivityKind,
+  type ActivityResult,
+  publishingActivityActions,
+} from '@pagewire/shared';
 import type { Kysely } from 'kysely';
 import type { CoreTables } from './schema';
 import { createTimeOrderedIdGenerator } from './time-ordered-id';
@@ -13,6 +20,7 @@ export interface ActivityEntry {
   detail?: string | undefined;
   pageId?: string | undefined;
   version?: number | undefined;
+  humanEdit?: { by: string; at: string } | undefined;
   at: Date;
 }
 
@@ -22,13 +30,19 @@ export interface ActivityPage {
   nextCursor: string | null;
 }
 
+export interface ActivityFilter {
+  kind?: ActivityKind | undefined;
+  /** Only rows whose actor is this source. */
+  source?: string | undefined;
+}
+
 export interface ActivityRepository {
   append(entry: ActivityEntry): Promise<ActivityItem>;
   /** Newest first; `before` is the cursor from the previous page. */
   list(
     installationId: string,
     spaceKey: string,
-    page: { before?: string | undefined; limit: number },
+    page: { before?: string | undefined; limit: number; filter?: ActivityFilter | undefined },
   ): Promise<ActivityPage>;
 }
 
@@ -47,6 +61,7 @@ export function createActivityRepository(
         ...(entry.detail === undefined ? {} : { detail: entry.detail }),
         ...(entry.pageId === undefined ? {} : { pageId: entry.pageId }),
         ...(entry.version === undefined ? {} : { version: entry.version }),
+        ...(entry.humanEdit === undefined ? {} : { humanEdit: entry.humanEdit }),
       };
       await db
         .insertInto('activity')
@@ -62,6 +77,8 @@ export function createActivityRepository(
           detail: entry.detail ?? null,
           page_id: entry.pageId ?? null,
           version: entry.version ?? null,
+          edited_by: entry.humanEdit?.by ?? null,
+          edited_at: entry.humanEdit?.at ?? null,
         })
         .execute();
       return item;
@@ -74,6 +91,13 @@ export function createActivityRepository(
         .where('installation_id', '=', installationId)
         .where('space_key', '=', spaceKey);
       if (page.before !== undefined) query = query.where('id', '<', page.before);
+      const filter = page.filter ?? {};
+      if (filter.kind === 'admin') query = query.where('actor_kind', '=', 'user');
+      if (filter.kind === 'publishing') query = query.where('action', 'in', [...publishingActivityActions]);
+      if (filter.kind === 'errors') query = query.where('result', 'in', ['failed', 'warning']);
+      if (filter.source !== undefined) {
+        query = query.where('actor_kind', '=', 'source').where('actor_id', '=', filter.source);
+      }
       // One extra row tells whether another page follows without a count query.
       const rows = await query
         .orderBy('id', 'desc')
@@ -89,6 +113,9 @@ export function createActivityRepository(
           ...(row.detail === null ? {} : { detail: row.detail }),
           ...(row.page_id === null ? {} : { pageId: row.page_id }),
           ...(row.version === null ? {} : { version: row.version }),
+          ...(row.edited_by === null
+            ? {}
+            : { humanEdit: { by: row.edited_by, at: row.edited_at ?? row.at } }),
         }),
       );
       const nextCursor = rows.length > page.limit ? (items.at(-1)?.id ?? null) : null;

@@ -49,6 +49,25 @@ export interface BlockRepository {
    */
   findForView(installationId: string, spaceKey: string, key: string): Promise<BlockView | null>;
   list(installationId: string, spaceKey: string): Promise<BlockSummary[]>;
+  /** Deletes the block and remembers who did; null when there was no such block. */
+  delete(deletion: BlockDeletionRequest): Promise<BlockDeletion | null>;
+  /** The last deletion of a key that has no block now; null when it was never deleted (or was written again). */
+  findDeletion(installationId: string, spaceKey: string, key: string): Promise<BlockDeletion | null>;
+}
+
+export interface BlockDeletionRequest {
+  installationId: string;
+  spaceKey: string;
+  key: string;
+  by: { kind: 'user' | 'source'; id: string };
+  now: Date;
+}
+
+export interface BlockDeletion {
+  key: string;
+  title: string;
+  deletedAt: string;
+  by: { kind: 'user' | 'source'; id: string };
 }
 
 export class BlockWriteContentionError extends Error {
@@ -119,6 +138,13 @@ export function createBlockRepository(db: Kysely<CoreTables>): BlockRepository {
             )
             .executeTakeFirst();
           if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) {
+            // Written again after a deletion: macros showing the key show the block, not the deletion.
+            await db
+              .deleteFrom('deleted_blocks')
+              .where('installation_id', '=', block.installationId)
+              .where('space_key', '=', block.spaceKey)
+              .where('block_key', '=', block.key)
+              .execute();
             return { revision: 1, changed: true, created: true };
           }
           continue;
@@ -205,6 +231,64 @@ export function createBlockRepository(db: Kysely<CoreTables>): BlockRepository {
         updatedAt: row.updated_at,
         source: row.source,
       }));
+    },
+
+    async delete(request) {
+      const at = request.now.toISOString();
+      const existing = await db
+        .selectFrom('blocks')
+        .select(['title'])
+        .where('installation_id', '=', request.installationId)
+        .where('space_key', '=', request.spaceKey)
+        .where('block_key', '=', request.key)
+        .executeTakeFirst();
+      if (existing === undefined) return null;
+      // The marker goes first: a macro view between the two statements finds the block or its deletion, never neither.
+      await db
+        .insertInto('deleted_blocks')
+        .values({
+          installation_id: request.installationId,
+          space_key: request.spaceKey,
+          block_key: request.key,
+          title: existing.title,
+          deleted_at: at,
+          deleted_by_kind: request.by.kind,
+          deleted_by_id: request.by.id,
+        })
+        .onConflict((conflict) =>
+          conflict.columns(['installation_id', 'space_key', 'block_key']).doUpdateSet({
+            title: existing.title,
+            deleted_at: at,
+            deleted_by_kind: request.by.kind,
+            deleted_by_id: request.by.id,
+          }),
+        )
+        .execute();
+      const deleted = await db
+        .deleteFrom('blocks')
+        .where('installation_id', '=', request.installationId)
+        .where('space_key', '=', request.spaceKey)
+        .where('block_key', '=', request.key)
+        .executeTakeFirst();
+      if (Number(deleted.numDeletedRows) === 0) return null;
+      return { key: request.key, title: existing.title, deletedAt: at, by: request.by };
+    },
+
+    async findDeletion(installationId, spaceKey, key) {
+      const row = await db
+        .selectFrom('deleted_blocks')
+        .selectAll()
+        .where('installation_id', '=', installationId)
+        .where('space_key', '=', spaceKey)
+        .where('block_key', '=', key)
+        .executeTakeFirst();
+      if (row === undefined) return null;
+      return {
+        key: row.block_key,
+        title: row.title,
+        deletedAt: row.deleted_at,
+        by: { kind: row.deleted_by_kind === 'source' ? 'source' : 'user', id: row.deleted_by_id },
+      };
     },
   };
 }

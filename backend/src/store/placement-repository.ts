@@ -26,6 +26,8 @@ export interface PlacementRepository {
   ): Promise<boolean>;
   /** Every page position showing this block: what a publisher refreshes when the block changes. */
   listForBlock(installationId: string, spaceKey: string, blockKey: string): Promise<Placement[]>;
+  /** Every placement in a space, for the block list ("where it is placed"). */
+  listForSpace(installationId: string, spaceKey: string): Promise<Placement[]>;
 }
 
 const SIGHTING_REFRESH_MS = 60 * 60 * 1000;
@@ -144,6 +146,27 @@ export function createPlacementRepository(
         .where('block_key', '=', blockKey)
         .orderBy('content_id')
         .orderBy('local_id')
+        .execute();
+      return rows.map((row) => ({
+        installationId: row.installation_id,
+        spaceKey: row.space_key,
+        blockKey: row.block_key,
+        contentId: row.content_id,
+        contentType: row.content_type,
+        localId: row.local_id,
+        firstSeenAt: row.first_seen_at,
+        lastSeenAt: row.last_seen_at,
+      }));
+    },
+
+    async listForSpace(installationId, spaceKey) {
+      const rows = await db
+        .selectFrom('block_placements')
+        .selectAll()
+        .where('installation_id', '=', installationId)
+        .where('space_key', '=', spaceKey)
+        .orderBy('block_key')
+        .orderBy('content_id')
         .execute();
       return rows.map((row) => ({
         installationId: row.installation_id,

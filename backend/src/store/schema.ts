@@ -92,6 +92,9 @@ export interface ActivityTable {
   detail: string | null;
   page_id: string | null;
   version: number | null;
+  /** Set on page rows about a person's edit: their account id and when they edited. */
+  edited_by: string | null;
+  edited_at: string | null;
 }
 
 export interface AppTokensTable {
@@ -128,11 +131,23 @@ export interface ApiTokensTable {
   updated_at: string;
 }
 
+export interface DeletedBlocksTable {
+  installation_id: string;
+  space_key: string;
+  block_key: string;
+  title: string;
+  deleted_at: string;
+  /** `user` (an admin in the settings page) or `source` (an ingest key). */
+  deleted_by_kind: string;
+  deleted_by_id: string;
+}
+
 export interface CoreTables {
   installations: InstallationsTable;
   space_settings: SpaceSettingsTable;
   blocks: BlocksTable;
   block_placements: BlockPlacementsTable;
+  deleted_blocks: DeletedBlocksTable;
   ingest_keys: IngestKeysTable;
   activity: ActivityTable;
   app_tokens: AppTokensTable;

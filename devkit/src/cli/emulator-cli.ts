@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { startEmulator } from '../emulator/start-emulator';
+import { describeBusyPort } from '../local-stack/busy-ports';
 
 /**
- * `npm run emulator -- --port 0` starts the emulator and prints exactly one
- * line when it is ready: `emulator listening on http://127.0.0.1:<port>`.
- * Scripts wait for that line, so nothing else goes to stdout.
+ * `npm run emulator -- --port <n>` starts the emulator and prints exactly one
+ * line when it is ready: `emulator listening on http://127.0.0.1:<port>`
+ * (without `--port`, a free port the line names). Scripts wait for that line,
+ * so nothing else goes to stdout.
  */
 function usage(message: string): never {
   process.stderr.write(`${message}\nusage: emulator [--port <0-65535>] [--host <address>]\n`);
@@ -29,7 +31,7 @@ const emulator = await startEmulator({ port, host: values.host ?? '127.0.0.1' })
   const code = (error as { code?: string }).code;
   process.stderr.write(
     code === 'EADDRINUSE'
-      ? `port ${port} is already in use\n`
+      ? `${describeBusyPort({ name: 'Emulator', port, flag: 'npm run emulator -- --port' }, 'emulator')}\n`
       : `the emulator could not start (${code ?? 'unknown error'})\n`,
   );
   process.exit(1);

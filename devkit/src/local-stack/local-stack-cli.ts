@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError } from '@pagewire/backend';
+import { describeBusyPort, findBusyPorts } from './busy-ports';
 import { DEMO_SOURCE, METRICS_BLOCK_KEY, QUICKSTART_SOURCE, STATUS_BLOCK_KEY } from './demo-content';
 import { LOCAL_STACK_USAGE, LocalStackOptionsError, readLocalStackOptions } from './local-stack-options';
 import { type RunningLocalStack, startLocalStack } from './start-local-stack';
@@ -24,6 +25,16 @@ try {
 if (options === 'help') {
   out(LOCAL_STACK_USAGE);
   process.exit(0);
+}
+
+const busy = await findBusyPorts(options.host, [
+  { name: 'Preview', port: options.previewPort, flag: 'npm start -- --preview-port' },
+  { name: 'Backend', port: options.backendPort, flag: 'npm start -- --backend-port' },
+  { name: 'Emulator', port: options.emulatorPort, flag: 'npm start -- --emulator-port' },
+]);
+if (busy.length > 0) {
+  for (const entry of busy) err(describeBusyPort(entry, 'npm start'));
+  process.exit(1);
 }
 
 out('Starting Pagewire locally: the Confluence + Forge emulator, the backend and the preview…');

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startBackend } from '@pagewire/backend';
 import { createDevApiClient, type DevApiClient } from '../client/dev-api-client';
@@ -37,6 +38,18 @@ export interface LocalStackHooks {
 /** Forge sends the backend a fresh app token at least hourly (manifest `scheduledTrigger`, interval hour). */
 const TOKEN_REFRESH_INTERVAL_MS = 60 * 60_000;
 const SAVE_INTERVAL_MS = 5_000;
+
+/** A port nothing listens on right now (the OS's choice for port 0), for a process that must know it up front. */
+function pickFreePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen({ host, port: 0 }, () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
 
 function connectable(url: string): string {
   return url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//127.0.0.1:');
@@ -91,11 +104,13 @@ export async function startLocalStack(
     stops.push(() => emulator.close());
     const dev: DevApiClient = createDevApiClient(emulatorUrl);
 
+    // The settings page shows sources the backend's URL (PAGEWIRE_PUBLIC_URL), so "any free port" is picked here.
+    const backendPort = options.backendPort === 0 ? await pickFreePort(options.host) : options.backendPort;
     const logs = createBackendLogStream(join(options.dataDir, 'logs', 'backend.log'), hooks.report);
     stops.push(() => logs.close());
     const backend = await startBackend({
       env: {
-        PORT: String(options.backendPort),
+        PORT: String(backendPort),
         HOST: options.host,
         DATABASE_URL: `sqlite:${join(options.dataDir, 'pagewire.db')}`,
         PAGEWIRE_DEV: '1',
@@ -103,6 +118,7 @@ export async function startLocalStack(
         PAGEWIRE_FORGE_JWKS_URL: dev.jwksUrl,
         PAGEWIRE_ATLASSIAN_API_BASE: emulatorUrl,
         PAGEWIRE_MODE: 'in-house',
+        PAGEWIRE_PUBLIC_URL: connectable(`http://${options.host}:${backendPort}`),
         LOG_LEVEL: 'info',
         // A local publisher picks up work quickly; production polls every second.
         PAGEWIRE_PUBLISH_POLL_MS: '200',

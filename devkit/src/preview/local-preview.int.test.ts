@@ -154,10 +154,131 @@ describe('npm start and the local preview, as a new user sees them', { timeout: 
     await select.locator('option', { hasText: 'service-status' }).waitFor({ state: 'attached' });
     await select.selectOption({ label: 'Checkout service (status, service-status)' });
     await metricsMacro.locator('[data-testid="pagewire-block-status"]').waitFor();
+    // Item 9: a second field in the same edit; both are saved with the page, in one version.
+    await panel.getByLabel('Table rows per page').selectOption({ label: '25 rows' });
     await page.screenshot({ path: join(artifacts, '03-macro-config.png'), fullPage: true });
+    await panel.getByRole('button', { name: 'Close the macro settings' }).click();
+    await panel.waitFor({ state: 'detached' });
     await page.reload();
-    await expect(version.textContent()).resolves.not.toBe(before);
+    const versionNumber = (text: string | null) => Number(/\d+/.exec(text ?? '')?.[0]);
+    await expect(version.textContent().then(versionNumber)).resolves.toBe(versionNumber(before) + 1);
     await page.locator('.pw-macro').nth(1).locator('[data-testid="pagewire-block-status"]').waitFor();
+  });
+
+  it('lists the space’s blocks; the admin deletes one and the macro showing it says so (item 3)', async () => {
+    // A block of its own, shown by the second macro.
+    await run('sh', [
+      '-c',
+      stack.curl.replace('/ingest/v1/blocks/service-status', '/ingest/v1/blocks/scratch-note'),
+    ]);
+    await page.goto(stack.previewUrl);
+    const macro = page.locator('.pw-macro').nth(1);
+    await macro.hover();
+    await macro.getByRole('button', { name: 'Edit this Pagewire block' }).click();
+    const panel = page.getByRole('complementary', { name: 'Macro settings' });
+    const select = panel.locator('select[name="blockKey"]');
+    await select.locator('option', { hasText: 'scratch-note' }).waitFor({ state: 'attached' });
+    await select.selectOption({ label: 'Checkout service (status, scratch-note)' });
+    await macro.locator('[data-testid="pagewire-block-status"]').waitFor();
+    await panel.getByRole('button', { name: 'Close the macro settings' }).click();
+    await panel.waitFor({ state: 'detached' });
+    const statusPage = page.url();
+
+    await page.getByRole('link', { name: 'Space settings · Pagewire' }).click();
+    await page.getByRole('tab', { name: 'Blocks' }).click();
+    const blocks = page.locator('[data-testid="pagewire-blocks"]');
+    const row = blocks.getByRole('row').filter({ hasText: 'scratch-note' });
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain('quickstart');
+    await row.getByRole('link').first().waitFor();
+    await page.screenshot({ path: join(artifacts, '04-blocks-tab.png'), fullPage: true });
+    await row.getByRole('button', { name: 'Delete' }).click();
+    const confirm = page.locator('[data-testid="pagewire-confirm"]');
+    await confirm.getByRole('button', { name: 'Delete' }).click();
+    await page.locator('[data-testid="pw-flag"]', { hasText: 'deleted' }).waitFor();
+    await blocks.getByRole('row').filter({ hasText: 'scratch-note' }).waitFor({ state: 'detached' });
+
+    await page.goto(statusPage);
+    const message = page.locator('.pw-macro').nth(1).locator('[data-testid="pagewire-error"]');
+    await message.getByText(/was deleted on .* by a space admin/).waitFor();
+    await page.screenshot({ path: join(artifacts, '05-deleted-block-macro.png'), fullPage: true });
+    // Gone from the picker too.
+    const again = page.locator('.pw-macro').nth(1);
+    await again.hover();
+    await again.getByRole('button', { name: 'Edit this Pagewire block' }).click();
+    const picker = page
+      .getByRole('complementary', { name: 'Macro settings' })
+      .locator('select[name="blockKey"]');
+    await picker.locator('option', { hasText: 'service-status' }).waitFor({ state: 'attached' });
+    await expect(picker.locator('option', { hasText: 'scratch-note' }).count()).resolves.toBe(0);
+    await picker.selectOption({ label: 'Checkout service (status, service-status)' });
+    await again.locator('[data-testid="pagewire-block-status"]').waitFor();
+    await page.getByRole('button', { name: 'Close the macro settings' }).click();
+  });
+
+  it('keeps a table on the page the reader chose across the 5-second refresh; config labels name their fields (item 9)', async () => {
+    const tableBody = (note: string) =>
+      JSON.stringify({
+        kind: 'table',
+        title: 'Deploy log',
+        content: {
+          columns: [
+            { key: 'n', title: 'Deploy', format: 'number' },
+            { key: 'note', title: 'Note' },
+          ],
+          rows: Array.from({ length: 15 }, (_, index) => ({
+            n: index + 1,
+            note: index === 11 ? `row 12 ${note}` : `row ${index + 1}`,
+          })),
+        },
+      });
+    const putTable = (note: string) =>
+      run('sh', [
+        '-c',
+        `${stack.curl.replace('/ingest/v1/blocks/service-status', '/ingest/v1/blocks/deploy-log').replace(/-d '.*'$/, '')} -d '${tableBody(note)}'`,
+      ]);
+    await putTable('v1');
+    await page.goto(stack.previewUrl);
+    const macro = page.locator('.pw-macro').nth(1);
+    await macro.hover();
+    await macro.getByRole('button', { name: 'Edit this Pagewire block' }).click();
+    const panel = page.getByRole('complementary', { name: 'Macro settings' });
+    // The labels are tied to their fields: the field is found by its label.
+    const blockField = panel.getByLabel('Block', { exact: true });
+    await blockField.locator('option', { hasText: 'deploy-log' }).waitFor({ state: 'attached' });
+    await blockField.selectOption({ label: 'Deploy log (table, deploy-log)' });
+    await panel.getByLabel('Table rows per page').selectOption({ label: '10 rows' });
+    await macro.locator('[data-testid="pagewire-block-table"]').waitFor();
+    // Reading, not editing: the macro refreshes only when its settings are closed.
+    await panel.getByRole('button', { name: 'Close the macro settings' }).click();
+    await macro.getByRole('button', { name: 'Next ›' }).click();
+    await macro.getByText('row 12 v1').waitFor();
+    // A change to a row on page 2 shows only if the refresh kept page 2.
+    await putTable('v2');
+    await macro.getByText('row 12 v2').waitFor();
+    await expect(macro.getByText('2 / 2').count()).resolves.toBe(1);
+    await page.screenshot({ path: join(artifacts, '06-table-page-after-refresh.png'), fullPage: true });
+  });
+
+  it('lets the admin insert a Pagewire macro into a page and pick its block (item 9)', async () => {
+    await page.goto(stack.previewUrl);
+    const macros = page.locator('.pw-macro');
+    const before = await macros.count();
+    await page.getByRole('button', { name: /Insert a Pagewire block/ }).click();
+    // The new macro's settings open at once; until a block is picked the macro says what to do.
+    const panel = page.getByRole('complementary', { name: 'Macro settings' });
+    await panel.waitFor();
+    await expect(macros.count()).resolves.toBe(before + 1);
+    const inserted = macros.nth(before);
+    await inserted.locator('[data-testid="pagewire-not-configured"]').waitFor();
+    const field = panel.getByLabel('Block', { exact: true });
+    await field.locator('option', { hasText: 'service-metrics' }).waitFor({ state: 'attached' });
+    await field.selectOption({ label: 'Checkout metrics (metrics, service-metrics)' });
+    await inserted.locator('[data-testid="pagewire-block-metrics"]').waitFor();
+    await panel.getByRole('button', { name: 'Close the macro settings' }).click();
+    await page.reload();
+    await macros.nth(before).locator('[data-testid="pagewire-block-metrics"]').waitFor();
+    await page.screenshot({ path: join(artifacts, '07-macro-inserted.png'), fullPage: true });
   });
 
   it('lets the admin set an API token and create an ingest key, both in the activity log', async () => {
@@ -175,21 +296,60 @@ describe('npm start and the local preview, as a new user sees them', { timeout: 
     await form.getByRole('button', { name: 'Verify and save' }).click();
     await page.locator('[data-testid="pw-flag"]', { hasText: 'API token verified and saved' }).waitFor();
     await page.locator('[data-testid="pagewire-api-token-status"]').getByText('Working').waitFor();
-    await page.screenshot({ path: join(artifacts, '04-api-token-saved.png'), fullPage: true });
+    await page.screenshot({ path: join(artifacts, '06-api-token-saved.png'), fullPage: true });
 
     await page.getByRole('tab', { name: 'Sources & ingest keys' }).click();
     await page.getByLabel('Source name').fill('ci-pipeline');
     await page.getByRole('button', { name: 'Create ingest key' }).click();
     const created = page.locator('[data-testid="pagewire-new-key"]');
     await created.getByText('Ingest key for “ci-pipeline” created').waitFor();
-    await expect(created.locator('code').textContent()).resolves.toMatch(/^pwk_[A-Za-z0-9_-]{43}$/);
-    await page.screenshot({ path: join(artifacts, '05-ingest-key-created.png'), fullPage: true });
+    await expect(created.getByLabel('Ingest key (select and copy)').inputValue()).resolves.toMatch(
+      /^pwk_[A-Za-z0-9_-]{43}$/,
+    );
+    // Item 8: the URL sources must use, next to the keys, and a curl for the new key.
+    await expect(page.getByLabel('Backend URL for sources (select and copy)').inputValue()).resolves.toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+$/,
+    );
+    await expect(created.getByLabel('Try it (select and copy)').inputValue()).resolves.toContain(
+      'curl -X PUT',
+    );
+    await page.screenshot({ path: join(artifacts, '07b-ingest-key-created.png'), fullPage: true });
 
     await page.getByRole('tab', { name: 'Activity' }).click();
     const activity = page.locator('[data-testid="pagewire-activity"]');
     await activity.getByText('Saved an API token').waitFor();
     await activity.getByText('Created an ingest key').first().waitFor();
-    await page.screenshot({ path: join(artifacts, '06-activity.png'), fullPage: true });
+    // Item 5: the demo source's writes every 5 s arrive folded, with a count.
+    await activity
+      .getByText(/Updated a block ×\d+/)
+      .first()
+      .waitFor();
+    await page.screenshot({ path: join(artifacts, '08-activity.png'), fullPage: true });
+    await page.getByLabel('Show').selectOption({ label: 'Admin changes' });
+    // The log reloads with admin changes only: the source's rows go, the deletion stays.
+    await activity
+      .getByText(/Updated a block/)
+      .first()
+      .waitFor({ state: 'detached' });
+    await activity.getByText('Deleted a block').waitFor();
+    await expect(activity.getByText(/Updated a block/).count()).resolves.toBe(0);
+    await page.getByLabel('Show').selectOption({ label: 'Everything' });
+    await page.getByLabel('Source').selectOption({ label: 'quickstart' });
+    await activity.getByText('Saved an API token').waitFor({ state: 'detached' });
+    await activity
+      .getByText(/Updated a block/)
+      .first()
+      .waitFor();
+    await expect(activity.getByText('Saved an API token').count()).resolves.toBe(0);
+    await page.screenshot({ path: join(artifacts, '09-activity-filtered.png'), fullPage: true });
+
+    // Item 4: the pages the space's sources publish, linked, with their last publish.
+    await page.getByRole('tab', { name: 'Pages' }).click();
+    const pages = page.locator('[data-testid="pagewire-pages"]');
+    const runbook = pages.getByRole('row').filter({ hasText: 'Checkout runbook' });
+    await runbook.getByRole('link', { name: 'Checkout runbook' }).waitFor();
+    await expect(runbook.textContent()).resolves.toMatch(/Published|Up to date/);
+    await page.screenshot({ path: join(artifacts, '09b-pages-tab.png'), fullPage: true });
   });
 
   it('shows the member the settings read-only, with nothing to change', async () => {
@@ -203,7 +363,7 @@ describe('npm start and the local preview, as a new user sees them', { timeout: 
     await expect(page.getByRole('button', { name: 'Revoke' }).count()).resolves.toBe(0);
     await page.getByRole('tab', { name: 'Publishing policy' }).click();
     await expect(page.getByLabel('Mark a block stale after (minutes)').isDisabled()).resolves.toBe(true);
-    await page.screenshot({ path: join(artifacts, '07-member-read-only.png'), fullPage: true });
+    await page.screenshot({ path: join(artifacts, '10-member-read-only.png'), fullPage: true });
   });
 
   it('stops on Ctrl-C and, started again, reuses the same demo, keys and pages', async () => {
@@ -226,6 +386,6 @@ describe('npm start and the local preview, as a new user sees them', { timeout: 
     await page.goto(`${stack.previewUrl}/wiki/spaces/ENG/settings/pagewire`);
     await page.getByRole('tab', { name: 'Sources & ingest keys' }).click();
     await page.getByRole('table', { name: 'Ingest keys' }).getByText('ci-pipeline').waitFor();
-    await page.screenshot({ path: join(artifacts, '08-after-restart.png'), fullPage: true });
+    await page.screenshot({ path: join(artifacts, '11-after-restart.png'), fullPage: true });
   });
 });

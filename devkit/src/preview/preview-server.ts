@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +12,7 @@ import {
 import { z } from 'zod';
 import { ALL_CONFLUENCE_SCOPES, type DevApiClient, type PageSnapshot } from '../client/dev-api-client';
 import type { ForgeRuntime } from '../forge/runtime-harness';
-import { MACRO_MODULE_KEY } from '../local-stack/demo-content';
+import { forgeMacroNode, MACRO_MODULE_KEY } from '../local-stack/demo-content';
 import type { DemoRecord } from '../local-stack/demo-record';
 import { type DemoResolvers, SETTINGS_MODULE_KEY } from '../local-stack/demo-seed';
 import { renderAdfNodes, renderStorage } from './adf-html';
@@ -292,6 +293,14 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
     } else {
       body = renderStorage(page.body?.value ?? '');
     }
+    // Opened by "Insert a Pagewire block": the new macro's settings open at once, as `openOnInsert` does.
+    const configure = new URL(request.url ?? '/', 'http://preview.invalid').searchParams.get('configure');
+    if (configure !== null && view.slotIds().includes(`macro-${configure}`))
+      view.openConfig(`macro-${configure}`);
+    const insertControl =
+      page.body?.representation === 'atlas_doc_format'
+        ? `<button type="button" class="pw-button" data-pw-host="insert-macro" data-pw-page="${escapeHtml(page.id)}">+ Insert a Pagewire block</button>`
+        : '';
     const refresh = options.macroRefreshMs ?? 5_000;
     const refreshControl =
       view.slotIds().length > 0
@@ -309,7 +318,7 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
         current: 'page',
         currentPageId: page.id,
         viewId: view.id,
-        body: `<article class="pw-page"><nav class="pw-breadcrumbs"><a href="${pagePath(space.key, pages.find((candidate) => candidate.spaceKey === space.key && candidate.parentId === null)?.id ?? page.id)}">${escapeHtml(space.name)}</a></nav><h1 class="pw-page-title">${escapeHtml(page.title)}</h1>${renderByline(page, userName)}${refreshControl}<div class="pw-page-body">${body}</div></article>`,
+        body: `<article class="pw-page"><nav class="pw-breadcrumbs"><a href="${pagePath(space.key, pages.find((candidate) => candidate.spaceKey === space.key && candidate.parentId === null)?.id ?? page.id)}">${escapeHtml(space.name)}</a></nav><h1 class="pw-page-title">${escapeHtml(page.title)}</h1>${renderByline(page, userName)}${refreshControl}${insertControl}<div class="pw-page-body">${body}</div></article>`,
       }),
     );
   }
@@ -362,18 +371,69 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
     });
   }
 
-  async function saveMacroConfig(change: ConfigChange): Promise<PageSnapshot> {
+  /**
+   * Config edits a view has shown but not saved yet: in Confluence a macro's
+   * settings are part of the page being edited, and the page gets one new
+   * version when it is published, however many fields changed. The preview
+   * publishes when the settings panel closes (or another macro's opens).
+   */
+  const drafts = new WeakMap<View, ConfigChange[]>();
+
+  async function publishDraft(view: View): Promise<void> {
+    const changes = drafts.get(view) ?? [];
+    drafts.delete(view);
+    const byPage = new Map<string, ConfigChange[]>();
+    for (const change of changes)
+      byPage.set(change.macro.pageId, [...(byPage.get(change.macro.pageId) ?? []), change]);
+    for (const pageChanges of byPage.values()) await saveMacroConfig(pageChanges);
+  }
+
+  /**
+   * "Insert a Pagewire block" on a page: the editor's insert menu, reduced to
+   * what it leaves behind, a Forge macro node with no config yet at the end of
+   * the page, saved by the person as one new version.
+   */
+  async function insertMacro(pageId: string, accountId: string): Promise<string> {
     const pages = await sitePages();
-    const page = pages.find((candidate) => candidate.id === change.macro.pageId);
+    const page = pages.find((candidate) => candidate.id === pageId);
+    if (page?.body?.representation !== 'atlas_doc_format') {
+      throw new HttpProblem('not_found', 'There is no page here to insert a macro into.');
+    }
+    const localId = randomUUID();
+    const node = forgeMacroNode(
+      {
+        appId: installation.appId,
+        environmentId: installation.environmentId,
+        environmentType: installation.environmentType,
+      },
+      { localId, blockKey: '' },
+    );
+    // No block chosen yet: the macro says so until its settings pick one.
+    (node.attrs!.parameters as { guestParams: Record<string, unknown> }).guestParams = {};
+    const document = JSON.parse(page.body.value) as AdfDocument;
+    await dev.humanEdit(page.id, {
+      body: {
+        representation: 'atlas_doc_format',
+        value: JSON.stringify({ ...document, content: [...document.content, node] }),
+      },
+      accountId,
+      message: 'Inserted a Pagewire block',
+    });
+    return localId;
+  }
+
+  async function saveMacroConfig(changes: readonly ConfigChange[]): Promise<PageSnapshot> {
+    const first = changes[0]!;
+    const pages = await sitePages();
+    const page = pages.find((candidate) => candidate.id === first.macro.pageId);
     if (page?.body?.representation !== 'atlas_doc_format') {
       throw new HttpProblem('not_found', 'The page holding this macro is gone.');
     }
-    const document = withMacroConfig(
-      JSON.parse(page.body.value) as AdfDocument,
-      change.macro.localId,
-      change.name,
-      change.value,
-    );
+    let document = JSON.parse(page.body.value) as AdfDocument;
+    for (const change of changes) {
+      document = withMacroConfig(document, change.macro.localId, change.name, change.value);
+    }
+    const change = first;
     // The person changing the macro saves the page, as the Confluence editor does.
     return dev.humanEdit(page.id, {
       body: { representation: 'atlas_doc_format', value: JSON.stringify(document) },
@@ -397,16 +457,19 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
           throw new HttpProblem('not_found', 'There is no such app on this screen.');
         return;
       case 'open-config':
+        await publishDraft(view);
         if (!view.openConfig(action.slot))
           throw new HttpProblem('not_found', 'There is no such macro on this page.');
         return;
       case 'close-config':
+        await publishDraft(view);
         view.openConfig(null);
         return;
       case 'config': {
         const change = view.configChange(action.slot, action.name, action.value);
         if (!change) throw new HttpProblem('validation_failed', 'That is not one of the field’s choices.');
-        await saveMacroConfig(change);
+        // Shown at once, saved with the page when the settings close.
+        drafts.set(view, [...(drafts.get(view) ?? []), change]);
         view.applyConfig(action.slot, change);
         return;
       }
@@ -469,6 +532,14 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
         'set-cookie': `${PERSONA_COOKIE}=${persona}; Path=/; SameSite=Strict; HttpOnly`,
       });
       response.end();
+      return;
+    }
+    const insertMatch = /^\/api\/pages\/(\d{1,20})\/macros$/.exec(path);
+    if (insertMatch && method === 'POST') {
+      await readJson(request);
+      const persona = personaOf(request);
+      const localId = await insertMacro(insertMatch[1]!, persona.accountId);
+      sendJson(response, 201, { location: `${pagePath(space.key, insertMatch[1]!)}?configure=${localId}` });
       return;
     }
     if (path === '/api/api-tokens' && method === 'POST') {

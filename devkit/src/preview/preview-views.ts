@@ -169,7 +169,7 @@ export class View {
           configValues: slot.spec.macro.config,
         })
       : '<p>Loading the macro’s settings…</p>';
-    return `<aside class="pw-config-panel" aria-label="Macro settings" data-pw-slot="${escapeHtml(slot.spec.id)}"><header><h2>Pagewire block</h2><button type="button" class="pw-button pw-button--subtle" data-pw-host="close-config" aria-label="Close the macro settings">✕</button></header><p class="pw-helper">Confluence saves these fields in the page as you change them.</p>${form}</aside>`;
+    return `<aside class="pw-config-panel" aria-label="Macro settings" data-pw-slot="${escapeHtml(slot.spec.id)}"><header><h2>Pagewire block</h2><button type="button" class="pw-button pw-button--subtle" data-pw-host="close-config" aria-label="Close the macro settings">✕</button></header><p class="pw-helper">The macro shows your changes at once; closing these settings publishes the page (one new version for all of them), as publishing does in Confluence.</p>${form}</aside>`;
   }
 
   slotIds(): string[] {

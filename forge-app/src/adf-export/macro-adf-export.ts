@@ -74,7 +74,8 @@ export function createMacroAdfExport(deps: AdfExportDependencies): MacroAdfExpor
   };
 }
 
-async function readSnapshot(
+/** Reads the snapshot property of one macro instance; undefined when there is none or it cannot be read in time. */
+export async function readSnapshot(
   deps: AdfExportDependencies,
   content: ContentRef,
   localId: string,
@@ -102,7 +103,7 @@ async function readSnapshot(
   }
 }
 
-function contentRefFrom(content: ExportContext['content']): ContentRef | undefined {
+export function contentRefFrom(content: ExportContext['content']): ContentRef | undefined {
   if (content?.id === undefined) return undefined;
   const id = String(content.id);
   if (!/^[0-9]{1,20}$/.test(id)) return undefined;

@@ -33,6 +33,7 @@ export function forgeResolverDependencies(
       timeoutMs: budgets.backendTimeoutMs ?? BACKEND_TIMEOUT_MS,
       now,
     }),
+    snapshots: forgeAdfExportDependencies(),
     checkSpaceAdmin: createSpaceAdminCheck({
       requestAsUser: (spaceId) =>
         asUser().requestConfluence(route`/wiki/api/v2/spaces/${spaceId}/operations`, {

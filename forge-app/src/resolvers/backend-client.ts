@@ -121,11 +121,15 @@ function interpretResponse<Name extends OperationName>(
   return {
     ok: false,
     error: resolverError(code, {
+      // These details are written for the reader (when and by whom), not for an operator.
+      ...(problem.success && readerFacingCodes.has(code) ? { message: problem.data.detail } : {}),
       ...(retryAt ? { retry: { at: retryAt, now } } : {}),
       ...(problem.success && problem.data.errors ? { fieldErrors: problem.data.errors } : {}),
     }),
   };
 }
+
+const readerFacingCodes = new Set<ProblemCode>(['block_deleted']);
 
 /**
  * A response without a problem body did not come from Pagewire's own error

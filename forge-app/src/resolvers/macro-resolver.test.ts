@@ -1,7 +1,14 @@
-import { makeProblem } from '@pagewire/shared';
+import { makeProblem, snapshotPropertyKey } from '@pagewire/shared';
 import { describe, expect, it } from 'vitest';
 import { statusBlockOutput } from '../../test/support/fixtures';
-import { declareForgeWorld, MACRO_LOCAL_ID, macroContext, type World } from '../../test/support/forge-world';
+import {
+  createPage,
+  declareForgeWorld,
+  MACRO_LOCAL_ID,
+  macroContext,
+  putPageProperty,
+  type World,
+} from '../../test/support/forge-world';
 import { data } from '../../test/support/scripted-backend';
 import { macroResolver } from '../index';
 import {
@@ -180,6 +187,17 @@ describe('the macro resolver explains backend failures', () => {
     });
   });
 
+  it('tells a reader when and by whom a deleted block was deleted, in the backend’s words', async () => {
+    const w = await world.setUp();
+    const detail =
+      'The block "Deploy status" (deploy-status) was deleted on 28 Nov 2026, 10:00 UTC by a space admin. Edit the page and pick another block, or have a source write "deploy-status" again to bring it back.';
+    w.backend.answer('blocks.get', { status: 410, json: makeProblem('block_deleted', detail) });
+
+    const result = await getBlock(w, { key: 'deploy-status' });
+
+    expect(result).toEqual({ ok: false, error: { code: 'block_deleted', message: detail } });
+  });
+
   it('says Pagewire is not connected yet when the backend does not know the installation', async () => {
     const w = await world.setUp();
     w.backend.answer('blocks.get', { status: 409, json: makeProblem('installation_unknown', 'Unknown.') });
@@ -234,6 +252,65 @@ describe('the macro resolver explains backend failures', () => {
     await w.backend.close();
 
     const result = await getBlock(w, { key: 'deploy-status' });
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'backend_unreachable' } });
+  });
+
+  it('falls back to the snapshot the page holds when the backend is down, saying since when', async () => {
+    const w = await world.setUp();
+    const pageId = await createPage(w.site, 'Release status');
+    await putPageProperty(w.site, pageId, snapshotPropertyKey(MACRO_LOCAL_ID), {
+      blockKey: 'deploy-status',
+      revision: 7,
+      title: 'Production deploys',
+      adf: {
+        version: 1,
+        type: 'doc',
+        content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Green.' }] }],
+      },
+      updatedAt: '2026-11-28T09:57:00Z',
+    });
+    await w.backend.close();
+
+    const result = await getBlock(
+      w,
+      { key: 'deploy-status' },
+      macroContext(w.site, w.site.member.accountId, pageId),
+    );
+
+    expect(result).toMatchObject({
+      ok: true,
+      data: {
+        block: { kind: 'adf', key: 'deploy-status', title: 'Production deploys', revision: 7 },
+        fallback: { reason: 'backend_unreachable', since: '2026-11-28T09:57:00Z' },
+      },
+    });
+    // Read as the app, the way the export view reads it.
+    expect(
+      w.runtime
+        .productCalls()
+        .filter((call) => call.path.includes('/properties'))
+        .map((call) => call.as),
+    ).toEqual(['app']);
+  });
+
+  it('keeps the error when the page holds no snapshot of this block (the live policy)', async () => {
+    const w = await world.setUp();
+    const pageId = await createPage(w.site, 'Live only');
+    await putPageProperty(w.site, pageId, snapshotPropertyKey(MACRO_LOCAL_ID), {
+      blockKey: 'another-block',
+      revision: 1,
+      title: 'Other',
+      adf: { version: 1, type: 'doc', content: [] },
+      updatedAt: '2026-11-28T09:57:00Z',
+    });
+    await w.backend.close();
+
+    const result = await getBlock(
+      w,
+      { key: 'deploy-status' },
+      macroContext(w.site, w.site.member.accountId, pageId),
+    );
 
     expect(result).toMatchObject({ ok: false, error: { code: 'backend_unreachable' } });
   });

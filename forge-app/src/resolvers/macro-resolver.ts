@@ -1,10 +1,11 @@
-import type { OperationName } from '@pagewire/shared';
+import type { OperationName, OperationResult } from '@pagewire/shared';
 import { MACRO_MODULE_KEY } from '../manifest-keys';
 import {
   createOperationResolver,
   type ResolverDependencies,
   type ResolverHandler,
 } from './operation-resolvers';
+import { withSnapshotFallback } from './snapshot-fallback';
 
 /**
  * The macro reads; its config lists the space's blocks. Nothing the macro's
@@ -13,5 +14,25 @@ import {
 export const MACRO_OPERATIONS = ['blocks.list', 'blocks.get'] as const satisfies readonly OperationName[];
 
 export function createMacroResolver(deps: ResolverDependencies): ResolverHandler {
-  return createOperationResolver({ moduleKey: MACRO_MODULE_KEY, operations: MACRO_OPERATIONS }, deps);
+  const snapshots = deps.snapshots;
+  return createOperationResolver(
+    {
+      moduleKey: MACRO_MODULE_KEY,
+      operations: MACRO_OPERATIONS,
+      ...(snapshots === undefined
+        ? {}
+        : {
+            afterCall: async (name, result, input, platform) =>
+              name === 'blocks.get'
+                ? withSnapshotFallback(
+                    result as OperationResult<'blocks.get'>,
+                    input as { key: string },
+                    platform,
+                    snapshots,
+                  )
+                : result,
+          }),
+    },
+    deps,
+  );
 }

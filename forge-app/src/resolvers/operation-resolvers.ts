@@ -1,5 +1,6 @@
 import Resolver from '@forge/resolver';
 import { fieldErrorsFrom, type OperationName, type OperationResult, operations } from '@pagewire/shared';
+import type { AdfExportDependencies } from '../adf-export/macro-adf-export';
 import type { BackendClient } from './backend-client';
 import { invocationContextFrom, type PlatformContext } from './platform-context';
 import { resolverError } from './resolver-errors';
@@ -8,6 +9,8 @@ import type { SpaceAdminCheck } from './space-admin-check';
 export interface ResolverDependencies {
   backend: BackendClient;
   checkSpaceAdmin: SpaceAdminCheck;
+  /** Reads page content properties as the app (the macro's snapshot fallback when the backend is down). */
+  snapshots?: AdfExportDependencies;
 }
 
 export interface OperationResolverSpec {
@@ -19,6 +22,13 @@ export interface OperationResolverSpec {
    * space, so the backend can tell the page whether to offer editing.
    */
   reportAdminOn?: readonly OperationName[];
+  /** Gets the backend's answer and may replace a failure (the macro's snapshot fallback). */
+  afterCall?: (
+    name: OperationName,
+    result: OperationResult<OperationName>,
+    input: unknown,
+    platform: PlatformContext,
+  ) => Promise<OperationResult<OperationName>>;
 }
 
 /** The handler Forge calls: `@forge/resolver`'s `getDefinitions()`. */
@@ -85,5 +95,7 @@ async function runOperation<Name extends OperationName>(
   }
 
   const context = isSpaceAdmin === undefined ? base.data : { ...base.data, isSpaceAdmin };
-  return deps.backend.call(name, context, input.data);
+  const result = await deps.backend.call(name, context, input.data);
+  if (spec.afterCall === undefined) return result;
+  return (await spec.afterCall(name, result, input.data, platform)) as OperationResult<Name>;
 }

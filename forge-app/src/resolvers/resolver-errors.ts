@@ -39,10 +39,15 @@ const userMessages: Readonly<Record<ProblemCode, string>> = {
     'Pagewire is not connected to its service for this site yet. Try again in a few minutes; if it persists, ask your Confluence admin to reinstall or upgrade the app.',
   installation_uninstalled:
     'Pagewire was uninstalled from this site. Ask your Confluence admin to install it again; settings come back if that happens soon.',
+  block_deleted:
+    'This block was deleted from this space. Edit the page and pick another block in the macro’s settings.',
   block_not_found:
-    'This block no longer exists in this space. Edit the page and pick another block in the macro’s settings.',
+    'No source has written this block in this space (yet). Check the block key the source writes to, or edit the page and pick another block in the macro’s settings.',
   ingest_key_not_found: 'That ingest key does not exist any more. Reload the list.',
   job_not_found: 'That publishing job does not exist any more.',
+  page_not_found: 'No page is published under this external id in this space yet.',
+  source_name_taken:
+    'Another source in this space already has this name. Pick a different name, so the activity log can tell the two apart; revoke the old key first to reuse its name.',
   space_not_found: 'Pagewire could not find this space. Reload the page.',
   api_token_not_configured: 'No API token is set up for this space yet.',
   no_credential:

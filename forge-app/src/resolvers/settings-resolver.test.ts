@@ -44,6 +44,22 @@ describe('the settings resolver', () => {
     });
   });
 
+  it('explains an out-of-range stale threshold in the field’s own words, not zod’s', async () => {
+    const w = await world.setUp();
+
+    const result = await call(w, 'settings.update', { staleAfterMinutes: 0 }, w.site.admin.accountId);
+
+    expect(result).toMatchObject({
+      ok: false,
+      error: {
+        code: 'validation_failed',
+        fieldErrors: [{ path: '/staleAfterMinutes', message: 'must be at least 1 minute' }],
+      },
+    });
+    expect(JSON.stringify(result)).not.toMatch(/Too small|expected number/);
+    expect(w.backend.received).toHaveLength(0);
+  });
+
   it('refuses a space member’s write with a clear message and sends nothing to the backend', async () => {
     const w = await world.setUp();
     w.backend.answer('ingestKeys.create', data({ id: 'k1', source: 'ci', key: 'pwk_x' }));
@@ -225,5 +241,6 @@ function settingsView(w: World, canEdit: boolean) {
     apiToken: null,
     requiredApiTokenScopes: ['read:page:confluence', 'write:page:confluence'],
     ingestKeys: [],
+    ingestUrl: null,
   };
 }

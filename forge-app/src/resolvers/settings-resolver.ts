@@ -19,6 +19,10 @@ export const SETTINGS_OPERATIONS = [
   'ingestKeys.create',
   'ingestKeys.revoke',
   'activity.list',
+  'blocks.overview',
+  'blocks.delete',
+  'pages.list',
+  'pages.overwrite',
 ] as const satisfies readonly OperationName[];
 
 export function createSettingsResolver(deps: ResolverDependencies): ResolverHandler {

@@ -1,6 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import AjvDraft04 from 'ajv-draft-04';
 import type { FieldError } from '../errors/problem';
+import { MAX_ADF_ERRORS, type NodeCheck, summariseAdfErrors } from './adf-error-summary';
 import adfJsonSchema from './adf-schema.json' with { type: 'json' };
 
 /**
@@ -22,21 +23,50 @@ export interface AdfValidator {
  * the first `validate`, once per validator.
  */
 export function createAdfValidator(): AdfValidator {
+  let ajv: AjvDraft04 | undefined;
   let check: ValidateFunction | undefined;
+  let blockCheck: ValidateFunction | undefined;
+  const nodeChecks = new Map<string, ValidateFunction>();
+  const definitions = (adfJsonSchema as { definitions: Record<string, unknown> }).definitions;
+  // Only on a refused document: explains one node against its own type's definition.
+  const checkNode: NodeCheck = (type, node) => {
+    const name = `${type}_node`;
+    if (!Object.hasOwn(definitions, name)) return null;
+    let nodeCheck = nodeChecks.get(name);
+    if (nodeCheck === undefined) {
+      nodeCheck = ajv!.compile({ $ref: `adf#/definitions/${name}` });
+      nodeChecks.set(name, nodeCheck);
+    }
+    return nodeCheck(node) ? [] : (nodeCheck.errors ?? []);
+  };
   return {
     validate(document) {
       // allErrors=false: the first failure is enough to refuse a document, and it is
       // several times faster on large pages. strict=false: the schema uses draft-04
       // keywords Ajv's strict mode would warn about.
-      check ??= new AjvDraft04({ allErrors: false, strict: false, validateFormats: false }).compile(
-        adfJsonSchema,
-      );
+      if (check === undefined) {
+        ajv = new AjvDraft04({ allErrors: false, strict: false, validateFormats: false });
+        ajv.addSchema(adfJsonSchema, 'adf');
+        check = ajv.getSchema('adf')!;
+      }
       if (check(document)) return { valid: true };
-      const errors = (check.errors ?? []).slice(0, 10).map((error) => ({
-        path: error.instancePath,
-        message: error.message ?? 'is not valid ADF',
-      }));
-      return { valid: false, errors };
+      const rootErrors = check.errors ?? [];
+      // The check stops at the first bad top-level node; a source is better served by the first few.
+      const content = (document as { content?: unknown }).content;
+      if (Array.isArray(content) && rootErrors.every((error) => error.instancePath.startsWith('/content/'))) {
+        blockCheck ??= ajv!.compile({ $ref: 'adf#/definitions/doc_node/properties/content/items' });
+        const errors: FieldError[] = [];
+        for (let index = 0; index < content.length && errors.length < MAX_ADF_ERRORS; index++) {
+          if (blockCheck(content[index])) continue;
+          const prefixed = (blockCheck.errors ?? []).map((error) => ({
+            ...error,
+            instancePath: `/content/${index}${error.instancePath}`,
+          }));
+          errors.push(...summariseAdfErrors(prefixed, document, checkNode));
+        }
+        if (errors.length > 0) return { valid: false, errors: errors.slice(0, MAX_ADF_ERRORS) };
+      }
+      return { valid: false, errors: summariseAdfErrors(rootErrors, document, checkNode) };
     },
   };
 }

@@ -149,3 +149,16 @@ export const blockSchema = z.intersection(
   }),
 );
 export type Block = z.infer<typeof blockSchema>;
+
+/** Where a block is shown: one macro on one page (recorded when the macro is viewed). */
+export const blockPlacementSchema = z.object({
+  contentId: z.string(),
+  lastSeenAt: isoDateTime,
+});
+export type BlockPlacement = z.infer<typeof blockPlacementSchema>;
+
+/** `GET /ingest/v1/blocks` and the settings page's "Blocks" tab: each block with where it is placed. */
+export const blockListItemSchema = blockSummarySchema.extend({ placements: z.array(blockPlacementSchema) });
+export type BlockListItem = z.infer<typeof blockListItemSchema>;
+export const blockListSchema = z.object({ blocks: z.array(blockListItemSchema) });
+export type BlockList = z.infer<typeof blockListSchema>;

@@ -9,13 +9,17 @@ describe('the operation catalogue', () => {
         'activity.list',
         'apiToken.remove',
         'apiToken.set',
+        'blocks.delete',
         'blocks.get',
         'blocks.list',
+        'blocks.overview',
         'ingestKeys.create',
         'ingestKeys.revoke',
         'lifecycle.installed',
         'lifecycle.tokenRefresh',
         'lifecycle.uninstalled',
+        'pages.list',
+        'pages.overwrite',
         'settings.get',
         'settings.update',
       ].sort(),
@@ -29,6 +33,8 @@ describe('the operation catalogue', () => {
       'apiToken.remove',
       'ingestKeys.create',
       'ingestKeys.revoke',
+      'blocks.delete',
+      'pages.overwrite',
     ];
     for (const name of writes) expect(operations[name as keyof typeof operations].access).toBe('admin');
   });

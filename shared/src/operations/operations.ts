@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { activityItemSchema } from '../activity';
+import { activityItemSchema, activityKindSchema } from '../activity';
 import { adfDocumentSchema } from '../adf/adf-document';
-import { blockKeySchema, blockSchema, blockSummarySchema } from '../blocks/block-content';
+import { blockKeySchema, blockListSchema, blockSchema, blockSummarySchema } from '../blocks/block-content';
 import {
   apiTokenSecretSchema,
   apiTokenStatusSchema,
@@ -9,7 +9,7 @@ import {
   expiryDateSchema,
   tokenHealthSchema,
 } from '../credentials';
-import { sourceNameSchema } from '../ingest';
+import { externalIdSchema, jobStateSchema, sourceNameSchema } from '../ingest';
 import { deploymentModeSchema, publishingPolicySchema, spaceSettingsSchema } from '../settings';
 
 /**
@@ -54,6 +54,8 @@ const settingsViewSchema = z.object({
   /** The scopes to tick when creating the scoped API token, in display order. */
   requiredApiTokenScopes: z.array(z.string()),
   ingestKeys: z.array(ingestKeySummarySchema),
+  /** The backend URL sources send blocks and pages to (`PAGEWIRE_PUBLIC_URL`); null when the operator did not set it. */
+  ingestUrl: z.string().nullable(),
 });
 export type SettingsView = z.infer<typeof settingsViewSchema>;
 
@@ -110,8 +112,67 @@ export const operations = {
        * to showing the Markdown source as plain paragraphs.
        */
       rendered: adfDocumentSchema.optional(),
+      /**
+       * Set by the macro's resolver, never by the backend: the backend could
+       * not be reached, and this is the snapshot the page holds (read with the
+       * app's own Confluence access), as of `since`.
+       */
+      fallback: z
+        .object({
+          reason: z.enum(['backend_unreachable', 'backend_timeout', 'service_unavailable']),
+          since: z.iso.datetime({ offset: true }),
+        })
+        .optional(),
     }),
     access: 'read',
+    needsSpace: true,
+  }),
+  /** The settings page's "Blocks" tab: every block of the space with its source, last update and placements. */
+  'blocks.overview': operation({
+    input: empty,
+    output: blockListSchema,
+    access: 'read',
+    needsSpace: true,
+  }),
+  /** Deletes a block; macros showing it then say it was deleted, and the picker no longer offers it. */
+  'blocks.delete': operation({
+    input: z.strictObject({ key: blockKeySchema }),
+    output: z.object({ deleted: z.literal(true) }),
+    access: 'admin',
+    needsSpace: true,
+  }),
+  /** The settings page's "Pages" tab: every page the space's sources publish, with its last job. */
+  'pages.list': operation({
+    input: empty,
+    output: z.object({
+      pages: z.array(
+        z.object({
+          externalId: externalIdSchema,
+          pageId: z.string(),
+          title: z.string(),
+          /** The version Pagewire last wrote. */
+          version: z.number().int(),
+          updatedAt: z.string(),
+          lastJob: z
+            .object({
+              id: z.string(),
+              state: jobStateSchema,
+              source: z.string(),
+              updatedAt: z.string(),
+              humanEdit: z.object({ by: z.string(), at: z.string(), version: z.number().int() }).optional(),
+            })
+            .nullable(),
+        }),
+      ),
+    }),
+    access: 'read',
+    needsSpace: true,
+  }),
+  /** Publishes the source's last version of a page again, over a person's edit. */
+  'pages.overwrite': operation({
+    input: z.strictObject({ externalId: externalIdSchema }),
+    output: z.object({ jobId: z.string() }),
+    access: 'admin',
     needsSpace: true,
   }),
   'settings.get': operation({
@@ -165,6 +226,9 @@ export const operations = {
     input: z.strictObject({
       cursor: z.string().min(1).max(200).optional(),
       limit: z.number().int().min(1).max(100).optional(),
+      kind: activityKindSchema.optional(),
+      /** Only what this source did. */
+      source: sourceNameSchema.optional(),
     }),
     output: z.object({ items: z.array(activityItemSchema), nextCursor: z.string().nullable() }),
     access: 'read',

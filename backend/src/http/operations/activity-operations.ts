@@ -1,9 +1,13 @@
+import { foldActivity } from '../../domain/activity-folding';
 import { UUID_PATTERN } from '../../store/time-ordered-id';
 import { ProblemError } from '../problem-error';
 import type { OperationDeps, OperationHandlers } from './operation-types';
 import { spaceOf } from './operation-types';
 
 const DEFAULT_PAGE_SIZE = 25;
+/** Raw rows read per page: enough that a page of folded items is rarely short, bounded however noisy a source is. */
+const RAW_ROWS_PER_ITEM = 20;
+const MAX_RAW_ROWS = 1_000;
 
 export function createActivityOperations(deps: OperationDeps): Pick<OperationHandlers, 'activity.list'> {
   return {
@@ -15,10 +19,20 @@ export function createActivityOperations(deps: OperationDeps): Pick<OperationHan
           errors: [{ path: '/cursor', message: 'is not a cursor from a previous page' }],
         });
       }
-      return deps.repositories.activity.list(call.invocation.installationId, spaceOf(call.context), {
-        before: cursor,
-        limit: call.input.limit ?? DEFAULT_PAGE_SIZE,
-      });
+      const limit = call.input.limit ?? DEFAULT_PAGE_SIZE;
+      const raw = await deps.repositories.activity.list(
+        call.invocation.installationId,
+        spaceOf(call.context),
+        {
+          before: cursor,
+          limit: Math.min(limit * RAW_ROWS_PER_ITEM, MAX_RAW_ROWS),
+          filter: { kind: call.input.kind, source: call.input.source },
+        },
+      );
+      const folded = foldActivity(raw.items, limit);
+      // Stopped early: the next page starts after the last row shown. Read to the end: where the raw page ended.
+      const nextCursor = folded.exhausted ? raw.nextCursor : folded.lastConsumedId;
+      return { items: folded.items, nextCursor };
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { AdfDocument, Block } from '@pagewire/shared';
 import type { Logger } from 'pino';
+import { deleteBlock, describeDeletion, listBlocksWithPlacements } from '../../blocks/block-inventory';
 import { isContentTooComplexError } from '../../publishing/adf/markdown-renderer';
 import { ProblemError } from '../problem-error';
 import type { OperationDeps, OperationHandlers } from './operation-types';
@@ -63,7 +64,7 @@ function createRenderedMarkdownCache(render: (markdown: string) => Promise<AdfDo
 
 export function createBlockOperations(
   deps: OperationDeps,
-): Pick<OperationHandlers, 'blocks.list' | 'blocks.get'> {
+): Pick<OperationHandlers, 'blocks.list' | 'blocks.get' | 'blocks.overview' | 'blocks.delete'> {
   const renderMarkdown =
     deps.renderMarkdown === undefined
       ? undefined
@@ -77,11 +78,43 @@ export function createBlockOperations(
       return { blocks };
     },
 
+    async 'blocks.overview'(call) {
+      return listBlocksWithPlacements(
+        deps.repositories,
+        call.invocation.installationId,
+        spaceOf(call.context),
+      );
+    },
+
+    async 'blocks.delete'(call) {
+      const spaceKey = spaceOf(call.context);
+      const deletion = await deleteBlock(deps.repositories, {
+        installationId: call.invocation.installationId,
+        spaceKey,
+        key: call.input.key,
+        by: { kind: 'user', id: call.context.accountId ?? 'unknown' },
+        now: deps.now(),
+      });
+      if (deletion === null) {
+        throw new ProblemError(
+          'block_not_found',
+          `There is no block "${call.input.key}" in space ${spaceKey}.`,
+        );
+      }
+      return { deleted: true };
+    },
+
     async 'blocks.get'(call) {
       const installationId = call.invocation.installationId;
       const spaceKey = spaceOf(call.context);
       const view = await deps.repositories.blocks.findForView(installationId, spaceKey, call.input.key);
       if (view === null) {
+        const deletion = await deps.repositories.blocks.findDeletion(
+          installationId,
+          spaceKey,
+          call.input.key,
+        );
+        if (deletion !== null) throw new ProblemError('block_deleted', describeDeletion(deletion));
         throw new ProblemError(
           'block_not_found',
           `There is no block "${call.input.key}" in space ${spaceKey}.`,

@@ -1,3 +1,4 @@
+import { ProblemError } from '../problem-error';
 import { createActivityOperations } from './activity-operations';
 import { createApiTokenOperations } from './api-token-operations';
 import { createBlockOperations } from './block-operations';
@@ -15,6 +16,13 @@ export function createOperationHandlers(deps: OperationDeps): OperationHandlers 
     ...createApiTokenOperations(deps),
     ...createIngestKeyOperations(deps),
     ...createActivityOperations(deps),
+    // Answered by the publishing engine when it runs (BackendExtension.operations); without it nothing is published.
+    async 'pages.list'() {
+      return { pages: [] };
+    },
+    async 'pages.overwrite'(call) {
+      throw new ProblemError('page_not_found', `No source has published "${call.input.externalId}" here.`);
+    },
   };
 }
 

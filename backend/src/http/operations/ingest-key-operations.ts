@@ -12,6 +12,16 @@ export function createIngestKeyOperations(
       const installationId = call.invocation.installationId;
       const spaceKey = spaceOf(call.context);
       const now = deps.now();
+      // Two live keys under one name could not be told apart in the activity log or the block list.
+      const wanted = call.input.source.trim().toLowerCase();
+      const existing = await deps.repositories.ingestKeys.list(installationId, spaceKey);
+      if (existing.some((key) => key.revokedAt === null && key.source.trim().toLowerCase() === wanted)) {
+        throw new ProblemError(
+          'source_name_taken',
+          `A source named "${call.input.source}" already has a key in space ${spaceKey}.`,
+          { errors: [{ path: '/source', message: 'another source in this space already has this name' }] },
+        );
+      }
       const { key, hash, prefix } = generateIngestKey();
       const id = randomUUID();
       await deps.repositories.ingestKeys.create({

@@ -59,6 +59,8 @@ export interface OperationDeps {
   atlassianApiBase: URL;
   /** The scopes to tick when creating a scoped API token (from the token-health module). */
   requiredApiTokenScopes: readonly string[];
+  /** `PAGEWIRE_PUBLIC_URL`, shown on the settings page; null when unset. */
+  publicUrl?: string | null;
   now: () => Date;
   settingsEvents: SettingsEvents;
   /** Told when `blocks.get` sees a block on a page it had not recorded it on. */

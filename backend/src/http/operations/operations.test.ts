@@ -397,7 +397,11 @@ describe('settings operations', () => {
     expect(empty.status).toBe(400);
     const range = await t.call(tenant, 'settings.update', { staleAfterMinutes: 0 }, admin);
     expect(range.status).toBe(400);
-    expect(range.body.errors[0].path).toBe('/staleAfterMinutes');
+    expect(range.body.errors).toEqual([{ path: '/staleAfterMinutes', message: 'must be at least 1 minute' }]);
+    const fraction = await t.call(tenant, 'settings.update', { staleAfterMinutes: 1.5 }, admin);
+    expect(fraction.body.errors[0].message).toBe('enter a whole number of minutes');
+    const huge = await t.call(tenant, 'settings.update', { staleAfterMinutes: 50_000 }, admin);
+    expect(huge.body.errors[0].message).toBe('must be at most 43,200 minutes (30 days)');
   });
 });
 
@@ -555,6 +559,8 @@ describe('ingest key operations', () => {
 
     const revoked = await t.call(tenant, 'ingestKeys.revoke', { id }, admin);
     expect(revoked.body).toEqual({ data: { revoked: true } });
+    // Revoked, its name is free again.
+    expect((await t.call(tenant, 'ingestKeys.create', { source: 'CI pipeline' }, admin)).status).toBe(200);
     const again = await t.call(tenant, 'ingestKeys.revoke', { id }, admin);
     expect(again.body).toEqual({ data: { revoked: true } });
     const missing = await t.call(tenant, 'ingestKeys.revoke', { id: 'no-such-key' }, admin);
@@ -563,7 +569,61 @@ describe('ingest key operations', () => {
   });
 });
 
+describe('source names', () => {
+  it('refuses a second live key under a source name already in use, in any letter case, with 409', async () => {
+    const tenant = t.tenant('acme');
+    expect((await t.call(tenant, 'ingestKeys.create', { source: 'nightly-report' }, admin)).status).toBe(200);
+    const again = await t.call(tenant, 'ingestKeys.create', { source: 'Nightly-Report' }, admin);
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('source_name_taken');
+    expect(again.body.errors).toEqual([
+      { path: '/source', message: 'another source in this space already has this name' },
+    ]);
+    // Another space may use the name.
+    const elsewhere = await t.call(
+      tenant,
+      'ingestKeys.create',
+      { source: 'nightly-report' },
+      { ...admin, spaceKey: 'OPS', spaceId: '2' },
+    );
+    expect(elsewhere.status).toBe(200);
+  });
+});
+
 describe('the activity log', () => {
+  it('filters by kind and by source, and folds a source’s repeated writes into one row with a count', async () => {
+    const tenant = t.tenant('filters');
+    const { key } = await t.createIngestKey(tenant, 'ENG', 'chatty');
+    for (let write = 1; write <= 6; write++) {
+      await t.http
+        .put('/ingest/v1/blocks/noisy')
+        .set('authorization', `Bearer ${key}`)
+        .send({ kind: 'markdown', title: 'Noisy', content: `write ${write}` });
+    }
+    await t.call(tenant, 'settings.update', { staleAfterMinutes: 15 }, admin);
+
+    const all = await t.call(tenant, 'activity.list', { limit: 10 });
+    expect(
+      all.body.data.items.map((item: { action: string; count?: number }) => [item.action, item.count ?? 1]),
+    ).toEqual([
+      ['settings.updated', 1],
+      ['block.updated', 6],
+      ['ingest_key.created', 1],
+    ]);
+
+    const adminOnly = await t.call(tenant, 'activity.list', { kind: 'admin' });
+    expect(adminOnly.body.data.items.map((item: { action: string }) => item.action)).toEqual([
+      'settings.updated',
+      'ingest_key.created',
+    ]);
+    const publishing = await t.call(tenant, 'activity.list', { kind: 'publishing' });
+    expect(publishing.body.data.items).toHaveLength(1);
+    expect((await t.call(tenant, 'activity.list', { kind: 'errors' })).body.data.items).toEqual([]);
+    const bySource = await t.call(tenant, 'activity.list', { source: 'chatty' });
+    expect(bySource.body.data.items).toMatchObject([{ action: 'block.updated', count: 6 }]);
+    expect((await t.call(tenant, 'activity.list', { source: 'someone-else' })).body.data.items).toEqual([]);
+  });
+
   it('pages with a cursor, newest first', async () => {
     const tenant = t.tenant('acme');
     for (const minutes of [1, 2, 3]) {
@@ -571,10 +631,12 @@ describe('the activity log', () => {
     }
     const first = await t.call(tenant, 'activity.list', { limit: 2 });
     expect(first.body.data.items).toHaveLength(2);
-    expect(first.body.data.items[0].detail).toContain('staleAfterMinutes = 3');
+    expect(first.body.data.items[0].detail).toBe(
+      'Settings changed: blocks are marked stale after 3 minutes.',
+    );
     const second = await t.call(tenant, 'activity.list', { limit: 2, cursor: first.body.data.nextCursor });
     expect(second.body.data.items.map((item: { detail: string }) => item.detail)).toEqual([
-      'Settings changed: staleAfterMinutes = 1.',
+      'Settings changed: blocks are marked stale after 1 minute.',
     ]);
     expect(second.body.data.nextCursor).toBeNull();
   });

@@ -24,6 +24,7 @@ export function createSettingsOperations(
         // Settings hide the API token section in marketplace mode; no scopes to tick there.
         requiredApiTokenScopes: deps.mode === 'marketplace' ? [] : [...deps.requiredApiTokenScopes],
         ingestKeys,
+        ingestUrl: deps.publicUrl ?? null,
       };
     },
 
@@ -45,9 +46,17 @@ export function createSettingsOperations(
         spaceId: call.context.spaceId ?? undefined,
         now,
       });
-      const described = Object.entries(change)
-        .map(([name, value]) => `${name} = ${String(value)}`)
-        .join(', ');
+      // Read by admins in the activity log: the settings page's words, not field names.
+      const described = [
+        ...(change.publishingPolicy === undefined
+          ? []
+          : [`publishing policy is now ${change.publishingPolicy}`]),
+        ...(change.staleAfterMinutes === undefined
+          ? []
+          : [
+              `blocks are marked stale after ${change.staleAfterMinutes} minute${change.staleAfterMinutes === 1 ? '' : 's'}`,
+            ]),
+      ].join('; ');
       await deps.repositories.activity.append({
         installationId,
         spaceKey,

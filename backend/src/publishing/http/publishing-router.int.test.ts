@@ -143,7 +143,7 @@ describe('PUT /ingest/v1/pages/{externalId}', () => {
       .set('authorization', `Bearer ${key}`)
       .send(page);
     expectProblem(response, 405, 'method_not_allowed');
-    expect(response.headers.allow).toBe('PUT');
+    expect(response.headers.allow).toBe('GET, PUT');
   });
 
   it('never answers 5xx, whatever the body', async () => {
@@ -219,6 +219,45 @@ describe('GET /ingest/v1/jobs/{id}', () => {
       const problem = expectProblem(response, 400, 'validation_failed');
       expect(JSON.stringify(problem)).toContain('/wait');
     }
+  });
+});
+
+describe('automation routes', () => {
+  const get = (path: string, ingestKey = key) =>
+    backend.http.get(path).set('authorization', `Bearer ${ingestKey}`);
+
+  it('holds GET /ingest/v1/jobs/{id}?wait= until the wait runs out, then answers with the job as it is', async () => {
+    // Confluence is unreachable here and retries wait a minute: the job cannot end within the wait.
+    const { jobId } = (await put('waits', page)).body as { jobId: string };
+    const response = await get(`/ingest/v1/jobs/${jobId}?wait=1`);
+    expect(response.status).toBe(200);
+    expect(['queued', 'running']).toContain(jobViewSchema.parse(response.body).state);
+  });
+
+  it('refuses a wait longer than 30 seconds, naming the limit', async () => {
+    const { jobId } = (await put('waits', page)).body as { jobId: string };
+    const problem = expectProblem(await get(`/ingest/v1/jobs/${jobId}?wait=31`), 400, 'validation_failed');
+    expect(problem.errors).toEqual([{ path: '?wait', message: 'must be at most 30 seconds' }]);
+    expectProblem(await get(`/ingest/v1/jobs/${jobId}?wait=soon`), 400, 'validation_failed');
+  });
+
+  it('lists this space’s jobs by external id and by state, never another space’s', async () => {
+    const { jobId } = (await put('listed', page)).body as { jobId: string };
+    const byId = await get('/ingest/v1/jobs?externalId=listed');
+    expect(byId.status).toBe(200);
+    expect(byId.body.jobs.map((job: { id: string }) => job.id)).toEqual([jobId]);
+    const published = await get('/ingest/v1/jobs?state=published');
+    expect(published.body.jobs).toEqual([]);
+    const elsewhere = await get('/ingest/v1/jobs?externalId=listed', otherSpaceKey);
+    expect(elsewhere.body.jobs).toEqual([]);
+    const problem = expectProblem(await get('/ingest/v1/jobs?state=done'), 400, 'validation_failed');
+    expect(problem.errors?.[0]?.path).toBe('?state');
+  });
+
+  it('answers GET /ingest/v1/pages/{externalId} with 404 page_not_found before the page is published', async () => {
+    await put('not-yet', page);
+    const problem = expectProblem(await get('/ingest/v1/pages/not-yet'), 404, 'page_not_found');
+    expect(problem.detail).toContain('GET /ingest/v1/jobs?externalId=not-yet');
   });
 });
 

@@ -1,10 +1,7 @@
 import {
   EXTERNAL_ID_PATTERN,
   fieldErrorsFrom,
-  type JobView,
-  jobQuerySchema,
   MAX_INGEST_BODY_BYTES,
-  MAX_JOB_WAIT_SECONDS,
   type PageIngestBody,
   pageIngestBodySchema,
 } from '@pagewire/shared';
@@ -32,7 +29,7 @@ const PAGE_BODY_LIMIT_BYTES = MAX_INGEST_BODY_BYTES + 16 * 1024;
 
 /**
  * `PUT /ingest/v1/pages/{externalId}` queues a whole-page publish and answers
- * 202 with the job id; `GET /ingest/v1/jobs/{id}` reports it. Both take the
+ * 202 with the job id; `GET /ingest/v1/jobs/{id}` (automation-router.ts) reports it. Both take the
  * ingest key (`Authorization: Bearer pwk_…`), which fixes installation, space
  * and source: a job is visible only to keys of the same installation and space.
  */
@@ -98,37 +95,11 @@ export function createPublishingRouter(deps: PublishingRouterDeps): Router {
     },
   );
 
-  router.get(JOB_ROUTE, authenticate(JOB_ROUTE), async (request, response) => {
-    const principal = principalOf(response);
-    const query = jobQuerySchema.safeParse(request.query);
-    if (!query.success) {
-      throw new ProblemError('validation_failed', 'The query is not valid.', {
-        errors: [
-          { path: '/wait', message: `must be a whole number of seconds from 0 to ${MAX_JOB_WAIT_SECONDS}` },
-        ],
-      });
-    }
-    const id = request.params.id as string;
-    let view: JobView | null;
-    if (query.data.wait === undefined || query.data.wait === 0) {
-      view = await deps.service.findJob(principal, id);
-    } else {
-      // A client that hangs up stops the wait.
-      const gone = new AbortController();
-      response.on('close', () => gone.abort());
-      view = await deps.service.waitForJob(principal, id, query.data.wait * 1000, gone.signal);
-    }
-    if (view === null) {
-      throw new ProblemError('job_not_found', 'There is no job with this id for this ingest key’s space.');
-    }
-    response.setHeader('cache-control', 'no-store');
-    response.json(view);
-  });
-
+  // GET on a job, the job list and GET on a page are in automation-router.ts, mounted first.
   router.all(PAGE_ROUTE, (_request, response) => {
     requestState(response).route = PAGE_ROUTE;
-    response.setHeader('allow', 'PUT');
-    throw new ProblemError('method_not_allowed', 'Pages are published with PUT.');
+    response.setHeader('allow', 'GET, PUT');
+    throw new ProblemError('method_not_allowed', 'Pages are published with PUT and looked up with GET.');
   });
   router.all(JOB_ROUTE, (_request, response) => {
     requestState(response).route = JOB_ROUTE;

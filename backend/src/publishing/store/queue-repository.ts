@@ -535,7 +535,7 @@ function toLease(work: PublishWorkTable, owner: string, job: StoredJob): Lease {
   };
 }
 
-function toStoredJob(row: PublishJobsTable): StoredJob {
+export function toStoredJob(row: PublishJobsTable): StoredJob {
   return {
     id: row.id,
     installationId: row.installation_id,

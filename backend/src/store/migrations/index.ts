@@ -5,6 +5,8 @@ import * as fitTokenUses from './0010-fit-token-uses';
 import * as appTokenRefusals from './0030-app-token-refusals';
 import * as installationUninstall from './0031-installation-uninstall';
 import * as placementContentType from './0040-placement-content-type';
+import * as deletedBlocks from './0060-deleted-blocks';
+import * as activityHumanEdit from './0061-activity-human-edit';
 
 export interface NamedMigration {
   /** `NNNN-what`: applied in ascending order, recorded by name, never renamed once released. */
@@ -25,4 +27,6 @@ export const coreMigrations: readonly NamedMigration[] = [
   { name: '0030-app-token-refusals', migration: appTokenRefusals },
   { name: '0031-installation-uninstall', migration: installationUninstall },
   { name: '0040-placement-content-type', migration: placementContentType },
+  { name: '0060-deleted-blocks', migration: deletedBlocks },
+  { name: '0061-activity-human-edit', migration: activityHumanEdit },
 ];

@@ -153,6 +153,12 @@
           target: host.dataset.pwTarget,
           value: Number(host.dataset.pwValue),
         });
+      } else if (kind === 'insert-macro') {
+        post(`/api/pages/${host.dataset.pwPage}/macros`, {})
+          .then((response) => (response?.ok ? response.json() : null))
+          .then((answer) => {
+            if (answer?.location) location.assign(answer.location);
+          });
       } else if (kind === 'open-config') {
         act({ type: 'open-config', slot: slotOf(host) });
       } else if (kind === 'close-config') {

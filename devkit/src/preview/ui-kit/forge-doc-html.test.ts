@@ -15,6 +15,13 @@ function context(overrides: Partial<ForgeDocRenderContext> = {}): ForgeDocRender
 }
 
 describe('rendering a ForgeDoc tree to HTML', () => {
+  it('links site-relative /wiki paths as UI Kit does, and refuses protocol-relative and script links', () => {
+    const html = (href: string) => renderForgeDoc(node('Link', { href }, text('page')), context());
+    expect(html('/wiki/spaces/ENG/pages/65601')).toContain('href="/wiki/spaces/ENG/pages/65601"');
+    expect(html('//evil.example/x')).toContain('pw-link-broken');
+    expect(html('javascript:alert(1)')).toContain('pw-link-broken');
+  });
+
   it('escapes what the app shows, in text and in attributes', () => {
     const html = renderForgeDoc(
       node(

@@ -141,7 +141,14 @@ function renderTable(node: ForgeDoc, context: ForgeDocRenderContext): string {
   const rows = (wrapper('rows')?.children ?? []).filter((child) => child.type === 'Row');
   const perPage =
     typeof node.props.rowsPerPage === 'number' && node.props.rowsPerPage > 0 ? node.props.rowsPerPage : 0;
-  const key = node.key ?? 'table';
+  // Host state outlives the app instance (the 5-second macro refresh starts a new one, whose node keys are new),
+  // so a table is known by what stays the same: its testId, else its caption.
+  const stableCaption = string(node.props.caption);
+  const key =
+    string(node.props.testId) ??
+    (stableCaption === undefined ? undefined : `table:${stableCaption}`) ??
+    node.key ??
+    'table';
   const pages = perPage ? Math.max(1, Math.ceil(rows.length / perPage)) : 1;
   const page = Math.min(pages - 1, Math.max(0, context.selected(key)));
   const shown = perPage ? rows.slice(page * perPage, (page + 1) * perPage) : rows;
@@ -242,7 +249,10 @@ const renderers: Readonly<Record<string, Render>> = {
     return `<span class="pw-lozenge pw-lozenge--${appearance}${node.props.isBold ? ' pw-lozenge--bold' : ''}"${attributes({ 'data-testid': testId(node) })}>${children(node, context)}</span>`;
   },
   Link: (node, context) => {
-    const href = safeHref(node.props.href);
+    // UI Kit's Link takes site-relative paths such as /wiki/… too (docs/platform-notes.md#ui-kit-links).
+    const raw = node.props.href;
+    const href =
+      typeof raw === 'string' && /^\/(?![/\\])[^\s\\]*$/.test(raw) ? raw : safeHref(node.props.href);
     if (!href) return `<span class="pw-link-broken">${children(node, context)}</span>`;
     return `<a class="pw-link"${attributes({ href, target: node.props.openNewTab ? '_blank' : undefined, rel: 'noopener noreferrer' })}>${children(node, context)}</a>`;
   },
@@ -303,7 +313,7 @@ const renderers: Readonly<Record<string, Render>> = {
       ...configAttributes(node, context),
     })}>`,
   Label: (node, context) =>
-    `<label class="pw-label"${attributes({ for: string(node.props.labelFor) })}>${children(node, context)}</label>`,
+    `<label class="pw-label"${attributes({ for: string(node.props.labelFor), id: string(node.props.id) })}>${children(node, context)}</label>`,
   HelperMessage: (node, context) => `<p class="pw-helper">${children(node, context)}</p>`,
   ErrorMessage: (node, context) => `<p class="pw-error-message" role="alert">${children(node, context)}</p>`,
   ValidMessage: (node, context) => `<p class="pw-valid-message">${children(node, context)}</p>`,
@@ -324,7 +334,7 @@ const renderers: Readonly<Record<string, Render>> = {
           })}> ${escapeHtml(option.label)}</label>`,
       )
       .join('');
-    return `<div class="pw-radio-group" role="radiogroup"${attributes({ 'data-testid': testId(node) })}>${inputs}</div>`;
+    return `<div class="pw-radio-group" role="radiogroup"${attributes({ 'aria-labelledby': string(node.props['aria-labelledby']), 'data-testid': testId(node) })}>${inputs}</div>`;
   },
   Select: (node, context) => {
     const current = currentValue(node, context);

@@ -1,6 +1,7 @@
-import { EmptyState, Stack } from '@forge/react';
+import { EmptyState, SectionMessage, Stack, Text } from '@forge/react';
 import type { Block, OperationOutput } from '@pagewire/shared';
 import type { MacroConfig } from '../../macro-config';
+import { describeAge, formatDateTime } from '../time-display';
 import { BlockHeader } from './block-header';
 import { MetricsBlock } from './metrics-block';
 import { markdownFallbackDocument, RichTextBlock } from './rich-text-block';
@@ -18,6 +19,17 @@ export function BlockView({ result, config, now }: BlockViewProps) {
   const { block } = result;
   return (
     <Stack space="space.150" testId={`pagewire-block-${block.kind}`}>
+      {result.fallback ? (
+        <SectionMessage
+          appearance="warning"
+          title={`Live data unavailable since ${formatDateTime(result.fallback.since)}`}
+          testId="pagewire-fallback"
+        >
+          <Text>
+            {`Pagewire’s service cannot be reached, so this is the copy stored in the page ${describeAge(result.fallback.since, now)}. It updates again when the service is back.`}
+          </Text>
+        </SectionMessage>
+      ) : null}
       <BlockHeader
         block={block}
         stale={result.stale}

@@ -42,6 +42,38 @@ function blockResult(output: OperationOutput<'blocks.get'>): OperationResult<'bl
 const loaded = (tree: ForgeDoc) =>
   findAll(tree, (node) => String(node.props.testId ?? '').startsWith('pagewire-block-')).length > 0;
 
+describe('the macro when the backend is down', () => {
+  it('shows the page’s stored copy under a warning that says since when live data is unavailable', async () => {
+    const app = renderMacro(() =>
+      blockResult({
+        block: {
+          kind: 'adf',
+          key: 'deploy-status',
+          title: 'Production deploys',
+          content: {
+            version: 1,
+            type: 'doc',
+            content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Green.' }] }],
+          },
+          revision: 7,
+          updatedAt: '2026-11-28T09:57:00Z',
+          source: 'snapshot',
+        },
+        stale: false,
+        staleAfterMinutes: 0,
+        fallback: { reason: 'backend_unreachable', since: '2026-11-28T09:57:00Z' },
+      }),
+    );
+    const tree = await app.waitFor(loaded, 'the block');
+    const warning = byTestId(tree, 'pagewire-fallback')!;
+    expect(warning.props).toMatchObject({
+      appearance: 'warning',
+      title: 'Live data unavailable since 28 Nov 2026, 09:57 UTC',
+    });
+    expect(textOf(warning)).toContain('this is the copy stored in the page');
+  });
+});
+
 describe('the macro', () => {
   it('shows a skeleton while the block loads', async () => {
     const app = renderMacro(() => new Promise(() => {}));
@@ -181,12 +213,13 @@ describe('the macro when something goes wrong', () => {
     expect(calls).toBe(2);
   });
 
-  it('says a deleted block is gone without offering a pointless retry', async () => {
+  it('says a block no source has written yet is missing, without offering a pointless retry', async () => {
     const app = renderMacro(() => ({
       ok: false,
       error: {
         code: 'block_not_found',
-        message: 'This block no longer exists in this space. Edit the page and pick another block.',
+        message:
+          'No source has written this block in this space (yet). Edit the page and pick another block.',
       },
     }));
 
@@ -195,6 +228,23 @@ describe('the macro when something goes wrong', () => {
     const message = byTestId(tree, 'pagewire-error')!;
     expect(message.props.appearance).toBe('error');
     expect(textOf(message)).toContain('pick another block');
+    expect(byType(message, 'Button')).toHaveLength(0);
+  });
+
+  it('says a block was deleted, when and by whom, without offering a retry', async () => {
+    const app = renderMacro(() => ({
+      ok: false,
+      error: {
+        code: 'block_deleted',
+        message:
+          'The block "Deploy status" (deploy-status) was deleted on 28 Nov 2026, 10:00 UTC by a space admin.',
+      },
+    }));
+
+    const tree = await app.waitFor((node) => !!byTestId(node, 'pagewire-error'), 'the error');
+
+    const message = byTestId(tree, 'pagewire-error')!;
+    expect(textOf(message)).toContain('was deleted on 28 Nov 2026, 10:00 UTC by a space admin');
     expect(byType(message, 'Button')).toHaveLength(0);
   });
 

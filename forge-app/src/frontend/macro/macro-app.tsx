@@ -54,7 +54,9 @@ export function MacroApp({ now = () => new Date() }: MacroAppProps) {
         title="This Pagewire block can’t be shown"
         error={error}
         // Retrying cannot bring back a deleted block; editing the macro can.
-        {...(error.code === 'block_not_found' ? {} : { onRetry: () => setAttempt((count) => count + 1) })}
+        {...(error.code === 'block_not_found' || error.code === 'block_deleted'
+          ? {}
+          : { onRetry: () => setAttempt((count) => count + 1) })}
       />
     );
   }

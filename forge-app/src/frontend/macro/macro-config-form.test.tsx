@@ -73,6 +73,29 @@ describe('the macro config', () => {
     );
   });
 
+  it('ties every label to its field, so a screen reader (and a click on the label) finds it', async () => {
+    const app = renderConfig(() => ({ ok: true, data: { blocks: [] } }));
+    const tree = await app.waitFor(
+      (node) => blockSelect(node)?.props.placeholder !== 'Loading this space’s blocks…',
+      'the list',
+    );
+    const labelFor = (text: string) => byType(tree, 'Label').find((label) => textOf(label) === text)!;
+    const selects = byType(tree, 'Select');
+    for (const [text, name] of [
+      ['Block', 'blockKey'],
+      ['Table rows per page', 'rowsPerPage'],
+    ] as const) {
+      const select = selects.find((node) => node.props.name === name)!;
+      expect(select.props.inputId, name).toBeDefined();
+      expect(labelFor(text).props.labelFor).toBe(select.props.inputId);
+    }
+    // Radios are labelled one by one.
+    const radio = byType(tree, 'RadioGroup')[0]!;
+    expect((radio.props.options as Array<{ label: string }>).every((option) => option.label.length > 0)).toBe(
+      true,
+    );
+  });
+
   it('says how blocks come to exist when the space has none yet', async () => {
     const app = renderConfig(() => ({ ok: true, data: { blocks: [] } }));
 

@@ -37,6 +37,8 @@ export function MacroConfigForm() {
     <>
       <Label labelFor={macroConfigFields.blockKey}>Block</Label>
       <Select
+        // Ties the label to the field: a Select's input takes its id from `inputId`, not from `name`.
+        inputId={macroConfigFields.blockKey}
         name={macroConfigFields.blockKey}
         options={blocks.map(blockOption)}
         placeholder={placeholderFor(load, blocks)}
@@ -51,10 +53,20 @@ export function MacroConfigForm() {
           create keys under Space settings → Pagewire.
         </Label>
       ) : null}
+      {/*
+        Each radio carries its own label ("Show the block's title"). The group's heading cannot be tied with
+        aria-labelledby: @forge/react prefixes `id`, `labelFor` and `inputId` with a per-app random string, but
+        not `aria-labelledby`, so the two would never match.
+      */}
       <Label labelFor={macroConfigFields.showTitle}>Title</Label>
       <RadioGroup name={macroConfigFields.showTitle} options={titleOptions} defaultValue="show" />
       <Label labelFor={macroConfigFields.rowsPerPage}>Table rows per page</Label>
-      <Select name={macroConfigFields.rowsPerPage} options={rowsOptions} defaultValue={rowsOptions[0]} />
+      <Select
+        inputId={macroConfigFields.rowsPerPage}
+        name={macroConfigFields.rowsPerPage}
+        options={rowsOptions}
+        defaultValue={rowsOptions[0]}
+      />
     </>
   );
 }

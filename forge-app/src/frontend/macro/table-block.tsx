@@ -10,6 +10,7 @@ const numberFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }
 export function TableBlock({ content, rowsPerPage }: { content: TableContent; rowsPerPage: number }) {
   return (
     <DynamicTable
+      testId="pagewire-table"
       {...(content.caption ? { caption: content.caption } : {})}
       head={{ cells: content.columns.map((column) => ({ key: column.key, content: column.title })) }}
       rows={content.rows.map((row, index) => ({

@@ -1,10 +1,30 @@
-import { Button, DynamicTable, EmptyState, Lozenge, Stack, Text, Tooltip, User } from '@forge/react';
-import type { ActivityAction, ActivityItem, ActivityResult, ResolverError } from '@pagewire/shared';
+import {
+  Button,
+  DynamicTable,
+  EmptyState,
+  Inline,
+  Label,
+  Link,
+  Lozenge,
+  Select,
+  Stack,
+  Text,
+  Tooltip,
+  User,
+} from '@forge/react';
+import type {
+  ActivityAction,
+  ActivityItem,
+  ActivityKind,
+  ActivityResult,
+  ResolverError,
+} from '@pagewire/shared';
 import { useEffect, useState } from 'react';
 import { LoadingSkeleton } from '../components/loading-skeleton';
 import { ResolverErrorMessage } from '../components/resolver-error-message';
 import { invokeOperation } from '../resolver-client';
 import { describeAge, formatDateTime } from '../time-display';
+import { pagePath } from './blocks-tab';
 
 export const ACTIVITY_PAGE_SIZE = 20;
 
@@ -18,6 +38,7 @@ const actionLabels: Readonly<Record<ActivityAction, string>> = {
   'ingest_key.created': 'Created an ingest key',
   'ingest_key.revoked': 'Revoked an ingest key',
   'block.updated': 'Updated a block',
+  'block.deleted': 'Deleted a block',
   'snapshot.written': 'Stored a snapshot in a page',
   'snapshot.failed': 'Could not store a snapshot',
   'page.published': 'Published a page',
@@ -25,13 +46,22 @@ const actionLabels: Readonly<Record<ActivityAction, string>> = {
   'page.skipped_human_edit': 'Skipped a page a person edited',
   'page.failed': 'Could not publish a page',
   'page.dry_run': 'Planned a page (dry run)',
+  'page.overwrite_requested': 'Asked to overwrite a person’s edit',
 };
 
 const resultAppearance: Readonly<Record<ActivityResult, 'success' | 'default' | 'removed' | 'moved'>> = {
   ok: 'success',
-  skipped: 'default',
+  // A page left alone needs a look (someone's edit is now out of step with its source), so not grey.
+  skipped: 'moved',
   failed: 'removed',
   warning: 'moved',
+};
+
+const resultLabels: Readonly<Record<ActivityResult, string>> = {
+  ok: 'Done',
+  skipped: 'Left alone',
+  failed: 'Failed',
+  warning: 'Warning',
 };
 
 type Log =
@@ -45,16 +75,50 @@ type Log =
       moreError?: ResolverError;
     };
 
-/** Everything Pagewire did in this space, newest first, a page at a time. */
-export function ActivityTab({ now }: { now: Date }) {
+interface Option {
+  label: string;
+  value: string;
+}
+
+const kindOptions: Option[] = [
+  { label: 'Everything', value: '' },
+  { label: 'Admin changes', value: 'admin' },
+  { label: 'Publishing', value: 'publishing' },
+  { label: 'Errors and warnings', value: 'errors' },
+];
+
+export interface ActivityTabProps {
+  now: Date;
+  /** For links to the pages a row is about. */
+  spaceKey?: string;
+  /** The space's source names, for the source filter. */
+  sources?: readonly string[];
+}
+
+/**
+ * Everything Pagewire did in this space, newest first, a page at a time,
+ * narrowed by kind and by source. A source's routine writes arrive folded
+ * (one row with a count), so an admin's change is not buried under them.
+ */
+export function ActivityTab({ now, sources = [], spaceKey }: ActivityTabProps) {
   const [log, setLog] = useState<Log>({ status: 'loading' });
   const [attempt, setAttempt] = useState(0);
+  const [kind, setKind] = useState<Option>(kindOptions[0]!);
+  const [source, setSource] = useState<Option>({ label: 'All sources', value: '' });
+  const sourceOptions: Option[] = [
+    { label: 'All sources', value: '' },
+    ...[...new Set(sources)].sort().map((name) => ({ label: name, value: name })),
+  ];
+  const filter = {
+    ...(kind.value === '' ? {} : { kind: kind.value as ActivityKind }),
+    ...(source.value === '' ? {} : { source: source.value }),
+  };
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` reloads the first page on "Try again".
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` reloads the first page on "Try again"; a filter change reloads it too.
   useEffect(() => {
     let current = true;
     setLog({ status: 'loading' });
-    void invokeOperation('activity.list', { limit: ACTIVITY_PAGE_SIZE }).then((result) => {
+    void invokeOperation('activity.list', { limit: ACTIVITY_PAGE_SIZE, ...filter }).then((result) => {
       if (!current) return;
       setLog(
         result.ok
@@ -70,7 +134,7 @@ export function ActivityTab({ now }: { now: Date }) {
     return () => {
       current = false;
     };
-  }, [attempt]);
+  }, [attempt, kind.value, source.value]);
 
   const loadOlder = async () => {
     if (log.status !== 'ready' || !log.nextCursor) return;
@@ -78,6 +142,7 @@ export function ActivityTab({ now }: { now: Date }) {
     const result = await invokeOperation('activity.list', {
       cursor: log.nextCursor,
       limit: ACTIVITY_PAGE_SIZE,
+      ...filter,
     });
     setLog((previous) => {
       if (previous.status !== 'ready') return previous;
@@ -91,7 +156,39 @@ export function ActivityTab({ now }: { now: Date }) {
     });
   };
 
-  if (log.status === 'loading') return <LoadingSkeleton lines={5} />;
+  const filters = (
+    <Inline space="space.200" alignBlock="end" testId="pagewire-activity-filters">
+      <Stack space="space.050">
+        <Label labelFor="pagewire-activity-kind">Show</Label>
+        <Select
+          inputId="pagewire-activity-kind"
+          name="activityKind"
+          options={kindOptions}
+          value={kind}
+          onChange={(option: Option | null) => setKind(option ?? kindOptions[0]!)}
+        />
+      </Stack>
+      <Stack space="space.050">
+        <Label labelFor="pagewire-activity-source">Source</Label>
+        <Select
+          inputId="pagewire-activity-source"
+          name="activitySource"
+          options={sourceOptions}
+          value={source}
+          onChange={(option: Option | null) => setSource(option ?? sourceOptions[0]!)}
+        />
+      </Stack>
+    </Inline>
+  );
+
+  if (log.status === 'loading') {
+    return (
+      <Stack space="space.200">
+        {filters}
+        <LoadingSkeleton lines={5} />
+      </Stack>
+    );
+  }
   if (log.status === 'failed') {
     return (
       <ResolverErrorMessage
@@ -103,15 +200,23 @@ export function ActivityTab({ now }: { now: Date }) {
   }
   if (log.items.length === 0) {
     return (
-      <EmptyState
-        header="Nothing has happened here yet"
-        description="Settings changes, new keys, block updates and publishing show up here as they happen."
-        testId="pagewire-no-activity"
-      />
+      <Stack space="space.200">
+        {filters}
+        <EmptyState
+          header={
+            Object.keys(filter).length === 0
+              ? 'Nothing has happened here yet'
+              : 'Nothing matches these filters'
+          }
+          description="Settings changes, new keys, block updates and publishing show up here as they happen."
+          testId="pagewire-no-activity"
+        />
+      </Stack>
     );
   }
   return (
     <Stack space="space.200" testId="pagewire-activity">
+      {filters}
       <DynamicTable
         caption="Activity"
         head={{
@@ -130,17 +235,26 @@ export function ActivityTab({ now }: { now: Date }) {
               key: 'when',
               content: (
                 <Tooltip content={formatDateTime(item.at)}>
-                  <Text>{describeAge(item.at, now)}</Text>
+                  <Text>
+                    {item.count && item.firstAt
+                      ? `${describeAge(item.at, now)} (first ${describeAge(item.firstAt, now)})`
+                      : describeAge(item.at, now)}
+                  </Text>
                 </Tooltip>
               ),
             },
             { key: 'who', content: <Actor item={item} /> },
-            { key: 'what', content: actionLabels[item.action] },
+            {
+              key: 'what',
+              content: item.count ? `${actionLabels[item.action]} ×${item.count}` : actionLabels[item.action],
+            },
             {
               key: 'result',
-              content: <Lozenge appearance={resultAppearance[item.result]}>{item.result}</Lozenge>,
+              content: (
+                <Lozenge appearance={resultAppearance[item.result]}>{resultLabels[item.result]}</Lozenge>
+              ),
             },
-            { key: 'detail', content: detailText(item) },
+            { key: 'detail', content: <Details item={item} spaceKey={spaceKey} now={now} /> },
           ],
         }))}
       />
@@ -164,11 +278,27 @@ function Actor({ item }: { item: ActivityItem }) {
   return <Text>Pagewire</Text>;
 }
 
-function detailText(item: ActivityItem): string {
-  const parts = [
-    item.detail,
-    item.pageId ? `page ${item.pageId}` : undefined,
-    item.version ? `version ${item.version}` : undefined,
-  ];
-  return parts.filter((part): part is string => part !== undefined).join(' · ') || '—';
+/** The sentence, then who edited the page (a name, when) and a link to the page the row is about. */
+function Details({ item, spaceKey, now }: { item: ActivityItem; spaceKey: string | undefined; now: Date }) {
+  const text = [item.detail, item.version ? `version ${item.version}` : undefined]
+    .filter((part): part is string => part !== undefined)
+    .join(' · ');
+  return (
+    <Stack space="space.050">
+      <Text>{text || '—'}</Text>
+      {item.humanEdit ? (
+        <Inline space="space.050" alignBlock="center">
+          <Text size="small">Edited by</Text>
+          <User accountId={item.humanEdit.by} />
+          <Text size="small">{describeAge(item.humanEdit.at, now)}</Text>
+        </Inline>
+      ) : null}
+      {item.pageId && spaceKey ? (
+        // Relative /wiki paths stay on the user's own site (docs/platform-notes.md#ui-kit-links).
+        <Link href={pagePath(spaceKey, item.pageId)}>Open the page</Link>
+      ) : item.pageId ? (
+        <Text size="small">{`page ${item.pageId}`}</Text>
+      ) : null}
+    </Stack>
+  );
 }

@@ -60,7 +60,10 @@ export function IngestKeysTab({ view, onChanged, now }: IngestKeysTabProps) {
         <Code>Authorization: Bearer &lt;ingest key&gt;</Code>. Each source gets its own key, so the activity
         log says who changed what.
       </Text>
-      {created ? <NewKeyMessage created={created} onDismiss={() => setCreated(undefined)} /> : null}
+      <BackendUrl url={view.ingestUrl} />
+      {created ? (
+        <NewKeyMessage created={created} ingestUrl={view.ingestUrl} onDismiss={() => setCreated(undefined)} />
+      ) : null}
       {view.canEdit ? (
         <CreateKeyForm
           onCreated={(key) => {
@@ -83,11 +86,49 @@ export function IngestKeysTab({ view, onChanged, now }: IngestKeysTabProps) {
   );
 }
 
+/**
+ * UI Kit gives a frontend no clipboard access (its code runs in Forge's
+ * sandbox, away from the page the click happens in), so values to copy sit in
+ * read-only fields: one click selects the field, Ctrl+C / ⌘C copies it.
+ */
+function CopyField({ id, label, value }: { id: string; label: string; value: string }) {
+  return (
+    <Stack space="space.050">
+      <Label labelFor={id}>{label}</Label>
+      <Textfield id={id} name={id} value={value} isReadOnly isMonospaced testId={id} />
+    </Stack>
+  );
+}
+
+function BackendUrl({ url }: { url: string | null }) {
+  return url === null ? (
+    <SectionMessage appearance="information" title="Backend URL not configured" testId="pagewire-backend-url">
+      <Text>
+        Sources send blocks to the Pagewire backend’s own URL. Ask whoever runs the backend for it (they can
+        show it here by setting PAGEWIRE_PUBLIC_URL).
+      </Text>
+    </SectionMessage>
+  ) : (
+    <Stack space="space.100" testId="pagewire-backend-url">
+      <CopyField
+        id="pagewire-backend-url-value"
+        label="Backend URL for sources (select and copy)"
+        value={url}
+      />
+      <Text size="small" color="color.text.subtle">
+        {`Blocks go to ${url}/ingest/v1/blocks/<key>; the formats of every block kind are in the API reference at ${url}/openapi.json.`}
+      </Text>
+    </Stack>
+  );
+}
+
 function NewKeyMessage({
   created,
+  ingestUrl,
   onDismiss,
 }: {
   created: OperationOutput<'ingestKeys.create'>;
+  ingestUrl: string | null;
   onDismiss: () => void;
 }) {
   return (
@@ -97,10 +138,16 @@ function NewKeyMessage({
       testId="pagewire-new-key"
     >
       <Text>
-        Copy it now and store it in the source’s secret store: this is the only time Pagewire shows it. Select
-        the key below and copy it.
+        Copy it now and store it in the source’s secret store: this is the only time Pagewire shows it.
       </Text>
-      <Code>{created.key}</Code>
+      <CopyField id="pagewire-new-key-value" label="Ingest key (select and copy)" value={created.key} />
+      {ingestUrl === null ? null : (
+        <CopyField
+          id="pagewire-new-key-curl"
+          label="Try it (select and copy)"
+          value={`curl -X PUT "${ingestUrl}/ingest/v1/blocks/hello" -H "Authorization: Bearer ${created.key}" -H "Content-Type: application/json" -d '{"kind":"status","title":"Hello","content":{"status":"Operational","tone":"success"}}'`}
+        />
+      )}
       <Button appearance="primary" onClick={onDismiss}>
         I have copied the key
       </Button>

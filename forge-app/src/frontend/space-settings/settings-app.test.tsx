@@ -34,6 +34,7 @@ function settingsView(overrides: Partial<SettingsView> = {}): SettingsView {
       expiryWarning: null,
     },
     requiredApiTokenScopes: ['read:page:confluence', 'write:page:confluence', 'read:space:confluence'],
+    ingestUrl: 'https://pagewire.example.com',
     ingestKeys: [
       {
         id: 'key-1',
@@ -75,7 +76,7 @@ function renderSettings(answers: Record<string, Answer>) {
   return renderWithStubBridge(<SpaceSettingsApp now={() => NOW} />, {
     context,
     resolve: (functionKey, payload) => {
-      const answer = answers[functionKey];
+      const answer = answers[functionKey] ?? defaultAnswers[functionKey];
       if (!answer) throw new Error(`unexpected invoke ${functionKey}`);
       return answer(payload);
     },
@@ -84,6 +85,11 @@ function renderSettings(answers: Record<string, Answer>) {
 
 const ok = (data: unknown) => () => ({ ok: true, data });
 const noActivity = ok({ items: [], nextCursor: null });
+/** Tabs that load on their own answer this unless a test says otherwise. */
+const defaultAnswers: Record<string, Answer> = {
+  'blocks.overview': ok({ blocks: [] }),
+  'pages.list': ok({ pages: [] }),
+};
 
 const tabsShown = (tree: ForgeDoc) => byType(tree, 'Tabs').length > 0;
 
@@ -168,7 +174,7 @@ describe('the space settings page', () => {
     await app.waitFor(tabsShown, 'the settings');
   });
 
-  it('gives an admin four tabs, with the connection first', async () => {
+  it('gives an admin six tabs, with the connection first', async () => {
     const app = renderSettings({ 'settings.get': ok(settingsView()), 'activity.list': noActivity });
 
     const tree = await app.waitFor(tabsShown, 'the settings');
@@ -177,6 +183,8 @@ describe('the space settings page', () => {
       'Connection',
       'Sources & ingest keys',
       'Publishing policy',
+      'Blocks',
+      'Pages',
       'Activity',
     ]);
     expect(byTestId(tree, 'pagewire-read-only')).toBeUndefined();
@@ -417,7 +425,14 @@ describe('the Sources & ingest keys tab', () => {
     const shown = await app.waitFor((node) => !!byTestId(node, 'pagewire-new-key'), 'the new key');
     const message = byTestId(shown, 'pagewire-new-key')!;
     expect(message.props).toMatchObject({ appearance: 'success', title: 'Ingest key for “pager” created' });
-    expect(byType(message, 'Code').map(textOf)).toEqual(['pwk_S3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3t1']);
+    const keyField = field(message, 'pagewire-new-key-value')!;
+    expect(keyField.props).toMatchObject({
+      value: 'pwk_S3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3t1',
+      isReadOnly: true,
+    });
+    expect(String(field(message, 'pagewire-new-key-curl')?.props.value)).toContain(
+      'curl -X PUT "https://pagewire.example.com/ingest/v1/blocks/hello" -H "Authorization: Bearer pwk_S3cr3t',
+    );
     expect(textOf(message)).toContain('this is the only time Pagewire shows it');
     expect(invocationsOf(app, 'ingestKeys.create').map((call) => call.payload)).toEqual([
       { source: 'pager' },
@@ -520,8 +535,8 @@ describe('the Activity tab', () => {
 
     const rowsOf = (node: ForgeDoc) => byType(byTestId(node, 'pagewire-activity')!, 'Row');
     expect(rowsOf(tree).map((row) => row.children.map(textOf))).toEqual([
-      ['10 min ago', 'Source “ci”', 'Updated a block', 'ok', 'deploy-status revision 4'],
-      ['2 hours ago', '', 'Created an ingest key', 'ok', 'source ci'],
+      ['10 min ago', 'Source “ci”', 'Updated a block', 'Done', 'deploy-status revision 4'],
+      ['2 hours ago', '', 'Created an ingest key', 'Done', 'source ci'],
     ]);
     expect(byType(rowsOf(tree)[1]!, 'User')[0]?.props.accountId).toBe('557058:f0c3a0b1-admin');
     expect(invocationsOf(app, 'activity.list')[0]?.payload).toEqual({ limit: 20 });
@@ -567,5 +582,264 @@ describe('the settings page for someone who is not a space admin', () => {
     // They still see how Pagewire is set up.
     expect(byTestId(tree, 'pagewire-api-token-status')).toBeDefined();
     expect(byTestId(tree, 'pagewire-required-scopes')).toBeDefined();
+  });
+});
+
+const blockItem = {
+  key: 'deploy-status',
+  title: 'Deploy status',
+  kind: 'status',
+  revision: 7,
+  updatedAt: '2026-11-28T09:57:00Z',
+  source: 'ci',
+  placements: [{ contentId: '65601', lastSeenAt: '2026-11-28T09:58:00Z' }],
+};
+
+describe('the Blocks tab', () => {
+  it('lists each block with its last update, source and links to the pages that show it', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView()),
+      'activity.list': noActivity,
+      'blocks.overview': ok({ blocks: [blockItem] }),
+    });
+    const tree = await app.waitFor((node) => !!byTestId(node, 'pagewire-blocks'), 'the blocks');
+    const blocks = byTestId(tree, 'pagewire-blocks')!;
+    const text = textOf(blocks);
+    expect(text).toContain('Deploy status');
+    expect(text).toContain('3 min ago (revision 7, 28 Nov 2026, 09:57 UTC)');
+    expect(text).toContain('ci');
+    const links = byType(blocks, 'Link');
+    expect(links.map((link) => [textOf(link), link.props.href])).toEqual([
+      ['Page 65601', '/wiki/spaces/ENG/pages/65601'],
+    ]);
+  });
+
+  it('lets an admin delete a block after confirming, then lists the blocks again', async () => {
+    let overviews = 0;
+    const app = renderSettings({
+      'settings.get': ok(settingsView()),
+      'activity.list': noActivity,
+      'blocks.overview': () => {
+        overviews += 1;
+        return { ok: true, data: { blocks: overviews === 1 ? [blockItem] : [] } };
+      },
+      'blocks.delete': ok({ deleted: true }),
+    });
+    const tree = await app.waitFor(
+      (node) => !!button(byTestId(node, 'pagewire-blocks') ?? node, 'Delete'),
+      'the Delete button',
+    );
+    act(button(byTestId(tree, 'pagewire-blocks')!, 'Delete'), 'onClick');
+    const confirming = await app.waitFor((node) => !!byTestId(node, 'pagewire-confirm'), 'the confirmation');
+    expect(textOf(byTestId(confirming, 'pagewire-confirm')!)).toContain('will say it was deleted');
+    act(button(byTestId(confirming, 'pagewire-confirm')!, 'Delete'), 'onClick');
+    await app.waitFor((node) => !!byTestId(node, 'pagewire-no-blocks'), 'the emptied list');
+    expect(invocationsOf(app, 'blocks.delete')).toEqual([
+      { functionKey: 'blocks.delete', payload: { key: 'deploy-status' } },
+    ]);
+    await reloaded(app);
+  });
+
+  it('offers no Delete to a reader who is not a space admin', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView({ canEdit: false })),
+      'activity.list': noActivity,
+      'blocks.overview': ok({ blocks: [blockItem] }),
+    });
+    const tree = await app.waitFor((node) => !!byTestId(node, 'pagewire-blocks'), 'the blocks');
+    expect(button(byTestId(tree, 'pagewire-blocks')!, 'Delete')).toBeUndefined();
+  });
+});
+
+describe('the backend URL sources must use', () => {
+  it('is shown in a read-only field, labelled, next to the ingest keys', async () => {
+    const app = renderSettings({ 'settings.get': ok(settingsView()), 'activity.list': noActivity });
+    const tree = await app.waitFor(tabsShown, 'the settings');
+    const section = byTestId(panel(tree, 1), 'pagewire-backend-url')!;
+    expect(field(section, 'pagewire-backend-url-value')?.props).toMatchObject({
+      value: 'https://pagewire.example.com',
+      isReadOnly: true,
+    });
+    const label = byType(section, 'Label')[0]!;
+    expect(String(label.props.labelFor)).toMatch(/pagewire-backend-url-value$/);
+    expect(textOf(section)).toContain('https://pagewire.example.com/openapi.json');
+  });
+
+  it('says whom to ask when the operator has not configured it', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView({ ingestUrl: null })),
+      'activity.list': noActivity,
+    });
+    const tree = await app.waitFor(tabsShown, 'the settings');
+    expect(textOf(byTestId(tree, 'pagewire-backend-url')!)).toContain('PAGEWIRE_PUBLIC_URL');
+  });
+});
+
+describe('the Activity tab’s filters and folding', () => {
+  it('shows a folded run of source writes as one row with its count', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView()),
+      'activity.list': ok({
+        items: [activityItem('a2', { count: 12, firstAt: '2026-11-28T09:00:00Z' })],
+        nextCursor: null,
+      }),
+    });
+    const tree = await app.waitFor((node) => !!byTestId(node, 'pagewire-activity'), 'the log');
+    const text = textOf(byTestId(tree, 'pagewire-activity')!);
+    expect(text).toContain('Updated a block ×12');
+    expect(text).toContain('10 min ago (first 1 hour ago)');
+  });
+
+  it('asks for only admin changes, or only one source, when the reader picks a filter', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView()),
+      'activity.list': ok({ items: [activityItem('a1')], nextCursor: null }),
+    });
+    const tree = await app.waitFor((node) => !!byTestId(node, 'pagewire-activity'), 'the log');
+    const kind = findAll(tree, (node) => node.type === 'Select' && node.props.name === 'activityKind')[0]!;
+    expect((kind.props.options as Array<{ label: string }>).map((option) => option.label)).toEqual([
+      'Everything',
+      'Admin changes',
+      'Publishing',
+      'Errors and warnings',
+    ]);
+    act(kind, 'onChange', { label: 'Admin changes', value: 'admin' });
+    await app.waitFor(
+      () =>
+        invocationsOf(app, 'activity.list').some(
+          (call) => (call.payload as { kind?: string }).kind === 'admin',
+        ),
+      'the admin-only reload',
+    );
+    const reloadedTree = await app.waitFor((node) => !!byTestId(node, 'pagewire-activity'), 'the log again');
+    const source = findAll(
+      reloadedTree,
+      (node) => node.type === 'Select' && node.props.name === 'activitySource',
+    )[0]!;
+    expect((source.props.options as Array<{ label: string }>).map((option) => option.label)).toEqual([
+      'All sources',
+      'ci',
+      'old-cron',
+    ]);
+    act(source, 'onChange', { label: 'ci', value: 'ci' });
+    await app.waitFor(
+      () =>
+        invocationsOf(app, 'activity.list').some(
+          (call) =>
+            JSON.stringify(call.payload) === JSON.stringify({ limit: 20, kind: 'admin', source: 'ci' }),
+        ),
+      'the filtered reload',
+    );
+    await app.waitFor((node) => !!byTestId(node, 'pagewire-activity'), 'the filtered log');
+  });
+});
+
+describe('when the backend cannot be reached', () => {
+  it('says the backend is unreachable and what to check, and loads again on request', async () => {
+    let calls = 0;
+    const app = renderSettings({
+      'settings.get': () => {
+        calls += 1;
+        return calls === 1
+          ? {
+              ok: false,
+              error: {
+                code: 'backend_unreachable',
+                message: 'Pagewire’s service cannot be reached right now.',
+              },
+            }
+          : { ok: true, data: settingsView() };
+      },
+      'activity.list': noActivity,
+    });
+    const failed = await app.waitFor((node) => !!byTestId(node, 'pagewire-backend-help'), 'the help');
+    expect(byTestId(failed, 'pagewire-error')?.props.title).toBe('Pagewire’s backend is unreachable');
+    const help = textOf(byTestId(failed, 'pagewire-backend-help')!);
+    expect(help).toContain('/healthz');
+    expect(help).toContain('PAGEWIRE_BACKEND_URL');
+    act(button(failed, 'Try again'), 'onClick');
+    await app.waitFor(tabsShown, 'the settings');
+  });
+});
+
+describe('human-edit reports in the activity log', () => {
+  it('names who edited the page, says when in words, marks it for attention and links the page', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView()),
+      'activity.list': ok({
+        items: [
+          activityItem('h1', {
+            action: 'page.skipped_human_edit',
+            result: 'skipped',
+            detail:
+              'Left "Runbook" unchanged: a person edited it in Confluence (version 3; Pagewire last wrote version 2)',
+            pageId: '65601',
+            version: 3,
+            humanEdit: { by: '557058:f0c3a0b1-editor', at: '2026-11-28T09:30:00Z' },
+          }),
+        ],
+        nextCursor: null,
+      }),
+    });
+    const tree = await app.waitFor((node) => !!byTestId(node, 'pagewire-activity'), 'the log');
+    const row = byType(byTestId(tree, 'pagewire-activity')!, 'Row')[0]!;
+    const lozenge = byType(row, 'Lozenge')[0]!;
+    expect([textOf(lozenge), lozenge.props.appearance]).toEqual(['Left alone', 'moved']);
+    expect(byType(row, 'User').map((user) => user.props.accountId)).toContain('557058:f0c3a0b1-editor');
+    expect(textOf(row)).toContain('Edited by');
+    expect(textOf(row)).toContain('30 min ago');
+    expect(textOf(row)).not.toContain('2026-11-28T09:30');
+    const link = byType(row, 'Link')[0]!;
+    expect([textOf(link), link.props.href]).toEqual(['Open the page', '/wiki/spaces/ENG/pages/65601']);
+  });
+});
+
+describe('the Pages tab', () => {
+  const managed = {
+    externalId: 'runbook',
+    pageId: '65601',
+    title: 'Checkout runbook',
+    version: 1,
+    updatedAt: '2026-11-28T09:00:00Z',
+    lastJob: {
+      id: 'job-2',
+      state: 'skipped_human_edit',
+      source: 'ci',
+      updatedAt: '2026-11-28T09:55:00Z',
+      humanEdit: { by: '557058:f0c3a0b1-editor', at: '2026-11-28T09:40:00Z', version: 2 },
+    },
+  };
+
+  it('lists managed pages with a link, their state and who edited them; an admin overwrites after confirming', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView()),
+      'activity.list': noActivity,
+      'pages.list': ok({ pages: [managed] }),
+      'pages.overwrite': ok({ jobId: 'job-3' }),
+    });
+    const tree = await app.waitFor((node) => !!byTestId(node, 'pagewire-pages'), 'the pages');
+    const pages = byTestId(tree, 'pagewire-pages')!;
+    const link = byType(pages, 'Link')[0]!;
+    expect([textOf(link), link.props.href]).toEqual(['Checkout runbook', '/wiki/spaces/ENG/pages/65601']);
+    expect(textOf(pages)).toContain('Left alone: edited in Confluence');
+    expect(textOf(pages)).toContain('20 min ago');
+    expect(byType(pages, 'User').map((user) => user.props.accountId)).toEqual(['557058:f0c3a0b1-editor']);
+
+    act(button(pages, 'Overwrite with the source’s version'), 'onClick');
+    const confirming = await app.waitFor((node) => !!byTestId(node, 'pagewire-confirm'), 'the confirmation');
+    act(button(byTestId(confirming, 'pagewire-confirm')!, 'Overwrite'), 'onClick');
+    await app.waitFor(() => invocationsOf(app, 'pages.overwrite').length === 1, 'the overwrite');
+    expect(invocationsOf(app, 'pages.overwrite')[0]?.payload).toEqual({ externalId: 'runbook' });
+    await reloaded(app);
+  });
+
+  it('offers no overwrite to a reader who is not a space admin', async () => {
+    const app = renderSettings({
+      'settings.get': ok(settingsView({ canEdit: false })),
+      'activity.list': noActivity,
+      'pages.list': ok({ pages: [managed] }),
+    });
+    const tree = await app.waitFor((node) => !!byTestId(node, 'pagewire-pages'), 'the pages');
+    expect(button(byTestId(tree, 'pagewire-pages')!, 'Overwrite with the source’s version')).toBeUndefined();
   });
 });

@@ -1,12 +1,26 @@
-import { Box, Heading, SectionMessage, Stack, Tab, TabList, TabPanel, Tabs, Text } from '@forge/react';
+import {
+  Box,
+  Heading,
+  List,
+  ListItem,
+  SectionMessage,
+  Stack,
+  Tab,
+  TabList,
+  TabPanel,
+  Tabs,
+  Text,
+} from '@forge/react';
 import type { OperationResult, SettingsView } from '@pagewire/shared';
 import { useEffect, useState } from 'react';
 import { LoadingSkeleton } from '../components/loading-skeleton';
 import { ResolverErrorMessage } from '../components/resolver-error-message';
 import { invokeOperation } from '../resolver-client';
 import { ActivityTab } from './activity-tab';
+import { BlocksTab } from './blocks-tab';
 import { ConnectionTab } from './connection-tab';
 import { IngestKeysTab } from './ingest-keys-tab';
+import { PagesTab } from './pages-tab';
 import { PublishingPolicyTab } from './publishing-policy-tab';
 
 export interface SpaceSettingsAppProps {
@@ -53,12 +67,49 @@ export function SpaceSettingsApp({ now = () => new Date() }: SpaceSettingsAppPro
       ) : load.result.ok ? (
         <SettingsTabs view={load.result.data} revision={version} onChanged={reload} now={now()} />
       ) : (
-        <ResolverErrorMessage
-          title="Pagewire’s settings could not be loaded"
-          error={load.result.error}
-          onRetry={reload}
-        />
+        <Stack space="space.200">
+          <ResolverErrorMessage
+            title={
+              load.result.error.code === 'backend_unreachable'
+                ? 'Pagewire’s backend is unreachable'
+                : 'Pagewire’s settings could not be loaded'
+            }
+            error={load.result.error}
+            onRetry={reload}
+          />
+          {unreachableCodes.has(load.result.error.code) ? <WhatToCheck /> : null}
+        </Stack>
       )}
+    </Stack>
+  );
+}
+
+const unreachableCodes = new Set(['backend_unreachable', 'backend_timeout', 'service_unavailable']);
+
+/** For whoever runs the backend: the usual reasons Forge cannot reach it, in the order to check them. */
+function WhatToCheck() {
+  return (
+    <Stack space="space.100" testId="pagewire-backend-help">
+      <Heading as="h3" size="xsmall">
+        What to check
+      </Heading>
+      <List type="ordered">
+        <ListItem>
+          The backend process is running (its logs say “backend listening on …”), and its /healthz and /readyz
+          answer.
+        </ListItem>
+        <ListItem>
+          It is reachable from the internet over HTTPS at the URL the app was deployed with
+          (PAGEWIRE_BACKEND_URL at forge deploy), with a valid certificate.
+        </ListItem>
+        <ListItem>
+          Its database is up: /readyz says “not ready” while migrations are pending or the database is away.
+        </ListItem>
+        <ListItem>
+          Pages under the snapshot policy keep showing their last stored copy meanwhile, marked “Live data
+          unavailable since …”.
+        </ListItem>
+      </List>
     </Stack>
   );
 }
@@ -91,6 +142,8 @@ function SettingsTabs({
           <Tab>Connection</Tab>
           <Tab>Sources & ingest keys</Tab>
           <Tab>Publishing policy</Tab>
+          <Tab>Blocks</Tab>
+          <Tab>Pages</Tab>
           <Tab>Activity</Tab>
         </TabList>
         <TabPanel>
@@ -115,7 +168,23 @@ function SettingsTabs({
         </TabPanel>
         <TabPanel>
           <Box paddingBlock="space.200">
-            <ActivityTab key={`activity-${revision}`} now={now} />
+            <BlocksTab spaceKey={view.space.key} canEdit={view.canEdit} now={now} onChanged={onChanged} />
+          </Box>
+        </TabPanel>
+        <TabPanel>
+          <Box paddingBlock="space.200">
+            <PagesTab spaceKey={view.space.key} canEdit={view.canEdit} now={now} onChanged={onChanged} />
+          </Box>
+        </TabPanel>
+        <TabPanel>
+          <Box paddingBlock="space.200">
+            <ActivityTab
+              key={`activity-${revision}`}
+              now={now}
+              spaceKey={view.space.key}
+              // Revoked sources too: what they did is still in the log.
+              sources={view.ingestKeys.map((key) => key.source)}
+            />
           </Box>
         </TabPanel>
       </Tabs>

@@ -1,0 +1,117 @@
+import { BLOCK_KEY_PATTERN, type Block } from '@pagewire/shared';
+import { type RequestHandler, type Response, Router } from 'express';
+import type { IngestAuthenticator, IngestPrincipal } from '../auth/ingest-key';
+import {
+  type BlockInventoryDeps,
+  deleteBlock,
+  describeDeletion,
+  listBlocksWithPlacements,
+} from '../blocks/block-inventory';
+import { ProblemError } from './problem-error';
+import { requestState } from './request-state';
+
+export interface IngestBlocksRouterDeps extends BlockInventoryDeps {
+  authenticator: IngestAuthenticator;
+  now: () => Date;
+}
+
+const LIST_ROUTE = '/ingest/v1/blocks';
+const BLOCK_ROUTE = '/ingest/v1/blocks/:key';
+
+/**
+ * Reading back and deleting blocks with an ingest key: `GET /ingest/v1/blocks`
+ * lists the key's space, `GET` and `DELETE /ingest/v1/blocks/{key}` read and
+ * delete one. Writing stays in ingest-router.ts. A key sees and deletes only
+ * its own space's blocks, whichever source wrote them: the space is the unit
+ * an admin hands a key out for.
+ */
+export function createIngestBlocksRouter(deps: IngestBlocksRouterDeps): Router {
+  const router = Router();
+
+  const authenticate =
+    (route: string): RequestHandler =>
+    async (request, response, next) => {
+      const state = requestState(response);
+      state.route = route;
+      const principal = await deps.authenticator.authenticate(request.get('authorization'));
+      state.installationId = principal.installationId;
+      (response.locals as { ingestPrincipal?: IngestPrincipal }).ingestPrincipal = principal;
+      next();
+    };
+
+  router.get(LIST_ROUTE, authenticate(LIST_ROUTE), async (_request, response) => {
+    const principal = principalOf(response);
+    const list = await listBlocksWithPlacements(deps, principal.installationId, principal.spaceKey);
+    response.setHeader('cache-control', 'no-store');
+    response.json(list);
+  });
+
+  router.get(BLOCK_ROUTE, authenticate(BLOCK_ROUTE), async (request, response) => {
+    const principal = principalOf(response);
+    const key = checkedKey(request.params.key as string);
+    const stored = await deps.blocks.find(principal.installationId, principal.spaceKey, key);
+    if (stored === null) await throwMissing(deps, principal, key);
+    const block = {
+      key: stored!.key,
+      kind: stored!.kind,
+      title: stored!.title,
+      content: stored!.content,
+      revision: stored!.revision,
+      updatedAt: stored!.updatedAt,
+      source: stored!.source,
+    } as Block;
+    response.setHeader('cache-control', 'no-store');
+    response.json(block);
+  });
+
+  router.delete(BLOCK_ROUTE, authenticate(BLOCK_ROUTE), async (request, response) => {
+    const principal = principalOf(response);
+    const key = checkedKey(request.params.key as string);
+    const deletion = await deleteBlock(deps, {
+      installationId: principal.installationId,
+      spaceKey: principal.spaceKey,
+      key,
+      by: { kind: 'source', id: principal.source },
+      now: deps.now(),
+    });
+    if (deletion === null) await throwMissing(deps, principal, key);
+    response.status(204).end();
+  });
+
+  router.all(LIST_ROUTE, (_request, response) => {
+    requestState(response).route = LIST_ROUTE;
+    response.setHeader('allow', 'GET');
+    throw new ProblemError('method_not_allowed', 'The block list is read with GET.');
+  });
+
+  return router;
+}
+
+function principalOf(response: Response): IngestPrincipal {
+  return (response.locals as { ingestPrincipal?: IngestPrincipal }).ingestPrincipal!;
+}
+
+function checkedKey(key: string): string {
+  if (!BLOCK_KEY_PATTERN.test(key)) {
+    throw new ProblemError('validation_failed', 'The block key in the URL is not valid.', {
+      errors: [
+        {
+          path: '/key',
+          message: 'must be 1–64 characters of a-z, 0-9, ".", "_" or "-", starting with a letter or digit',
+        },
+      ],
+    });
+  }
+  return key;
+}
+
+/** 410 for a key that was deleted (with when and by whom), 404 for one that never existed here. */
+async function throwMissing(
+  deps: BlockInventoryDeps,
+  principal: IngestPrincipal,
+  key: string,
+): Promise<never> {
+  const deletion = await deps.blocks.findDeletion(principal.installationId, principal.spaceKey, key);
+  if (deletion !== null) throw new ProblemError('block_deleted', describeDeletion(deletion));
+  throw new ProblemError('block_not_found', `There is no block "${key}" in space ${principal.spaceKey}.`);
+}
