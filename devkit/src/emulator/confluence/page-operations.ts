@@ -11,6 +11,7 @@ import {
   type ConfluenceOperation,
   canAdminister,
   canEdit,
+  idString,
   isBlogPost,
   NUMERIC_ID,
   queryFlag,
@@ -180,12 +181,6 @@ function getPageById(context: ConfluenceContext) {
     points += versions.length;
   }
   return ok(rendered, points);
-}
-
-function idString(value: unknown): string | undefined {
-  if (typeof value === 'string' && NUMERIC_ID.test(value)) return value;
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return String(value);
-  return undefined;
 }
 
 /** Is `candidate` the page itself or one of its descendants? */
