@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import { createSleepers, flushAsync } from './fake-clock';
+import { createSleepers, flushAsync, watchSettled } from './fake-clock';
 
 /**
  * A clock for tests that run the real client against the devkit emulator and
@@ -90,18 +90,10 @@ export function createDrivenClock(start: number): DrivenClock {
     },
 
     async run(promise) {
-      let settled = false;
-      promise.then(
-        () => {
-          settled = true;
-        },
-        () => {
-          settled = true;
-        },
-      );
+      const settled = watchSettled(promise);
       for (;;) {
         await idle();
-        if (settled) return promise;
+        if (settled()) return promise;
         if (sleepers.nextAt() === undefined) {
           throw new Error('driven clock: the work is still pending and nothing is scheduled');
         }

@@ -92,6 +92,16 @@ export function createSleepers(start: number): Sleepers {
   };
 }
 
+/** Answers, from then on, whether `promise` has settled (either way). */
+export function watchSettled(promise: Promise<unknown>): () => boolean {
+  let settled = false;
+  const done = () => {
+    settled = true;
+  };
+  promise.then(done, done);
+  return () => settled;
+}
+
 /** Lets queued promise callbacks and I/O callbacks run. */
 export async function flushAsync(rounds = 3): Promise<void> {
   for (let i = 0; i < rounds; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -114,17 +124,9 @@ export function createFakeClock(start = Date.parse('2026-11-28T10:00:00.000Z')):
     },
     async run(promise, options = {}) {
       const deadline = sleepers.now() + (options.maxMs ?? 24 * 60 * 60 * 1000);
-      let settled = false;
-      promise.then(
-        () => {
-          settled = true;
-        },
-        () => {
-          settled = true;
-        },
-      );
+      const settled = watchSettled(promise);
       await flushAsync();
-      while (!settled) {
+      while (!settled()) {
         const at = sleepers.nextAt();
         if (at === undefined)
           throw new Error('fake clock: the promise is still pending and nothing is scheduled');
