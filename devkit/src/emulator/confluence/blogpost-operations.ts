@@ -13,7 +13,7 @@ import {
   visibleSpace,
 } from './confluence-context';
 import { ok, v2BadRequest, v2NotFound } from './confluence-results';
-import { insertPage, versionConflict } from './page-operations';
+import { insertPage, READ_PAGE, versionConflict, WRITE_PAGE } from './page-operations';
 import { parseBodyFormat, parseBodyInput, renderContent, SINGLE_BODY_FORMATS } from './page-views';
 
 /**
@@ -23,10 +23,8 @@ import { parseBodyFormat, parseBodyInput, renderContent, SINGLE_BODY_FORMATS } f
  * current + 1, otherwise the same 409 as pages). A blog post has no parent or
  * position; its content properties live under `/blogposts/{id}/properties`
  * (property-operations.ts). The spec gives blog post reads
- * `read:page:confluence` and writes `write:page:confluence`.
+ * `read:page:confluence` and writes `write:page:confluence`, the page scopes.
  */
-const READ = [['read:page:confluence']] as const;
-const WRITE = [['write:page:confluence']] as const;
 
 function renderBlogPost(
   post: Page,
@@ -149,21 +147,21 @@ export const blogPostOperations: readonly ConfluenceOperation[] = [
     operationId: 'createBlogPost',
     method: 'POST',
     path: '/wiki/api/v2/blogposts',
-    scopes: WRITE,
+    scopes: WRITE_PAGE,
     handle: createBlogPost,
   },
   {
     operationId: 'getBlogPostById',
     method: 'GET',
     path: '/wiki/api/v2/blogposts/:id',
-    scopes: READ,
+    scopes: READ_PAGE,
     handle: getBlogPostById,
   },
   {
     operationId: 'updateBlogPost',
     method: 'PUT',
     path: '/wiki/api/v2/blogposts/:id',
-    scopes: WRITE,
+    scopes: WRITE_PAGE,
     handle: updateBlogPost,
   },
 ];

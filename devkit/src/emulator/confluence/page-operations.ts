@@ -41,8 +41,8 @@ import {
 } from './page-views';
 import { listPage, parseWindow } from './pagination';
 
-const READ_PAGE = [['read:page:confluence']] as const;
-const WRITE_PAGE = [['write:page:confluence']] as const;
+export const READ_PAGE = [['read:page:confluence']] as const;
+export const WRITE_PAGE = [['write:page:confluence']] as const;
 const DELETE_PAGE = [['delete:page:confluence']] as const;
 
 const LIST_STATUSES = ['current', 'archived', 'deleted', 'trashed'] as const;
