@@ -13,7 +13,7 @@ import {
   visibleSpace,
 } from './confluence-context';
 import { ok, v2BadRequest, v2NotFound } from './confluence-results';
-import { insertPage, READ_PAGE, versionConflict, WRITE_PAGE } from './page-operations';
+import { appendVersion, insertPage, READ_PAGE, versionConflict, WRITE_PAGE } from './page-operations';
 import { parseBodyFormat, parseBodyInput, renderContent, SINGLE_BODY_FORMATS } from './page-views';
 
 /**
@@ -122,14 +122,10 @@ function updateBlogPost(context: ConfluenceContext) {
   }
   const current = currentVersion(post).number;
   if (version.number !== current + 1) return versionConflict(current, version.number);
-  post.versions.push({
-    number: current + 1,
+  appendVersion(context, post, {
     title: body.title as string,
     body: parsedBody.body,
-    message: typeof version.message === 'string' ? version.message : '',
-    minorEdit: false,
-    authorId: context.caller.actingAccountId,
-    createdAt: context.now,
+    message: version.message,
   });
   post.status = 'current';
   return ok(
