@@ -14,7 +14,7 @@ import {
   spawnBackend,
   waitForJobs,
 } from './testing/backend-process';
-import { externalIdOf, versionTexts, visibleText } from './testing/confluence-inspection';
+import { expectOnePagePerExternalId } from './testing/confluence-inspection';
 
 /**
  * Issue 13, item 1 and its fault-injection test: hostile Markdown must not
@@ -270,23 +270,11 @@ describe('hostile Markdown', () => {
       expect(Math.max(...listenTimes), `restarts took ${listenTimes.join(', ')} ms`).toBeLessThan(2_000);
 
       // Exactly one page per normal external id, showing its last update, no version written twice; no hostile page.
-      const pages = (await env.dev.pages(site.cloudId)).filter((page) => page.id !== site.space.homepageId);
-      expect(pages.map((page) => externalIdOf(page)).sort()).toEqual([
-        'normal-0',
-        'normal-1',
-        'normal-2',
-        'normal-3',
-      ]);
-      for (const page of pages) {
-        const externalId = externalIdOf(page)!;
-        expect(visibleText(page.body)).toBe(lastMarkdown.get(externalId));
-        const texts = await versionTexts(env.dev, site, page);
-        const sent = new Set(
-          normal.filter((job) => job.externalId === externalId).map((job) => job.markdown),
-        );
-        expect(texts.every((text) => sent.has(text))).toBe(true);
-        expect(new Set(texts).size).toBe(texts.length);
-      }
+      await expectOnePagePerExternalId(env.dev, site, {
+        externalIds: ['normal-0', 'normal-1', 'normal-2', 'normal-3'],
+        sent: normal,
+        lastMarkdown,
+      });
     } finally {
       await backend.kill('SIGTERM');
       await env.dev.clearFaults();
