@@ -10,6 +10,7 @@ import {
   type BackendProcess,
   callOperation,
   ingest,
+  ingestThroughKills,
   installAndCreateKey,
   spawnBackend,
   waitForJobs,
@@ -87,16 +88,7 @@ describe('crash safety', () => {
       const lastMarkdown = new Map<string, string>();
       let lastStatus = 'start';
       let kills = 0;
-      const send = async (path: string, body: unknown): Promise<Response> => {
-        // A request cut by a kill was not accepted: send it again to the restarted backend.
-        for (;;) {
-          try {
-            return await ingest(backend.url, key, path, body);
-          } catch {
-            await new Promise((resolve) => setTimeout(resolve, 100));
-          }
-        }
-      };
+      const send = (path: string, body: unknown) => ingestThroughKills(() => backend.url, key, path, body);
 
       for (let round = 1; round <= 5; round++) {
         for (let n = 0; n < 8; n++) {

@@ -10,6 +10,7 @@ import {
   type BackendProcess,
   buildBackendBundle,
   ingest,
+  ingestThroughKills,
   installAndCreateKey,
   spawnBackend,
   waitForJobs,
@@ -210,16 +211,7 @@ describe('hostile Markdown', () => {
       const normal: { jobId: string; externalId: string; markdown: string }[] = [];
       const hostileJobs: string[] = [];
       const lastMarkdown = new Map<string, string>();
-      const send = async (path: string, body: unknown): Promise<Response> => {
-        // A request cut by a kill was not accepted: send it again to the restarted backend.
-        for (;;) {
-          try {
-            return await ingest(backend.url, key, path, body);
-          } catch {
-            await new Promise((resolve) => setTimeout(resolve, 100));
-          }
-        }
-      };
+      const send = (path: string, body: unknown) => ingestThroughKills(() => backend.url, key, path, body);
       const listenTimes: number[] = [];
 
       for (let round = 1; round <= 3; round++) {
