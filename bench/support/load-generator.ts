@@ -57,13 +57,32 @@ export interface LoadResult {
  * tenants' tokens do not fit on a command line.
  */
 export async function generateLoad(spec: LoadSpec): Promise<LoadResult> {
+  const run = await runLoadWorker([LOAD_WORKER_MAIN], loadSpecSchema.parse(spec), {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+  });
+  if (run.code !== 0) throw new Error(`the load generator failed (${run.code}):\n${run.stderr}`);
+  return JSON.parse(run.stdout.trim()) as LoadResult;
+}
+
+/**
+ * Runs a load worker (`node <args> <spec file>`) on `spec`, written to a
+ * temporary file removed afterwards, and answers its exit code, its stdout and
+ * the last 10 000 characters of its stderr. Without `env` the worker inherits
+ * this process's environment.
+ */
+export async function runLoadWorker(
+  args: readonly string[],
+  spec: unknown,
+  env?: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'pagewire-load-'));
   try {
     const specPath = join(dir, 'spec.json');
-    writeFileSync(specPath, JSON.stringify(loadSpecSchema.parse(spec)));
-    const child = spawn(process.execPath, [LOAD_WORKER_MAIN, specPath], {
+    writeFileSync(specPath, JSON.stringify(spec));
+    const child = spawn(process.execPath, [...args, specPath], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+      ...(env ? { env } : {}),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -75,8 +94,7 @@ export async function generateLoad(spec: LoadSpec): Promise<LoadResult> {
       stderr = (stderr + chunk).slice(-10_000);
     });
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    if (code !== 0) throw new Error(`the load generator failed (${code}):\n${stderr}`);
-    return JSON.parse(stdout.trim()) as LoadResult;
+    return { code, stdout, stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,12 +1,9 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './child-servers';
-import { failedAnswers, type LoadResult, type LoadSpec } from './load-generator';
+import { failedAnswers, type LoadResult, type LoadSpec, runLoadWorker } from './load-generator';
 
 /**
  * The fixed-load mode of the load worker, run from source against a server
@@ -18,11 +15,9 @@ import { failedAnswers, type LoadResult, type LoadSpec } from './load-generator'
  * (timers never fire early), not timings of this machine.
  */
 const servers: Server[] = [];
-const dirs: string[] = [];
 
 afterEach(async () => {
   for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 async function serialServer(status: (index: number) => number): Promise<{ url: string; seen: () => number }> {
@@ -46,30 +41,10 @@ async function serialServer(status: (index: number) => number): Promise<{ url: s
 }
 
 async function runWorker(spec: LoadSpec): Promise<LoadResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'pagewire-load-worker-test-'));
-  dirs.push(dir);
-  const specPath = join(dir, 'spec.json');
-  writeFileSync(specPath, JSON.stringify(spec));
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(REPO_ROOT, 'bench/support/load-worker.ts'), specPath],
-    {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  expect(stderr).toBe('');
-  expect(code).toBe(0);
-  return JSON.parse(stdout.trim()) as LoadResult;
+  const run = await runLoadWorker(['--import', 'tsx', join(REPO_ROOT, 'bench/support/load-worker.ts')], spec);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  return JSON.parse(run.stdout.trim()) as LoadResult;
 }
 
 function fixedLoad(url: string, rate: number): LoadSpec {

@@ -1,13 +1,6 @@
 import type { Logger } from 'pino';
 import type { ApiTokenService } from './api-token-service';
 
-/**
- * Runs the API token re-check every hour; each token is due once a day (the
- * service claims it in the database, so with several replicas each token is
- * still checked once). Hourly wake-ups spread the checks over the day instead
- * of bursting at one moment, and a replica that was down catches up within
- * the hour.
- */
 export interface BackgroundJob {
   /** Runs one pass now (also what the timer does). */
   runNow(): Promise<void>;
@@ -15,9 +8,15 @@ export interface BackgroundJob {
   stop(): Promise<void>;
 }
 
-export function startApiTokenRecheckJob(deps: {
-  service: ApiTokenService;
+/**
+ * Runs `pass` every `intervalMs` (default one hour), never two passes at once:
+ * `runNow` during a pass answers that pass. A failed pass is logged with
+ * `failureMessage` and the next one is still scheduled.
+ */
+export function startPeriodicJob(deps: {
+  pass: () => Promise<void>;
   logger: Logger;
+  failureMessage: string;
   intervalMs?: number;
 }): BackgroundJob {
   const interval = deps.intervalMs ?? 60 * 60 * 1000;
@@ -27,13 +26,10 @@ export function startApiTokenRecheckJob(deps: {
 
   function runNow(): Promise<void> {
     if (running !== null) return running;
-    running = deps.service
-      .recheckDue()
-      .then((checked) => {
-        if (checked > 0) deps.logger.info({ checked }, 'API tokens re-checked');
-      })
+    running = deps
+      .pass()
       .catch((error: unknown) => {
-        deps.logger.error({ err: error }, 'the API token re-check pass failed');
+        deps.logger.error({ err: error }, deps.failureMessage);
       })
       .finally(() => {
         running = null;
@@ -59,4 +55,27 @@ export function startApiTokenRecheckJob(deps: {
       if (running !== null) await running;
     },
   };
+}
+
+/**
+ * Runs the API token re-check every hour; each token is due once a day (the
+ * service claims it in the database, so with several replicas each token is
+ * still checked once). Hourly wake-ups spread the checks over the day instead
+ * of bursting at one moment, and a replica that was down catches up within
+ * the hour.
+ */
+export function startApiTokenRecheckJob(deps: {
+  service: ApiTokenService;
+  logger: Logger;
+  intervalMs?: number;
+}): BackgroundJob {
+  return startPeriodicJob({
+    async pass() {
+      const checked = await deps.service.recheckDue();
+      if (checked > 0) deps.logger.info({ checked }, 'API tokens re-checked');
+    },
+    logger: deps.logger,
+    failureMessage: 'the API token re-check pass failed',
+    intervalMs: deps.intervalMs,
+  });
 }

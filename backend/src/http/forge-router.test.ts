@@ -1,8 +1,8 @@
 import { problemSchema } from '@pagewire/shared';
 import { base64url } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestSigner, fitPayload, TEST_APP_ID } from '../testing/forge-tokens';
-import { startTestBackend, type TestBackend } from '../testing/test-backend';
+import { createTestSigner, type FitClaimsInput, fitPayload, TEST_APP_ID } from '../testing/forge-tokens';
+import { startTestBackend, type TestBackend, type TestTenant } from '../testing/test-backend';
 
 let t: TestBackend;
 
@@ -12,6 +12,27 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.close();
 });
+
+/** A token for `tenant` with `claims`, signed now. */
+function fitFor(tenant: TestTenant, claims: Omit<FitClaimsInput, 'installationId' | 'cloudId'>) {
+  return t.signer.mint(
+    { installationId: tenant.installationId, cloudId: tenant.cloudId, ...claims },
+    { now: t.clock.now },
+  );
+}
+
+/** The signed context of a call from the macro in `space`. */
+function macroContext(tenant: TestTenant, space: Record<string, unknown>) {
+  return { cloudId: tenant.cloudId, extension: { type: 'macro', space } };
+}
+
+/** A settings write whose envelope claims the caller is a space admin. */
+function updateSettingsClaimingAdmin(tenant: TestTenant, token: string) {
+  return t.http
+    .post('/forge/v1/settings.update')
+    .set('authorization', `Bearer ${token}`)
+    .send({ context: t.contextFor(tenant, { isSpaceAdmin: true }), input: { staleAfterMinutes: 5 } });
+}
 
 async function listWith(token: string) {
   const tenant = t.tenant('acme');
@@ -165,15 +186,10 @@ describe('the Forge trust boundary over HTTP', () => {
 
     it('refuses a UI token used twice, even for the same call', async () => {
       const tenant = t.tenant('acme');
-      const token = await t.signer.mint(
-        {
-          installationId: tenant.installationId,
-          cloudId: tenant.cloudId,
-          moduleType: 'xen:macro',
-          context: { cloudId: tenant.cloudId, extension: { type: 'macro', space: { key: 'ENG' } } },
-        },
-        { now: t.clock.now },
-      );
+      const token = await fitFor(tenant, {
+        moduleType: 'xen:macro',
+        context: macroContext(tenant, { key: 'ENG' }),
+      });
       expect((await listWith(token)).status).toBe(200);
       await expectRejected(token, 'replayed');
     });
@@ -272,23 +288,12 @@ describe('whose context wins', () => {
 
   it('ignores an envelope isSpaceAdmin when the FIT carries its own context', async () => {
     const tenant = t.tenant('uicall');
-    const token = await t.signer.mint(
-      {
-        installationId: tenant.installationId,
-        cloudId: tenant.cloudId,
-        moduleType: 'xen:macro',
-        principal: 'browser-user',
-        context: {
-          cloudId: tenant.cloudId,
-          extension: { type: 'macro', space: { key: 'ENG', id: '98304' } },
-        },
-      },
-      { now: t.clock.now },
-    );
-    const response = await t.http
-      .post('/forge/v1/settings.update')
-      .set('authorization', `Bearer ${token}`)
-      .send({ context: t.contextFor(tenant, { isSpaceAdmin: true }), input: { staleAfterMinutes: 5 } });
+    const token = await fitFor(tenant, {
+      moduleType: 'xen:macro',
+      principal: 'browser-user',
+      context: macroContext(tenant, { key: 'ENG', id: '98304' }),
+    });
+    const response = await updateSettingsClaimingAdmin(tenant, token);
     expect(response.status).toBe(403);
     expect(response.body.code).toBe('not_space_admin');
   });
@@ -301,16 +306,11 @@ describe('whose context wins', () => {
       .set('authorization', `Bearer ${key}`)
       .send({ kind: 'markdown', title: 'Signed', content: 'x' })
       .expect(201);
-    const token = await t.signer.mint(
-      {
-        installationId: tenant.installationId,
-        cloudId: tenant.cloudId,
-        moduleType: 'xen:macro',
-        principal: 'browser-user',
-        context: { cloudId: tenant.cloudId, extension: { type: 'macro', space: { key: 'SIGNED' } } },
-      },
-      { now: t.clock.now },
-    );
+    const token = await fitFor(tenant, {
+      moduleType: 'xen:macro',
+      principal: 'browser-user',
+      context: macroContext(tenant, { key: 'SIGNED' }),
+    });
     const response = await t.http
       .post('/forge/v1/blocks.list')
       .set('authorization', `Bearer ${token}`)
@@ -372,15 +372,10 @@ describe('the invocation origin, from the signed app.module (https://developer.a
       .set('x-forge-oauth-system', genuine)
       .send({})
       .expect(200);
-    const browserFit = await t.signer.mint(
-      {
-        installationId: tenant.installationId,
-        cloudId: tenant.cloudId,
-        principal: 'browser-user',
-        context: { cloudId: tenant.cloudId, extension: { type: 'macro', space: { key: 'ENG' } } },
-      },
-      { now: t.clock.now },
-    );
+    const browserFit = await fitFor(tenant, {
+      principal: 'browser-user',
+      context: macroContext(tenant, { key: 'ENG' }),
+    });
     const response = await t.http
       .post('/forge/v1/blocks.list')
       .set('authorization', `Bearer ${browserFit}`)
@@ -404,37 +399,24 @@ describe('the invocation origin, from the signed app.module (https://developer.a
 
   it('never lets a UI module pass as a function, even with a core:endpoint-looking type on a UI key', async () => {
     const tenant = t.tenant('origxen');
-    const token = await t.signer.mint(
-      {
-        installationId: tenant.installationId,
-        cloudId: tenant.cloudId,
-        moduleType: 'xen:macro',
-        moduleKey: 'pagewire-block',
-        principal: 'browser-user',
-        context: { cloudId: tenant.cloudId, extension: { type: 'macro', space: { key: 'ENG' } } },
-      },
-      { now: t.clock.now },
-    );
-    const response = await t.http
-      .post('/forge/v1/settings.update')
-      .set('authorization', `Bearer ${token}`)
-      .send({ context: t.contextFor(tenant, { isSpaceAdmin: true }), input: { staleAfterMinutes: 5 } });
+    const token = await fitFor(tenant, {
+      moduleType: 'xen:macro',
+      moduleKey: 'pagewire-block',
+      principal: 'browser-user',
+      context: macroContext(tenant, { key: 'ENG' }),
+    });
+    const response = await updateSettingsClaimingAdmin(tenant, token);
     expect(response.status).toBe(403);
     expect(response.body.code).toBe('not_space_admin');
   });
 
   it('keeps treating a call from one of our functions as a function call if Forge adds a context to it', async () => {
     const tenant = t.tenant('origctx');
-    const token = await t.signer.mint(
-      {
-        installationId: tenant.installationId,
-        cloudId: tenant.cloudId,
-        moduleType: 'core:endpoint',
-        moduleKey: 'settings-resolver',
-        context: { cloudId: tenant.cloudId },
-      },
-      { now: t.clock.now },
-    );
+    const token = await fitFor(tenant, {
+      moduleType: 'core:endpoint',
+      moduleKey: 'settings-resolver',
+      context: { cloudId: tenant.cloudId },
+    });
     const response = await t.http
       .post('/forge/v1/blocks.list')
       .set('authorization', `Bearer ${token}`)

@@ -2,7 +2,7 @@ import { basicAuthorization } from '@pagewire/devkit';
 import { type BlockPayload, snapshotPropertyKey, snapshotPropertySchema } from '@pagewire/shared';
 import { describe, expect, it } from 'vitest';
 import { hashBlockPayload } from '../domain/block-content-hash';
-import { declarePublishingHarnesses, type PublishingHarness } from './testing/publishing-harness';
+import { declarePublishingHarnesses, drainQueue, type PublishingHarness } from './testing/publishing-harness';
 
 const publishing = declarePublishingHarnesses();
 
@@ -49,16 +49,6 @@ describe('snapshots of macros on blog posts', () => {
     return { id, auth };
   }
 
-  async function drain(harness: PublishingHarness) {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const items = await harness.service.queue.countWorkByState();
-      if ((items.ready ?? 0) === 0 && (items.leased ?? 0) === 0) return;
-      if (Date.now() > deadline) throw new Error(`queue not drained: ${JSON.stringify(items)}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-
   it('writes the snapshot to the blog post properties, not to a page', async () => {
     const harness = await publishing.open();
     const { id, auth } = await blogPostWithMacro(harness);
@@ -86,7 +76,7 @@ describe('snapshots of macros on blog posts', () => {
       }),
     ).toBe(1);
     await harness.service.start();
-    await drain(harness);
+    await drainQueue(harness);
 
     const key = snapshotPropertyKey('macro-1');
     const listed = await fetch(

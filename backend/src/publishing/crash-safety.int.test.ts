@@ -10,11 +10,12 @@ import {
   type BackendProcess,
   callOperation,
   ingest,
+  ingestThroughKills,
   installAndCreateKey,
   spawnBackend,
   waitForJobs,
 } from './testing/backend-process';
-import { externalIdOf, versionTexts, visibleText } from './testing/confluence-inspection';
+import { expectOnePagePerExternalId } from './testing/confluence-inspection';
 
 const env = declareEmulator();
 let dataDir: string;
@@ -87,16 +88,7 @@ describe('crash safety', () => {
       const lastMarkdown = new Map<string, string>();
       let lastStatus = 'start';
       let kills = 0;
-      const send = async (path: string, body: unknown): Promise<Response> => {
-        // A request cut by a kill was not accepted: send it again to the restarted backend.
-        for (;;) {
-          try {
-            return await ingest(backend.url, key, path, body);
-          } catch {
-            await new Promise((resolve) => setTimeout(resolve, 100));
-          }
-        }
-      };
+      const send = (path: string, body: unknown) => ingestThroughKills(() => backend.url, key, path, body);
 
       for (let round = 1; round <= 5; round++) {
         for (let n = 0; n < 8; n++) {
@@ -138,28 +130,13 @@ describe('crash safety', () => {
       expect(kills).toBe(5);
 
       // Exactly one page per external id, showing the last accepted update.
-      const pages = (await env.dev.pages(site.cloudId)).filter((page) => page.id !== site.space.homepageId);
-      expect(pages.map((page) => externalIdOf(page)).sort(), context).toEqual([
-        'page-0',
-        'page-1',
-        'page-2',
-        'page-3',
-        'page-4',
-      ]);
-      for (const page of pages) {
-        const externalId = externalIdOf(page)!;
-        expect(visibleText(page.body), context).toBe(lastMarkdown.get(externalId));
-        // No extra version: every version is a different accepted update, none written twice.
-        const texts = await versionTexts(env.dev, site, page);
-        const sent = new Set(
-          accepted.filter((job) => job.externalId === externalId).map((job) => job.markdown),
-        );
-        expect(
-          texts.every((text) => sent.has(text)),
-          context,
-        ).toBe(true);
-        expect(new Set(texts).size, context).toBe(texts.length);
-      }
+      // No extra version: every version is a different accepted update, none written twice.
+      await expectOnePagePerExternalId(env.dev, site, {
+        externalIds: ['page-0', 'page-1', 'page-2', 'page-3', 'page-4'],
+        sent: accepted,
+        lastMarkdown,
+        message: context,
+      });
 
       // The snapshots show the last block update, and never created a page version.
       const deadline = Date.now() + 30_000;

@@ -10,11 +10,12 @@ import {
   type BackendProcess,
   buildBackendBundle,
   ingest,
+  ingestThroughKills,
   installAndCreateKey,
   spawnBackend,
   waitForJobs,
 } from './testing/backend-process';
-import { externalIdOf, versionTexts, visibleText } from './testing/confluence-inspection';
+import { expectOnePagePerExternalId } from './testing/confluence-inspection';
 
 /**
  * Issue 13, item 1 and its fault-injection test: hostile Markdown must not
@@ -210,16 +211,7 @@ describe('hostile Markdown', () => {
       const normal: { jobId: string; externalId: string; markdown: string }[] = [];
       const hostileJobs: string[] = [];
       const lastMarkdown = new Map<string, string>();
-      const send = async (path: string, body: unknown): Promise<Response> => {
-        // A request cut by a kill was not accepted: send it again to the restarted backend.
-        for (;;) {
-          try {
-            return await ingest(backend.url, key, path, body);
-          } catch {
-            await new Promise((resolve) => setTimeout(resolve, 100));
-          }
-        }
-      };
+      const send = (path: string, body: unknown) => ingestThroughKills(() => backend.url, key, path, body);
       const listenTimes: number[] = [];
 
       for (let round = 1; round <= 3; round++) {
@@ -270,23 +262,11 @@ describe('hostile Markdown', () => {
       expect(Math.max(...listenTimes), `restarts took ${listenTimes.join(', ')} ms`).toBeLessThan(2_000);
 
       // Exactly one page per normal external id, showing its last update, no version written twice; no hostile page.
-      const pages = (await env.dev.pages(site.cloudId)).filter((page) => page.id !== site.space.homepageId);
-      expect(pages.map((page) => externalIdOf(page)).sort()).toEqual([
-        'normal-0',
-        'normal-1',
-        'normal-2',
-        'normal-3',
-      ]);
-      for (const page of pages) {
-        const externalId = externalIdOf(page)!;
-        expect(visibleText(page.body)).toBe(lastMarkdown.get(externalId));
-        const texts = await versionTexts(env.dev, site, page);
-        const sent = new Set(
-          normal.filter((job) => job.externalId === externalId).map((job) => job.markdown),
-        );
-        expect(texts.every((text) => sent.has(text))).toBe(true);
-        expect(new Set(texts).size).toBe(texts.length);
-      }
+      await expectOnePagePerExternalId(env.dev, site, {
+        externalIds: ['normal-0', 'normal-1', 'normal-2', 'normal-3'],
+        sent: normal,
+        lastMarkdown,
+      });
     } finally {
       await backend.kill('SIGTERM');
       await env.dev.clearFaults();

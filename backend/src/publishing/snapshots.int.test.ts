@@ -2,7 +2,7 @@ import { type BlockPayload, snapshotPropertyKey, snapshotPropertySchema } from '
 import { describe, expect, it } from 'vitest';
 import { hashBlockPayload } from '../domain/block-content-hash';
 import { type BlockEvents, createBlockEvents } from '../domain/block-events';
-import { declarePublishingHarnesses, type PublishingHarness } from './testing/publishing-harness';
+import { declarePublishingHarnesses, drainQueue, type PublishingHarness } from './testing/publishing-harness';
 
 const publishing = declarePublishingHarnesses();
 
@@ -70,24 +70,13 @@ async function homepage(harness: PublishingHarness, pageId: string) {
   return (await publishing.dev.pages(harness.site.cloudId)).find((page) => page.id === pageId)!;
 }
 
-async function drain(harness: PublishingHarness) {
-  // Snapshot jobs have no public id: wait until the queue holds nothing due or in hand.
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const items = await harness.service.queue.countWorkByState();
-    if ((items.ready ?? 0) === 0 && (items.leased ?? 0) === 0) return;
-    if (Date.now() > deadline) throw new Error(`queue not drained: ${JSON.stringify(items)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 describe('block snapshots', () => {
   it('writes the block into a property of every page that shows it, without a new page version', async () => {
     const { harness, pageId } = await setUp('snapshot');
     const written = await writeBlock(harness, statusBlock('Green'));
     expect(await refreshDeploys(harness)).toBe(2);
     await harness.service.start();
-    await drain(harness);
+    await drainQueue(harness);
 
     const page = await homepage(harness, pageId);
     expect(page.version.number).toBe(1);
@@ -117,7 +106,7 @@ describe('block snapshots', () => {
     }
     const before = await harness.lastRequestSeq();
     await harness.service.start();
-    await drain(harness);
+    await drainQueue(harness);
     const propertyWrites = (await harness.requestsSince(before)).filter((entry) => entry.method !== 'GET');
     expect(propertyWrites).toHaveLength(2);
     const page = await homepage(harness, pageId);
@@ -128,7 +117,7 @@ describe('block snapshots', () => {
 
     const again = await harness.lastRequestSeq();
     await refreshDeploys(harness);
-    await drain(harness);
+    await drainQueue(harness);
     expect((await harness.requestsSince(again)).filter((entry) => entry.method !== 'GET')).toEqual([]);
   });
 
@@ -138,7 +127,7 @@ describe('block snapshots', () => {
     const before = await harness.lastRequestSeq();
     expect(await refreshDeploys(harness)).toBe(0);
     await harness.service.start();
-    await drain(harness);
+    await drainQueue(harness);
     expect(await harness.requestsSince(before)).toEqual([]);
   });
 
@@ -147,13 +136,13 @@ describe('block snapshots', () => {
     await harness.service.start();
     await writeBlock(harness, statusBlock('Green'));
     await refreshDeploys(harness);
-    await drain(harness);
+    await drainQueue(harness);
 
     for (const status of ['Red', 'Green', 'Red']) {
       const before = await harness.lastRequestSeq();
       const written = await writeBlock(harness, statusBlock(status));
       await refreshDeploys(harness);
-      await drain(harness);
+      await drainQueue(harness);
       const requests = await harness.requestsSince(before);
       expect(requests.map((entry) => `${entry.operationId} ${entry.status}`)).toEqual([
         'updatePagePropertyById 200',
@@ -166,7 +155,7 @@ describe('block snapshots', () => {
 
     const before = await harness.lastRequestSeq();
     await refreshDeploys(harness);
-    await drain(harness);
+    await drainQueue(harness);
     expect(await harness.requestsSince(before)).toEqual([]);
     expect((await homepage(harness, pageId)).version.number).toBe(1);
   });
@@ -176,7 +165,7 @@ describe('block snapshots', () => {
     await harness.service.start();
     await writeBlock(harness, statusBlock('Green'));
     await refreshDeploys(harness);
-    await drain(harness);
+    await drainQueue(harness);
     const key = snapshotPropertyKey('macro-a');
     const original = (await homepage(harness, pageId)).properties.find((candidate) => candidate.key === key)!;
     // Another writer (an app sharing the key namespace) bumps the property's version.
@@ -196,7 +185,7 @@ describe('block snapshots', () => {
     const before = await harness.lastRequestSeq();
     const written = await writeBlock(harness, statusBlock('Red'));
     await refreshDeploys(harness);
-    await drain(harness);
+    await drainQueue(harness);
     expect(
       (await harness.requestsSince(before)).map((entry) => `${entry.operationId} ${entry.status}`),
     ).toEqual(['updatePagePropertyById 409', 'getPageContentProperties 200', 'updatePagePropertyById 200']);
@@ -223,7 +212,7 @@ describe('block snapshots', () => {
         at: new Date(),
       }),
     ).toEqual([]);
-    await drain(harness);
+    await drainQueue(harness);
     const page = await homepage(harness, space.homepageId!);
     expect(page.properties.map((property) => property.key)).toContain(snapshotPropertyKey('macro-a'));
   });
@@ -247,7 +236,7 @@ describe('block snapshots', () => {
     });
     await refreshDeploys(harness);
     await harness.service.start();
-    await drain(harness);
+    await drainQueue(harness);
     const page = await homepage(harness, pageId);
     const value = snapshotPropertySchema.parse(
       page.properties.find((p) => p.key === snapshotPropertyKey('macro-a'))?.value,
@@ -268,7 +257,7 @@ describe('block snapshots', () => {
     await writeBlock(harness, statusBlock('Red'));
     // No refresh was queued for this change, as if the process died right after storing the block.
     await harness.service.start();
-    await drain(harness);
+    await drainQueue(harness);
     const page = await homepage(harness, pageId);
     const value = snapshotPropertySchema.parse(
       page.properties.find((p) => p.key === snapshotPropertyKey('macro-b'))?.value,
@@ -284,7 +273,7 @@ describe('block snapshots', () => {
     const { installationId, space } = harness.site;
     await writeBlock(harness, statusBlock('Green'));
     await harness.service.start();
-    await drain(harness);
+    await drainQueue(harness);
     expect(await harness.service.reconcileSnapshots()).toBe(0);
     const activity = await harness.repositories.activity.list(installationId, space.key, { limit: 5 });
     expect(activity.items.filter((item) => item.action === 'snapshot.failed')).toEqual([]);

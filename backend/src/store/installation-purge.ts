@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { BackgroundJob } from '../credentials/api-token-recheck-job';
+import { type BackgroundJob, startPeriodicJob } from '../credentials/api-token-recheck-job';
 import type { InstallationRepository } from './installation-repository';
 import type { CoreTables } from './schema';
 
@@ -36,46 +36,21 @@ export function startInstallationPurgeJob(deps: {
   logger: Logger;
   intervalMs?: number;
 }): BackgroundJob {
-  const interval = deps.intervalMs ?? 60 * 60 * 1000;
-  let running: Promise<void> | null = null;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-
-  async function pass(): Promise<void> {
-    const due = await deps.installations.listUninstalledBefore(new Date(deps.now().getTime() - deps.graceMs));
-    for (const installationId of due) {
-      await purgeInstallation(deps.db, installationId);
-      deps.logger.info({ installationId }, 'purged an installation whose uninstall grace period had passed');
-    }
-  }
-
-  function runNow(): Promise<void> {
-    if (running !== null) return running;
-    running = pass()
-      .catch((error: unknown) => {
-        deps.logger.error({ err: error }, 'the uninstall purge pass failed');
-      })
-      .finally(() => {
-        running = null;
-      });
-    return running;
-  }
-
-  function schedule(): void {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      void runNow().finally(schedule);
-    }, interval);
-    timer.unref();
-  }
-
-  schedule();
-  return {
-    runNow,
-    async stop() {
-      stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
-      if (running !== null) await running;
+  return startPeriodicJob({
+    async pass() {
+      const due = await deps.installations.listUninstalledBefore(
+        new Date(deps.now().getTime() - deps.graceMs),
+      );
+      for (const installationId of due) {
+        await purgeInstallation(deps.db, installationId);
+        deps.logger.info(
+          { installationId },
+          'purged an installation whose uninstall grace period had passed',
+        );
+      }
     },
-  };
+    logger: deps.logger,
+    failureMessage: 'the uninstall purge pass failed',
+    intervalMs: deps.intervalMs,
+  });
 }

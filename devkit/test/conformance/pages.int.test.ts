@@ -16,6 +16,19 @@ import {
  * spec (`getPages`, `getPageById`, `createPage`, `updatePage`, `deletePage`,
  * `getChildPages`, `getPageVersions`).
  */
+/** A full-replace update (`PUT /pages/{id}`) with status current, as a scoped-token client sends it. */
+function updateToCurrent(
+  site: Parameters<typeof scopedAuth>[0],
+  pageId: string,
+  update: { title: string; body: unknown; version: Record<string, unknown> },
+) {
+  return call(`${site.gatewayUrl}/wiki/api/v2/pages/${pageId}`, {
+    method: 'PUT',
+    authorization: scopedAuth(site),
+    body: { id: pageId, status: 'current', ...update },
+  });
+}
+
 describe('pages', () => {
   const env = declareEmulator();
 
@@ -97,16 +110,10 @@ describe('pages', () => {
   it('updates as a full replace when version.number is current + 1 (docs/platform-notes.md#updating-a-page)', async () => {
     const site = await env.dev.seedSite();
     const page = await createPage(site, { title: 'Replace', body: storageBody('<p>one</p>') });
-    const update = await call(`${site.gatewayUrl}/wiki/api/v2/pages/${page.json.id}`, {
-      method: 'PUT',
-      authorization: scopedAuth(site),
-      body: {
-        id: page.json.id,
-        status: 'current',
-        title: 'Replaced',
-        body: storageBody('<p>two</p>'),
-        version: { number: 2, message: 'sync' },
-      },
+    const update = await updateToCurrent(site, page.json.id, {
+      title: 'Replaced',
+      body: storageBody('<p>two</p>'),
+      version: { number: 2, message: 'sync' },
     });
     expect(update.status).toBe(200);
     expect(update.json).toMatchObject({
@@ -121,16 +128,10 @@ describe('pages', () => {
   it('ignores a version.minorEdit that v2 PageUpdateRequest does not have: the update is saved, never as a minor edit', async () => {
     const site = await env.dev.seedSite();
     const page = await createPage(site, { title: 'Quiet', body: storageBody('<p>one</p>') });
-    const update = await call(`${site.gatewayUrl}/wiki/api/v2/pages/${page.json.id}`, {
-      method: 'PUT',
-      authorization: scopedAuth(site),
-      body: {
-        id: page.json.id,
-        status: 'current',
-        title: 'Quiet',
-        body: storageBody('<p>two</p>'),
-        version: { number: 2, message: 'nightly', minorEdit: true },
-      },
+    const update = await updateToCurrent(site, page.json.id, {
+      title: 'Quiet',
+      body: storageBody('<p>two</p>'),
+      version: { number: 2, message: 'nightly', minorEdit: true },
     });
     expect(update.status).toBe(200);
     expect(update.json.version).toMatchObject({ number: 2, message: 'nightly', minorEdit: false });
@@ -144,16 +145,10 @@ describe('pages', () => {
     const site = await env.dev.seedSite();
     const page = await createPage(site, { title: 'Stale' });
     await env.dev.humanEdit(page.json.id);
-    const update = await call(`${site.gatewayUrl}/wiki/api/v2/pages/${page.json.id}`, {
-      method: 'PUT',
-      authorization: scopedAuth(site),
-      body: {
-        id: page.json.id,
-        status: 'current',
-        title: 'Stale',
-        body: storageBody('<p>x</p>'),
-        version: { number: 2 },
-      },
+    const update = await updateToCurrent(site, page.json.id, {
+      title: 'Stale',
+      body: storageBody('<p>x</p>'),
+      version: { number: 2 },
     });
     expect(update.status).toBe(409);
     expect(update.json).toEqual({
@@ -224,16 +219,10 @@ describe('pages', () => {
     const page = await createPage(site, { title: 'Restore' });
     const url = `${site.gatewayUrl}/wiki/api/v2/pages/${page.json.id}`;
     await call(url, { method: 'DELETE', authorization: scopedAuth(site) });
-    const restored = await call(url, {
-      method: 'PUT',
-      authorization: scopedAuth(site),
-      body: {
-        id: page.json.id,
-        status: 'current',
-        title: 'Restore',
-        body: storageBody('<p/>'),
-        version: { number: 2 },
-      },
+    const restored = await updateToCurrent(site, page.json.id, {
+      title: 'Restore',
+      body: storageBody('<p/>'),
+      version: { number: 2 },
     });
     expect(restored.status).toBe(200);
     expect(restored.json.status).toBe('current');

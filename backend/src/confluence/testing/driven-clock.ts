@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import { flushAsync } from './fake-clock';
+import { createSleepers, flushAsync, watchSettled } from './fake-clock';
 
 /**
  * A clock for tests that run the real client against the devkit emulator and
@@ -23,16 +23,8 @@ export interface DrivenClock extends Clock {
   run<T>(promise: Promise<T>): Promise<T>;
 }
 
-interface Timer {
-  at: number;
-  seq: number;
-  wake: () => void;
-}
-
 export function createDrivenClock(start: number): DrivenClock {
-  let now = start;
-  let seq = 0;
-  let timers: Timer[] = [];
+  const sleepers = createSleepers(start);
   let busy = 0;
   let onIdle: Array<() => void> = [];
 
@@ -67,39 +59,9 @@ export function createDrivenClock(start: number): DrivenClock {
     }
   }
 
-  function nextTimer(): Timer | undefined {
-    let next: Timer | undefined;
-    for (const timer of timers) {
-      if (!next || timer.at < next.at || (timer.at === next.at && timer.seq < next.seq)) next = timer;
-    }
-    return next;
-  }
-
   return {
-    now: () => now,
-
-    sleep(ms, signal) {
-      return new Promise<void>((resolve, reject) => {
-        if (signal?.aborted) {
-          reject(signal.reason);
-          return;
-        }
-        const timer: Timer = {
-          at: now + Math.max(0, ms),
-          seq: seq++,
-          wake: () => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-          },
-        };
-        const onAbort = () => {
-          timers = timers.filter((candidate) => candidate !== timer);
-          reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        timers.push(timer);
-      });
-    },
+    now: sleepers.now,
+    sleep: sleepers.sleep,
 
     fetch: (input, init) =>
       tracked(async () => {
@@ -128,23 +90,14 @@ export function createDrivenClock(start: number): DrivenClock {
     },
 
     async run(promise) {
-      let settled = false;
-      promise.then(
-        () => {
-          settled = true;
-        },
-        () => {
-          settled = true;
-        },
-      );
+      const settled = watchSettled(promise);
       for (;;) {
         await idle();
-        if (settled) return promise;
-        const next = nextTimer();
-        if (!next) throw new Error('driven clock: the work is still pending and nothing is scheduled');
-        timers = timers.filter((candidate) => candidate !== next);
-        now = Math.max(now, next.at);
-        next.wake();
+        if (settled()) return promise;
+        if (sleepers.nextAt() === undefined) {
+          throw new Error('driven clock: the work is still pending and nothing is scheduled');
+        }
+        sleepers.wakeNext();
       }
     },
   };

@@ -18,18 +18,29 @@ export interface FakeClock extends Clock {
   pending(): number;
 }
 
+/**
+ * The sleepers of a test clock and the time they see. Time moves only through
+ * `wakeNext` and `moveTo`; sleepers wake in time order, ties in the order they
+ * went to sleep.
+ */
+export interface Sleepers extends Clock {
+  /** When the earliest sleeper is due, or undefined when none is waiting. */
+  nextAt(): number | undefined;
+  /** Wakes the earliest sleeper, moving time forward to when it was due. */
+  wakeNext(): void;
+  /** Moves time forward to `at` without waking anyone. */
+  moveTo(at: number): void;
+  /** How many sleepers are waiting. */
+  pending(): number;
+}
+
 interface Timer {
   at: number;
   seq: number;
   wake: () => void;
 }
 
-/** Lets queued promise callbacks and I/O callbacks run. */
-export async function flushAsync(rounds = 3): Promise<void> {
-  for (let i = 0; i < rounds; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
-}
-
-export function createFakeClock(start = Date.parse('2026-11-28T10:00:00.000Z')): FakeClock {
+export function createSleepers(start: number): Sleepers {
   let now = start;
   let seq = 0;
   let timers: Timer[] = [];
@@ -40,12 +51,6 @@ export function createFakeClock(start = Date.parse('2026-11-28T10:00:00.000Z')):
       if (!next || timer.at < next.at || (timer.at === next.at && timer.seq < next.seq)) next = timer;
     }
     return next;
-  }
-
-  function fire(timer: Timer): void {
-    timers = timers.filter((candidate) => candidate !== timer);
-    now = Math.max(now, timer.at);
-    timer.wake();
   }
 
   return {
@@ -72,36 +77,65 @@ export function createFakeClock(start = Date.parse('2026-11-28T10:00:00.000Z')):
         timers.push(timer);
       });
     },
+    nextAt: () => nextTimer()?.at,
+    wakeNext() {
+      const next = nextTimer();
+      if (!next) return;
+      timers = timers.filter((candidate) => candidate !== next);
+      now = Math.max(now, next.at);
+      next.wake();
+    },
+    moveTo(at) {
+      now = at;
+    },
+    pending: () => timers.length,
+  };
+}
+
+/** Answers, from then on, whether `promise` has settled (either way). */
+export function watchSettled(promise: Promise<unknown>): () => boolean {
+  let settled = false;
+  const done = () => {
+    settled = true;
+  };
+  promise.then(done, done);
+  return () => settled;
+}
+
+/** Lets queued promise callbacks and I/O callbacks run. */
+export async function flushAsync(rounds = 3): Promise<void> {
+  for (let i = 0; i < rounds; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+export function createFakeClock(start = Date.parse('2026-11-28T10:00:00.000Z')): FakeClock {
+  const sleepers = createSleepers(start);
+
+  return {
+    now: sleepers.now,
+    sleep: sleepers.sleep,
     async advance(ms) {
-      const target = now + ms;
+      const target = sleepers.now() + ms;
       await flushAsync();
-      for (let next = nextTimer(); next && next.at <= target; next = nextTimer()) {
-        fire(next);
+      for (let at = sleepers.nextAt(); at !== undefined && at <= target; at = sleepers.nextAt()) {
+        sleepers.wakeNext();
         await flushAsync();
       }
-      now = target;
+      sleepers.moveTo(target);
     },
     async run(promise, options = {}) {
-      const deadline = now + (options.maxMs ?? 24 * 60 * 60 * 1000);
-      let settled = false;
-      promise.then(
-        () => {
-          settled = true;
-        },
-        () => {
-          settled = true;
-        },
-      );
+      const deadline = sleepers.now() + (options.maxMs ?? 24 * 60 * 60 * 1000);
+      const settled = watchSettled(promise);
       await flushAsync();
-      while (!settled) {
-        const next = nextTimer();
-        if (!next) throw new Error('fake clock: the promise is still pending and nothing is scheduled');
-        if (next.at > deadline) throw new Error('fake clock: the promise did not settle before maxMs');
-        fire(next);
+      while (!settled()) {
+        const at = sleepers.nextAt();
+        if (at === undefined)
+          throw new Error('fake clock: the promise is still pending and nothing is scheduled');
+        if (at > deadline) throw new Error('fake clock: the promise did not settle before maxMs');
+        sleepers.wakeNext();
         await flushAsync();
       }
       return promise;
     },
-    pending: () => timers.length,
+    pending: sleepers.pending,
   };
 }

@@ -28,6 +28,23 @@ async function putBlock(key: string, ingestKey: string, body: Record<string, unk
   return t.http.put(`/ingest/v1/blocks/${key}`).set('authorization', `Bearer ${ingestKey}`).send(body);
 }
 
+/**
+ * Publishes the `oncall` block in acme's ENG space, reads it from a macro with
+ * `macro` as its context, and answers the read and where the block is placed.
+ */
+async function readOncallFromMacro(macro: Parameters<TestBackend['call']>[3]) {
+  const tenant = t.tenant('acme');
+  const { key } = await t.createIngestKey(tenant, 'ENG');
+  await putBlock('oncall', key, { kind: 'markdown', title: 'On call', content: '**Ana**' });
+  const response = await t.call(tenant, 'blocks.get', { key: 'oncall' }, macro);
+  const placements = await t.backend.context.repositories.placements.listForBlock(
+    tenant.installationId,
+    'ENG',
+    'oncall',
+  );
+  return { response, placements };
+}
+
 describe('lifecycle operations', () => {
   /** Forge's documented installed-event payload (https://developer.atlassian.com/platform/forge/events-reference/life-cycle/). */
   const installedEvent = (installationId: string, extra: Record<string, unknown> = {}) => ({
@@ -187,40 +204,18 @@ describe('block operations', () => {
   });
 
   it('records where a block is placed when the macro asks for it', async () => {
-    const tenant = t.tenant('acme');
-    const { key } = await t.createIngestKey(tenant, 'ENG');
-    await putBlock('oncall', key, { kind: 'markdown', title: 'On call', content: '**Ana**' });
-    const response = await t.call(
-      tenant,
-      'blocks.get',
-      { key: 'oncall' },
-      { contentId: '5341185', localId: 'macro-a' },
-    );
+    const { response, placements } = await readOncallFromMacro({ contentId: '5341185', localId: 'macro-a' });
     expect(response.status).toBe(200);
-    const placements = await t.backend.context.repositories.placements.listForBlock(
-      tenant.installationId,
-      'ENG',
-      'oncall',
-    );
     expect(placements).toMatchObject([{ contentId: '5341185', contentType: 'page', localId: 'macro-a' }]);
   });
 
   it('records that a placement is on a blog post when the macro context says so', async () => {
-    const tenant = t.tenant('acme');
-    const { key } = await t.createIngestKey(tenant, 'ENG');
-    await putBlock('oncall', key, { kind: 'markdown', title: 'On call', content: '**Ana**' });
-    const response = await t.call(
-      tenant,
-      'blocks.get',
-      { key: 'oncall' },
-      { contentId: '2293761', contentType: 'blogpost', localId: 'macro-b' },
-    );
+    const { response, placements } = await readOncallFromMacro({
+      contentId: '2293761',
+      contentType: 'blogpost',
+      localId: 'macro-b',
+    });
     expect(response.status).toBe(200);
-    const placements = await t.backend.context.repositories.placements.listForBlock(
-      tenant.installationId,
-      'ENG',
-      'oncall',
-    );
     expect(placements).toMatchObject([{ contentId: '2293761', contentType: 'blogpost', localId: 'macro-b' }]);
   });
 

@@ -165,6 +165,26 @@ export function ingest(backendUrl: string, key: string, path: string, body: unkn
   });
 }
 
+/**
+ * `ingest` to whichever backend `backendUrl()` names now, again and again
+ * until one answers: a request cut by a kill was not accepted, so a test that
+ * kills the backend sends it again to the restarted one.
+ */
+export async function ingestThroughKills(
+  backendUrl: () => string,
+  key: string,
+  path: string,
+  body: unknown,
+): Promise<Response> {
+  for (;;) {
+    try {
+      return await ingest(backendUrl(), key, path, body);
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 export async function readJob(backendUrl: string, key: string, jobId: string): Promise<JobView> {
   const response = await fetch(`${backendUrl}/ingest/v1/jobs/${jobId}`, {
     headers: { authorization: `Bearer ${key}` },

@@ -1,5 +1,6 @@
 import { basicAuthorization, type DevApiClient, type PageSnapshot, type SeededSite } from '@pagewire/devkit';
 import type { AdfDocument } from '@pagewire/shared';
+import { expect } from 'vitest';
 import { PAGE_OWNERSHIP_PROPERTY_KEY } from '../page-ownership';
 
 /** The text of an ADF body, one line per top-level block: what a reader of the page sees. */
@@ -35,4 +36,38 @@ export async function versionTexts(
     texts.push(visibleText(read.body?.atlas_doc_format ?? null));
   }
   return texts;
+}
+
+/**
+ * After a run of accepted updates (some maybe retried across crashes): the
+ * site has exactly one page per external id in `externalIds`, each showing the
+ * last update sent for it, and every version of it is a different update that
+ * was sent, none written twice. `message` labels the failures (a seed).
+ */
+export async function expectOnePagePerExternalId(
+  dev: DevApiClient,
+  site: SeededSite,
+  expected: {
+    externalIds: readonly string[];
+    sent: readonly { externalId: string; markdown: string }[];
+    lastMarkdown: ReadonlyMap<string, string>;
+    message?: string;
+  },
+): Promise<void> {
+  const { message } = expected;
+  const pages = (await dev.pages(site.cloudId)).filter((page) => page.id !== site.space.homepageId);
+  expect(pages.map((page) => externalIdOf(page)).sort(), message).toEqual(expected.externalIds);
+  for (const page of pages) {
+    const externalId = externalIdOf(page)!;
+    expect(visibleText(page.body), message).toBe(expected.lastMarkdown.get(externalId));
+    const texts = await versionTexts(dev, site, page);
+    const sent = new Set(
+      expected.sent.filter((job) => job.externalId === externalId).map((job) => job.markdown),
+    );
+    expect(
+      texts.every((text) => sent.has(text)),
+      message,
+    ).toBe(true);
+    expect(new Set(texts).size, message).toBe(texts.length);
+  }
 }

@@ -232,6 +232,20 @@ export function declarePublishingHarnesses(): PublishingHarnesses {
 }
 
 /** Writes to pages (create, update, delete) in a request log: what "no write" and "one write" count. */
+/**
+ * Waits until the harness's queue holds nothing due or in hand (snapshot jobs
+ * have no public id to wait for); fails after 20 s.
+ */
+export async function drainQueue(harness: PublishingHarness): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const items = await harness.service.queue.countWorkByState();
+    if ((items.ready ?? 0) === 0 && (items.leased ?? 0) === 0) return;
+    if (Date.now() > deadline) throw new Error(`queue not drained: ${JSON.stringify(items)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 export function pageWrites(requests: readonly RequestLogEntry[]): RequestLogEntry[] {
   return requests.filter(
     (entry) => entry.method !== 'GET' && /\/wiki\/api\/v2\/pages(\/\d+)?$/.test(entry.path),

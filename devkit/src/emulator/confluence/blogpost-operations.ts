@@ -4,6 +4,7 @@ import {
   type ConfluenceContext,
   type ConfluenceOperation,
   canEdit,
+  idString,
   NUMERIC_ID,
   queryFlag,
   queryList,
@@ -12,14 +13,8 @@ import {
   visibleSpace,
 } from './confluence-context';
 import { ok, v2BadRequest, v2NotFound } from './confluence-results';
-import { insertPage, versionConflict } from './page-operations';
-import {
-  parseBodyFormat,
-  parseBodyInput,
-  renderBody,
-  renderVersion,
-  SINGLE_BODY_FORMATS,
-} from './page-views';
+import { appendVersion, insertPage, READ_PAGE, versionConflict, WRITE_PAGE } from './page-operations';
+import { parseBodyFormat, parseBodyInput, renderContent, SINGLE_BODY_FORMATS } from './page-views';
 
 /**
  * Blog posts as v2 serves them (https://developer.atlassian.com/cloud/confluence/rest/v2/api-group-blog-post/):
@@ -28,46 +23,15 @@ import {
  * current + 1, otherwise the same 409 as pages). A blog post has no parent or
  * position; its content properties live under `/blogposts/{id}/properties`
  * (property-operations.ts). The spec gives blog post reads
- * `read:page:confluence` and writes `write:page:confluence`.
+ * `read:page:confluence` and writes `write:page:confluence`, the page scopes.
  */
-const READ = [['read:page:confluence']] as const;
-const WRITE = [['write:page:confluence']] as const;
-
-function blogPostLinks(post: Page, space: Space, title: string): Record<string, string> {
-  const slug = encodeURIComponent(title.replace(/ /g, '+')).replace(/%2B/g, '+');
-  const day = post.createdAt.toISOString().slice(0, 10).replace(/-/g, '/');
-  return {
-    webui: `/spaces/${encodeURIComponent(space.key)}/blog/${day}/${post.id}/${slug}`,
-    editui: `/pages/resumedraft.action?draftId=${post.id}`,
-    tinyui: `/x/${Buffer.from(post.id).toString('base64url')}`,
-  };
-}
 
 function renderBlogPost(
   post: Page,
   options: { space: Space; bodyFormat: string | undefined; siteWikiBase?: string; includeVersion?: boolean },
 ): Record<string, unknown> {
-  const version = currentVersion(post);
-  const links = blogPostLinks(post, options.space, version.title);
-  if (options.siteWikiBase) links.base = options.siteWikiBase;
-  const rendered: Record<string, unknown> = {
-    id: post.id,
-    status: post.status,
-    title: version.title,
-    spaceId: post.spaceId,
-    authorId: post.authorId,
-    createdAt: post.createdAt.toISOString(),
-    body: renderBody(version.body, options.bodyFormat),
-    _links: links,
-  };
-  if (options.includeVersion !== false) rendered.version = renderVersion(version);
-  return rendered;
-}
-
-function idString(value: unknown): string | undefined {
-  if (typeof value === 'string' && NUMERIC_ID.test(value)) return value;
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return String(value);
-  return undefined;
+  const day = post.createdAt.toISOString().slice(0, 10).replace(/-/g, '/');
+  return renderContent(post, { ...options, section: `blog/${day}` }, { authorId: post.authorId });
 }
 
 function checkTitle(title: unknown) {
@@ -158,14 +122,10 @@ function updateBlogPost(context: ConfluenceContext) {
   }
   const current = currentVersion(post).number;
   if (version.number !== current + 1) return versionConflict(current, version.number);
-  post.versions.push({
-    number: current + 1,
+  appendVersion(context, post, {
     title: body.title as string,
     body: parsedBody.body,
-    message: typeof version.message === 'string' ? version.message : '',
-    minorEdit: false,
-    authorId: context.caller.actingAccountId,
-    createdAt: context.now,
+    message: version.message,
   });
   post.status = 'current';
   return ok(
@@ -183,21 +143,21 @@ export const blogPostOperations: readonly ConfluenceOperation[] = [
     operationId: 'createBlogPost',
     method: 'POST',
     path: '/wiki/api/v2/blogposts',
-    scopes: WRITE,
+    scopes: WRITE_PAGE,
     handle: createBlogPost,
   },
   {
     operationId: 'getBlogPostById',
     method: 'GET',
     path: '/wiki/api/v2/blogposts/:id',
-    scopes: READ,
+    scopes: READ_PAGE,
     handle: getBlogPostById,
   },
   {
     operationId: 'updateBlogPost',
     method: 'PUT',
     path: '/wiki/api/v2/blogposts/:id',
-    scopes: WRITE,
+    scopes: WRITE_PAGE,
     handle: updateBlogPost,
   },
 ];

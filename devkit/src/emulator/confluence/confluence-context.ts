@@ -94,6 +94,13 @@ export function queryFlag(query: URLSearchParams, name: string, fallback: boolea
 /** Page, space and property ids are Longs in the v2 spec: digits only, at most 19 of them. */
 export const NUMERIC_ID = /^\d{1,19}$/;
 
+/** A content or space id given in a request body, as a string or a positive number. */
+export function idString(value: unknown): string | undefined {
+  if (typeof value === 'string' && NUMERIC_ID.test(value)) return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return String(value);
+  return undefined;
+}
+
 export function asRecord(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
     ? (value as Record<string, unknown>)

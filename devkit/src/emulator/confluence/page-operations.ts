@@ -11,6 +11,7 @@ import {
   type ConfluenceOperation,
   canAdminister,
   canEdit,
+  idString,
   isBlogPost,
   NUMERIC_ID,
   queryFlag,
@@ -40,8 +41,8 @@ import {
 } from './page-views';
 import { listPage, parseWindow } from './pagination';
 
-const READ_PAGE = [['read:page:confluence']] as const;
-const WRITE_PAGE = [['write:page:confluence']] as const;
+export const READ_PAGE = [['read:page:confluence']] as const;
+export const WRITE_PAGE = [['write:page:confluence']] as const;
 const DELETE_PAGE = [['delete:page:confluence']] as const;
 
 const LIST_STATUSES = ['current', 'archived', 'deleted', 'trashed'] as const;
@@ -182,12 +183,6 @@ function getPageById(context: ConfluenceContext) {
   return ok(rendered, points);
 }
 
-function idString(value: unknown): string | undefined {
-  if (typeof value === 'string' && NUMERIC_ID.test(value)) return value;
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return String(value);
-  return undefined;
-}
-
 /** Is `candidate` the page itself or one of its descendants? */
 function isWithin(context: ConfluenceContext, pageId: string, candidate: string): boolean {
   let cursor: string | null = candidate;
@@ -297,6 +292,27 @@ export function versionConflict(current: number, provided: unknown): ConfluenceR
   );
 }
 
+/** Adds the next version of a page or blog post, written by the caller now. */
+export function appendVersion(
+  context: Pick<ConfluenceContext, 'caller' | 'now'>,
+  page: Page,
+  input: { title: string; body: PageVersion['body']; message: unknown },
+): void {
+  page.versions.push({
+    number: currentVersion(page).number + 1,
+    title: input.title,
+    body: input.body,
+    message: typeof input.message === 'string' ? input.message : '',
+    // v2's PageUpdateRequest version is `{number, message}`: a `minorEdit`
+    // sent anyway is ignored, as the fields the schema does not name are
+    // (https://developer.atlassian.com/cloud/confluence/rest/v2/api-group-page/#api-pages-id-put).
+    // A v2 update can never be a minor edit.
+    minorEdit: false,
+    authorId: context.caller.actingAccountId,
+    createdAt: context.now,
+  });
+}
+
 function updatePage(context: ConfluenceContext) {
   const id = context.params.id!;
   if (!NUMERIC_ID.test(id)) return invalidId('id', id);
@@ -349,19 +365,7 @@ function updatePage(context: ConfluenceContext) {
       `A page already exists with the title ${title} in this space.`,
     );
   }
-  page.versions.push({
-    number: current + 1,
-    title,
-    body: parsedBody.body,
-    message: typeof version.message === 'string' ? version.message : '',
-    // v2's PageUpdateRequest version is `{number, message}`: a `minorEdit`
-    // sent anyway is ignored, as the fields the schema does not name are
-    // (https://developer.atlassian.com/cloud/confluence/rest/v2/api-group-page/#api-pages-id-put).
-    // A v2 update can never be a minor edit.
-    minorEdit: false,
-    authorId: context.caller.actingAccountId,
-    createdAt: context.now,
-  });
+  appendVersion(context, page, { title, body: parsedBody.body, message: version.message });
   page.parentId = parentId;
   // Updating a trashed page to `current` restores it.
   page.status = 'current';

@@ -65,12 +65,21 @@ export function renderBody(body: StoredBody | null, format: string | undefined):
   return { [format]: { representation: format, value: body.value } };
 }
 
-export function pageLinks(page: Page, space: Space, title: string): Record<string, string> {
+/**
+ * `_links` of a page or blog post; `section` is the web UI path between the
+ * space and the id (`pages`, or `blog/<yyyy>/<mm>/<dd>` for a blog post).
+ */
+export function contentLinks(
+  content: Page,
+  space: Space,
+  section: string,
+  title: string,
+): Record<string, string> {
   const slug = encodeURIComponent(title.replace(/ /g, '+')).replace(/%2B/g, '+');
   return {
-    webui: `/spaces/${encodeURIComponent(space.key)}/pages/${page.id}/${slug}`,
-    editui: `/pages/resumedraft.action?draftId=${page.id}`,
-    tinyui: `/x/${Buffer.from(page.id).toString('base64url')}`,
+    webui: `/spaces/${encodeURIComponent(space.key)}/${section}/${content.id}/${slug}`,
+    editui: `/pages/resumedraft.action?draftId=${content.id}`,
+    tinyui: `/x/${Buffer.from(content.id).toString('base64url')}`,
   };
 }
 
@@ -82,27 +91,45 @@ export interface PageRenderOptions {
   readonly includeVersion?: boolean;
 }
 
-export function renderPage(page: Page, options: PageRenderOptions): Record<string, unknown> {
-  const version = options.version ?? currentVersion(page);
-  const links: Record<string, string> = pageLinks(page, options.space, version.title);
+/**
+ * What a page and a blog post share on the wire; `fields` are the type's own,
+ * between `spaceId` and `createdAt`.
+ */
+export function renderContent(
+  content: Page,
+  options: PageRenderOptions & { section: string },
+  fields: Record<string, unknown>,
+): Record<string, unknown> {
+  const version = options.version ?? currentVersion(content);
+  const links = contentLinks(content, options.space, options.section, version.title);
   if (options.siteWikiBase) links.base = options.siteWikiBase;
   const rendered: Record<string, unknown> = {
-    id: page.id,
-    status: page.status,
+    id: content.id,
+    status: content.status,
     title: version.title,
-    spaceId: page.spaceId,
-    parentId: page.parentId,
-    parentType: page.parentId === null ? null : 'page',
-    position: null,
-    authorId: page.authorId,
-    ownerId: page.ownerId,
-    lastOwnerId: null,
-    createdAt: page.createdAt.toISOString(),
+    spaceId: content.spaceId,
+    ...fields,
+    createdAt: content.createdAt.toISOString(),
     body: renderBody(version.body, options.bodyFormat),
     _links: links,
   };
   if (options.includeVersion !== false) rendered.version = renderVersion(version);
   return rendered;
+}
+
+export function renderPage(page: Page, options: PageRenderOptions): Record<string, unknown> {
+  return renderContent(
+    page,
+    { ...options, section: 'pages' },
+    {
+      parentId: page.parentId,
+      parentType: page.parentId === null ? null : 'page',
+      position: null,
+      authorId: page.authorId,
+      ownerId: page.ownerId,
+      lastOwnerId: null,
+    },
+  );
 }
 
 /** A personal space's key is `~` and its owner (docs/platform-notes.md#space-keys); v2 types it `personal`. */
