@@ -45,6 +45,12 @@ export type PublishIntent =
       title: string;
       contentHash: string;
       at: string;
+      /**
+       * The page's create is not finished yet (its ownership property may be
+       * unwritten): carried over from the create intent this update replaces,
+       * so that a crash after this update still finishes the create.
+       */
+      completesCreate?: true;
     };
 
 export interface PagePublishDeps {
@@ -467,6 +473,10 @@ async function writeUpdate(
     title: run.body.title,
     contentHash: run.contentHash,
     at: run.deps.now().toISOString(),
+    // This intent replaces the create's: without saying so, an attempt after
+    // a crash here would take the page as finished and never write its
+    // ownership property (the only proof it is ours after a lost database).
+    ...(located.completesCreate ? { completesCreate: true as const } : {}),
   });
   let updated: PublishedPage;
   try {
@@ -644,7 +654,7 @@ async function locatePage(run: Run, identity: PageIdentity | null, round: number
     if (page === null || page.status !== 'current') return null;
     // The backend's record and our own intent name the page: no proof needed.
     // Which versions are ours comes from the record and the version marker.
-    const completesCreate = run.intent?.action === 'create';
+    const completesCreate = intentCompletesCreate(run.intent);
     if ((via === 'record' || via === 'intent') && !completesCreate) {
       return { page, ownership: null, ownershipProperty: null, via, completesCreate };
     }
@@ -701,6 +711,16 @@ async function locatePage(run: Run, identity: PageIdentity | null, round: number
     }
   }
   return null;
+}
+
+/**
+ * Whether an earlier attempt's create may be unfinished: its intent is still
+ * there, or an update intent that replaced it says so. Such a page's
+ * ownership property is read (the rare recovery path) and written if missing.
+ */
+function intentCompletesCreate(intent: PublishIntent | null): boolean {
+  if (intent === null) return false;
+  return intent.action === 'create' || intent.completesCreate === true;
 }
 
 /** A page without our property that our own crashed create made: same title, version 1, our content. */

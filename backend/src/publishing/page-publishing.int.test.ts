@@ -573,6 +573,52 @@ describe('publishing whole pages', () => {
     expect(page?.versions.map((version) => version.number)).toEqual([1, 2, 3]);
     expect(textOf(page!)).toContain('three');
   });
+
+  it('finishes a create whose ownership property was never written, even when the next update is cut off after it landed', async () => {
+    // The wire: refuse property creates while `refuseProperties` holds (the
+    // create landed and was recorded, then the process died before the
+    // ownership property), and deliver the next page PUT but lose its answer
+    // (a crash right after the update was sent).
+    let refuseProperties = true;
+    let loseNextUpdateAnswer = false;
+    const faulty: typeof fetch = async (input, init) => {
+      const url = String(input);
+      const isPropertyCreate =
+        init?.method === 'POST' && /\/wiki\/api\/v2\/pages\/\d+\/properties$/.test(url);
+      if (isPropertyCreate && refuseProperties)
+        throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+      const isPageUpdate = init?.method === 'PUT' && /\/wiki\/api\/v2\/pages\/\d+$/.test(url);
+      const response = await fetch(input, init);
+      if (isPageUpdate && loseNextUpdateAnswer) {
+        loseNextUpdateAnswer = false;
+        await response.text();
+        throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
+      }
+      return response;
+    };
+    const h = await harness({ fetch: faulty, config: { retryBaseMs: 400, retryMaxMs: 400 } });
+    const first = await h.publish('half-made', { title: 'Half made', markdown: 'one' });
+    // The create landed; writing its ownership property failed: the job waits for a retry.
+    const deadline = Date.now() + 10_000;
+    while ((await h.job(first)).error === undefined) {
+      if (Date.now() > deadline) throw new Error('the refused property write never surfaced');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // A newer update arrives before the retry; its write lands and its answer is lost.
+    const second = await h.publish('half-made', { title: 'Half made', markdown: 'two' });
+    loseNextUpdateAnswer = true;
+    refuseProperties = false;
+
+    const result = await h.settle(second);
+    expect(result).toMatchObject({ state: 'published', version: 2 });
+    const pages = await h.pages();
+    expect(pages).toHaveLength(1);
+    expect(pages[0]!.versions.map((version) => version.number)).toEqual([1, 2]);
+    expect(textOf(pages[0]!)).toContain('two');
+    // The page says it is Pagewire's, so it is found again after a lost database.
+    const ownership = pages[0]!.properties.find((property) => property.key === PAGE_OWNERSHIP_PROPERTY_KEY);
+    expect(ownership?.value).toMatchObject({ externalId: 'half-made', version: 2 });
+  });
 });
 
 describe('a parent page that does not exist', () => {
