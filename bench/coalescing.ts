@@ -155,7 +155,7 @@ async function snapshotWrites(
       stack.caller,
       'activity.list',
       adminContext(stack.site),
-      { limit: 100, ...(cursor === undefined ? {} : { cursor }) },
+      { limit: 100, fold: false, ...(cursor === undefined ? {} : { cursor }) },
     );
     let older = false;
     for (const item of page.items) {
@@ -201,9 +201,6 @@ function lags(
   return { samples, neverVisible };
 }
 
-function isPropertyRead(entry: RequestLogEntry): boolean {
-  return entry.method === 'GET' && /\/pages\/\d+\/properties$/.test(entry.path) && entry.status === 200;
-}
 function isPropertyWrite(entry: RequestLogEntry): boolean {
   return (
     entry.status === 200 &&
@@ -302,14 +299,19 @@ export const coalescing: BenchmarkDefinition = {
       const idle = lags(idleUpdates, pagesOfBlock, writes);
       const load = lags(updates, pagesOfBlock, writes);
 
-      // Drains and writes per page, from what Confluence saw: each drain of a
-      // macro starts by reading its property once; a write is a property POST or PUT.
+      // Drains and writes per page. Since snapshots are one PUT from the
+      // recorded property version, a drain no longer starts with a read: a
+      // drain that wrote is a snapshot.written row of the backend, and the
+      // writes are what Confluence saw (a property POST or PUT).
       const perPage = new Map<string, { drains: number; writes: number }>();
+      for (const [pageId, written] of writes) {
+        const drainsSinceLoad = written.filter((write) => write.at >= loadStartedAt).length;
+        perPage.set(pageId, { drains: drainsSinceLoad, writes: 0 });
+      }
       for (const entry of requests) {
-        if (!isPropertyRead(entry) && !isPropertyWrite(entry)) continue;
+        if (!isPropertyWrite(entry)) continue;
         const counts = perPage.get(pageOf(entry)) ?? { drains: 0, writes: 0 };
-        if (isPropertyRead(entry)) counts.drains += 1;
-        else counts.writes += 1;
+        counts.writes += 1;
         perPage.set(pageOf(entry), counts);
       }
       const ratios = [...perPage.values()].map((counts) => counts.writes / Math.max(1, counts.drains));
@@ -334,7 +336,7 @@ export const coalescing: BenchmarkDefinition = {
           lagDefinition:
             'from the source sending an update to the snapshot.written activity entry of a write showing that revision or a later one, for every page showing the block',
           drainDefinition:
-            'one successful read of the macro’s snapshot property (each refresh of a macro starts with exactly one)',
+            'a refresh of a macro that wrote its snapshot: one snapshot.written activity row (unchanged refreshes write nothing and make no request)',
         },
         figures: [
           figure({

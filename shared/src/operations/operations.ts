@@ -229,6 +229,8 @@ export const operations = {
       kind: activityKindSchema.optional(),
       /** Only what this source did. */
       source: sourceNameSchema.optional(),
+      /** `false`: every row as recorded (an audit export); by default a source's repeated writes fold into one row. */
+      fold: z.boolean().optional(),
     }),
     output: z.object({ items: z.array(activityItemSchema), nextCursor: z.string().nullable() }),
     access: 'read',

@@ -20,6 +20,13 @@ export function createActivityOperations(deps: OperationDeps): Pick<OperationHan
         });
       }
       const limit = call.input.limit ?? DEFAULT_PAGE_SIZE;
+      if (call.input.fold === false) {
+        return deps.repositories.activity.list(call.invocation.installationId, spaceOf(call.context), {
+          before: cursor,
+          limit,
+          filter: { kind: call.input.kind, source: call.input.source },
+        });
+      }
       const raw = await deps.repositories.activity.list(
         call.invocation.installationId,
         spaceOf(call.context),

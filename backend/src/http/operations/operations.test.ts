@@ -617,6 +617,11 @@ describe('the activity log', () => {
     const bySource = await t.call(tenant, 'activity.list', { source: 'chatty' });
     expect(bySource.body.data.items).toMatchObject([{ action: 'block.updated', count: 6 }]);
     expect((await t.call(tenant, 'activity.list', { source: 'someone-else' })).body.data.items).toEqual([]);
+    // An audit export (or a benchmark timing each write) asks for every row as recorded.
+    const unfolded = await t.call(tenant, 'activity.list', { source: 'chatty', fold: false, limit: 10 });
+    expect(
+      unfolded.body.data.items.map((item: { action: string; count?: number }) => [item.action, item.count]),
+    ).toEqual(Array.from({ length: 6 }, () => ['block.updated', undefined]));
   });
 
   it('pages with a cursor, newest first', async () => {
