@@ -75,6 +75,8 @@ export interface BackendExtension {
   readonly name: string;
   /** Applied after the core migrations, in the same recorded, ordered run; names must sort after them. */
   readonly migrations?: readonly NamedMigration[];
+  /** Its tables keyed by `installation_id`: emptied for an installation when the uninstall purge removes it. */
+  readonly tenantTables?: readonly string[];
   setup(context: BackendContext): Promise<ExtensionInstance> | ExtensionInstance;
 }
 
@@ -331,6 +333,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
               graceMs: config.uninstallGraceMs,
               now,
               logger,
+              extensionTables: extensions.flatMap((extension) => extension.tenantTables ?? []),
             }),
           ];
 

@@ -13,7 +13,7 @@ import { readPublishingConfig } from './publishing-config';
 import { createPublishingService, SYSTEM_SOURCE } from './publishing-service';
 import { automationMigrations } from './store/automation-migrations';
 import { createPageIdentityRepository } from './store/page-identity-repository';
-import { publishingMigrations } from './store/publishing-migrations';
+import { PUBLISHING_TENANT_TABLES, publishingMigrations } from './store/publishing-migrations';
 import type { PublishingTables } from './store/publishing-schema';
 
 export interface PublishingExtensionOptions {
@@ -38,6 +38,7 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
     // The pacer's tables come along: the engine is the backend's Confluence
     // caller at volume, and on PostgreSQL its replicas share one budget.
     migrations: [...publishingMigrations, ...automationMigrations, ...pacerMigrations],
+    tenantTables: PUBLISHING_TENANT_TABLES,
     async setup(context) {
       const logger = context.logger.child({ component: 'publishing' });
       const credentialRouter = createCredentialRouter({

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { type BackgroundJob, startPeriodicJob } from '../credentials/api-token-recheck-job';
 import type { InstallationRepository } from './installation-repository';
@@ -6,15 +6,26 @@ import type { CoreTables } from './schema';
 
 /**
  * Deletes everything the backend keeps for one installation, in one
- * transaction: blocks and their placements, settings, ingest keys, activity,
- * both tokens, and the installation row last. Run only for installations
- * uninstalled longer ago than the grace period.
+ * transaction: the extensions' tables first (the publishing engine's jobs,
+ * work items, page identities and snapshots: `extensionTables`, each keyed by
+ * `installation_id`), then blocks and their placements, deleted-block
+ * records, settings, ingest keys, activity, both tokens, and the installation
+ * row last. Run only for installations uninstalled longer ago than the grace
+ * period.
  */
-export async function purgeInstallation(db: Kysely<CoreTables>, installationId: string): Promise<void> {
+export async function purgeInstallation(
+  db: Kysely<CoreTables>,
+  installationId: string,
+  extensionTables: readonly string[] = [],
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    for (const table of extensionTables) {
+      await sql`delete from ${sql.table(table)} where installation_id = ${installationId}`.execute(trx);
+    }
     for (const table of [
       'block_placements',
       'blocks',
+      'deleted_blocks',
       'space_settings',
       'ingest_keys',
       'activity',
@@ -34,6 +45,8 @@ export function startInstallationPurgeJob(deps: {
   graceMs: number;
   now: () => Date;
   logger: Logger;
+  /** The extensions' tables keyed by installation_id (`BackendExtension.tenantTables`). */
+  extensionTables?: readonly string[];
   intervalMs?: number;
 }): BackgroundJob {
   return startPeriodicJob({
@@ -42,7 +55,7 @@ export function startInstallationPurgeJob(deps: {
         new Date(deps.now().getTime() - deps.graceMs),
       );
       for (const installationId of due) {
-        await purgeInstallation(deps.db, installationId);
+        await purgeInstallation(deps.db, installationId, deps.extensionTables);
         deps.logger.info(
           { installationId },
           'purged an installation whose uninstall grace period had passed',

@@ -1,6 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { NamedMigration } from '../../store/migrations';
 
+/** The engine's tables that hold an installation's rows, emptied by the uninstall purge. */
+export const PUBLISHING_TENANT_TABLES = [
+  'publish_jobs',
+  'publish_work',
+  'publish_pages',
+  'publish_snapshots',
+] as const;
+
 /**
  * The publishing engine's tables, appended after the core migrations (their
  * names sort after `00xx-…`). `main.ts` passes `[...coreMigrations,
