@@ -1,6 +1,7 @@
 import { BLOCK_KEY_PATTERN, type Block } from '@pagewire/shared';
 import { type RequestHandler, type Response, Router } from 'express';
-import type { IngestAuthenticator, IngestPrincipal } from '../auth/ingest-key';
+import type { IngestPrincipal } from '../auth/ingest-key';
+import type { RateLimitedIngestAuthenticator } from '../auth/ingest-rate-limit';
 import {
   type BlockInventoryDeps,
   deleteBlock,
@@ -11,7 +12,7 @@ import { ProblemError } from './problem-error';
 import { requestState } from './request-state';
 
 export interface IngestBlocksRouterDeps extends BlockInventoryDeps {
-  authenticator: IngestAuthenticator;
+  authenticator: RateLimitedIngestAuthenticator;
   now: () => Date;
 }
 
@@ -33,7 +34,7 @@ export function createIngestBlocksRouter(deps: IngestBlocksRouterDeps): Router {
     async (request, response, next) => {
       const state = requestState(response);
       state.route = route;
-      const principal = await deps.authenticator.authenticate(request.get('authorization'));
+      const principal = await deps.authenticator.authenticate(request.get('authorization'), request.ip);
       state.installationId = principal.installationId;
       (response.locals as { ingestPrincipal?: IngestPrincipal }).ingestPrincipal = principal;
       next();

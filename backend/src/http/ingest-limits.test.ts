@@ -94,6 +94,18 @@ describe('ingest limits', () => {
     expect((await put(t, key)).status).toBe(201);
   });
 
+  it('counts wrong keys on the block reads and deletes too, so no ingest route is a free oracle', async () => {
+    t = await startTestBackend({ logLevel: 'silent', ingestLimits: { wrongKeys: '6/min,3' } });
+    const wrong = `pwk_${'y'.repeat(43)}`;
+    const read = (path: string) => t!.http.get(path).set('authorization', `Bearer ${wrong}`);
+    expect((await read('/ingest/v1/blocks')).status).toBe(401);
+    expect((await read('/ingest/v1/blocks/status')).status).toBe(401);
+    expect(
+      (await t.http.delete('/ingest/v1/blocks/status').set('authorization', `Bearer ${wrong}`)).status,
+    ).toBe(401);
+    expect((await read('/ingest/v1/blocks')).status).toBe(429);
+  });
+
   it('does not count good requests against the address', async () => {
     t = await startTestBackend({ logLevel: 'silent', ingestLimits: { wrongKeys: '1/min,1' } });
     const { key } = await t.createIngestKey(t.tenant('acme'), 'ENG', 'ci');

@@ -6,13 +6,14 @@ import {
 } from '@pagewire/shared';
 import { type Request, type RequestHandler, type Response, Router } from 'express';
 import type { z } from 'zod';
-import type { IngestAuthenticator, IngestPrincipal } from '../../auth/ingest-key';
+import type { IngestPrincipal } from '../../auth/ingest-key';
+import type { RateLimitedIngestAuthenticator } from '../../auth/ingest-rate-limit';
 import { ProblemError } from '../../http/problem-error';
 import { requestState } from '../../http/request-state';
 import type { JobAutomation } from '../job-automation';
 
 export interface AutomationRouterDeps {
-  authenticator: IngestAuthenticator;
+  authenticator: RateLimitedIngestAuthenticator;
   automation: JobAutomation;
 }
 
@@ -34,7 +35,7 @@ export function createAutomationRouter(deps: AutomationRouterDeps): Router {
     async (request, response, next) => {
       const state = requestState(response);
       state.route = route;
-      const principal = await deps.authenticator.authenticate(request.get('authorization'));
+      const principal = await deps.authenticator.authenticate(request.get('authorization'), request.ip);
       state.installationId = principal.installationId;
       (response.locals as { ingestPrincipal?: IngestPrincipal }).ingestPrincipal = principal;
       next();
