@@ -1,5 +1,5 @@
 import { BLOCK_KEY_PATTERN, type Block } from '@pagewire/shared';
-import { type RequestHandler, type Response, Router } from 'express';
+import { Router } from 'express';
 import type { IngestPrincipal } from '../auth/ingest-key';
 import type { RateLimitedIngestAuthenticator } from '../auth/ingest-rate-limit';
 import {
@@ -8,6 +8,7 @@ import {
   describeDeletion,
   listBlocksWithPlacements,
 } from '../blocks/block-inventory';
+import { createIngestAuthentication, ingestPrincipalOf } from './ingest-authentication';
 import { ProblemError } from './problem-error';
 import { requestState } from './request-state';
 
@@ -29,26 +30,17 @@ const BLOCK_ROUTE = '/ingest/v1/blocks/:key';
 export function createIngestBlocksRouter(deps: IngestBlocksRouterDeps): Router {
   const router = Router();
 
-  const authenticate =
-    (route: string): RequestHandler =>
-    async (request, response, next) => {
-      const state = requestState(response);
-      state.route = route;
-      const principal = await deps.authenticator.authenticate(request.get('authorization'), request.ip);
-      state.installationId = principal.installationId;
-      (response.locals as { ingestPrincipal?: IngestPrincipal }).ingestPrincipal = principal;
-      next();
-    };
+  const authenticate = createIngestAuthentication(deps.authenticator);
 
   router.get(LIST_ROUTE, authenticate(LIST_ROUTE), async (_request, response) => {
-    const principal = principalOf(response);
+    const principal = ingestPrincipalOf(response);
     const list = await listBlocksWithPlacements(deps, principal.installationId, principal.spaceKey);
     response.setHeader('cache-control', 'no-store');
     response.json(list);
   });
 
   router.get(BLOCK_ROUTE, authenticate(BLOCK_ROUTE), async (request, response) => {
-    const principal = principalOf(response);
+    const principal = ingestPrincipalOf(response);
     const key = checkedKey(request.params.key as string);
     const stored = await deps.blocks.find(principal.installationId, principal.spaceKey, key);
     if (stored === null) await throwMissing(deps, principal, key);
@@ -66,7 +58,7 @@ export function createIngestBlocksRouter(deps: IngestBlocksRouterDeps): Router {
   });
 
   router.delete(BLOCK_ROUTE, authenticate(BLOCK_ROUTE), async (request, response) => {
-    const principal = principalOf(response);
+    const principal = ingestPrincipalOf(response);
     const key = checkedKey(request.params.key as string);
     const deletion = await deleteBlock(deps, {
       installationId: principal.installationId,
@@ -86,10 +78,6 @@ export function createIngestBlocksRouter(deps: IngestBlocksRouterDeps): Router {
   });
 
   return router;
-}
-
-function principalOf(response: Response): IngestPrincipal {
-  return (response.locals as { ingestPrincipal?: IngestPrincipal }).ingestPrincipal!;
 }
 
 function checkedKey(key: string): string {

@@ -9,7 +9,6 @@ import {
 import type { AdfValidator } from '@pagewire/shared/adf-validator';
 import { Router } from 'express';
 import type { Logger } from 'pino';
-import type { IngestAuthenticator } from '../auth/ingest-key';
 import type { RateLimitedIngestAuthenticator } from '../auth/ingest-rate-limit';
 import { hashBlockPayload } from '../domain/block-content-hash';
 import type { BlockEvents } from '../domain/block-events';
@@ -17,6 +16,7 @@ import { findUnsafeText } from '../domain/text-safety';
 import type { Metrics } from '../observability/metrics';
 import type { ActivityRepository } from '../store/activity-repository';
 import type { BlockRepository } from '../store/block-repository';
+import { createIngestAuthentication, ingestPrincipalOf } from './ingest-authentication';
 import { createJsonBodyMiddleware } from './json-body-middleware';
 import { refuseDeepMarkdown } from './markdown-nesting';
 import { ProblemError, prefixFieldErrors } from './problem-error';
@@ -44,21 +44,10 @@ const ROUTE = '/ingest/v1/blocks/:key';
 export function createIngestRouter(deps: IngestRouterDeps): Router {
   const router = Router();
 
-  // Authenticate before reading the body: an unauthenticated caller cannot make us parse 256 KB.
-  router.put(ROUTE, async (request, response, next) => {
-    const state = requestState(response);
-    state.route = ROUTE;
-    const principal = await deps.authenticator.authenticate(request.get('authorization'), request.ip);
-    // Bound to the request's log lines from here on (RequestState makes its child logger on first use).
-    state.installationId = principal.installationId;
-    (response.locals as { ingestPrincipal?: typeof principal }).ingestPrincipal = principal;
-    next();
-  });
+  router.put(ROUTE, createIngestAuthentication(deps.authenticator)(ROUTE));
 
   router.put(ROUTE, ...createJsonBodyMiddleware(MAX_INGEST_BODY_BYTES), async (request, response) => {
-    const principal = (
-      response.locals as { ingestPrincipal?: Awaited<ReturnType<IngestAuthenticator['authenticate']>> }
-    ).ingestPrincipal!;
+    const principal = ingestPrincipalOf(response);
     const key = request.params.key as string;
     if (!BLOCK_KEY_PATTERN.test(key)) {
       throw new ProblemError('validation_failed', 'The block key in the URL is not valid.', {

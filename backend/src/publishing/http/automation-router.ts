@@ -4,10 +4,10 @@ import {
   jobListQuerySchema,
   jobWaitQuerySchema,
 } from '@pagewire/shared';
-import { type Request, type RequestHandler, type Response, Router } from 'express';
+import { type Request, Router } from 'express';
 import type { z } from 'zod';
-import type { IngestPrincipal } from '../../auth/ingest-key';
 import type { RateLimitedIngestAuthenticator } from '../../auth/ingest-rate-limit';
+import { createIngestAuthentication, ingestPrincipalOf } from '../../http/ingest-authentication';
 import { ProblemError } from '../../http/problem-error';
 import { requestState } from '../../http/request-state';
 import type { JobAutomation } from '../job-automation';
@@ -30,19 +30,10 @@ const PAGE_ROUTE = '/ingest/v1/pages/:externalId';
 export function createAutomationRouter(deps: AutomationRouterDeps): Router {
   const router = Router();
 
-  const authenticate =
-    (route: string): RequestHandler =>
-    async (request, response, next) => {
-      const state = requestState(response);
-      state.route = route;
-      const principal = await deps.authenticator.authenticate(request.get('authorization'), request.ip);
-      state.installationId = principal.installationId;
-      (response.locals as { ingestPrincipal?: IngestPrincipal }).ingestPrincipal = principal;
-      next();
-    };
+  const authenticate = createIngestAuthentication(deps.authenticator);
 
   router.get(JOB_ROUTE, authenticate(JOB_ROUTE), async (request, response) => {
-    const principal = principalOf(response);
+    const principal = ingestPrincipalOf(response);
     const { wait } = parseQuery(jobWaitQuerySchema, request);
     const jobId = request.params.id as string;
     let view: Awaited<ReturnType<JobAutomation['findJob']>>;
@@ -65,14 +56,14 @@ export function createAutomationRouter(deps: AutomationRouterDeps): Router {
   });
 
   router.get(JOBS_ROUTE, authenticate(JOBS_ROUTE), async (request, response) => {
-    const principal = principalOf(response);
+    const principal = ingestPrincipalOf(response);
     const query = parseQuery(jobListQuerySchema, request);
     response.setHeader('cache-control', 'no-store');
     response.json(await deps.automation.listJobs(principal, query));
   });
 
   router.get(PAGE_ROUTE, authenticate(PAGE_ROUTE), async (request, response) => {
-    const principal = principalOf(response);
+    const principal = ingestPrincipalOf(response);
     const externalId = request.params.externalId as string;
     if (!EXTERNAL_ID_PATTERN.test(externalId)) {
       throw new ProblemError('validation_failed', 'The external id in the URL is not valid.', {
@@ -103,10 +94,6 @@ export function createAutomationRouter(deps: AutomationRouterDeps): Router {
   });
 
   return router;
-}
-
-function principalOf(response: Response): IngestPrincipal {
-  return (response.locals as { ingestPrincipal?: IngestPrincipal }).ingestPrincipal!;
 }
 
 function parseQuery<Schema extends z.ZodType>(schema: Schema, request: Request): z.output<Schema> {

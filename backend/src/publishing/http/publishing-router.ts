@@ -5,11 +5,11 @@ import {
   type PageIngestBody,
   pageIngestBodySchema,
 } from '@pagewire/shared';
-import { type Request, type RequestHandler, type Response, Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import type { Logger } from 'pino';
-import type { IngestPrincipal } from '../../auth/ingest-key';
 import type { RateLimitedIngestAuthenticator } from '../../auth/ingest-rate-limit';
 import { findUnsafeText } from '../../domain/text-safety';
+import { createIngestAuthentication, ingestPrincipalOf } from '../../http/ingest-authentication';
 import { createJsonBodyMiddleware } from '../../http/json-body-middleware';
 import { refuseDeepMarkdown } from '../../http/markdown-nesting';
 import { ProblemError, prefixFieldErrors } from '../../http/problem-error';
@@ -36,25 +36,14 @@ const PAGE_BODY_LIMIT_BYTES = MAX_INGEST_BODY_BYTES + 16 * 1024;
 export function createPublishingRouter(deps: PublishingRouterDeps): Router {
   const router = Router();
 
-  const authenticate =
-    (route: string): RequestHandler =>
-    async (request, response, next) => {
-      const state = requestState(response);
-      state.route = route;
-      // Before reading the body: an unauthenticated caller cannot make us parse 256 KB.
-      const principal = await deps.authenticator.authenticate(request.get('authorization'), request.ip);
-      state.installationId = principal.installationId;
-      state.log = (state.log ?? deps.logger).child({ installationId: principal.installationId });
-      (response.locals as { ingestPrincipal?: IngestPrincipal }).ingestPrincipal = principal;
-      next();
-    };
+  const authenticate = createIngestAuthentication(deps.authenticator);
 
   router.put(PAGE_ROUTE, authenticate(PAGE_ROUTE));
   router.put(
     PAGE_ROUTE,
     createJsonBodyMiddleware(PAGE_BODY_LIMIT_BYTES),
     async (request: Request, response: Response) => {
-      const principal = principalOf(response);
+      const principal = ingestPrincipalOf(response);
       const externalId = request.params.externalId as string;
       if (!EXTERNAL_ID_PATTERN.test(externalId)) {
         throw new ProblemError('validation_failed', 'The external id in the URL is not valid.', {
@@ -108,10 +97,6 @@ export function createPublishingRouter(deps: PublishingRouterDeps): Router {
   });
 
   return router;
-}
-
-function principalOf(response: Response): IngestPrincipal {
-  return (response.locals as { ingestPrincipal?: IngestPrincipal }).ingestPrincipal!;
 }
 
 function parseBody(raw: unknown): PageIngestBody {
