@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { startEmulator } from '../emulator/start-emulator';
-import { describeBusyPort } from '../local-stack/busy-ports';
+import { describeBusyPort } from './busy-ports';
 
 /**
  * `npm run emulator -- --port <n>` starts the emulator and prints exactly one

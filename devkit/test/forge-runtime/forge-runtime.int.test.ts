@@ -2,9 +2,9 @@ import { asApp, NeedsAuthenticationError, route } from '@forge/api';
 import { kvs } from '@forge/kvs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createForgeRuntime, type ForgeRuntime } from '../../src/forge/runtime-harness';
+import { type StubRemoteBackend, startStubRemoteBackend } from '../../src/testing/stub-remote-backend';
 import { bearer, call, createPage, declareEmulator } from '../support/emulator-fixture';
 import { testAppHandler } from '../support/forge-test-app';
-import { startTestBackend, type TestBackend } from '../support/test-backend';
 
 /**
  * The Forge runtime harness running a real `@forge/resolver` handler against
@@ -28,7 +28,10 @@ describe('Forge runtime harness', () => {
     options: { userConsent?: (accountId: string) => boolean; sleep?: (ms: number) => Promise<void> } = {},
   ) {
     const site = await env.dev.seedSite();
-    const backend: TestBackend = await startTestBackend({ jwksUrl: env.dev.jwksUrl, appId: site.appId });
+    const backend: StubRemoteBackend = await startStubRemoteBackend({
+      jwksUrl: env.dev.jwksUrl,
+      appId: site.appId,
+    });
     cleanups.push(() => backend.close());
     const runtime: ForgeRuntime = await createForgeRuntime({
       emulatorUrl: env.dev.url,

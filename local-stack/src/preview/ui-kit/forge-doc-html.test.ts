@@ -1,5 +1,5 @@
+import type { ForgeDoc } from '@pagewire/devkit/forge-doc';
 import { describe, expect, it } from 'vitest';
-import type { ForgeDoc } from './forge-doc';
 import { type ForgeDocRenderContext, renderForgeDoc } from './forge-doc-html';
 
 let keys = 0;

@@ -1,5 +1,5 @@
 import vm from 'node:vm';
-import { type ForgeDoc, type FoundHandler, findNodeHandler } from './forge-doc';
+import { type ForgeDoc, type FoundHandler, findNodeHandler } from '@pagewire/devkit/forge-doc';
 
 /**
  * One UI Kit app instance, running the real bundled resource in its own V8

@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { z } from 'zod';
 import {
   type Account,
   type ApiToken,
@@ -10,7 +9,8 @@ import {
   type Page,
   type Site,
   type Space,
-} from '../emulator/state/emulator-state';
+} from '@pagewire/devkit/emulator-state';
+import { z } from 'zod';
 
 /**
  * The emulator keeps Confluence in memory; the backend keeps its SQLite file.

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ALL_CONFLUENCE_SCOPES, type DevApiClient, type PageSnapshot } from '@pagewire/devkit';
+import type { ForgeRuntime } from '@pagewire/devkit/forge-runtime';
 import {
   type AdfDocument,
   type AdfNode,
@@ -10,11 +12,9 @@ import {
   type ProblemCode,
 } from '@pagewire/shared';
 import { z } from 'zod';
-import { ALL_CONFLUENCE_SCOPES, type DevApiClient, type PageSnapshot } from '../client/dev-api-client';
-import type { ForgeRuntime } from '../forge/runtime-harness';
-import { forgeMacroNode, MACRO_MODULE_KEY } from '../local-stack/demo-content';
-import type { DemoRecord } from '../local-stack/demo-record';
-import { type DemoResolvers, SETTINGS_MODULE_KEY } from '../local-stack/demo-seed';
+import { forgeMacroNode, MACRO_MODULE_KEY } from '../stack/demo-content';
+import type { DemoRecord } from '../stack/demo-record';
+import { type DemoResolvers, SETTINGS_MODULE_KEY } from '../stack/demo-seed';
 import { renderAdfNodes, renderStorage } from './adf-html';
 import { escapeHtml } from './html';
 import {

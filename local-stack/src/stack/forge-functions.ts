@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ResolverHandler } from '@pagewire/devkit/forge-runtime';
 import { build, type Plugin } from 'esbuild';
-import type { ResolverHandler } from '../forge/runtime-harness';
 
 /**
  * The Forge app's function handlers (manifest `function[].handler`:

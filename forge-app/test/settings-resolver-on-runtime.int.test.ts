@@ -1,8 +1,8 @@
-import { settingsResolver } from '@pagewire/forge-app';
+import { createForgeRuntime } from '@pagewire/devkit/forge-runtime';
+import { startStubRemoteBackend } from '@pagewire/devkit/stub-remote';
+import { declareEmulator } from '@pagewire/devkit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createForgeRuntime } from '../../src/forge/runtime-harness';
-import { declareEmulator } from '../support/emulator-fixture';
-import { startTestBackend } from '../support/test-backend';
+import { settingsResolver } from '../src/index';
 
 /**
  * Pagewire's own Forge app, loaded as Forge would load it (the handler the
@@ -21,7 +21,7 @@ describe("Pagewire's settings resolver on the Forge runtime harness", () => {
 
   async function setUp() {
     const site = await env.dev.seedSite();
-    const backend = await startTestBackend({
+    const backend = await startStubRemoteBackend({
       jwksUrl: env.dev.jwksUrl,
       appId: site.appId,
       reply: (path) => (path === '/forge/v1/ingestKeys.revoke' ? { revoked: true } : undefined),

@@ -16,7 +16,7 @@ export interface ReceivedCall {
   readonly body: unknown;
 }
 
-export interface TestBackend {
+export interface StubRemoteBackend {
   readonly url: string;
   readonly received: ReceivedCall[];
   /** Answers the next N calls with this status before verifying anything. */
@@ -26,14 +26,14 @@ export interface TestBackend {
   close(): Promise<void>;
 }
 
-export interface TestBackendOptions {
+export interface StubRemoteBackendOptions {
   readonly jwksUrl: string;
   readonly appId: string;
   /** The `data` to answer a verified call with; by default what was verified. */
   readonly reply?: (path: string, body: unknown) => unknown;
 }
 
-export async function startTestBackend(options: TestBackendOptions): Promise<TestBackend> {
+export async function startStubRemoteBackend(options: StubRemoteBackendOptions): Promise<StubRemoteBackend> {
   const jwks = createRemoteJWKSet(new URL(options.jwksUrl));
   const received: ReceivedCall[] = [];
   const bodies: unknown[] = [];

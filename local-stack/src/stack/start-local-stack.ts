@@ -1,10 +1,9 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startBackend } from '@pagewire/backend';
-import { createDevApiClient, type DevApiClient } from '../client/dev-api-client';
-import { startEmulator } from '../emulator/start-emulator';
-import { createEmulatorState, type EmulatorState } from '../emulator/state/emulator-state';
-import { createForgeRuntime, type ForgeRuntime } from '../forge/runtime-harness';
+import { createDevApiClient, type DevApiClient, startEmulator } from '@pagewire/devkit';
+import { createEmulatorState, type EmulatorState } from '@pagewire/devkit/emulator-state';
+import { createForgeRuntime, type ForgeRuntime } from '@pagewire/devkit/forge-runtime';
 import { startPreview } from '../preview/preview-server';
 import { createBackendLogStream } from './backend-log-stream';
 import { quickstartStatusBlock, STATUS_BLOCK_KEY } from './demo-content';

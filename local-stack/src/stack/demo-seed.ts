@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { OperationName, OperationOutput, OperationResult } from '@pagewire/shared';
 import {
   basicAuthorization,
   type DevApiClient,
   PAGEWIRE_APP_ID,
   PAGEWIRE_APP_SCOPES,
-} from '../client/dev-api-client';
-import type { EmulatorState } from '../emulator/state/emulator-state';
-import type { ForgeRuntime, ResolverHandler } from '../forge/runtime-harness';
+} from '@pagewire/devkit';
+import type { EmulatorState } from '@pagewire/devkit/emulator-state';
+import type { ForgeRuntime, ResolverHandler } from '@pagewire/devkit/forge-runtime';
+import type { OperationName, OperationOutput, OperationResult } from '@pagewire/shared';
 import {
   DEMO_SOURCE,
   demoMetricsBlock,

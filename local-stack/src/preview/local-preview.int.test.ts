@@ -33,7 +33,7 @@ async function startStack(dataDir: string): Promise<StartedStack> {
     [
       '--import',
       'tsx',
-      'src/local-stack/local-stack-cli.ts',
+      'src/stack/local-stack-cli.ts',
       '--data-dir',
       dataDir,
       '--preview-port',

@@ -1,8 +1,8 @@
+import { type ForgeDoc, handlerId } from '@pagewire/devkit/forge-doc';
 import type { AdfNode } from '@pagewire/shared';
 import { renderAdfNodes } from '../adf-html';
 import { attributes, escapeHtml, safeHref } from '../html';
 import { colorValue, spaceValue, styleFrom } from './design-tokens';
-import { type ForgeDoc, handlerId } from './forge-doc';
 
 /**
  * Renders a ForgeDoc tree to HTML, the way the Confluence host turns UI Kit

@@ -43,22 +43,6 @@ describe('busy ports', () => {
     expect(busy.map((entry) => entry.name)).toEqual(['Preview']);
   });
 
-  it('makes npm start stop at once, naming the port and the flag that moves it', async () => {
-    const result = await run('src/local-stack/local-stack-cli.ts', [
-      '--backend-port',
-      String(busyPort),
-      '--preview-port',
-      '0',
-      '--emulator-port',
-      '0',
-    ]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`the Backend port ${busyPort} is already in use`);
-    expect(result.stderr).toContain('npm start -- --backend-port <n>');
-    // Nothing started: not even the banner.
-    expect(result.stdout).not.toContain('Starting Pagewire locally');
-  }, 60_000);
-
   it('makes the emulator say which port is busy and how to pick another', async () => {
     const result = await run('src/cli/emulator-cli.ts', ['--port', String(busyPort)]);
     expect(result.code).toBe(1);

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type vm from 'node:vm';
-import type { ForgeRuntime, ResolverHandler } from '../forge/runtime-harness';
+import type { FoundHandler } from '@pagewire/devkit/forge-doc';
+import type { ForgeRuntime, ResolverHandler } from '@pagewire/devkit/forge-runtime';
 import { escapeHtml } from './html';
-import type { FoundHandler } from './ui-kit/forge-doc';
 import { renderForgeDoc } from './ui-kit/forge-doc-html';
 import type { UiKitResource } from './ui-kit/ui-kit-bundles';
 import { type RootKind, startUiKitRealm, type UiKitRealm } from './ui-kit/ui-kit-realm';

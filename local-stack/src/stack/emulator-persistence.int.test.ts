@@ -1,10 +1,9 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createDevApiClient, startEmulator } from '@pagewire/devkit';
+import { createEmulatorState } from '@pagewire/devkit/emulator-state';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDevApiClient } from '../client/dev-api-client';
-import { startEmulator } from '../emulator/start-emulator';
-import { createEmulatorState } from '../emulator/state/emulator-state';
 import { loadEmulatorState, saveEmulatorState } from './emulator-persistence';
 
 describe('the emulator world the local stack keeps between runs', () => {

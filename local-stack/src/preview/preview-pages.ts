@@ -1,5 +1,4 @@
-import type { PageSnapshot, RequestLogEntry } from '../client/dev-api-client';
-import type { Headroom } from '../emulator/confluence/rate-limiter';
+import type { Headroom, PageSnapshot, RequestLogEntry } from '@pagewire/devkit';
 import { attributes, escapeHtml } from './html';
 
 /**

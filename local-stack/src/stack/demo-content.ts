@@ -1,5 +1,5 @@
+import { ariUuid } from '@pagewire/devkit/forge-tokens';
 import type { AdfDocument, AdfNode, BlockPayloadInput, PageIngestBodyInput } from '@pagewire/shared';
-import { ariUuid } from '../emulator/forge/invocation-tokens';
 
 /**
  * The demo's content: the page a team would build around Pagewire, and what

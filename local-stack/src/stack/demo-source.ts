@@ -1,5 +1,5 @@
+import type { ForgeRuntime } from '@pagewire/devkit/forge-runtime';
 import { type BlockSummary, type OperationResult, terminalJobStates } from '@pagewire/shared';
-import type { ForgeRuntime } from '../forge/runtime-harness';
 import {
   DEMO_SOURCE,
   demoMetricsBlock,
