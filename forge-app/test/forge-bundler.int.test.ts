@@ -142,6 +142,18 @@ describe('the app bundled by @forge/bundler, as forge deploy bundles it', () => 
                     requiredApiTokenScopes: [],
                     ingestKeys: [],
                     ingestUrl: null,
+                    export: {
+                      settings: { enabled: false, includeRestricted: false },
+                      keys: [],
+                      sync: {
+                        state: 'off',
+                        lastFullSyncAt: null,
+                        nextSyncAt: null,
+                        pages: 0,
+                        lastError: null,
+                      },
+                      exportUrl: null,
+                    },
                   },
                 },
       until: (tree) => findText(tree).includes('You can view these settings'),

@@ -28,6 +28,15 @@ const userMessages: Readonly<Record<ProblemCode, string>> = {
   invalid_invocation_token:
     'Pagewire’s service could not confirm this request came from Confluence. Reload the page; if it keeps happening, ask your Confluence admin to check the app installation.',
   invalid_ingest_key: 'The ingest key is not valid.',
+  invalid_export_key: 'The export key is not valid.',
+  export_disabled: 'Export is turned off for this space. A space admin can turn it on in the Export tab.',
+  invalid_cursor: 'Pagewire sent a request its service could not read. Reload the page and try again.',
+  webhook_url_refused:
+    'Pagewire can only deliver webhooks to public https:// addresses. Check the URL and try again.',
+  consumer_name_taken: 'Another consumer already has this name. Choose a different name.',
+  export_key_not_found: 'That export key no longer exists. Reload the page to see the current keys.',
+  webhook_not_found: 'That webhook subscription no longer exists. Reload the page to see the current ones.',
+  attachment_not_found: 'That attachment was not found. Publish the page again.',
   tenant_mismatch:
     'This request names a different Confluence site than the one it came from, so Pagewire refused it. Reload the page.',
   not_space_admin: 'Only space admins can change Pagewire’s settings for this space.',

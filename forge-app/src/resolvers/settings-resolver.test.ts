@@ -242,5 +242,11 @@ function settingsView(w: World, canEdit: boolean) {
     requiredApiTokenScopes: ['read:page:confluence', 'write:page:confluence'],
     ingestKeys: [],
     ingestUrl: null,
+    export: {
+      settings: { enabled: false, includeRestricted: false },
+      keys: [],
+      sync: { state: 'off', lastFullSyncAt: null, nextSyncAt: null, pages: 0, lastError: null },
+      exportUrl: null,
+    },
   };
 }

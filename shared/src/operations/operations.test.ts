@@ -13,6 +13,8 @@ describe('the operation catalogue', () => {
         'blocks.get',
         'blocks.list',
         'blocks.overview',
+        'exportKeys.create',
+        'exportKeys.revoke',
         'ingestKeys.create',
         'ingestKeys.revoke',
         'lifecycle.installed',
@@ -22,6 +24,10 @@ describe('the operation catalogue', () => {
         'pages.overwrite',
         'settings.get',
         'settings.update',
+        'webhooks.create',
+        'webhooks.delete',
+        'webhooks.list',
+        'webhooks.test',
       ].sort(),
     );
   });
@@ -35,6 +41,11 @@ describe('the operation catalogue', () => {
       'ingestKeys.revoke',
       'blocks.delete',
       'pages.overwrite',
+      'exportKeys.create',
+      'exportKeys.revoke',
+      'webhooks.create',
+      'webhooks.delete',
+      'webhooks.test',
     ];
     for (const name of writes) expect(operations[name as keyof typeof operations].access).toBe('admin');
   });

@@ -9,8 +9,10 @@ import {
   expiryDateSchema,
   tokenHealthSchema,
 } from '../credentials';
+import { consumerNameSchema, exportSettingsUpdateSchema, exportSettingsViewSchema } from '../export';
 import { externalIdSchema, jobStateSchema, sourceNameSchema } from '../ingest';
 import { deploymentModeSchema, publishingPolicySchema, spaceSettingsSchema } from '../settings';
+import { webhookCreateInputSchema, webhookSubscriptionSchema } from '../webhooks';
 
 /**
  * Who may call an operation.
@@ -56,6 +58,8 @@ const settingsViewSchema = z.object({
   ingestKeys: z.array(ingestKeySummarySchema),
   /** The backend URL sources send blocks and pages to (`PAGEWIRE_PUBLIC_URL`); null when the operator did not set it. */
   ingestUrl: z.string().nullable(),
+  /** Export to other systems (docs/EXPORT.md): off by default. */
+  export: exportSettingsViewSchema,
 });
 export type SettingsView = z.infer<typeof settingsViewSchema>;
 
@@ -186,6 +190,7 @@ export const operations = {
       .strictObject({
         publishingPolicy: publishingPolicySchema.optional(),
         staleAfterMinutes: spaceSettingsSchema.shape.staleAfterMinutes.optional(),
+        export: exportSettingsUpdateSchema.optional(),
       })
       .refine((input) => Object.keys(input).length > 0, { message: 'give at least one setting to change' }),
     output: z.object({ settings: spaceSettingsSchema }),
@@ -219,6 +224,45 @@ export const operations = {
   'ingestKeys.revoke': operation({
     input: z.strictObject({ id: z.string().min(1).max(64) }),
     output: z.object({ revoked: z.literal(true) }),
+    access: 'admin',
+    needsSpace: true,
+  }),
+  /** An export key for one consumer; `key` (prefix `pwx_`) is shown only in this response. */
+  'exportKeys.create': operation({
+    input: z.strictObject({ consumer: consumerNameSchema }),
+    output: z.object({ id: z.string(), consumer: z.string(), key: z.string() }),
+    access: 'admin',
+    needsSpace: true,
+  }),
+  'exportKeys.revoke': operation({
+    input: z.strictObject({ id: z.string().min(1).max(64) }),
+    output: z.object({ revoked: z.literal(true) }),
+    access: 'admin',
+    needsSpace: true,
+  }),
+  /** A signed webhook subscription; `secret` (prefix `whsec_`) is shown only in this response. */
+  'webhooks.create': operation({
+    input: webhookCreateInputSchema,
+    output: z.object({ id: z.string(), secret: z.string() }),
+    access: 'admin',
+    needsSpace: true,
+  }),
+  'webhooks.list': operation({
+    input: empty,
+    output: z.object({ subscriptions: z.array(webhookSubscriptionSchema) }),
+    access: 'read',
+    needsSpace: true,
+  }),
+  'webhooks.delete': operation({
+    input: z.strictObject({ id: z.string().min(1).max(64) }),
+    output: z.object({ deleted: z.literal(true) }),
+    access: 'admin',
+    needsSpace: true,
+  }),
+  /** Sends one `webhook.test` delivery now, through the same queue and signing as real events. */
+  'webhooks.test': operation({
+    input: z.strictObject({ id: z.string().min(1).max(64) }),
+    output: z.object({ deliveryId: z.string() }),
     access: 'admin',
     needsSpace: true,
   }),

@@ -23,6 +23,31 @@ export function createOperationHandlers(deps: OperationDeps): OperationHandlers 
     async 'pages.overwrite'(call) {
       throw new ProblemError('page_not_found', `No source has published "${call.input.externalId}" here.`);
     },
+    // Answered by the export and webhook extensions when they run; without them there is nothing to manage.
+    async 'exportKeys.create'() {
+      throw new ProblemError('service_unavailable', 'Export is not part of this backend.');
+    },
+    async 'exportKeys.revoke'(call) {
+      throw new ProblemError('export_key_not_found', `There is no export key "${call.input.id}" here.`);
+    },
+    async 'webhooks.create'() {
+      throw new ProblemError('service_unavailable', 'Webhooks are not part of this backend.');
+    },
+    async 'webhooks.list'() {
+      return { subscriptions: [] };
+    },
+    async 'webhooks.delete'(call) {
+      throw new ProblemError(
+        'webhook_not_found',
+        `There is no webhook subscription "${call.input.id}" here.`,
+      );
+    },
+    async 'webhooks.test'(call) {
+      throw new ProblemError(
+        'webhook_not_found',
+        `There is no webhook subscription "${call.input.id}" here.`,
+      );
+    },
   };
 }
 

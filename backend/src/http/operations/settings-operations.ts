@@ -1,3 +1,4 @@
+import { defaultExportSettings } from '@pagewire/shared';
 import type { OperationDeps, OperationHandlers } from './operation-types';
 import { actorOf, spaceOf } from './operation-types';
 
@@ -25,6 +26,13 @@ export function createSettingsOperations(
         requiredApiTokenScopes: deps.mode === 'marketplace' ? [] : [...deps.requiredApiTokenScopes],
         ingestKeys,
         ingestUrl: deps.publicUrl ?? null,
+        // What the export extension reports when it runs; without it export is off and has no keys.
+        export: {
+          settings: defaultExportSettings,
+          keys: [],
+          sync: { state: 'off' as const, lastFullSyncAt: null, nextSyncAt: null, pages: 0, lastError: null },
+          exportUrl: null,
+        },
       };
     },
 

@@ -35,6 +35,12 @@ function settingsView(overrides: Partial<SettingsView> = {}): SettingsView {
     },
     requiredApiTokenScopes: ['read:page:confluence', 'write:page:confluence', 'read:space:confluence'],
     ingestUrl: 'https://pagewire.example.com',
+    export: {
+      settings: { enabled: false, includeRestricted: false },
+      keys: [],
+      sync: { state: 'off', lastFullSyncAt: null, nextSyncAt: null, pages: 0, lastError: null },
+      exportUrl: null,
+    },
     ingestKeys: [
       {
         id: 'key-1',
