@@ -38,7 +38,7 @@ import {
   createCachedRenderer,
   createInProcessRenderer,
   type MarkdownRenderer,
-} from './publishing/adf/markdown-renderer';
+} from './adf/markdown-renderer';
 import { type Database, openDatabase } from './store/database';
 import { startInstallationPurgeJob } from './store/installation-purge';
 import { coreMigrations, type NamedMigration } from './store/migrations';

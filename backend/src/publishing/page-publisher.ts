@@ -13,10 +13,10 @@ import {
   isNotFoundError,
   isScopeError,
 } from '../confluence/errors';
-import { summariseDiff } from './adf/adf-diff';
-import { hashPageContent, isAdfContainedIn } from './adf/canonical-adf';
-import { isContentTooComplexError } from './adf/markdown-renderer';
-import type { MarkdownConversion } from './adf/markdown-to-adf';
+import { summariseDiff } from '../adf/adf-diff';
+import { hashPageContent, isAdfContainedIn } from '../adf/canonical-adf';
+import { isContentTooComplexError } from '../adf/markdown-renderer';
+import type { MarkdownConversion } from '../adf/markdown-to-adf';
 import type { PageProperty, PublishedPage, PublishingConfluence, PublishTarget } from './confluence-gateway';
 import { loadPageIndex } from './page-index';
 import { PAGE_OWNERSHIP_PROPERTY_KEY, type PageOwnership, readOwnership } from './page-ownership';

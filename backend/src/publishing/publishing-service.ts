@@ -19,7 +19,7 @@ import {
   createCachedRenderer,
   createInProcessRenderer,
   type MarkdownRenderer,
-} from './adf/markdown-renderer';
+} from '../adf/markdown-renderer';
 import { type ConfluenceClientResolver, createPublishingConfluence } from './confluence-gateway';
 import { createPageIndexer } from './page-indexer';
 import { type PublishIntent, type PublishResult, publishPage } from './page-publisher';

@@ -6,11 +6,11 @@ import { isBadRequestError, isConflictError, isNotFoundError } from '../confluen
 import type { BlockRepository } from '../store/block-repository';
 import type { PlacementRepository } from '../store/placement-repository';
 import type { SpaceSettingsRepository } from '../store/space-settings-repository';
-import { renderBlockToAdf } from './adf/block-to-adf';
-import { canonicalAdfJson } from './adf/canonical-adf';
-import { isContentTooComplexError } from './adf/markdown-renderer';
-import type { MarkdownConversion } from './adf/markdown-to-adf';
-import { buildSnapshotValue } from './adf/snapshot-value';
+import { renderBlockToAdf } from '../adf/block-to-adf';
+import { canonicalAdfJson } from '../adf/canonical-adf';
+import { isContentTooComplexError } from '../adf/markdown-renderer';
+import type { MarkdownConversion } from '../adf/markdown-to-adf';
+import { buildSnapshotValue } from '../adf/snapshot-value';
 import type { PageProperty, PublishingConfluence, PublishTarget } from './confluence-gateway';
 import type { PublishResult } from './page-publisher';
 import { PermanentPublishError } from './publish-errors';

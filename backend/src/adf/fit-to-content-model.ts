@@ -8,7 +8,7 @@ import { paragraph, text } from './adf-builders';
  * paragraph, a quote or panel gives up its frame, a table becomes one line per
  * row. The reader still sees every word.
  */
-export function fitBlocks(blocks: readonly AdfNode[], allowed: ReadonlySet<string>): AdfNode[] {
+export function fitToContentModel(blocks: readonly AdfNode[], allowed: ReadonlySet<string>): AdfNode[] {
   const fitted: AdfNode[] = [];
   for (const block of blocks) {
     if (allowed.has(block.type)) {
@@ -22,7 +22,7 @@ export function fitBlocks(blocks: readonly AdfNode[], allowed: ReadonlySet<strin
       case 'blockquote':
       case 'panel':
       case 'expand':
-        fitted.push(...fitBlocks(block.content ?? [], allowed));
+        fitted.push(...fitToContentModel(block.content ?? [], allowed));
         break;
       case 'table':
         for (const row of block.content ?? []) {

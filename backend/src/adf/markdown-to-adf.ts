@@ -37,7 +37,7 @@ import {
   tableRow,
   text,
 } from './adf-builders';
-import { fitBlocks, plainTextOf } from './adf-fit';
+import { fitToContentModel, plainTextOf } from './fit-to-content-model';
 
 /**
  * Something in the Markdown that Pagewire could not map to ADF faithfully. The
@@ -176,7 +176,7 @@ class Converter {
     this.collectDefinitions(this.tree);
     const content = this.convertBlocks(this.tree.children);
     content.push(...this.renderFootnotes());
-    return { document: doc(fitBlocks(content, allowedBlocks.doc)), notes: this.notes };
+    return { document: doc(fitToContentModel(content, allowedBlocks.doc)), notes: this.notes };
   }
 
   private collectDefinitions(node: Nodes): void {
@@ -208,7 +208,7 @@ class Converter {
       case 'thematicBreak':
         return [rule()];
       case 'blockquote': {
-        const inner = fitBlocks(this.convertBlocks(node.children), allowedBlocks.blockquote);
+        const inner = fitToContentModel(this.convertBlocks(node.children), allowedBlocks.blockquote);
         return [{ type: 'blockquote', content: inner.length > 0 ? inner : [paragraph()] }];
       }
       case 'list':
@@ -278,7 +278,7 @@ class Converter {
   }
 
   private convertListItemContent(item: ListItem): AdfNode[] {
-    const content = fitBlocks(this.convertBlocks(item.children), allowedBlocks.listItem);
+    const content = fitToContentModel(this.convertBlocks(item.children), allowedBlocks.listItem);
     // The editor's schema wants a paragraph first in a list item; a list item
     // that opens with a code block or a nested list gets an empty one.
     if (content.length === 0 || content[0]?.type !== 'paragraph') content.unshift(paragraph());
@@ -355,11 +355,11 @@ class Converter {
     if (panelType) {
       const content = this.convertBlocks(body);
       if (hasLabel) content.unshift(heading(3, this.convertInlines(labelNode.children, [])));
-      const fitted = fitBlocks(content, allowedBlocks.panel);
+      const fitted = fitToContentModel(content, allowedBlocks.panel);
       return [panel(panelType, fitted.length > 0 ? fitted : [paragraph()])];
     }
     if (node.name.toLowerCase() === 'expand') {
-      const content = fitBlocks(this.convertBlocks(body), allowedBlocks.expand);
+      const content = fitToContentModel(this.convertBlocks(body), allowedBlocks.expand);
       const expand: AdfNode = { type: 'expand', content: content.length > 0 ? content : [paragraph()] };
       if (title) expand.attrs = { title };
       return [expand];
@@ -536,7 +536,7 @@ class Converter {
         this.notes.push({ construct: 'footnote', detail: `footnote [^${identifier}] has no definition` });
         return listItem([paragraph([text(`[^${identifier}] has no definition in the source.`)])]);
       }
-      const content = fitBlocks(this.convertBlocks(definition.children), allowedBlocks.listItem);
+      const content = fitToContentModel(this.convertBlocks(definition.children), allowedBlocks.listItem);
       if (content.length === 0 || content[0]?.type !== 'paragraph') content.unshift(paragraph());
       return listItem(content);
     });
