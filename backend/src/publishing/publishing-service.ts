@@ -10,16 +10,16 @@ import {
 import { type AdfValidator, createAdfValidator } from '@pagewire/shared/adf-validator';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { IngestPrincipal } from '../auth/ingest-key';
-import type { BlockEvents } from '../domain/block-events';
-import type { Database } from '../store/database';
-import type { Repositories } from '../store/repositories';
-import type { CoreTables } from '../store/schema';
 import {
   createCachedRenderer,
   createInProcessRenderer,
   type MarkdownRenderer,
 } from '../adf/markdown-renderer';
+import type { IngestPrincipal } from '../auth/ingest-key';
+import type { BlockEvents } from '../domain/block-events';
+import type { Database } from '../store/database';
+import type { Repositories } from '../store/repositories';
+import type { CoreTables } from '../store/schema';
 import { type ConfluenceClientResolver, createPublishingConfluence } from './confluence-gateway';
 import { createPageIndexer } from './page-indexer';
 import { type PublishIntent, type PublishResult, publishPage } from './page-publisher';
