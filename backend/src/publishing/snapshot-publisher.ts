@@ -3,7 +3,7 @@ import { type BlockPayload, blockPayloadSchema, snapshotPropertyKey } from '@pag
 import type { AdfValidator } from '@pagewire/shared/adf-validator';
 import { z } from 'zod';
 import { renderBlockToAdf } from '../adf/block-to-adf';
-import { canonicalAdfJson } from '../adf/canonical-adf';
+import { canonicalJsonWithAdf } from '../adf/canonical-adf';
 import { isContentTooComplexError } from '../adf/markdown-renderer';
 import type { MarkdownConversion } from '../adf/markdown-to-adf';
 import { buildSnapshotValue } from '../adf/snapshot-value';
@@ -119,7 +119,7 @@ export async function publishSnapshot(job: StoredJob, deps: SnapshotPublishDeps)
     : [];
 
   const key = snapshotPropertyKey(request.localId);
-  const wanted = JSON.stringify(canonicalise(snapshot.value));
+  const wanted = canonicalJsonWithAdf(snapshot.value);
   const wantedHash = createHash('sha256').update(wanted).digest('hex');
   const remember = (property: { id: string; version: number } | null) =>
     deps.snapshots.record({
@@ -187,7 +187,7 @@ export async function publishSnapshot(job: StoredJob, deps: SnapshotPublishDeps)
         detail: `Page ${request.contentId} no longer exists (or Pagewire may not see it); no snapshot written`,
       };
     }
-    if (existing !== null && JSON.stringify(canonicalise(existing.value)) === wanted) {
+    if (existing !== null && canonicalJsonWithAdf(existing.value) === wanted) {
       await remember(existing);
       return unchanged(existing.version);
     }
@@ -209,17 +209,4 @@ export async function publishSnapshot(job: StoredJob, deps: SnapshotPublishDeps)
     await remember(property);
     return written(property);
   }
-}
-
-function canonicalise(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map(canonicalise);
-  const record = value as Record<string, unknown>;
-  if (record.type === 'doc' && Array.isArray(record.content))
-    return JSON.parse(canonicalAdfJson(record as never));
-  return Object.fromEntries(
-    Object.keys(record)
-      .sort()
-      .map((key) => [key, canonicalise(record[key])]),
-  );
 }
