@@ -67,6 +67,8 @@ export interface BackendContext {
   readonly now: () => Date;
   /** Markdown→ADF off the HTTP thread, under a time budget (the render pool), shared by everything that renders. */
   readonly markdownRenderer: MarkdownRenderer;
+  /** The process's one ADF validator (its schema compiles once, on first use), for everything that checks ADF. */
+  readonly adfValidator: AdfValidator;
   /** JSON body parsing with the backend's 415/413 behaviour, for an extension's own routes. */
   jsonBody(limitBytes: number): ReturnType<typeof createJsonBodyMiddleware>;
 }
@@ -215,6 +217,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
       metrics,
       now,
       markdownRenderer: deps.markdownRenderer ?? createCachedRenderer(createInProcessRenderer()),
+      adfValidator,
       jsonBody: createJsonBodyMiddleware,
     };
 
