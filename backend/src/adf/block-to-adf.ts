@@ -1,17 +1,20 @@
 import type {
   AdfDocument,
   AdfNode,
+  BlockBodyPresentation,
   BlockPayload,
-  MetricsContent,
-  StatusContent,
+  ShownCell,
+  ShownLozenge,
+  ShownMetric,
+  ShownTable,
   StatusTone,
-  TableCell,
-  TableContent,
 } from '@pagewire/shared';
+import { presentBlockBody } from '@pagewire/shared';
 import {
   doc,
   em,
   link,
+  panel,
   paragraph,
   type StatusColor,
   status,
@@ -20,7 +23,7 @@ import {
   tableCell,
   tableRow,
   text,
-} from './adf-builders';
+} from '@pagewire/shared/adf-builders';
 import type { MarkdownConversion } from './markdown-to-adf';
 
 /** UI Kit's Lozenge appearances in the macro and ADF status colours, tone for tone. */
@@ -34,91 +37,80 @@ const toneColors: Readonly<Record<StatusTone, StatusColor>> = {
 
 /**
  * A block's content as an ADF document: what a snapshot property holds, so
- * Word export, page history and search see the same facts the live macro shows.
- * The title is not repeated inside: the snapshot carries it next to the body.
- * Markdown goes through `renderMarkdown` (the render pool in the running
- * backend), which rejects with a `ContentTooComplexError` when it cannot.
+ * Word export, page history and search see the same facts the live macro
+ * shows. What it shows is the shared presentation model's decision
+ * (`presentBlockBody`); this only maps it to ADF nodes. The title is not
+ * repeated inside: the snapshot carries it next to the body. Markdown goes
+ * through `renderMarkdown` (the render pool in the running backend), which
+ * rejects with a `ContentTooComplexError` when it cannot.
  */
 export async function renderBlockToAdf(
-  block: BlockPayload,
+  block: BlockPayload & { source?: string },
   renderMarkdown: (markdown: string) => Promise<MarkdownConversion>,
 ): Promise<AdfDocument> {
-  switch (block.kind) {
+  const body = presentBlockBody(block);
+  switch (body.kind) {
     case 'markdown':
-      return (await renderMarkdown(block.content)).document;
+      return (await renderMarkdown(body.markdown)).document;
     case 'adf':
-      return block.content;
-    case 'status':
-      return doc(renderStatus(block.content));
+      return body.document;
+    default:
+      return doc(presentationToAdf(body));
+  }
+}
+
+type DrawnBody = Exclude<BlockBodyPresentation, { kind: 'markdown' | 'adf' }>;
+
+function presentationToAdf(body: DrawnBody): AdfNode[] {
+  switch (body.kind) {
+    case 'status': {
+      const nodes: AdfNode[] = [paragraph([lozenge(body.headline)])];
+      if (body.summary) nodes.push(paragraph([text(body.summary)]));
+      if (body.components) nodes.push(...tableToAdf(body.components));
+      if (body.details) nodes.push(paragraph([text(body.details.text, [link(body.details.href)])]));
+      return nodes;
+    }
     case 'table':
-      return doc(renderTable(block.content));
+      return tableToAdf(body.table);
     case 'metrics':
-      return doc(renderMetrics(block.content));
+      return metricsToAdf(body.metrics);
+    case 'empty':
+      return [panel('info', [paragraph([text(body.header, [strong])]), paragraph([text(body.description)])])];
   }
 }
 
-function renderStatus(content: StatusContent): AdfNode[] {
-  const nodes: AdfNode[] = [paragraph([status(content.status, toneColors[content.tone])])];
-  if (content.summary) nodes.push(paragraph([text(content.summary)]));
-  if (content.components && content.components.length > 0) {
-    const header = tableRow([
-      tableCell([paragraph([text('Component')])], true),
-      tableCell([paragraph([text('Status')])], true),
-    ]);
-    const rows = content.components.map((component) =>
-      tableRow([
-        tableCell([paragraph([text(component.name)])]),
-        tableCell([paragraph([status(component.status, toneColors[component.tone])])]),
-      ]),
-    );
-    nodes.push(table([header, ...rows]));
-  }
-  if (content.url) nodes.push(paragraph([text('Details', [link(content.url)])]));
-  return nodes;
-}
-
-function renderTable(content: TableContent): AdfNode[] {
-  const header = tableRow(
-    content.columns.map((column) => tableCell([paragraph([text(column.title)])], true)),
-  );
-  const rows = content.rows.map((row) =>
-    tableRow(
-      content.columns.map((column) =>
-        tableCell([paragraph(renderCell(row[column.key] ?? null, column.format))]),
-      ),
-    ),
+/** Every row: an export is not paged. A caption follows the table, in italics. */
+function tableToAdf(shown: ShownTable): AdfNode[] {
+  const header = tableRow(shown.columns.map((column) => tableCell([paragraph([text(column.title)])], true)));
+  const rows = shown.rows.map((row) =>
+    tableRow(row.cells.map((cell) => tableCell([paragraph(cellToAdf(cell))]))),
   );
   const nodes: AdfNode[] = [table([header, ...rows])];
-  if (content.caption) nodes.push(paragraph([text(content.caption, [em])]));
+  if (shown.caption) nodes.push(paragraph([text(shown.caption, [em])]));
   return nodes;
 }
 
-function renderCell(value: TableCell, format: TableContent['columns'][number]['format']): AdfNode[] {
-  if (value === null || value === '') return [];
-  if (typeof value === 'boolean') return [text(value ? 'Yes' : 'No')];
-  const shown = typeof value === 'number' ? formatNumber(value) : value;
-  switch (format) {
+function cellToAdf(cell: ShownCell): AdfNode[] {
+  switch (cell.kind) {
     case 'link':
-      return typeof value === 'string' && /^https?:\/\//i.test(value)
-        ? [text(value, [link(value)])]
-        : [text(shown)];
-    case 'status':
-      return [status(shown, 'neutral')];
+      return [text(cell.text, [link(cell.href)])];
+    case 'lozenge':
+      return [lozenge(cell)];
     default:
-      return [text(shown)];
+      return [text(cell.text)];
   }
 }
 
-function renderMetrics(content: MetricsContent): AdfNode[] {
-  const withHints = content.metrics.some((metric) => metric.hint);
+/** The live macro's cards, as one table: a page export has no cards. */
+function metricsToAdf(metrics: readonly ShownMetric[]): AdfNode[] {
+  const withHints = metrics.some((metric) => metric.hint);
   const titles = ['Metric', 'Value', 'Change', ...(withHints ? ['Note'] : [])];
   const header = tableRow(titles.map((title) => tableCell([paragraph([text(title)])], true)));
-  const rows = content.metrics.map((metric) => {
-    const unit = metric.unit ? ` ${metric.unit}` : '';
+  const rows = metrics.map((metric) => {
     const cells = [
       tableCell([paragraph([text(metric.label)])]),
-      tableCell([paragraph([text(`${formatNumber(metric.value)}${unit}`, [strong])])]),
-      tableCell([paragraph(renderDelta(metric.delta, unit, metric.goodDirection))]),
+      tableCell([paragraph([text(metric.value, [strong])])]),
+      tableCell([paragraph(metric.change ? [lozenge(metric.change)] : [])]),
     ];
     if (withHints) cells.push(tableCell([paragraph(metric.hint ? [text(metric.hint)] : [])]));
     return tableRow(cells);
@@ -126,15 +118,6 @@ function renderMetrics(content: MetricsContent): AdfNode[] {
   return [table([header, ...rows])];
 }
 
-function renderDelta(delta: number | undefined, unit: string, good: 'up' | 'down' | undefined): AdfNode[] {
-  if (delta === undefined) return [];
-  const label = `${delta > 0 ? '▲ +' : delta < 0 ? '▼ ' : ''}${formatNumber(delta)}${unit}`;
-  let color: StatusColor = 'neutral';
-  if (good !== undefined && delta !== 0) color = delta > 0 === (good === 'up') ? 'green' : 'red';
-  return [status(label, color)];
-}
-
-/** Fixed formatting (not the server's locale), so the same number always renders, and hashes, the same. */
-function formatNumber(value: number): string {
-  return new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 }).format(value);
+function lozenge(shown: ShownLozenge): AdfNode {
+  return status(shown.text, toneColors[shown.tone]);
 }

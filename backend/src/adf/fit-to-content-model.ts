@@ -1,5 +1,5 @@
 import type { AdfMark, AdfNode } from '@pagewire/shared';
-import { paragraph, text } from './adf-builders';
+import { paragraph, text } from '@pagewire/shared/adf-builders';
 
 /**
  * Makes blocks fit a container whose ADF content model is narrower than the

@@ -1,22 +1,4 @@
 import type { AdfDocument, AdfMark, AdfNode } from '@pagewire/shared';
-import type {
-  BlockContent,
-  DefinitionContent,
-  FootnoteDefinition,
-  List,
-  ListItem,
-  Nodes,
-  Paragraph,
-  PhrasingContent,
-  Root,
-  RootContent,
-  Table,
-} from 'mdast';
-import type { ContainerDirective, TextDirective } from 'mdast-util-directive';
-import remarkDirective from 'remark-directive';
-import remarkGfm from 'remark-gfm';
-import remarkParse from 'remark-parse';
-import { unified } from 'unified';
 import {
   codeBlock,
   code as codeMark,
@@ -36,7 +18,25 @@ import {
   tableCell,
   tableRow,
   text,
-} from './adf-builders';
+} from '@pagewire/shared/adf-builders';
+import type {
+  BlockContent,
+  DefinitionContent,
+  FootnoteDefinition,
+  List,
+  ListItem,
+  Nodes,
+  Paragraph,
+  PhrasingContent,
+  Root,
+  RootContent,
+  Table,
+} from 'mdast';
+import type { ContainerDirective, TextDirective } from 'mdast-util-directive';
+import remarkDirective from 'remark-directive';
+import remarkGfm from 'remark-gfm';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
 import { fitToContentModel, plainTextOf } from './fit-to-content-model';
 
 /**

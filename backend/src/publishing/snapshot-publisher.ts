@@ -86,15 +86,17 @@ export async function publishSnapshot(job: StoredJob, deps: SnapshotPublishDeps)
     title: stored.title,
     content: stored.content,
   }) as BlockPayload;
-  const adf = await renderBlockToAdf(payload, deps.renderMarkdown).catch((error: unknown) => {
-    if (isContentTooComplexError(error)) {
-      throw new PermanentPublishError(
-        'content_too_complex',
-        `Block "${request.blockKey}" cannot be written as a snapshot: ${error.message}.`,
-      );
-    }
-    throw error;
-  });
+  const adf = await renderBlockToAdf({ ...payload, source: stored.source }, deps.renderMarkdown).catch(
+    (error: unknown) => {
+      if (isContentTooComplexError(error)) {
+        throw new PermanentPublishError(
+          'content_too_complex',
+          `Block "${request.blockKey}" cannot be written as a snapshot: ${error.message}.`,
+        );
+      }
+      throw error;
+    },
+  );
   const validation = deps.validator.validate(adf);
   if (!validation.valid) {
     throw new PermanentPublishError(
