@@ -2,6 +2,66 @@ import type { AdfMark, AdfNode } from '@pagewire/shared';
 import { paragraph, text } from '@pagewire/shared/adf-builders';
 
 /**
+ * Where ADF allows which blocks (from the vendored `full.json`): a heading is
+ * not allowed inside a blockquote, a table not inside a list item, and so on.
+ * Content converted for the document level is fitted into these sets when it
+ * lands in a container, so nothing is dropped: it changes form instead.
+ */
+export const allowedBlocks = {
+  doc: new Set([
+    'paragraph',
+    'heading',
+    'codeBlock',
+    'bulletList',
+    'orderedList',
+    'taskList',
+    'blockquote',
+    'rule',
+    'panel',
+    'table',
+    'mediaSingle',
+    'expand',
+  ]),
+  listItem: new Set(['paragraph', 'bulletList', 'orderedList', 'taskList', 'codeBlock', 'mediaSingle']),
+  blockquote: new Set(['paragraph', 'bulletList', 'orderedList', 'codeBlock', 'mediaSingle']),
+  panel: new Set([
+    'paragraph',
+    'heading',
+    'bulletList',
+    'orderedList',
+    'taskList',
+    'codeBlock',
+    'rule',
+    'mediaSingle',
+  ]),
+  tableCell: new Set([
+    'paragraph',
+    'heading',
+    'bulletList',
+    'orderedList',
+    'taskList',
+    'codeBlock',
+    'rule',
+    'panel',
+    'blockquote',
+    'mediaSingle',
+  ]),
+  expand: new Set([
+    'paragraph',
+    'heading',
+    'bulletList',
+    'orderedList',
+    'taskList',
+    'codeBlock',
+    'rule',
+    'panel',
+    'blockquote',
+    'table',
+    'mediaSingle',
+  ]),
+} as const;
+
+/**
  * Makes blocks fit a container whose ADF content model is narrower than the
  * document's (a heading in a quote, a table in a list item). Each block that is
  * not allowed changes form instead of disappearing: a heading becomes a bold
