@@ -22,7 +22,7 @@ const keepWorkspacePackagesInside = {
 await build({
   entryPoints: {
     main: 'src/main.ts',
-    'markdown-render-worker': 'src/publishing/adf/markdown-render-worker.ts',
+    'markdown-render-worker': 'src/adf/markdown-render-worker.ts',
   },
   outdir,
   bundle: true,

@@ -3,6 +3,11 @@ import { type AdfValidator, createAdfValidator } from '@pagewire/shared/adf-vali
 import { type Express, Router } from 'express';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import {
+  createCachedRenderer,
+  createInProcessRenderer,
+  type MarkdownRenderer,
+} from './adf/markdown-renderer';
 import { createFitVerifier, createForgeJwks, type FitKeys } from './auth/forge-invocation-token';
 import { createFitReplayStore } from './auth/forge-invocation-token-replay';
 import { createIngestAuthenticator } from './auth/ingest-key';
@@ -34,11 +39,6 @@ import { createJsonBodyMiddleware } from './http/json-body-middleware';
 import { createOpenApiRouter } from './http/openapi/openapi-router';
 import { createOperationHandlers, type OperationHandlers } from './http/operations';
 import { createMetrics, type Metrics } from './observability/metrics';
-import {
-  createCachedRenderer,
-  createInProcessRenderer,
-  type MarkdownRenderer,
-} from './publishing/adf/markdown-renderer';
 import { type Database, openDatabase } from './store/database';
 import { startInstallationPurgeJob } from './store/installation-purge';
 import { coreMigrations, type NamedMigration } from './store/migrations';
@@ -67,6 +67,8 @@ export interface BackendContext {
   readonly now: () => Date;
   /** Markdown→ADF off the HTTP thread, under a time budget (the render pool), shared by everything that renders. */
   readonly markdownRenderer: MarkdownRenderer;
+  /** The process's one ADF validator (its schema compiles once, on first use), for everything that checks ADF. */
+  readonly adfValidator: AdfValidator;
   /** JSON body parsing with the backend's 415/413 behaviour, for an extension's own routes. */
   jsonBody(limitBytes: number): ReturnType<typeof createJsonBodyMiddleware>;
 }
@@ -215,6 +217,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
       metrics,
       now,
       markdownRenderer: deps.markdownRenderer ?? createCachedRenderer(createInProcessRenderer()),
+      adfValidator,
       jsonBody: createJsonBodyMiddleware,
     };
 

@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createMarkdownRenderPool } from './adf/markdown-render-pool';
+import { createCachedRenderer } from './adf/markdown-renderer';
 import { type Backend, type BackendExtension, createBackend } from './backend';
 import { loadConfig } from './config/config';
 import { checkApiTokenHealth, REQUIRED_API_TOKEN_SCOPES } from './credentials/token-health';
 import { createLogger } from './observability/logger';
-import { createMarkdownRenderPool } from './publishing/adf/markdown-render-pool';
-import { createCachedRenderer } from './publishing/adf/markdown-renderer';
 import { createPublishingExtension } from './publishing/publishing-extension';
 
 export type { Backend, BackendContext, BackendExtension, ExtensionInstance } from './backend';

@@ -6,6 +6,10 @@ import {
   pageIngestBodySchema,
 } from '@pagewire/shared';
 import type { AdfValidator } from '@pagewire/shared/adf-validator';
+import { summariseDiff } from '../adf/adf-diff';
+import { hashPageContent, isAdfContainedIn } from '../adf/canonical-adf';
+import { isContentTooComplexError } from '../adf/markdown-renderer';
+import type { MarkdownConversion } from '../adf/markdown-to-adf';
 import {
   isBadRequestError,
   isConflictError,
@@ -13,10 +17,6 @@ import {
   isNotFoundError,
   isScopeError,
 } from '../confluence/errors';
-import { summariseDiff } from './adf/adf-diff';
-import { hashPageContent, isAdfContainedIn } from './adf/canonical-adf';
-import { isContentTooComplexError } from './adf/markdown-renderer';
-import type { MarkdownConversion } from './adf/markdown-to-adf';
 import type { PageProperty, PublishedPage, PublishingConfluence, PublishTarget } from './confluence-gateway';
 import { loadPageIndex } from './page-index';
 import { PAGE_OWNERSHIP_PROPERTY_KEY, type PageOwnership, readOwnership } from './page-ownership';

@@ -74,6 +74,7 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
         config,
         now: context.now,
         markdownRenderer: context.markdownRenderer,
+        adfValidator: context.adfValidator,
       });
       context.metrics.registerQueue('publishing', async () => {
         const items = await service.queue.countWorkByState();

@@ -7,19 +7,19 @@ import {
   type PageIngestBody,
   terminalJobStates,
 } from '@pagewire/shared';
-import { type AdfValidator, createAdfValidator } from '@pagewire/shared/adf-validator';
+import type { AdfValidator } from '@pagewire/shared/adf-validator';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import {
+  createCachedRenderer,
+  createInProcessRenderer,
+  type MarkdownRenderer,
+} from '../adf/markdown-renderer';
 import type { IngestPrincipal } from '../auth/ingest-key';
 import type { BlockEvents } from '../domain/block-events';
 import type { Database } from '../store/database';
 import type { Repositories } from '../store/repositories';
 import type { CoreTables } from '../store/schema';
-import {
-  createCachedRenderer,
-  createInProcessRenderer,
-  type MarkdownRenderer,
-} from './adf/markdown-renderer';
 import { type ConfluenceClientResolver, createPublishingConfluence } from './confluence-gateway';
 import { createPageIndexer } from './page-indexer';
 import { type PublishIntent, type PublishResult, publishPage } from './page-publisher';
@@ -63,6 +63,8 @@ export interface PublishingServiceDeps {
    * the engine alone render in process (same results, no time budget).
    */
   markdownRenderer?: MarkdownRenderer | undefined;
+  /** The process's one ADF validator (BackendContext.adfValidator): pages, snapshots and the publishing routes check with it. */
+  adfValidator: AdfValidator;
 }
 
 export interface PublishingService {
@@ -125,8 +127,7 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
   );
   // Space ids and homepage indexes, remembered between jobs (space-directory.ts).
   const spaces = createSpaceDirectory({ ttlMs: SPACE_DIRECTORY_TTL_MS, now });
-  // Lazy: the schema is compiled on the first page or snapshot that needs it.
-  const validator: AdfValidator = createAdfValidator();
+  const validator = deps.adfValidator;
   const { repositories, logger } = deps;
   const markdownRenderer = deps.markdownRenderer ?? createCachedRenderer(createInProcessRenderer());
   const renderMarkdown = (markdown: string) => markdownRenderer.render(markdown);

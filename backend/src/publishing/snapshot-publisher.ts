@@ -2,15 +2,15 @@ import { createHash } from 'node:crypto';
 import { type BlockPayload, blockPayloadSchema, snapshotPropertyKey } from '@pagewire/shared';
 import type { AdfValidator } from '@pagewire/shared/adf-validator';
 import { z } from 'zod';
+import { renderBlockToAdf } from '../adf/block-to-adf';
+import { canonicalJsonWithAdf } from '../adf/canonical-adf';
+import { isContentTooComplexError } from '../adf/markdown-renderer';
+import type { MarkdownConversion } from '../adf/markdown-to-adf';
+import { buildSnapshotValue } from '../adf/snapshot-value';
 import { isBadRequestError, isConflictError, isNotFoundError } from '../confluence/errors';
 import type { BlockRepository } from '../store/block-repository';
 import type { PlacementRepository } from '../store/placement-repository';
 import type { SpaceSettingsRepository } from '../store/space-settings-repository';
-import { renderBlockToAdf } from './adf/block-to-adf';
-import { canonicalAdfJson } from './adf/canonical-adf';
-import { isContentTooComplexError } from './adf/markdown-renderer';
-import type { MarkdownConversion } from './adf/markdown-to-adf';
-import { buildSnapshotValue } from './adf/snapshot-value';
 import type { PageProperty, PublishingConfluence, PublishTarget } from './confluence-gateway';
 import type { PublishResult } from './page-publisher';
 import { PermanentPublishError } from './publish-errors';
@@ -86,15 +86,17 @@ export async function publishSnapshot(job: StoredJob, deps: SnapshotPublishDeps)
     title: stored.title,
     content: stored.content,
   }) as BlockPayload;
-  const adf = await renderBlockToAdf(payload, deps.renderMarkdown).catch((error: unknown) => {
-    if (isContentTooComplexError(error)) {
-      throw new PermanentPublishError(
-        'content_too_complex',
-        `Block "${request.blockKey}" cannot be written as a snapshot: ${error.message}.`,
-      );
-    }
-    throw error;
-  });
+  const adf = await renderBlockToAdf({ ...payload, source: stored.source }, deps.renderMarkdown).catch(
+    (error: unknown) => {
+      if (isContentTooComplexError(error)) {
+        throw new PermanentPublishError(
+          'content_too_complex',
+          `Block "${request.blockKey}" cannot be written as a snapshot: ${error.message}.`,
+        );
+      }
+      throw error;
+    },
+  );
   const validation = deps.validator.validate(adf);
   if (!validation.valid) {
     throw new PermanentPublishError(
@@ -119,7 +121,7 @@ export async function publishSnapshot(job: StoredJob, deps: SnapshotPublishDeps)
     : [];
 
   const key = snapshotPropertyKey(request.localId);
-  const wanted = JSON.stringify(canonicalise(snapshot.value));
+  const wanted = canonicalJsonWithAdf(snapshot.value);
   const wantedHash = createHash('sha256').update(wanted).digest('hex');
   const remember = (property: { id: string; version: number } | null) =>
     deps.snapshots.record({
@@ -187,7 +189,7 @@ export async function publishSnapshot(job: StoredJob, deps: SnapshotPublishDeps)
         detail: `Page ${request.contentId} no longer exists (or Pagewire may not see it); no snapshot written`,
       };
     }
-    if (existing !== null && JSON.stringify(canonicalise(existing.value)) === wanted) {
+    if (existing !== null && canonicalJsonWithAdf(existing.value) === wanted) {
       await remember(existing);
       return unchanged(existing.version);
     }
@@ -209,17 +211,4 @@ export async function publishSnapshot(job: StoredJob, deps: SnapshotPublishDeps)
     await remember(property);
     return written(property);
   }
-}
-
-function canonicalise(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map(canonicalise);
-  const record = value as Record<string, unknown>;
-  if (record.type === 'doc' && Array.isArray(record.content))
-    return JSON.parse(canonicalAdfJson(record as never));
-  return Object.fromEntries(
-    Object.keys(record)
-      .sort()
-      .map((key) => [key, canonicalise(record[key])]),
-  );
 }

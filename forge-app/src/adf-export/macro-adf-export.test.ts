@@ -61,7 +61,7 @@ describe('the macro’s export view', () => {
       content: [{ type: 'text', text: 'Production deploys' }],
     });
     expect(textOf(document)).toContain('Operational in all regions.');
-    expect(textOf(document)).toContain('revision 7, as of 2026-11-28 09:57 UTC');
+    expect(textOf(document)).toContain('revision 7, as of 28 Nov 2026, 09:57 UTC');
     expect(adf.validate(document)).toEqual({ valid: true });
     // One property read as the app, nothing else: it runs once per macro per export.
     expect(w.runtime.productCalls()).toEqual([

@@ -1,10 +1,12 @@
 import {
   type AdfDocument,
   type AdfNode,
+  presentSnapshotHeader,
   type SnapshotProperty,
   snapshotPropertyKey,
   snapshotPropertySchema,
 } from '@pagewire/shared';
+import { doc, em, heading, panel, paragraph, text } from '@pagewire/shared/adf-builders';
 import { z } from 'zod';
 import { macroConfigFrom } from '../macro-config';
 
@@ -110,23 +112,15 @@ export function contentRefFrom(content: ExportContext['content']): ContentRef | 
   return { id, type: content.type === 'blogpost' ? 'blogpost' : 'page' };
 }
 
+/**
+ * The snapshot under the header the shared presentation model gives an export:
+ * the title (unless hidden), then the body, then exactly when it was true,
+ * where the live macro says "updated 3 min ago".
+ */
 function snapshotDocument(snapshot: SnapshotProperty, showTitle: boolean): AdfDocument {
-  const heading: AdfNode[] = showTitle
-    ? [{ type: 'heading', attrs: { level: 4 }, content: [{ type: 'text', text: snapshot.title }] }]
-    : [];
-  // Exports are read later and elsewhere (Word, history), so say when the
-  // facts were true; the live macro says it with "updated 3 min ago".
-  const asOf: AdfNode = {
-    type: 'paragraph',
-    content: [
-      {
-        type: 'text',
-        text: `Pagewire block “${snapshot.blockKey}”, revision ${snapshot.revision}, as of ${formatUtc(snapshot.updatedAt)}.`,
-        marks: [{ type: 'em' }],
-      },
-    ],
-  };
-  return { version: 1, type: 'doc', content: [...heading, ...snapshot.adf.content, asOf] };
+  const header = presentSnapshotHeader(snapshot, { showTitle });
+  const title: AdfNode[] = header.title === undefined ? [] : [heading(4, [text(header.title)])];
+  return doc([...title, ...snapshot.adf.content, paragraph([text(header.asOf, [em])])]);
 }
 
 function liveOnlyDocument(blockKey: string): AdfDocument {
@@ -139,21 +133,6 @@ function notConfiguredDocument(): AdfDocument {
   return infoPanel('Pagewire block: no block has been chosen for this macro yet.');
 }
 
-function infoPanel(text: string): AdfDocument {
-  return {
-    version: 1,
-    type: 'doc',
-    content: [
-      {
-        type: 'panel',
-        attrs: { panelType: 'info' },
-        content: [{ type: 'paragraph', content: [{ type: 'text', text }] }],
-      },
-    ],
-  };
-}
-
-function formatUtc(iso: string): string {
-  const date = new Date(iso);
-  return `${date.toISOString().slice(0, 10)} ${date.toISOString().slice(11, 16)} UTC`;
+function infoPanel(message: string): AdfDocument {
+  return doc([panel('info', [paragraph([text(message)])])]);
 }

@@ -1,7 +1,7 @@
 import type { AdfDocument, Block } from '@pagewire/shared';
 import type { Logger } from 'pino';
+import { isContentTooComplexError } from '../../adf/markdown-renderer';
 import { deleteBlock, describeDeletion, listBlocksWithPlacements } from '../../blocks/block-inventory';
-import { isContentTooComplexError } from '../../publishing/adf/markdown-renderer';
 import { ProblemError } from '../problem-error';
 import type { OperationDeps, OperationHandlers } from './operation-types';
 import { spaceOf } from './operation-types';

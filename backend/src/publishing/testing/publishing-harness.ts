@@ -12,6 +12,7 @@ import {
   pageIngestBodySchema,
   terminalJobStates,
 } from '@pagewire/shared';
+import { createAdfValidator } from '@pagewire/shared/adf-validator';
 import { pino } from 'pino';
 import { afterEach } from 'vitest';
 import type { IngestPrincipal } from '../../auth/ingest-key';
@@ -27,6 +28,9 @@ import type { ConfluenceClientResolver, PublishTarget } from '../confluence-gate
 import type { PublishingConfig } from '../publishing-config';
 import { createPublishingService, type PublishingService } from '../publishing-service';
 import { publishingMigrations } from '../store/publishing-migrations';
+
+/** One validator for every harness in a test file, as a process has one: its schema compiles once. */
+const adfValidator = createAdfValidator();
 
 /** Test settings: short leases and backoff so retries happen within a test's patience. */
 export const fastPublishingConfig: Partial<PublishingConfig> = {
@@ -134,6 +138,7 @@ export async function createPublishingHarness(options: HarnessOptions): Promise<
     logger: pino({ level: 'silent' }),
     config: { ...fastPublishingConfig, ...options.config },
     blockEvents: options.blockEvents,
+    adfValidator,
     ...(options.owner === undefined ? {} : { owner: options.owner }),
   });
   const principal: IngestPrincipal = {

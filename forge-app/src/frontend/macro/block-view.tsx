@@ -1,7 +1,6 @@
 import { EmptyState, SectionMessage, Stack, Text } from '@forge/react';
-import type { Block, OperationOutput } from '@pagewire/shared';
+import { type BlockBodyPresentation, type OperationOutput, presentBlock } from '@pagewire/shared';
 import type { MacroConfig } from '../../macro-config';
-import { describeAge, formatDateTime } from '../time-display';
 import { BlockHeader } from './block-header';
 import { MetricsBlock } from './metrics-block';
 import { markdownFallbackDocument, RichTextBlock } from './rich-text-block';
@@ -14,76 +13,60 @@ export interface BlockViewProps {
   now: Date;
 }
 
-/** One block, whatever its kind, under its freshness header. */
+/**
+ * One block, whatever its kind, under its freshness header. What it shows is
+ * the shared presentation model's decision (`presentBlock`); the components
+ * here only lay it out with UI Kit.
+ */
 export function BlockView({ result, config, now }: BlockViewProps) {
   const { block } = result;
+  const presentation = presentBlock(block, {
+    stale: result.stale,
+    staleAfterMinutes: result.staleAfterMinutes,
+    now,
+    showTitle: config.showTitle,
+    rowsPerPage: config.rowsPerPage,
+    ...(result.fallback ? { fallback: result.fallback } : {}),
+  });
   return (
     <Stack space="space.150" testId={`pagewire-block-${block.kind}`}>
-      {result.fallback ? (
-        <SectionMessage
-          appearance="warning"
-          title={`Live data unavailable since ${formatDateTime(result.fallback.since)}`}
-          testId="pagewire-fallback"
-        >
-          <Text>
-            {`Pagewire’s service cannot be reached, so this is the copy stored in the page ${describeAge(result.fallback.since, now)}. It updates again when the service is back.`}
-          </Text>
+      {presentation.notice ? (
+        <SectionMessage appearance="warning" title={presentation.notice.title} testId="pagewire-fallback">
+          <Text>{presentation.notice.message}</Text>
         </SectionMessage>
       ) : null}
-      <BlockHeader
-        block={block}
-        stale={result.stale}
-        staleAfterMinutes={result.staleAfterMinutes}
-        showTitle={config.showTitle}
-        now={now}
-      />
-      {isEmpty(block) ? (
-        <EmptyState
-          header="Nothing to show yet"
-          description={`“${block.source}” has not sent any ${block.kind === 'table' ? 'rows' : 'content'} for this block yet. It appears here as soon as it does.`}
-          width="narrow"
-          testId="pagewire-empty"
-        />
-      ) : (
-        <BlockBody block={block} rendered={result.rendered} rowsPerPage={config.rowsPerPage} />
-      )}
+      <BlockHeader header={presentation.header} />
+      <BlockBody body={presentation.body} rendered={result.rendered} />
     </Stack>
   );
 }
 
 function BlockBody({
-  block,
+  body,
   rendered,
-  rowsPerPage,
 }: {
-  block: Block;
+  body: BlockBodyPresentation;
   rendered: OperationOutput<'blocks.get'>['rendered'];
-  rowsPerPage: number;
 }) {
-  switch (block.kind) {
+  switch (body.kind) {
     case 'status':
-      return <StatusBlock content={block.content} rowsPerPage={rowsPerPage} />;
+      return <StatusBlock status={body} />;
     case 'table':
-      return <TableBlock content={block.content} rowsPerPage={rowsPerPage} />;
+      return <TableBlock table={body.table} testId="pagewire-table" />;
     case 'metrics':
-      return <MetricsBlock content={block.content} />;
+      return <MetricsBlock metrics={body.metrics} />;
     case 'markdown':
-      return <RichTextBlock document={rendered ?? markdownFallbackDocument(block.content)} />;
+      return <RichTextBlock document={rendered ?? markdownFallbackDocument(body.markdown)} />;
     case 'adf':
-      return <RichTextBlock document={block.content} />;
-  }
-}
-
-/** A block a source created but has not filled yet. Status and metrics always carry content. */
-export function isEmpty(block: Block): boolean {
-  switch (block.kind) {
-    case 'markdown':
-      return block.content.trim().length === 0;
-    case 'adf':
-      return block.content.content.length === 0;
-    case 'table':
-      return block.content.rows.length === 0;
-    default:
-      return false;
+      return <RichTextBlock document={body.document} />;
+    case 'empty':
+      return (
+        <EmptyState
+          header={body.header}
+          description={body.description}
+          width="narrow"
+          testId="pagewire-empty"
+        />
+      );
   }
 }

@@ -1,57 +1,40 @@
 import { DynamicTable, Link, Lozenge, Text } from '@forge/react';
-import type { TableCell, TableContent } from '@pagewire/shared';
-import { formatDate } from '../time-display';
-import { lozengeForStatusText } from './block-tones';
+import type { ShownCell, ShownTable } from '@pagewire/shared';
+import { lozengeFor } from './block-tones';
 
-type Column = TableContent['columns'][number];
-
-const numberFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
-
-export function TableBlock({ content, rowsPerPage }: { content: TableContent; rowsPerPage: number }) {
+/** A table block, or a status block's components: a DynamicTable, paged when the model says so. */
+export function TableBlock({ table, testId }: { table: ShownTable; testId?: string }) {
   return (
     <DynamicTable
-      testId="pagewire-table"
-      {...(content.caption ? { caption: content.caption } : {})}
-      head={{ cells: content.columns.map((column) => ({ key: column.key, content: column.title })) }}
-      rows={content.rows.map((row, index) => ({
-        key: `row-${index}`,
+      {...(testId ? { testId } : {})}
+      {...(table.caption ? { caption: table.caption } : {})}
+      head={{ cells: table.columns.map((column) => ({ key: column.key, content: column.title })) }}
+      rows={table.rows.map((row) => ({
+        key: row.key,
         // Cell keys are the column keys: unique within a row, which React needs.
-        cells: content.columns.map((column) => ({
-          key: column.key,
-          content: renderCell(column, row[column.key]),
+        cells: row.cells.map((cell, index) => ({
+          key: table.columns[index]?.key ?? String(index),
+          content: renderCell(cell),
         })),
       }))}
-      {...(content.rows.length > rowsPerPage ? { rowsPerPage } : {})}
+      {...(table.rowsPerPage === undefined ? {} : { rowsPerPage: table.rowsPerPage })}
     />
   );
 }
 
-function renderCell(column: Column, value: TableCell | undefined) {
-  if (value === null || value === undefined || value === '')
-    return <Text color="color.text.subtlest">—</Text>;
-  if (typeof value === 'boolean') return value ? 'Yes' : 'No';
-  switch (column.format) {
-    case 'number':
-      return typeof value === 'number' ? numberFormat.format(value) : String(value);
-    case 'date':
-      return typeof value === 'string' ? formatDate(value) : String(value);
+function renderCell(cell: ShownCell) {
+  switch (cell.kind) {
+    case 'empty':
+      return <Text color="color.text.subtlest">{cell.text}</Text>;
     case 'link':
-      return typeof value === 'string' && /^https?:\/\//.test(value) ? (
-        <Link href={value} openNewTab>
-          {linkText(value)}
+      return (
+        <Link href={cell.href} openNewTab>
+          {cell.text}
         </Link>
-      ) : (
-        String(value)
       );
-    case 'status':
-      return <Lozenge appearance={lozengeForStatusText(String(value))}>{String(value)}</Lozenge>;
-    default:
-      return typeof value === 'number' ? numberFormat.format(value) : value;
+    case 'lozenge':
+      return <Lozenge appearance={lozengeFor(cell.tone)}>{cell.text}</Lozenge>;
+    case 'text':
+      return cell.text;
   }
-}
-
-/** Shows a link by its host and path, without the scheme noise. */
-function linkText(url: string): string {
-  const shown = url.replace(/^https?:\/\//, '');
-  return shown.length > 60 ? `${shown.slice(0, 57)}…` : shown;
 }

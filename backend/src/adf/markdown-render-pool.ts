@@ -81,15 +81,62 @@ async function loadWorkerSource(): Promise<WorkerSource> {
  * that piscina's filename-only workers would need the same care for.
  */
 export function createMarkdownRenderPool(options: RenderPoolOptions): MarkdownRenderer {
-  let source: WorkerSource | null = null;
-  let sourceLoading: Promise<WorkerSource> | null = null;
-  const slots: Slot[] = [];
-  const waiting: Task[] = [];
-  let nextId = 1;
-  let closed = false;
+  const pool = new RenderPool(options);
+  return { render: (markdown) => pool.render(markdown), close: () => pool.close() };
+}
 
-  function spawn(): Slot {
-    const from = source!;
+class RenderPool {
+  private source: WorkerSource | null = null;
+  private sourceLoading: Promise<WorkerSource> | null = null;
+  private readonly slots: Slot[] = [];
+  private readonly waiting: Task[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly options: RenderPoolOptions) {}
+
+  render(markdown: string): Promise<MarkdownConversion> {
+    if (this.closed) return Promise.reject(new RenderPoolClosedError());
+    const rendered = new Promise<MarkdownConversion>((resolve, reject) => {
+      this.waiting.push({ id: this.nextId++, markdown, resolve, reject });
+    });
+    if (this.source !== null) this.dispatch();
+    else this.loadSource();
+    return rendered;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const task of this.waiting.splice(0)) task.reject(new RenderPoolClosedError());
+    const stopping = this.slots.splice(0).map((slot) => {
+      const task = slot.task;
+      this.finish(slot);
+      slot.port.close();
+      task?.reject(new RenderPoolClosedError());
+      return slot.worker.terminate();
+    });
+    await Promise.all(stopping);
+  }
+
+  private loadSource(): void {
+    this.sourceLoading ??= loadWorkerSource();
+    this.sourceLoading.then(
+      (loaded) => {
+        this.source = loaded;
+        this.dispatch();
+      },
+      (error: unknown) => {
+        this.sourceLoading = null;
+        this.options.logger?.error({ err: error }, 'the Markdown render worker could not be prepared');
+        for (const task of this.waiting.splice(0)) {
+          task.reject(new Error('the Markdown render worker could not be prepared'));
+        }
+      },
+    );
+  }
+
+  private spawn(): Slot {
+    const from = this.source!;
     const channel = new MessageChannel();
     const worker = new Worker('file' in from ? from.file : from.code, {
       eval: !('file' in from),
@@ -97,7 +144,7 @@ export function createMarkdownRenderPool(options: RenderPoolOptions): MarkdownRe
       transferList: [channel.port2],
       // The main thread's stack size (about 1 MB): deep nesting overflows fast, instead of
       // running for seconds first (the parse time grows with the square of the depth).
-      resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 256, stackSizeMb: 1 },
+      resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb ?? 256, stackSizeMb: 1 },
       // The worker has nothing to say on stdout; keep its output out of the JSON log stream.
       stdout: false,
     });
@@ -105,50 +152,53 @@ export function createMarkdownRenderPool(options: RenderPoolOptions): MarkdownRe
     worker.unref();
     const slot: Slot = { worker, port: channel.port1, ready: false, task: null, timer: null };
     channel.port1.unref();
-    channel.port1.on('message', (response: RenderResponse) => answer(slot, response));
-    worker.on('error', (error: Error & { code?: string }) => {
-      // Out of memory under resourceLimits ends the worker with ERR_WORKER_OUT_OF_MEMORY.
-      const task = slot.task;
-      replace(slot);
-      if (task !== null) {
-        task.reject(
-          error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? new ContentTooComplexError('memory')
-            : new Error(`the Markdown render worker failed: ${error.message}`),
-        );
-      }
-      if (error.code !== 'ERR_WORKER_OUT_OF_MEMORY') {
-        options.logger?.error({ err: error }, 'a Markdown render worker failed');
-      }
-      dispatch();
-    });
-    worker.on('exit', () => {
-      if (slots.includes(slot)) {
-        const task = slot.task;
-        replace(slot);
-        task?.reject(closed ? new RenderPoolClosedError() : new Error('the Markdown render worker exited'));
-        dispatch();
-      }
-    });
+    channel.port1.on('message', (response: RenderResponse) => this.answer(slot, response));
+    worker.on('error', (error: Error & { code?: string }) => this.workerFailed(slot, error));
+    worker.on('exit', () => this.workerExited(slot));
     return slot;
   }
 
-  function answer(slot: Slot, response: RenderResponse): void {
+  private workerFailed(slot: Slot, error: Error & { code?: string }): void {
+    // Out of memory under resourceLimits ends the worker with ERR_WORKER_OUT_OF_MEMORY.
+    const task = slot.task;
+    this.replace(slot);
+    if (task !== null) {
+      task.reject(
+        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? new ContentTooComplexError('memory')
+          : new Error(`the Markdown render worker failed: ${error.message}`),
+      );
+    }
+    if (error.code !== 'ERR_WORKER_OUT_OF_MEMORY') {
+      this.options.logger?.error({ err: error }, 'a Markdown render worker failed');
+    }
+    this.dispatch();
+  }
+
+  private workerExited(slot: Slot): void {
+    if (!this.slots.includes(slot)) return;
+    const task = slot.task;
+    this.replace(slot);
+    task?.reject(this.closed ? new RenderPoolClosedError() : new Error('the Markdown render worker exited'));
+    this.dispatch();
+  }
+
+  private answer(slot: Slot, response: RenderResponse): void {
     if ('ready' in response) {
       slot.ready = true;
-      dispatch();
+      this.dispatch();
       return;
     }
     const task = slot.task;
     if (task === null || task.id !== response.id) return;
-    finish(slot);
+    this.finish(slot);
     if (response.ok) task.resolve(response.conversion);
     else if (response.reason === 'stack') task.reject(new ContentTooComplexError('stack'));
     else task.reject(new Error(`Markdown rendering failed: ${response.message}`));
-    dispatch();
+    this.dispatch();
   }
 
-  function finish(slot: Slot): void {
+  private finish(slot: Slot): void {
     if (slot.timer !== null) clearTimeout(slot.timer);
     slot.timer = null;
     slot.task = null;
@@ -156,82 +206,45 @@ export function createMarkdownRenderPool(options: RenderPoolOptions): MarkdownRe
   }
 
   /** Drops a slot whose worker is gone or must go; the next dispatch starts another when needed. */
-  function replace(slot: Slot): void {
-    finish(slot);
-    const index = slots.indexOf(slot);
-    if (index !== -1) slots.splice(index, 1);
+  private replace(slot: Slot): void {
+    this.finish(slot);
+    const index = this.slots.indexOf(slot);
+    if (index !== -1) this.slots.splice(index, 1);
     slot.port.close();
     void slot.worker.terminate().catch(() => {});
   }
 
-  function dispatch(): void {
-    while (!closed && waiting.length > 0 && source !== null) {
-      const slot = slots.find((candidate) => candidate.ready && candidate.task === null);
+  private dispatch(): void {
+    while (!this.closed && this.waiting.length > 0 && this.source !== null) {
+      const slot = this.slots.find((candidate) => candidate.ready && candidate.task === null);
       if (slot === undefined) {
         // A worker still starting will dispatch when it is ready.
-        if (slots.length < options.workers && !slots.some((candidate) => !candidate.ready)) {
-          slots.push(spawn());
+        if (this.slots.length < this.options.workers && !this.slots.some((candidate) => !candidate.ready)) {
+          this.slots.push(this.spawn());
         }
         return;
       }
-      const task = waiting.shift()!;
-      slot.task = task;
-      // A render in hand keeps the process up until it answers or times out.
-      slot.worker.ref();
-      const busy = slot;
-      busy.timer = setTimeout(() => {
-        if (busy.task !== task) return;
-        // This thread may have been too busy to hear an answer that came in time.
-        const waiting = receiveMessageOnPort(busy.port);
-        if (waiting !== undefined) {
-          answer(busy, waiting.message as RenderResponse);
-          return;
-        }
-        replace(busy);
-        task.reject(new ContentTooComplexError('time_budget'));
-        dispatch();
-      }, options.timeoutMs);
-      busy.port.postMessage({ id: task.id, markdown: task.markdown } satisfies RenderRequest);
+      this.start(slot, this.waiting.shift()!);
     }
   }
 
-  return {
-    render(markdown) {
-      if (closed) return Promise.reject(new RenderPoolClosedError());
-      const rendered = new Promise<MarkdownConversion>((resolve, reject) => {
-        waiting.push({ id: nextId++, markdown, resolve, reject });
-      });
-      if (source !== null) {
-        dispatch();
-      } else {
-        sourceLoading ??= loadWorkerSource();
-        sourceLoading.then(
-          (loaded) => {
-            source = loaded;
-            dispatch();
-          },
-          (error: unknown) => {
-            sourceLoading = null;
-            options.logger?.error({ err: error }, 'the Markdown render worker could not be prepared');
-            for (const task of waiting.splice(0)) {
-              task.reject(new Error('the Markdown render worker could not be prepared'));
-            }
-          },
-        );
+  /** Hands a render to an idle worker, under its time budget. */
+  private start(slot: Slot, task: Task): void {
+    slot.task = task;
+    // A render in hand keeps the process up until it answers or times out.
+    slot.worker.ref();
+    slot.timer = setTimeout(() => {
+      if (slot.task !== task) return;
+      // This thread may have been too busy to hear an answer that came in time.
+      const pending = receiveMessageOnPort(slot.port);
+      if (pending !== undefined) {
+        this.answer(slot, pending.message as RenderResponse);
+        return;
       }
-      return rendered;
-    },
-    async close() {
-      closed = true;
-      for (const task of waiting.splice(0)) task.reject(new RenderPoolClosedError());
-      const stopping = slots.splice(0).map((slot) => {
-        const task = slot.task;
-        finish(slot);
-        slot.port.close();
-        task?.reject(new RenderPoolClosedError());
-        return slot.worker.terminate();
-      });
-      await Promise.all(stopping);
-    },
-  };
+      this.replace(slot);
+      task.reject(new ContentTooComplexError('time_budget'));
+      this.dispatch();
+    }, this.options.timeoutMs);
+    slot.port.postMessage({ id: task.id, markdown: task.markdown } satisfies RenderRequest);
+  }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ERROR_KINDS, hasErrorKind } from '../../error-kinds';
+import { ERROR_KINDS, hasErrorKind } from '../error-kinds';
 import { convertMarkdownToAdf, type MarkdownConversion } from './markdown-to-adf';
 
 /**

@@ -1,5 +1,65 @@
 import type { AdfMark, AdfNode } from '@pagewire/shared';
-import { paragraph, text } from './adf-builders';
+import { paragraph, text } from '@pagewire/shared/adf-builders';
+
+/**
+ * Where ADF allows which blocks (from the vendored `full.json`): a heading is
+ * not allowed inside a blockquote, a table not inside a list item, and so on.
+ * Content converted for the document level is fitted into these sets when it
+ * lands in a container, so nothing is dropped: it changes form instead.
+ */
+export const allowedBlocks = {
+  doc: new Set([
+    'paragraph',
+    'heading',
+    'codeBlock',
+    'bulletList',
+    'orderedList',
+    'taskList',
+    'blockquote',
+    'rule',
+    'panel',
+    'table',
+    'mediaSingle',
+    'expand',
+  ]),
+  listItem: new Set(['paragraph', 'bulletList', 'orderedList', 'taskList', 'codeBlock', 'mediaSingle']),
+  blockquote: new Set(['paragraph', 'bulletList', 'orderedList', 'codeBlock', 'mediaSingle']),
+  panel: new Set([
+    'paragraph',
+    'heading',
+    'bulletList',
+    'orderedList',
+    'taskList',
+    'codeBlock',
+    'rule',
+    'mediaSingle',
+  ]),
+  tableCell: new Set([
+    'paragraph',
+    'heading',
+    'bulletList',
+    'orderedList',
+    'taskList',
+    'codeBlock',
+    'rule',
+    'panel',
+    'blockquote',
+    'mediaSingle',
+  ]),
+  expand: new Set([
+    'paragraph',
+    'heading',
+    'bulletList',
+    'orderedList',
+    'taskList',
+    'codeBlock',
+    'rule',
+    'panel',
+    'blockquote',
+    'table',
+    'mediaSingle',
+  ]),
+} as const;
 
 /**
  * Makes blocks fit a container whose ADF content model is narrower than the
@@ -8,7 +68,7 @@ import { paragraph, text } from './adf-builders';
  * paragraph, a quote or panel gives up its frame, a table becomes one line per
  * row. The reader still sees every word.
  */
-export function fitBlocks(blocks: readonly AdfNode[], allowed: ReadonlySet<string>): AdfNode[] {
+export function fitToContentModel(blocks: readonly AdfNode[], allowed: ReadonlySet<string>): AdfNode[] {
   const fitted: AdfNode[] = [];
   for (const block of blocks) {
     if (allowed.has(block.type)) {
@@ -22,7 +82,7 @@ export function fitBlocks(blocks: readonly AdfNode[], allowed: ReadonlySet<strin
       case 'blockquote':
       case 'panel':
       case 'expand':
-        fitted.push(...fitBlocks(block.content ?? [], allowed));
+        fitted.push(...fitToContentModel(block.content ?? [], allowed));
         break;
       case 'table':
         for (const row of block.content ?? []) {

@@ -1,5 +1,5 @@
 import type { AdfDocument, AdfNode, SnapshotProperty } from '@pagewire/shared';
-import { doc, panel, paragraph, text } from './adf-builders';
+import { doc, panel, paragraph, text } from '@pagewire/shared/adf-builders';
 
 /**
  * Content property values are limited to 32 KB of JSON

@@ -1,11 +1,12 @@
-import type { AdfDocument, AdfMark, AdfNode } from '@pagewire/shared';
+import type { AdfDocument, AdfMark, AdfNode } from './adf-document';
 
 /**
  * Small typed builders for the ADF nodes Pagewire produces. Node and attribute
  * names follow Atlassian's ADF reference
  * (https://developer.atlassian.com/cloud/jira/platform/apis/document/structure/);
  * every document built with them is still checked against the vendored JSON
- * schema before it leaves the backend.
+ * schema before it is stored or sent. Shared, so the backend (pages,
+ * snapshots) and the Forge app (the macro's export view) build the same nodes.
  */
 export function doc(content: AdfNode[]): AdfDocument {
   return { version: 1, type: 'doc', content };

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { AdfDocument } from '@pagewire/shared';
 import { describe, expect, it } from 'vitest';
 import { summariseDiff } from './adf-diff';
-import { hashAdf, hashPageContent, isAdfContainedIn } from './canonical-adf';
+import { canonicalJsonWithAdf, hashAdf, hashPageContent, isAdfContainedIn } from './canonical-adf';
 
 const para = (value: string) => ({ type: 'paragraph', content: [{ type: 'text', text: value }] });
 const document = (...content: ReturnType<typeof para>[]): AdfDocument => ({
@@ -43,6 +44,62 @@ describe('canonical ADF hashing', () => {
     const body = document(para('same'));
     expect(hashPageContent({ title: 'A', document: body, labels: ['x', 'y'] })).toBe(
       hashPageContent({ title: 'A', document: body, labels: ['y', 'x', 'y'] }),
+    );
+  });
+});
+
+describe('hashes stored by earlier releases', () => {
+  // Hashes are kept in the database (a page's last write, a snapshot's value):
+  // if they moved, every page would be re-published and every snapshot rewritten once.
+  const stored = {
+    version: 1,
+    type: 'doc',
+    content: [
+      {
+        type: 'heading',
+        attrs: { level: 2 },
+        content: [
+          {
+            type: 'text',
+            text: 'Déploiements',
+            marks: [{ type: 'strong' }, { type: 'link', attrs: { href: 'https://x.example' } }],
+          },
+        ],
+      },
+      { type: 'paragraph', content: [], attrs: {} },
+      {
+        type: 'table',
+        content: [
+          {
+            type: 'tableRow',
+            content: [
+              {
+                type: 'tableCell',
+                content: [
+                  { type: 'paragraph', content: [{ type: 'status', attrs: { text: 'OK', color: 'green' } }] },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  } as AdfDocument;
+
+  it('still hashes a document, a page write and a snapshot value as they did', () => {
+    expect(hashAdf(stored)).toBe('c9c7fdd533bd1b5d9cb6e2aaf66dde32e02414a04b780890bed0c3698e2cf7a2');
+    expect(hashPageContent({ title: 'Release notes', document: stored, labels: ['b', 'a'] })).toBe(
+      '8e2c9897844c0a1dff547feeab312e4de7202f5f28545dcc651797e371a96825',
+    );
+    const snapshot = {
+      blockKey: 'deploys',
+      revision: 4,
+      title: 'Deploys',
+      adf: stored,
+      updatedAt: '2026-11-28T10:00:00.000Z',
+    };
+    expect(createHash('sha256').update(canonicalJsonWithAdf(snapshot)).digest('hex')).toBe(
+      'd75e0f7e03f14815e092e6267b376af35c6abee52ca6c003fd9128dd14f71f4b',
     );
   });
 });

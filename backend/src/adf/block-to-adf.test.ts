@@ -74,7 +74,7 @@ describe('rendering blocks to ADF', () => {
     const cells = row?.content?.map((cell) => cell.content?.[0]?.content?.[0]);
     expect(cells?.[1]).toEqual({ type: 'text', text: '12,345.5' });
     expect(cells?.[2]?.marks).toEqual([{ type: 'link', attrs: { href: 'https://rb.example' } }]);
-    expect(cells?.[3]).toEqual({ type: 'status', attrs: { text: 'active', color: 'neutral' } });
+    expect(cells?.[3]).toEqual({ type: 'status', attrs: { text: 'active', color: 'green' } });
     expect(cells?.[4]).toEqual({ type: 'text', text: 'Yes' });
     expect(document.content[1]).toEqual({
       type: 'paragraph',
@@ -101,7 +101,7 @@ describe('rendering blocks to ADF', () => {
     });
     expect(rows[2]?.content?.[2]?.content?.[0]?.content?.[0]).toEqual({
       type: 'status',
-      attrs: { text: '▲ +0.01 %', color: 'green' },
+      attrs: { text: '▲ +0.01%', color: 'green' },
     });
   });
 
@@ -153,5 +153,21 @@ describe('snapshot property values', () => {
     expect(keptRows).toBeLessThan(900);
     expect(note?.type).toBe('panel');
     expect(JSON.stringify(note)).toContain(`The first ${keptRows} of 900 parts are shown`);
+  });
+});
+
+describe('rendering blocks to ADF as the live macro shows them', () => {
+  it('says a table no source has filled yet is empty, instead of writing an empty table', async () => {
+    const block = blockPayloadSchema.parse({
+      kind: 'table',
+      title: 'On call',
+      content: { columns: [{ key: 'who', title: 'Who' }], rows: [] },
+    }) as BlockPayload;
+    const document = await renderBlockToAdf({ ...block, source: 'pagerduty' }, (markdown) =>
+      markdownRenderer.render(markdown),
+    );
+    expect(validator.validate(document)).toEqual({ valid: true });
+    expect(document.content.map((node) => node.type)).toEqual(['panel']);
+    expect(JSON.stringify(document)).toContain('“pagerduty” has not sent any rows for this block yet.');
   });
 });
