@@ -78,17 +78,17 @@ describe('the Pages tab’s operations', () => {
       clientFor: h.clientFor,
       now: () => new Date(),
     });
-    const call = <Input>(input: Input) =>
+    const call = <Input>(input: Input, contentId?: string) =>
       ({
         invocation: { installationId: h.site.installationId },
-        context: { spaceKey: h.site.space.key, accountId: h.site.admin.accountId },
+        context: { spaceKey: h.site.space.key, accountId: h.site.admin.accountId, contentId },
         input,
         event: null,
         log: pino({ level: 'silent' }),
       }) as unknown as OperationCall<never>;
 
     const first = await h.settle(await h.publish('runbook', { title: 'Runbook', markdown: 'step one' }));
-    const before = await operations['pages.notice'](call({ pageId: first.pageId }) as never);
+    const before = await operations['pages.notice'](call({}, first.pageId) as never);
     expect(before).toMatchObject({ managed: true, externalId: 'runbook', source: 'ci', onHumanEdit: 'skip' });
     const withMarker = (await h.pages()).find((page) => page.id === first.pageId);
     expect(withMarker?.properties.map((property) => property.key)).toContain('pagewire.page');
@@ -109,7 +109,7 @@ describe('the Pages tab’s operations', () => {
         releasedAt: released.releasedAt,
       }),
     ]);
-    const after = await operations['pages.notice'](call({ pageId: first.pageId }) as never);
+    const after = await operations['pages.notice'](call({}, first.pageId) as never);
     expect(after).toMatchObject({ managed: false, externalId: 'runbook', releasedAt: released.releasedAt });
 
     // A push queued anyway (the ingest route refuses it first) ends failed and writes nothing.

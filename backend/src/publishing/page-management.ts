@@ -186,7 +186,8 @@ export function createPageManagementOperations(
     async 'pages.notice'(call) {
       const installationId = call.invocation.installationId;
       const spaceKey = spaceOf(call.context);
-      const pageId = call.input.pageId;
+      const pageId = call.context.contentId;
+      if (pageId === undefined) return { managed: false };
       const row = await deps.db
         .selectFrom('publish_pages')
         .selectAll()

@@ -193,9 +193,13 @@ export const operations = {
     access: 'admin',
     needsSpace: true,
   }),
-  /** The page notice (content byline item) on a published page: who publishes it and what a manual edit does. */
+  /**
+   * The page notice (content byline item) on a published page: who publishes
+   * it and what a manual edit does. The page is the one the notice sits on
+   * (the context's `contentId`, from the platform), never one the browser names.
+   */
   'pages.notice': operation({
-    input: z.strictObject({ pageId: z.string().regex(/^\d{1,20}$/, 'must be a page id') }),
+    input: empty,
     output: z.object({
       managed: z.boolean(),
       externalId: externalIdSchema.optional(),
