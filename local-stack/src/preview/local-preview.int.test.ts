@@ -286,7 +286,7 @@ describe('npm start and the local preview, as a new user sees them', { timeout: 
     await page.getByRole('link', { name: 'Space settings · Pagewire' }).click();
     await page.getByRole('tab', { name: 'Publishing policy' }).click();
     const policy = page.locator('[data-testid="pagewire-policy"]');
-    await policy.getByLabel(/^Snapshot/).check();
+    await policy.getByLabel(/Snapshot: live, plus a copy/).check();
     await policy.getByRole('button', { name: 'Save' }).click();
     await page.locator('[data-testid="pw-flag"]').first().waitFor();
     // The switch queues a snapshot of every placed block; wait until the status page holds one.
