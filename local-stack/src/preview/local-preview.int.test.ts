@@ -301,22 +301,30 @@ describe('npm start and the local preview, as a new user sees them', { timeout: 
     await page.goto(`${stack.previewUrl}/emulator`);
     const backendSwitch = page.locator('[data-testid="pw-backend-switch"]');
     await backendSwitch.getByRole('button', { name: 'Simulate a backend outage' }).click();
-    await backendSwitch.getByRole('button', { name: 'Bring the backend back' }).waitFor();
+    try {
+      await backendSwitch.getByRole('button', { name: 'Bring the backend back' }).waitFor();
+      await page.goto(stack.previewUrl);
+      // The status macro shows the copy its page holds, marked as such.
+      const fallback = page.locator('[data-testid="pagewire-fallback"]').first();
+      await fallback.waitFor();
+      await expect(fallback.textContent()).resolves.toContain('Live data unavailable since');
+      await page.screenshot({ path: join(artifacts, '07e-backend-down-macro.png'), fullPage: true });
 
-    await page.goto(stack.previewUrl);
-    const fallback = page.locator('[data-testid="pagewire-fallback"]').first();
-    await fallback.waitFor();
-    await expect(fallback.textContent()).resolves.toContain('Live data unavailable since');
-    await page.locator('[data-testid="pagewire-block-status"]').first().waitFor();
-    await page.screenshot({ path: join(artifacts, '07e-backend-down-macro.png'), fullPage: true });
+      await page.getByRole('link', { name: 'Space settings · Pagewire' }).click();
+      await page.getByText('Pagewire’s backend is unreachable').waitFor();
+      await page.screenshot({ path: join(artifacts, '07f-backend-down-settings.png'), fullPage: true });
 
-    await page.getByRole('link', { name: 'Space settings · Pagewire' }).click();
-    await page.getByText('Pagewire’s backend is unreachable').waitFor();
-    await page.screenshot({ path: join(artifacts, '07f-backend-down-settings.png'), fullPage: true });
-
-    await page.goto(`${stack.previewUrl}/emulator`);
-    await backendSwitch.getByRole('button', { name: 'Bring the backend back' }).click();
-    await backendSwitch.getByRole('button', { name: 'Simulate a backend outage' }).waitFor();
+      await page.goto(`${stack.previewUrl}/emulator`);
+      await backendSwitch.getByRole('button', { name: 'Bring the backend back' }).click();
+      await backendSwitch.getByRole('button', { name: 'Simulate a backend outage' }).waitFor();
+    } finally {
+      // Whatever failed above, the tests after this one need the backend.
+      await fetch(`${stack.previewUrl}/api/backend`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ online: true }),
+      });
+    }
     await page.goto(stack.previewUrl);
     await page.locator('[data-testid="pagewire-block-status"]').first().waitFor();
     await expect(page.locator('[data-testid="pagewire-fallback"]').count()).resolves.toBe(0);
