@@ -439,12 +439,11 @@ describe('npm start and the local preview, as a new user sees them', { timeout: 
   });
 
   it('tells an editor a published page is managed; the admin stops managing it and the notice goes (item 4)', async () => {
-    await page.goto(stack.previewUrl);
     // The member test switched the persona; stopping to manage a page is an admin's action.
-    await page.locator('#pw-persona').selectOption('admin');
-    await page.waitForLoadState();
+    await browser.request.post(`${stack.previewUrl}/api/persona`, { data: { persona: 'admin' } });
+    await page.goto(stack.previewUrl);
     await page.getByRole('link', { name: 'Checkout runbook' }).first().click();
-    await expect(page.title()).resolves.toContain('Checkout runbook');
+    await expect.poll(() => page.title(), { timeout: 20_000 }).toContain('Checkout runbook');
     const notice = page.locator('[data-testid="pw-page-notice"]');
     await notice.getByText('Published from a source').click();
     const text = notice.locator('[data-testid="pagewire-notice"]');
