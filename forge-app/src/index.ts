@@ -1,6 +1,7 @@
 import { createMacroAdfExport } from './adf-export/macro-adf-export';
 import { forgeAdfExportDependencies, forgeResolverDependencies } from './platform/forge-platform';
 import { createMacroResolver } from './resolvers/macro-resolver';
+import { createPageNoticeResolver } from './resolvers/page-notice-resolver';
 import { createSettingsResolver } from './resolvers/settings-resolver';
 
 /**
@@ -12,4 +13,5 @@ const resolverDependencies = forgeResolverDependencies();
 
 export const macroResolver = createMacroResolver(resolverDependencies);
 export const settingsResolver = createSettingsResolver(resolverDependencies);
+export const pageNoticeResolver = createPageNoticeResolver(resolverDependencies);
 export const macroAdfExport = createMacroAdfExport(forgeAdfExportDependencies());

@@ -95,7 +95,7 @@ describe('the app bundled by @forge/bundler, as forge deploy bundles it', () => 
   });
 
   it('builds a browser bundle per UI Kit resource, and the bundled macro renders through a bridge', async () => {
-    expect(Object.keys(report.resources).sort()).toEqual(['macro', 'space-settings']);
+    expect(Object.keys(report.resources).sort()).toEqual(['macro', 'page-notice', 'space-settings']);
     const macro = report.resources.macro!;
     expect(macro.files).toEqual(expect.arrayContaining(['index.html', 'macro.js']));
 
@@ -116,6 +116,30 @@ describe('the app bundled by @forge/bundler, as forge deploy bundles it', () => 
     expect(findText(trees.filter((tree) => tree.type === 'Root').at(-1)!)).toContain(
       'Choose a block to show',
     );
+  });
+
+  it('renders the bundled page notice: who publishes the page and what an edit does', async () => {
+    const notice = report.resources['page-notice']!;
+    const trees = await runUiBundle(path.join(notice.dir, 'page-notice.js'), {
+      getContext: {
+        moduleKey: 'pagewire-page-notice',
+        extension: { type: 'confluence:contentBylineItem', content: { id: '4242', type: 'page' } },
+      },
+      invoke: () => ({
+        ok: true,
+        data: {
+          managed: true,
+          externalId: 'runbook',
+          source: 'ci',
+          title: 'Runbook',
+          lastPublishedAt: '2026-11-28T09:00:00Z',
+          onHumanEdit: 'skip',
+        },
+      }),
+      until: (tree) => findText(tree).includes('Pagewire writes this page from “ci”'),
+    });
+    const text = findText(trees.at(-1)!);
+    expect(text).toContain('your edit is kept');
   });
 
   it('renders the bundled settings page from its resolver’s answer', async () => {

@@ -19,6 +19,7 @@ export const activityActions = [
   'page.failed',
   'page.dry_run',
   'page.overwrite_requested',
+  'page.released',
 ] as const;
 export const activityActionSchema = z.enum(activityActions);
 export type ActivityAction = z.infer<typeof activityActionSchema>;

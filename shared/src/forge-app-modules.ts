@@ -13,8 +13,10 @@ export const FORGE_ENVELOPE_SENDERS = Object.freeze({
   functions: Object.freeze([
     'pagewire-block',
     'pagewire-space-settings',
+    'pagewire-page-notice',
     'macro-resolver',
     'settings-resolver',
+    'page-notice-resolver',
   ]) as readonly string[],
   triggers: Object.freeze([
     'backend-lifecycle',

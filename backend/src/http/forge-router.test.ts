@@ -442,7 +442,11 @@ describe('the invocation origin, from the signed app.module (https://developer.a
       modules: Record<string, Array<Record<string, unknown>>>;
     };
     const modules = manifest.modules;
-    const uiWithFunction = [...(modules.macro ?? []), ...(modules['confluence:spaceSettings'] ?? [])].filter(
+    const uiWithFunction = [
+      ...(modules.macro ?? []),
+      ...(modules['confluence:spaceSettings'] ?? []),
+      ...(modules['confluence:contentBylineItem'] ?? []),
+    ].filter(
       (module) => typeof (module.resolver as { function?: string } | undefined)?.function === 'string',
     );
     const functions = [

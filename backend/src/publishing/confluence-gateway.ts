@@ -1,6 +1,7 @@
 import type { AdfDocument, ContentType } from '@pagewire/shared';
 import {
   createPageProperty,
+  deletePageProperty,
   findPagePropertyByKey,
   listPageProperties,
   updatePageProperty,
@@ -88,6 +89,8 @@ export interface PublishingConfluence {
     contentType?: ContentType,
   ): Promise<PageProperty>;
   addLabels(target: PublishTarget, pageId: string, labels: readonly string[]): Promise<void>;
+  /** Removes a property; one Confluence already lacks counts as removed. */
+  deleteProperty(target: PublishTarget, pageId: string, propertyId: string): Promise<void>;
 }
 
 /**
@@ -218,6 +221,18 @@ export function createPublishingConfluence(
               ...withSignal,
             });
       return { id: written.id, key: written.key, value: written.value, version: written.version.number };
+    },
+
+    async deleteProperty(target, pageId, propertyId) {
+      try {
+        await deletePageProperty(await clientFor(target, 'property.write'), {
+          pageId,
+          propertyId,
+          ...withSignal,
+        });
+      } catch (error) {
+        if (!isNotFoundError(error)) throw error;
+      }
     },
 
     async addLabels(target, pageId, labels) {

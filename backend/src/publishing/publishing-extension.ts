@@ -8,7 +8,7 @@ import { createConfluenceClientResolver } from './confluence-client-resolver';
 import { createAutomationRouter } from './http/automation-router';
 import { createPublishingRouter } from './http/publishing-router';
 import { createJobAutomation } from './job-automation';
-import { createPageManagementOperations } from './page-management';
+import { createPageManagementOperations, findRelease } from './page-management';
 import { readPublishingConfig } from './publishing-config';
 import { createPublishingService, SYSTEM_SOURCE } from './publishing-service';
 import { automationMigrations } from './store/automation-migrations';
@@ -106,7 +106,13 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
       return {
         router: Router().use(
           createAutomationRouter({ authenticator: context.ingestAuthenticator, automation }),
-          createPublishingRouter({ authenticator: context.ingestAuthenticator, service, logger }),
+          createPublishingRouter({
+            authenticator: context.ingestAuthenticator,
+            service,
+            logger,
+            releasedAt: async (installationId, spaceKey, externalId) =>
+              (await findRelease(publishingDb, installationId, spaceKey, externalId))?.released_at ?? null,
+          }),
         ),
         // Only once the server listens: a queued job must never keep /healthz from answering.
         start: () => service.start(),
@@ -114,6 +120,7 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
           db: publishingDb,
           service,
           activity: context.repositories.activity,
+          clientFor,
           now: context.now,
         }),
         close: () => service.stop(),

@@ -22,6 +22,7 @@ import type { Repositories } from '../store/repositories';
 import type { CoreTables } from '../store/schema';
 import { type ConfluenceClientResolver, createPublishingConfluence } from './confluence-gateway';
 import { createPageIndexer } from './page-indexer';
+import { findRelease } from './page-management';
 import { type PublishIntent, type PublishResult, publishPage } from './page-publisher';
 import { defaultPublishingConfig, type PublishingConfig } from './publishing-config';
 import { createPublishingMetrics, type PublishingMetrics } from './publishing-metrics';
@@ -150,6 +151,21 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
         validator,
         renderMarkdown,
       });
+    }
+    // Released after this job was queued ("stop managing"): the page is no longer Pagewire's to write.
+    const release =
+      lease.job.externalId === null || lease.job.dryRun
+        ? undefined
+        : await findRelease(db, lease.installationId, lease.job.spaceKey, lease.job.externalId);
+    if (release !== undefined) {
+      return {
+        state: 'failed',
+        error: {
+          code: 'page_released',
+          detail: `A space admin stopped Pagewire from managing this page on ${release.released_at}.`,
+        },
+        detail: `Did not publish "${lease.job.externalId}": a space admin stopped Pagewire from managing it.`,
+      };
     }
     return publishPage(lease.job, {
       confluence,

@@ -55,6 +55,8 @@ const userMessages: Readonly<Record<ProblemCode, string>> = {
   ingest_key_not_found: 'That ingest key does not exist any more. Reload the list.',
   job_not_found: 'That publishing job does not exist any more.',
   page_not_found: 'No page is published under this external id in this space yet.',
+  page_released:
+    'Pagewire no longer manages this page: a space admin chose “Stop managing”. It stays as it is in Confluence.',
   source_name_taken:
     'Another source in this space already has this name. Pick a different name, so the activity log can tell the two apart; revoke the old key first to reuse its name.',
   space_not_found: 'Pagewire could not find this space. Reload the page.',

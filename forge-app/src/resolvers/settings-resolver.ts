@@ -23,6 +23,7 @@ export const SETTINGS_OPERATIONS = [
   'blocks.delete',
   'pages.list',
   'pages.overwrite',
+  'pages.release',
 ] as const satisfies readonly OperationName[];
 
 export function createSettingsResolver(deps: ResolverDependencies): ResolverHandler {

@@ -281,6 +281,55 @@ describe('npm start and the local preview, as a new user sees them', { timeout: 
     await page.screenshot({ path: join(artifacts, '07-macro-inserted.png'), fullPage: true });
   });
 
+  it('shows the last snapshot, marked, when the backend is down, and the settings page says what to check (item 2)', async () => {
+    await page.goto(stack.previewUrl);
+    await page.getByRole('link', { name: 'Space settings · Pagewire' }).click();
+    await page.getByRole('tab', { name: 'Publishing policy' }).click();
+    const policy = page.locator('[data-testid="pagewire-policy"]');
+    await policy.getByLabel(/Snapshot: live, plus a copy/).check();
+    await policy.getByRole('button', { name: 'Save' }).click();
+    await page.locator('[data-testid="pw-flag"]').first().waitFor();
+    // The switch queues a snapshot of every placed block; wait until the status page holds one.
+    await expect
+      .poll(
+        async () =>
+          (await (await fetch(`${stack.previewUrl}/emulator/state`)).text()).includes('pagewire.snapshot.'),
+        { timeout: 30_000, interval: 500 },
+      )
+      .toBe(true);
+
+    await page.goto(`${stack.previewUrl}/emulator`);
+    const backendSwitch = page.locator('[data-testid="pw-backend-switch"]');
+    await backendSwitch.getByRole('button', { name: 'Simulate a backend outage' }).click();
+    try {
+      await backendSwitch.getByRole('button', { name: 'Bring the backend back' }).waitFor();
+      await page.goto(stack.previewUrl);
+      // The status macro shows the copy its page holds, marked as such.
+      const fallback = page.locator('[data-testid="pagewire-fallback"]').first();
+      await fallback.waitFor();
+      await expect(fallback.textContent()).resolves.toContain('Live data unavailable since');
+      await page.screenshot({ path: join(artifacts, '07e-backend-down-macro.png'), fullPage: true });
+
+      await page.getByRole('link', { name: 'Space settings · Pagewire' }).click();
+      await page.getByText('Pagewire’s backend is unreachable').waitFor();
+      await page.screenshot({ path: join(artifacts, '07f-backend-down-settings.png'), fullPage: true });
+
+      await page.goto(`${stack.previewUrl}/emulator`);
+      await backendSwitch.getByRole('button', { name: 'Bring the backend back' }).click();
+      await backendSwitch.getByRole('button', { name: 'Simulate a backend outage' }).waitFor();
+    } finally {
+      // Whatever failed above, the tests after this one need the backend.
+      await fetch(`${stack.previewUrl}/api/backend`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ online: true }),
+      });
+    }
+    await page.goto(stack.previewUrl);
+    await page.locator('[data-testid="pagewire-block-status"]').first().waitFor();
+    await expect(page.locator('[data-testid="pagewire-fallback"]').count()).resolves.toBe(0);
+  });
+
   it('lets the admin set an API token and create an ingest key, both in the activity log', async () => {
     await page.goto(`${stack.previewUrl}/emulator`);
     await page.getByRole('button', { name: 'Create a scoped API token' }).click();
@@ -387,5 +436,37 @@ describe('npm start and the local preview, as a new user sees them', { timeout: 
     await page.getByRole('tab', { name: 'Sources & ingest keys' }).click();
     await page.getByRole('table', { name: 'Ingest keys' }).getByText('ci-pipeline').waitFor();
     await page.screenshot({ path: join(artifacts, '11-after-restart.png'), fullPage: true });
+  });
+
+  it('tells an editor a published page is managed; the admin stops managing it and the notice goes (item 4)', async () => {
+    // The member test switched the persona; stopping to manage a page is an admin's action.
+    await browser.request.post(`${stack.previewUrl}/api/persona`, { data: { persona: 'admin' } });
+    await page.goto(stack.previewUrl);
+    await page.getByRole('link', { name: 'Checkout runbook' }).first().click();
+    await expect.poll(() => page.title(), { timeout: 20_000 }).toContain('Checkout runbook');
+    const notice = page.locator('[data-testid="pw-page-notice"]');
+    await notice.getByText('Published from a source').click();
+    const text = notice.locator('[data-testid="pagewire-notice"]');
+    await text.getByText(/Pagewire writes this page from “demo-source”/).waitFor();
+    await expect(text.textContent()).resolves.toContain('your edit is kept');
+    await page.screenshot({ path: join(artifacts, '07c-page-notice.png'), fullPage: true });
+    const runbookUrl = page.url();
+
+    await page.getByRole('link', { name: 'Space settings · Pagewire' }).click();
+    await page.getByRole('tab', { name: 'Pages' }).click();
+    const pages = page.locator('[data-testid="pagewire-pages"]');
+    const row = pages.getByRole('row').filter({ hasText: 'Checkout runbook' });
+    await row.getByRole('button', { name: 'Stop managing' }).click();
+    const confirm = page.locator('[data-testid="pagewire-confirm"]');
+    await confirm.getByText('stays in Confluence exactly as it is').waitFor();
+    await confirm.getByRole('button', { name: 'Stop managing' }).click();
+    await page.locator('[data-testid="pw-flag"]', { hasText: 'no longer manages' }).waitFor();
+    await row.getByText('No longer managed').waitFor();
+    await page.screenshot({ path: join(artifacts, '07d-stopped-managing.png'), fullPage: true });
+
+    // The page stays as it was, without the notice: its display condition (the ownership property) is gone.
+    await page.goto(runbookUrl);
+    await expect(page.title()).resolves.toContain('Checkout runbook');
+    await expect(page.locator('[data-testid="pw-page-notice"]').count()).resolves.toBe(0);
   });
 });

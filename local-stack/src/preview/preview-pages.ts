@@ -103,10 +103,19 @@ export function renderFrame(input: FrameInput): string {
 </html>`;
 }
 
-export function renderByline(page: PageSnapshot, userName: (accountId: string) => string): string {
+/** `noticeSlot`: the page notice's slot when the page carries Pagewire's ownership property (a byline item, as in Confluence). */
+export function renderByline(
+  page: PageSnapshot,
+  userName: (accountId: string) => string,
+  noticeSlot: string | null = null,
+): string {
   const first = page.versions[0];
   const created = first ? `Created by ${escapeHtml(userName(first.authorId))}` : '';
-  return `<p class="pw-byline">${created} · Last updated ${escapeHtml(formatTime(page.version.createdAt))} by ${escapeHtml(userName(page.version.authorId))} · <a href="/emulator#page-${escapeHtml(page.id)}" data-testid="pw-page-version">version ${page.version.number}</a></p>`;
+  const notice =
+    noticeSlot === null
+      ? ''
+      : ` · <details class="pw-byline-item" data-testid="pw-page-notice"><summary title="Pagewire publishes this page from a source system. Open to see what an edit here does.">Published from a source</summary><div class="pw-byline-popup" data-pw-slot="${escapeHtml(noticeSlot)}"><div class="pw-slot" id="slot-${escapeHtml(noticeSlot)}"><div class="pw-app-starting">Starting the app…</div></div></div></details>`;
+  return `<p class="pw-byline">${created} · Last updated ${escapeHtml(formatTime(page.version.createdAt))} by ${escapeHtml(userName(page.version.authorId))} · <a href="/emulator#page-${escapeHtml(page.id)}" data-testid="pw-page-version">version ${page.version.number}</a>${notice}</p>`;
 }
 
 export function renderMacroFrame(slotId: string, canEdit: boolean): string {

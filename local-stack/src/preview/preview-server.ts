@@ -30,6 +30,10 @@ import {
 import { type ConfigChange, type View, ViewRegistry } from './preview-views';
 import { bundleUiKitResources } from './ui-kit/ui-kit-bundles';
 
+/** manifest.yml: the page notice's module key, and the content property its display condition names. */
+const PAGE_NOTICE_MODULE_KEY = 'pagewire-page-notice';
+const PAGE_OWNERSHIP_PROPERTY = 'pagewire.page';
+
 /**
  * The local preview: what Confluence would show, driven through the real
  * path. A page's Pagewire macros and the space settings page are the real
@@ -45,9 +49,20 @@ export interface PreviewOptions {
   readonly record: DemoRecord;
   readonly runtime: ForgeRuntime;
   readonly resolvers: DemoResolvers;
+  /**
+   * The local stack's backend, switched off and on from the emulator screen
+   * ("Simulate a backend outage"), so a user sees what readers see when the
+   * backend is down: macros falling back to their last snapshot.
+   */
+  readonly backend?: BackendSwitch;
   /** How often an open page asks to re-run its macros (as if the reader reloaded); 0 = off by default. */
   readonly macroRefreshMs?: number;
   readonly report?: (line: string) => void;
+}
+
+export interface BackendSwitch {
+  isOnline(): boolean;
+  setOnline(online: boolean): Promise<void>;
 }
 
 export interface RunningPreview {
@@ -89,6 +104,19 @@ const actionSchema = z.discriminatedUnion('type', [
 ]);
 
 const personaBodySchema = z.strictObject({ persona: z.enum(['admin', 'member']) });
+const backendSwitchBodySchema = z.strictObject({ online: z.boolean() });
+
+function renderBackendSwitch(backend: BackendSwitch | undefined): string {
+  if (!backend) return '';
+  const online = backend.isOnline();
+  return `<section class="pw-card" data-testid="pw-backend-switch"><h2>Backend</h2><p>${
+    online
+      ? 'The Pagewire backend is running.'
+      : 'The Pagewire backend is down (simulated outage): macros show their last snapshot, the settings page says the backend is unreachable.'
+  }</p><button type="button" class="pw-button" data-pw-host="backend-outage" data-pw-online="${online ? 'false' : 'true'}">${
+    online ? 'Simulate a backend outage' : 'Bring the backend back'
+  }</button></section>`;
+}
 
 class HttpProblem extends Error {
   constructor(
@@ -301,6 +329,22 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
       page.body?.representation === 'atlas_doc_format'
         ? `<button type="button" class="pw-button" data-pw-host="insert-macro" data-pw-page="${escapeHtml(page.id)}">+ Insert a Pagewire block</button>`
         : '';
+    // The byline item's display condition: the ownership property the publisher writes (manifest.yml).
+    const managed = page.properties.some((property) => property.key === PAGE_OWNERSHIP_PROPERTY);
+    const noticeSlot = `notice-${page.id}`;
+    if (managed && !view.slotIds().includes(noticeSlot)) {
+      view.addSlot({
+        id: noticeSlot,
+        resource: 'page-notice',
+        moduleKey: PAGE_NOTICE_MODULE_KEY,
+        resolver: resolvers.notice,
+        extension: () => ({
+          type: 'confluence:contentBylineItem',
+          content: { id: page.id, type: 'page' },
+          space: { id: space.id, key: space.key },
+        }),
+      });
+    }
     const refresh = options.macroRefreshMs ?? 5_000;
     const refreshControl =
       view.slotIds().length > 0
@@ -318,7 +362,7 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
         current: 'page',
         currentPageId: page.id,
         viewId: view.id,
-        body: `<article class="pw-page"><nav class="pw-breadcrumbs"><a href="${pagePath(space.key, pages.find((candidate) => candidate.spaceKey === space.key && candidate.parentId === null)?.id ?? page.id)}">${escapeHtml(space.name)}</a></nav><h1 class="pw-page-title">${escapeHtml(page.title)}</h1>${renderByline(page, userName)}${refreshControl}${insertControl}<div class="pw-page-body">${body}</div></article>`,
+        body: `<article class="pw-page"><nav class="pw-breadcrumbs"><a href="${pagePath(space.key, pages.find((candidate) => candidate.spaceKey === space.key && candidate.parentId === null)?.id ?? page.id)}">${escapeHtml(space.name)}</a></nav><h1 class="pw-page-title">${escapeHtml(page.title)}</h1>${renderByline(page, userName, managed ? noticeSlot : null)}${refreshControl}${insertControl}<div class="pw-page-body">${body}</div></article>`,
       }),
     );
   }
@@ -517,13 +561,23 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
           pages,
           current: 'emulator',
           currentPageId: record.statusPage.id,
-          body: renderEmulatorScreen(state, record.serviceAccount.email),
+          body:
+            renderBackendSwitch(options.backend) + renderEmulatorScreen(state, record.serviceAccount.email),
         }),
       );
       return;
     }
     if (path === '/emulator/state' && method === 'GET') {
       sendHtml(response, 200, await emulatorState());
+      return;
+    }
+    if (path === '/api/backend' && method === 'POST') {
+      const { online } = parse(backendSwitchBodySchema, await readJson(request));
+      if (!options.backend) throw new HttpProblem('not_found', 'This preview cannot switch its backend.');
+      await options.backend.setOnline(online);
+      options.report?.(online ? 'The backend is back.' : 'The backend is down (simulated outage).');
+      response.writeHead(204);
+      response.end();
       return;
     }
     if (path === '/api/persona' && method === 'POST') {

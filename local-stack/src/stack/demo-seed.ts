@@ -28,6 +28,8 @@ export const SETTINGS_MODULE_KEY = 'pagewire-space-settings';
 export interface DemoResolvers {
   readonly macro: ResolverHandler;
   readonly settings: ResolverHandler;
+  /** The page notice's resolver (the byline item on pages Pagewire publishes). */
+  readonly notice: ResolverHandler;
 }
 
 export interface SeedDependencies {

@@ -12,7 +12,7 @@ import {
 } from './demo-content';
 import type { DemoRecord } from './demo-record';
 import type { DemoResolvers } from './demo-seed';
-import { publishPage, pushBlock, readJob } from './ingest-client';
+import { isIngestError, publishPage, pushBlock, readJob } from './ingest-client';
 
 /**
  * A pretend monitoring system: every few seconds it pushes the checkout
@@ -128,6 +128,7 @@ export function startDemoSource(options: DemoSourceOptions): RunningDemoSource {
 
 export type RunbookOutcome =
   | { state: 'published' | 'unchanged' | 'skipped_human_edit'; pageId: string | undefined }
+  | { state: 'released' }
   | { state: 'failed' | 'pending'; detail: string };
 
 /**
@@ -140,7 +141,14 @@ export async function publishRunbook(
   deadlineMs = 20_000,
 ): Promise<RunbookOutcome> {
   const key = record.ingestKeys.demoSource.key;
-  const { jobId } = await publishPage(backendUrl, key, RUNBOOK_EXTERNAL_ID, runbookPage(record.space.key));
+  let jobId: string;
+  try {
+    ({ jobId } = await publishPage(backendUrl, key, RUNBOOK_EXTERNAL_ID, runbookPage(record.space.key)));
+  } catch (error) {
+    // A space admin chose "Stop managing" in an earlier run: the page is people's now.
+    if (isIngestError(error) && error.problem?.code === 'page_released') return { state: 'released' };
+    throw error;
+  }
   const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
     const job = await readJob(backendUrl, key, jobId);

@@ -5,7 +5,7 @@ import { build, type Plugin } from 'esbuild';
 
 /**
  * The Forge app's function handlers (manifest `function[].handler`:
- * `index.macroResolver`, `index.settingsResolver`), bundled the way Forge
+ * `index.macroResolver`, `index.settingsResolver`, `index.pageNoticeResolver`), bundled the way Forge
  * bundles them before running them on its Node runtime: one module with the
  * app's code, the `@forge/*` packages left as dependencies.
  *
@@ -18,6 +18,7 @@ import { build, type Plugin } from 'esbuild';
 export interface ForgeFunctions {
   readonly macroResolver: ResolverHandler;
   readonly settingsResolver: ResolverHandler;
+  readonly pageNoticeResolver: ResolverHandler;
 }
 
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -73,8 +74,16 @@ export async function loadForgeFunctions(): Promise<ForgeFunctions> {
     // Loaded modules stay in memory; the file was only the way in.
     rmSync(file, { force: true });
   }
-  if (typeof loaded.macroResolver !== 'function' || typeof loaded.settingsResolver !== 'function') {
-    throw new Error('the Forge app does not export macroResolver and settingsResolver');
+  if (
+    typeof loaded.macroResolver !== 'function' ||
+    typeof loaded.settingsResolver !== 'function' ||
+    typeof loaded.pageNoticeResolver !== 'function'
+  ) {
+    throw new Error('the Forge app does not export macroResolver, settingsResolver and pageNoticeResolver');
   }
-  return { macroResolver: loaded.macroResolver, settingsResolver: loaded.settingsResolver };
+  return {
+    macroResolver: loaded.macroResolver,
+    settingsResolver: loaded.settingsResolver,
+    pageNoticeResolver: loaded.pageNoticeResolver,
+  };
 }

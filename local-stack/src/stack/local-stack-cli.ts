@@ -59,7 +59,9 @@ const outcome = stack.runbook;
 const runbook =
   'detail' in outcome
     ? `"Checkout runbook" not published yet (${outcome.detail})`
-    : `"Checkout runbook" ${outcome.state === 'published' ? 'published' : outcome.state === 'unchanged' ? 'already up to date' : 'left alone (a person edited it)'} from Markdown`;
+    : outcome.state === 'released'
+      ? '"Checkout runbook" no longer managed by Pagewire (a space admin stopped managing it)'
+      : `"Checkout runbook" ${outcome.state === 'published' ? 'published' : outcome.state === 'unchanged' ? 'already up to date' : 'left alone (a person edited it)'} from Markdown`;
 out();
 out('Pagewire is running.');
 out();

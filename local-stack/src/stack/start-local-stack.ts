@@ -107,7 +107,7 @@ export async function startLocalStack(
     const backendPort = options.backendPort === 0 ? await pickFreePort(options.host) : options.backendPort;
     const logs = createBackendLogStream(join(options.dataDir, 'logs', 'backend.log'), hooks.report);
     stops.push(() => logs.close());
-    const backend = await startBackend({
+    const backendOptions = {
       env: {
         PORT: String(backendPort),
         HOST: options.host,
@@ -123,12 +123,29 @@ export async function startLocalStack(
         PAGEWIRE_PUBLISH_POLL_MS: '200',
       },
       logDestination: logs.stream,
-    });
+    };
+    let backend: Awaited<ReturnType<typeof startBackend>> | null = await startBackend(backendOptions);
     const backendUrl = connectable(backend.url);
-    stops.push(() => backend.close());
+    stops.push(() => backend?.close());
+    // "Simulate a backend outage" on the preview's emulator screen: the same backend, stopped and started again.
+    const backendSwitch = {
+      isOnline: () => backend !== null,
+      async setOnline(online: boolean) {
+        if (online && backend === null) backend = await startBackend(backendOptions);
+        if (!online && backend !== null) {
+          const stopping = backend;
+          backend = null;
+          await stopping.close();
+        }
+      },
+    };
 
     const functions = await loadForgeFunctions();
-    const resolvers: DemoResolvers = { macro: functions.macroResolver, settings: functions.settingsResolver };
+    const resolvers: DemoResolvers = {
+      macro: functions.macroResolver,
+      settings: functions.settingsResolver,
+      notice: functions.pageNoticeResolver,
+    };
     const runtimes: ForgeRuntime[] = [];
     stops.push(() => {
       for (const runtime of runtimes) runtime.dispose();
@@ -200,6 +217,7 @@ export async function startLocalStack(
       record,
       runtime: seeded.runtime,
       resolvers,
+      backend: backendSwitch,
       report: hooks.report,
     });
     stops.push(() => preview.close());

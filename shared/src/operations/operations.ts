@@ -157,6 +157,8 @@ export const operations = {
           /** The version Pagewire last wrote. */
           version: z.number().int(),
           updatedAt: z.string(),
+          /** Set once a space admin chose "stop managing": Pagewire no longer writes the page, and its source's pushes are refused. */
+          releasedAt: z.string().nullable(),
           lastJob: z
             .object({
               id: z.string(),
@@ -177,6 +179,38 @@ export const operations = {
     input: z.strictObject({ externalId: externalIdSchema }),
     output: z.object({ jobId: z.string() }),
     access: 'admin',
+    needsSpace: true,
+  }),
+  /**
+   * "Stop managing": Pagewire forgets the page as its own (removes its marker
+   * properties from the page, so the page notice disappears), never writes it
+   * again, and refuses its source's further pushes with `page_released`. The
+   * page itself stays as it is in Confluence.
+   */
+  'pages.release': operation({
+    input: z.strictObject({ externalId: externalIdSchema }),
+    output: z.object({ released: z.literal(true), releasedAt: z.string() }),
+    access: 'admin',
+    needsSpace: true,
+  }),
+  /**
+   * The page notice (content byline item) on a published page: who publishes
+   * it and what a manual edit does. The page is the one the notice sits on
+   * (the context's `contentId`, from the platform), never one the browser names.
+   */
+  'pages.notice': operation({
+    input: empty,
+    output: z.object({
+      managed: z.boolean(),
+      externalId: externalIdSchema.optional(),
+      source: z.string().optional(),
+      title: z.string().optional(),
+      lastPublishedAt: z.string().optional(),
+      /** What happens to a manual edit: `skip` keeps it and holds the source's updates, `overwrite` replaces it on the next update. */
+      onHumanEdit: z.enum(['skip', 'overwrite']).optional(),
+      releasedAt: z.string().optional(),
+    }),
+    access: 'read',
     needsSpace: true,
   }),
   'settings.get': operation({

@@ -23,6 +23,12 @@ export function createOperationHandlers(deps: OperationDeps): OperationHandlers 
     async 'pages.overwrite'(call) {
       throw new ProblemError('page_not_found', `No source has published "${call.input.externalId}" here.`);
     },
+    async 'pages.release'(call) {
+      throw new ProblemError('page_not_found', `No source has published "${call.input.externalId}" here.`);
+    },
+    async 'pages.notice'() {
+      return { managed: false };
+    },
     // Answered by the export and webhook extensions when they run; without them there is nothing to manage.
     async 'exportKeys.create'() {
       throw new ProblemError('service_unavailable', 'Export is not part of this backend.');

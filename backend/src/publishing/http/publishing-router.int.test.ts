@@ -1,8 +1,10 @@
 import { jobViewSchema, problemSchema } from '@pagewire/shared';
 import fc from 'fast-check';
+import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBackend, type TestBackend, type TestTenant } from '../../testing/test-backend';
 import { createPublishingExtension } from '../publishing-extension';
+import type { PublishingTables } from '../store/publishing-schema';
 
 /**
  * The ingest routes of the engine, through the real backend (auth, body
@@ -65,6 +67,33 @@ function expectProblem(
 }
 
 describe('PUT /ingest/v1/pages/{externalId}', () => {
+  it('refuses a page a space admin stopped managing with 409 page_released, and queues nothing', async () => {
+    const db = backend.backend.context.db as unknown as Kysely<PublishingTables>;
+    await db
+      .insertInto('publish_page_releases')
+      .values({
+        installation_id: tenant.installationId,
+        space_key: 'ENG',
+        external_id: 'handbook',
+        page_id: '4242',
+        title: 'Handbook',
+        source: 'ci',
+        released_at: '2026-12-01T09:00:00.000Z',
+        released_by: 'admin-account',
+      })
+      .execute();
+    const problem = expectProblem(await put('handbook', page), 409, 'page_released');
+    expect(problem.detail).toContain('2026-12-01T09:00:00.000Z');
+    const jobs = await db
+      .selectFrom('publish_jobs')
+      .select('id')
+      .where('external_id', '=', 'handbook')
+      .execute();
+    expect(jobs).toEqual([]);
+    // Another space's page of the same external id is not affected.
+    expect((await put('handbook', { ...page, spaceKey: 'OPS' }, otherSpaceKey)).status).toBe(202);
+  });
+
   it('accepts a page with 202, the job id and where to poll it', async () => {
     const response = await put('runbook', page);
     expect(response.status).toBe(202);

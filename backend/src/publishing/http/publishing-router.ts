@@ -20,6 +20,8 @@ export interface PublishingRouterDeps {
   authenticator: RateLimitedIngestAuthenticator;
   service: PublishingService;
   logger: Logger;
+  /** When a space admin released the page ("stop managing"): its source's pushes are refused. */
+  releasedAt(installationId: string, spaceKey: string, externalId: string): Promise<string | null>;
 }
 
 const PAGE_ROUTE = '/ingest/v1/pages/:externalId';
@@ -77,6 +79,13 @@ export function createPublishingRouter(deps: PublishingRouterDeps): Router {
             errors: prefixFieldErrors(validation.errors, '/adf'),
           });
         }
+      }
+      const releasedAt = await deps.releasedAt(principal.installationId, principal.spaceKey, externalId);
+      if (releasedAt !== null) {
+        throw new ProblemError(
+          'page_released',
+          `A space admin stopped Pagewire from managing "${externalId}" on ${releasedAt}; the page stays as it is in Confluence and is not written again. Publish under another external id to create a new page.`,
+        );
       }
       const job = await deps.service.acceptPage(principal, externalId, body);
       response.setHeader('location', `/ingest/v1/jobs/${encodeURIComponent(job.id)}`);

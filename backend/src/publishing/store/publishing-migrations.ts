@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { NamedMigration } from '../../store/migrations';
+import { pageReleaseMigrations } from './page-release-migrations';
 
 /** The engine's tables that hold an installation's rows, emptied by the uninstall purge. */
 export const PUBLISHING_TENANT_TABLES = [
@@ -7,6 +8,7 @@ export const PUBLISHING_TENANT_TABLES = [
   'publish_work',
   'publish_pages',
   'publish_snapshots',
+  'publish_page_releases',
 ] as const;
 
 /**
@@ -139,4 +141,5 @@ export const publishingMigrations: readonly NamedMigration[] = [
       },
     },
   },
+  ...pageReleaseMigrations,
 ];

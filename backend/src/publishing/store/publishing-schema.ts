@@ -113,7 +113,22 @@ export interface PublishSnapshotsTable {
   value_hash: string | null;
 }
 
+/** A page a space admin released ("stop managing"); see page-release-migrations.ts. */
+export interface PublishPageReleasesTable {
+  installation_id: string;
+  space_key: string;
+  external_id: string;
+  page_id: string;
+  title: string;
+  /** The source that published it last. */
+  source: string;
+  released_at: string;
+  /** The account id of the admin who released it. */
+  released_by: string;
+}
+
 export interface PublishingTables {
+  publish_page_releases: PublishPageReleasesTable;
   publish_jobs: PublishJobsTable;
   publish_work: PublishWorkTable;
   publish_pages: PublishPagesTable;

@@ -67,6 +67,8 @@ export interface HarnessOptions {
 export interface PublishingHarness {
   site: SeededSite;
   service: PublishingService;
+  /** The Confluence access the service publishes with (for operations that call Confluence themselves). */
+  clientFor: ConfluenceClientResolver;
   repositories: Repositories;
   database: TestDatabase;
   principal: IngestPrincipal;
@@ -155,6 +157,7 @@ export async function createPublishingHarness(options: HarnessOptions): Promise<
     repositories,
     database,
     principal,
+    clientFor,
     async publish(externalId, body) {
       const parsed = pageIngestBodySchema.parse({ spaceKey: site.space.key, ...body });
       return (await service.acceptPage(principal, externalId, parsed)).id;

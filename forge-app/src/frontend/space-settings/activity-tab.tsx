@@ -47,6 +47,7 @@ const actionLabels: Readonly<Record<ActivityAction, string>> = {
   'page.failed': 'Could not publish a page',
   'page.dry_run': 'Planned a page (dry run)',
   'page.overwrite_requested': 'Asked to overwrite a person’s edit',
+  'page.released': 'Stopped managing a page',
 };
 
 const resultAppearance: Readonly<Record<ActivityResult, 'success' | 'default' | 'removed' | 'moved'>> = {

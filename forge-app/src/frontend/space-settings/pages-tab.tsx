@@ -38,11 +38,13 @@ export interface PagesTabProps {
  * Every page the space's sources publish, with what happened to it last. A
  * page a person edited is left alone until an admin chooses "Overwrite with
  * the source's version" (or the source asks with `onHumanEdit: overwrite`).
+ * "Stop managing" hands a page back to people for good (pages.release).
  */
 export function PagesTab({ spaceKey, canEdit, now, onChanged }: PagesTabProps) {
   const [load, setLoad] = useState<Load>({ status: 'loading' });
   const [attempt, setAttempt] = useState(0);
   const [overwriting, setOverwriting] = useState<ManagedPage | undefined>();
+  const [releasing, setReleasing] = useState<ManagedPage | undefined>();
   const [error, setError] = useState<ResolverError | undefined>();
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` reloads the list after an action or on "Try again".
@@ -76,6 +78,24 @@ export function PagesTab({ spaceKey, canEdit, now, onChanged }: PagesTabProps) {
     onChanged();
   };
 
+  const release = async () => {
+    const target = releasing;
+    setReleasing(undefined);
+    if (!target) return;
+    const result = await invokeOperation('pages.release', { externalId: target.externalId });
+    if (!result.ok) return setError(result.error);
+    setError(undefined);
+    showFlag({
+      id: `pagewire-release-${target.externalId}`,
+      title: `Pagewire no longer manages “${target.title}”`,
+      description: 'The page stays as it is; its source’s updates are refused from now on.',
+      type: 'success',
+      isAutoDismiss: true,
+    });
+    setAttempt((count) => count + 1);
+    onChanged();
+  };
+
   if (load.status === 'loading') return <LoadingSkeleton lines={3} />;
   if (load.status === 'failed') {
     return (
@@ -93,7 +113,7 @@ export function PagesTab({ spaceKey, canEdit, now, onChanged }: PagesTabProps) {
         alone, so the edit is not lost; the next publish from its source skips it until an admin overwrites it
         here.
       </Text>
-      {error ? <ResolverErrorMessage title="The page was not overwritten" error={error} /> : null}
+      {error ? <ResolverErrorMessage title="That did not work" error={error} /> : null}
       {load.pages.length === 0 ? (
         <EmptyState
           header="No published pages yet"
@@ -113,7 +133,12 @@ export function PagesTab({ spaceKey, canEdit, now, onChanged }: PagesTabProps) {
           }}
           rows={load.pages.map((page) => {
             const job = page.lastJob;
-            const [label, appearance] = job ? stateLabels[job.state] : ['—', 'default' as const];
+            const [label, appearance] =
+              page.releasedAt !== null
+                ? ['No longer managed', 'default' as const]
+                : job
+                  ? stateLabels[job.state]
+                  : ['—', 'default' as const];
             return {
               key: page.externalId,
               cells: [
@@ -122,10 +147,11 @@ export function PagesTab({ spaceKey, canEdit, now, onChanged }: PagesTabProps) {
                   content: (
                     <Stack space="space.0">
                       <Link href={pagePath(spaceKey, page.pageId)}>{page.title}</Link>
-                      <Text
-                        size="small"
-                        color="color.text.subtle"
-                      >{`${page.externalId} · version ${page.version} by Pagewire`}</Text>
+                      <Text size="small" color="color.text.subtle">
+                        {page.releasedAt === null
+                          ? `${page.externalId} · version ${page.version} by Pagewire`
+                          : `${page.externalId} · released ${describeAge(page.releasedAt, now)}`}
+                      </Text>
                     </Stack>
                   ),
                 },
@@ -135,7 +161,9 @@ export function PagesTab({ spaceKey, canEdit, now, onChanged }: PagesTabProps) {
                     <Stack space="space.050">
                       <Inline space="space.050" alignBlock="center">
                         <Lozenge appearance={appearance}>{label}</Lozenge>
-                        {job ? <Text size="small">{describeAge(job.updatedAt, now)}</Text> : null}
+                        {job && page.releasedAt === null ? (
+                          <Text size="small">{describeAge(job.updatedAt, now)}</Text>
+                        ) : null}
                       </Inline>
                       {job?.humanEdit ? (
                         <Inline space="space.050" alignBlock="center">
@@ -153,12 +181,19 @@ export function PagesTab({ spaceKey, canEdit, now, onChanged }: PagesTabProps) {
                       {
                         key: 'actions',
                         content:
-                          job?.state === 'skipped_human_edit' ? (
-                            <Button appearance="subtle" onClick={() => setOverwriting(page)}>
-                              Overwrite with the source’s version
-                            </Button>
-                          ) : (
+                          page.releasedAt !== null ? (
                             ''
+                          ) : (
+                            <Inline space="space.050">
+                              {job?.state === 'skipped_human_edit' ? (
+                                <Button appearance="subtle" onClick={() => setOverwriting(page)}>
+                                  Overwrite with the source’s version
+                                </Button>
+                              ) : null}
+                              <Button appearance="subtle" onClick={() => setReleasing(page)}>
+                                Stop managing
+                              </Button>
+                            </Inline>
                           ),
                       },
                     ]
@@ -175,6 +210,14 @@ export function PagesTab({ spaceKey, canEdit, now, onChanged }: PagesTabProps) {
         confirmLabel="Overwrite"
         onConfirm={overwrite}
         onCancel={() => setOverwriting(undefined)}
+      />
+      <ConfirmModal
+        open={releasing !== undefined}
+        title={`Stop managing “${releasing?.title ?? ''}”?`}
+        body="The page stays in Confluence exactly as it is, and people can edit it freely. Pagewire stops writing it and refuses its source’s updates to it from now on; the notice under the title goes away."
+        confirmLabel="Stop managing"
+        onConfirm={release}
+        onCancel={() => setReleasing(undefined)}
       />
     </Stack>
   );

@@ -807,6 +807,7 @@ describe('the Pages tab', () => {
     title: 'Checkout runbook',
     version: 1,
     updatedAt: '2026-11-28T09:00:00Z',
+    releasedAt: null as string | null,
     lastJob: {
       id: 'job-2',
       state: 'skipped_human_edit',
@@ -847,5 +848,37 @@ describe('the Pages tab', () => {
     });
     const tree = await app.waitFor((node) => !!byTestId(node, 'pagewire-pages'), 'the pages');
     expect(button(byTestId(tree, 'pagewire-pages')!, 'Overwrite with the source’s version')).toBeUndefined();
+    expect(button(byTestId(tree, 'pagewire-pages')!, 'Stop managing')).toBeUndefined();
+  });
+
+  it('lets an admin stop managing a page after confirming; a released page shows so and offers no actions', async () => {
+    const released = { ...managed, releasedAt: '2026-11-28T09:50:00Z' };
+    let listed = [managed];
+    const app = renderSettings({
+      'settings.get': ok(settingsView()),
+      'activity.list': noActivity,
+      'pages.list': () => ({ ok: true, data: { pages: listed } }),
+      'pages.release': () => {
+        listed = [released];
+        return { ok: true, data: { released: true, releasedAt: released.releasedAt } };
+      },
+    });
+    const tree = await app.waitFor((node) => !!byTestId(node, 'pagewire-pages'), 'the pages');
+    act(button(byTestId(tree, 'pagewire-pages')!, 'Stop managing'), 'onClick');
+    const confirming = await app.waitFor((node) => !!byTestId(node, 'pagewire-confirm'), 'the confirmation');
+    expect(textOf(byTestId(confirming, 'pagewire-confirm')!)).toContain(
+      'stays in Confluence exactly as it is',
+    );
+    act(button(byTestId(confirming, 'pagewire-confirm')!, 'Stop managing'), 'onClick');
+    await app.waitFor(() => invocationsOf(app, 'pages.release').length === 1, 'the release');
+    expect(invocationsOf(app, 'pages.release')[0]?.payload).toEqual({ externalId: 'runbook' });
+    const after = await app.waitFor(
+      (node) => textOf(byTestId(node, 'pagewire-pages') ?? node).includes('No longer managed'),
+      'the released state',
+    );
+    const pages = byTestId(after, 'pagewire-pages')!;
+    expect(textOf(pages)).toContain('released 10 min ago');
+    expect(button(pages, 'Stop managing')).toBeUndefined();
+    expect(button(pages, 'Overwrite with the source’s version')).toBeUndefined();
   });
 });

@@ -159,6 +159,9 @@
           .then((answer) => {
             if (answer?.location) location.assign(answer.location);
           });
+      } else if (kind === 'backend-outage') {
+        // The emulator screen's outage switch: the local stack stops or restarts its backend.
+        post('/api/backend', { online: host.dataset.pwOnline === 'true' }).then(() => location.reload());
       } else if (kind === 'open-config') {
         act({ type: 'open-config', slot: slotOf(host) });
       } else if (kind === 'close-config') {

@@ -9,14 +9,15 @@ import { build, type Plugin } from 'esbuild';
  * bundle is made from the real entry files, unmodified, at start (well under
  * a second with esbuild); nothing is written to disk.
  */
-export type UiKitResource = 'macro' | 'space-settings';
+export type UiKitResource = 'macro' | 'space-settings' | 'page-notice';
 
 const forgeAppRoot = fileURLToPath(new URL('../../../../forge-app/', import.meta.url));
 
-/** manifest.yml: `resources[].path` of `macro` and `space-settings`. */
+/** manifest.yml: `resources[].path` of `macro`, `space-settings` and `page-notice`. */
 export const RESOURCE_ENTRIES: Readonly<Record<UiKitResource, string>> = {
   macro: `${forgeAppRoot}src/frontend/macro/index.tsx`,
   'space-settings': `${forgeAppRoot}src/frontend/space-settings/index.tsx`,
+  'page-notice': `${forgeAppRoot}src/frontend/page-notice/index.tsx`,
 };
 
 /**
