@@ -142,35 +142,15 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
   const waiters = createJobWaiters();
   const audit = createJobAudit({ activity: repositories.activity, metrics, now });
 
-  async function processLease(
-    lease: Lease,
-    context: { signal: AbortSignal; recordIntent(intent: unknown): Promise<void> },
-  ): Promise<PublishResult> {
-    const confluence = createPublishingConfluence(deps.clientFor, { signal: context.signal });
-    if (lease.kind === 'snapshot') {
-      return publishSnapshot(lease.job, {
-        confluence,
-        snapshots,
-        now,
-        blocks: repositories.blocks,
-        placements: repositories.placements,
-        spaceSettings: repositories.spaceSettings,
-        validator,
-        renderMarkdown,
-      });
-    }
-    return publishPage(lease.job, {
-      confluence,
-      identities,
-      validator,
-      initialIntent: (lease.intent as PublishIntent | null) ?? null,
-      recordIntent: (intent) => context.recordIntent(intent),
-      findJob: (jobId) => queue.findJob(lease.installationId, jobId),
-      spaces,
-      now,
-      renderMarkdown,
-    });
-  }
+  const processLease = createLeaseProcessor({
+    clientFor: deps.clientFor,
+    stores: { queue, identities, snapshots },
+    repositories,
+    spaces,
+    validator,
+    renderMarkdown,
+    now,
+  });
 
   const worker = createPublishingWorker({
     queue,
@@ -293,5 +273,49 @@ function createIndexFlush(indexer: { flush(): Promise<unknown> }, logger: Logger
         },
       );
     return indexing;
+  };
+}
+
+interface LeaseProcessorDeps {
+  clientFor: ConfluenceClientResolver;
+  stores: PublishingStores;
+  repositories: PublishingServiceDeps['repositories'];
+  spaces: ReturnType<typeof createSpaceDirectory>;
+  validator: AdfValidator;
+  renderMarkdown: (markdown: string) => ReturnType<MarkdownRenderer['render']>;
+  now: () => Date;
+}
+
+/** What the worker runs for a lease: a macro's snapshot or a whole page, with Confluence paced per credential. */
+function createLeaseProcessor(deps: LeaseProcessorDeps) {
+  const { stores, repositories, validator, renderMarkdown, now } = deps;
+  return async (
+    lease: Lease,
+    context: { signal: AbortSignal; recordIntent(intent: unknown): Promise<void> },
+  ): Promise<PublishResult> => {
+    const confluence = createPublishingConfluence(deps.clientFor, { signal: context.signal });
+    if (lease.kind === 'snapshot') {
+      return publishSnapshot(lease.job, {
+        confluence,
+        snapshots: stores.snapshots,
+        now,
+        blocks: repositories.blocks,
+        placements: repositories.placements,
+        spaceSettings: repositories.spaceSettings,
+        validator,
+        renderMarkdown,
+      });
+    }
+    return publishPage(lease.job, {
+      confluence,
+      identities: stores.identities,
+      validator,
+      initialIntent: (lease.intent as PublishIntent | null) ?? null,
+      recordIntent: (intent) => context.recordIntent(intent),
+      findJob: (jobId) => stores.queue.findJob(lease.installationId, jobId),
+      spaces: deps.spaces,
+      now,
+      renderMarkdown,
+    });
   };
 }

@@ -28,24 +28,6 @@ export interface SnapshotScheduling extends SnapshotScheduler {
 export function createSnapshotScheduling(deps: SnapshotSchedulingDeps): SnapshotScheduling {
   const { repositories, queue, now } = deps;
 
-  function snapshotJob(
-    input: { installationId: string; spaceKey: string; source: string },
-    request: SnapshotRequest,
-  ): EnqueueInput {
-    return {
-      installationId: input.installationId,
-      spaceKey: input.spaceKey,
-      source: input.source,
-      kind: 'snapshot',
-      // One item per macro instance: its snapshot updates are serialised and coalesced.
-      targetKey: `snapshot:${request.contentId}:${request.localId}`,
-      externalId: null,
-      dryRun: false,
-      request,
-      now: now(),
-    };
-  }
-
   async function underSnapshotPolicy(installationId: string, spaceKey: string): Promise<boolean> {
     const { settings } = await repositories.spaceSettings.get(installationId, spaceKey);
     return settings.publishingPolicy === 'snapshot';
@@ -66,7 +48,7 @@ export function createSnapshotScheduling(deps: SnapshotSchedulingDeps): Snapshot
         contentId: placement.contentId,
         localId: placement.localId,
       };
-      return enqueue([snapshotJob({ ...placement, source }, request)]);
+      return enqueue([snapshotJob({ ...placement, source }, request, now())]);
     },
 
     async refreshBlock(input) {
@@ -78,11 +60,11 @@ export function createSnapshotScheduling(deps: SnapshotSchedulingDeps): Snapshot
       );
       return enqueue(
         placements.map((placement) =>
-          snapshotJob(input, {
-            blockKey: input.blockKey,
-            contentId: placement.contentId,
-            localId: placement.localId,
-          }),
+          snapshotJob(
+            input,
+            { blockKey: input.blockKey, contentId: placement.contentId, localId: placement.localId },
+            now(),
+          ),
         ),
       );
     },
@@ -99,7 +81,11 @@ export function createSnapshotScheduling(deps: SnapshotSchedulingDeps): Snapshot
       const stale = await deps.snapshots.listStale(1_000);
       const queued = await enqueue(
         stale.map((item) =>
-          snapshotJob(item, { blockKey: item.blockKey, contentId: item.contentId, localId: item.localId }),
+          snapshotJob(
+            item,
+            { blockKey: item.blockKey, contentId: item.contentId, localId: item.localId },
+            now(),
+          ),
         ),
       );
       if (queued > 0) deps.logger.info({ queued }, 'queued snapshot refreshes that had not happened');
@@ -107,4 +93,23 @@ export function createSnapshotScheduling(deps: SnapshotSchedulingDeps): Snapshot
     },
   };
   return scheduling;
+}
+
+/** One macro's snapshot job: one work item per macro instance, so its updates are serialised and coalesced. */
+function snapshotJob(
+  input: { installationId: string; spaceKey: string; source: string },
+  request: SnapshotRequest,
+  now: Date,
+): EnqueueInput {
+  return {
+    installationId: input.installationId,
+    spaceKey: input.spaceKey,
+    source: input.source,
+    kind: 'snapshot',
+    targetKey: `snapshot:${request.contentId}:${request.localId}`,
+    externalId: null,
+    dryRun: false,
+    request,
+    now,
+  };
 }

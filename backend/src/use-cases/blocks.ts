@@ -66,119 +66,134 @@ export interface BlockUseCases {
 }
 
 export function createBlockUseCases(deps: BlockUseCasesDeps): BlockUseCases {
-  /** 410 for a key that was deleted (with when and by whom), 404 for one that never existed here. */
-  async function refuseMissing(scope: SpaceScope, key: string): Promise<never> {
-    const deletion = await deps.blocks.findDeletion(scope.installationId, scope.spaceKey, key);
-    if (deletion !== null) throw new ProblemError('block_deleted', describeDeletion(deletion));
-    throw new ProblemError('block_not_found', `There is no block "${key}" in space ${scope.spaceKey}.`);
-  }
-
-  /** Only the scope's own fields: a caller may pass a richer object (an ingest principal). */
-  const spaceOf = (scope: SpaceScope): SpaceScope => ({
-    installationId: scope.installationId,
-    spaceKey: scope.spaceKey,
-  });
-
-  async function afterChange(
-    scope: SpaceScope & { source: string },
-    key: string,
-    revision: number,
-    at: Date,
-    log: Logger,
-  ): Promise<void> {
-    await deps.activity.append({
-      installationId: scope.installationId,
-      spaceKey: scope.spaceKey,
-      actor: { kind: 'source', id: scope.source },
-      action: 'block.updated',
-      result: 'ok',
-      detail: `Block "${key}" is now at revision ${revision}.`,
-      at,
-    });
-    // The block is stored whatever happens here: a refresh that fails to queue is found again by the
-    // snapshot reconciler (publishing-service.ts), which looks for snapshots behind their block.
-    const space = spaceOf(scope);
-    await deps.snapshots
-      .refreshBlock({ ...space, blockKey: key, source: scope.source })
-      .catch((error: unknown) =>
-        log.error({ err: error, blockKey: key }, 'queueing snapshot refreshes failed'),
-      );
-    const failures = await deps.blockEvents.publish({ ...space, key, revision, source: scope.source, at });
-    for (const error of failures) log.error({ err: error, blockKey: key }, 'a block-changed listener failed');
-  }
-
   return {
-    async write(scope, key, payload, log) {
-      const now = deps.now();
-      const result = await deps.blocks.write({
-        installationId: scope.installationId,
-        spaceKey: scope.spaceKey,
-        key,
-        payload,
-        contentHash: hashBlockPayload(payload),
-        source: scope.source,
-        now,
-      });
-      if (result.changed) await afterChange(scope, key, result.revision, now, log);
-      return { created: result.created, changed: result.changed, revision: result.revision };
-    },
-
+    write: (scope, key, payload, log) => writeBlock(deps, scope, key, payload, log),
     async read(scope, key) {
       const stored = await deps.blocks.find(scope.installationId, scope.spaceKey, key);
-      if (stored === null) return refuseMissing(scope, key);
+      if (stored === null) return refuseMissing(deps, scope, key);
       return blockOf(stored);
     },
-
-    async readForMacro(scope, key, macro) {
-      const view = await deps.blocks.findForView(scope.installationId, scope.spaceKey, key);
-      if (view === null) return refuseMissing(scope, key);
-      const stored = view.block;
-      // Record where the block is shown, so a change can refresh those pages.
-      if (macro.contentId !== null && macro.localId !== null) {
-        await deps.placementUseCases.record({
-          ...spaceOf(scope),
-          blockKey: stored.key,
-          contentId: macro.contentId,
-          contentType: macro.contentType ?? 'page',
-          localId: macro.localId,
-        });
-      }
-      const ageMs = deps.now().getTime() - Date.parse(stored.updatedAt);
-      const rendered =
-        stored.kind === 'markdown' && deps.renderedMarkdown !== null && typeof stored.content === 'string'
-          ? await deps.renderedMarkdown(view.contentHash, stored.content)
-          : null;
-      return {
-        block: blockOf(stored),
-        stale: ageMs > view.staleAfterMinutes * 60_000,
-        staleAfterMinutes: view.staleAfterMinutes,
-        ...(rendered === null ? {} : { rendered }),
-      };
-    },
-
+    readForMacro: (scope, key, macro) => readForMacro(deps, scope, key, macro),
     async list(scope) {
       return { blocks: await deps.blocks.list(scope.installationId, scope.spaceKey) };
     },
-
     listWithPlacements: (scope) => listBlocksWithPlacements(deps, scope),
-
-    async delete(scope, key, by) {
-      const now = deps.now();
-      const deletion = await deps.blocks.delete({ ...spaceOf(scope), key, by, now });
-      if (deletion === null) return null;
-      await deps.activity.append({
-        ...spaceOf(scope),
-        actor: by,
-        action: 'block.deleted',
-        result: 'ok',
-        detail: `Block "${deletion.title}" (${deletion.key}) was deleted; macros showing it now say so.`,
-        at: now,
-      });
-      return deletion;
-    },
-
-    refuseMissing,
+    delete: (scope, key, by) => deleteBlock(deps, scope, key, by),
+    refuseMissing: (scope, key) => refuseMissing(deps, scope, key),
   };
+}
+
+/** Only the scope's own fields: a caller may pass a richer object (an ingest principal). */
+function spaceOf(scope: SpaceScope): SpaceScope {
+  return { installationId: scope.installationId, spaceKey: scope.spaceKey };
+}
+
+/** 410 for a key that was deleted (with when and by whom), 404 for one that never existed here. */
+async function refuseMissing(deps: BlockUseCasesDeps, scope: SpaceScope, key: string): Promise<never> {
+  const deletion = await deps.blocks.findDeletion(scope.installationId, scope.spaceKey, key);
+  if (deletion !== null) throw new ProblemError('block_deleted', describeDeletion(deletion));
+  throw new ProblemError('block_not_found', `There is no block "${key}" in space ${scope.spaceKey}.`);
+}
+
+async function writeBlock(
+  deps: BlockUseCasesDeps,
+  scope: SpaceScope & { source: string },
+  key: string,
+  payload: BlockPayload,
+  log: Logger,
+): Promise<BlockWriteOutcome> {
+  const now = deps.now();
+  const result = await deps.blocks.write({
+    ...spaceOf(scope),
+    key,
+    payload,
+    contentHash: hashBlockPayload(payload),
+    source: scope.source,
+    now,
+  });
+  if (result.changed) await afterChange(deps, scope, key, result.revision, now, log);
+  return { created: result.created, changed: result.changed, revision: result.revision };
+}
+
+/** A new revision: logged under the source's name, its snapshots queued, then the listeners told. */
+async function afterChange(
+  deps: BlockUseCasesDeps,
+  scope: SpaceScope & { source: string },
+  key: string,
+  revision: number,
+  at: Date,
+  log: Logger,
+): Promise<void> {
+  const space = spaceOf(scope);
+  await deps.activity.append({
+    ...space,
+    actor: { kind: 'source', id: scope.source },
+    action: 'block.updated',
+    result: 'ok',
+    detail: `Block "${key}" is now at revision ${revision}.`,
+    at,
+  });
+  // The block is stored whatever happens here: a refresh that fails to queue is found again by the
+  // snapshot reconciler (publishing/snapshot-scheduling.ts), which looks for snapshots behind their block.
+  await deps.snapshots
+    .refreshBlock({ ...space, blockKey: key, source: scope.source })
+    .catch((error: unknown) =>
+      log.error({ err: error, blockKey: key }, 'queueing snapshot refreshes failed'),
+    );
+  const failures = await deps.blockEvents.publish({ ...space, key, revision, source: scope.source, at });
+  for (const error of failures) log.error({ err: error, blockKey: key }, 'a block-changed listener failed');
+}
+
+async function readForMacro(
+  deps: BlockUseCasesDeps,
+  scope: SpaceScope,
+  key: string,
+  macro: MacroPlacement,
+): Promise<OperationOutput<'blocks.get'>> {
+  const view = await deps.blocks.findForView(scope.installationId, scope.spaceKey, key);
+  if (view === null) return refuseMissing(deps, scope, key);
+  const stored = view.block;
+  // Record where the block is shown, so a change can refresh those pages.
+  if (macro.contentId !== null && macro.localId !== null) {
+    await deps.placementUseCases.record({
+      ...spaceOf(scope),
+      blockKey: stored.key,
+      contentId: macro.contentId,
+      contentType: macro.contentType ?? 'page',
+      localId: macro.localId,
+    });
+  }
+  const ageMs = deps.now().getTime() - Date.parse(stored.updatedAt);
+  const rendered =
+    stored.kind === 'markdown' && deps.renderedMarkdown !== null && typeof stored.content === 'string'
+      ? await deps.renderedMarkdown(view.contentHash, stored.content)
+      : null;
+  return {
+    block: blockOf(stored),
+    stale: ageMs > view.staleAfterMinutes * 60_000,
+    staleAfterMinutes: view.staleAfterMinutes,
+    ...(rendered === null ? {} : { rendered }),
+  };
+}
+
+async function deleteBlock(
+  deps: BlockUseCasesDeps,
+  scope: SpaceScope,
+  key: string,
+  by: BlockDeletionRequest['by'],
+): Promise<BlockDeletion | null> {
+  const now = deps.now();
+  const deletion = await deps.blocks.delete({ ...spaceOf(scope), key, by, now });
+  if (deletion === null) return null;
+  await deps.activity.append({
+    ...spaceOf(scope),
+    actor: by,
+    action: 'block.deleted',
+    result: 'ok',
+    detail: `Block "${deletion.title}" (${deletion.key}) was deleted; macros showing it now say so.`,
+    at: now,
+  });
+  return deletion;
 }
 
 function blockOf(stored: StoredBlock): Block {

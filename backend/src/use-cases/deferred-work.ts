@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
  * (`pagewire_deferred_work_failures_total{work}`), never dropped silently.
  * What it queues is durable once queued, and the snapshot reconciler
  * re-queues any placement still without its snapshot, so a failure here
- * delays a snapshot, it does not lose it (publishing-service.ts).
+ * delays a snapshot, it does not lose it (publishing/snapshot-scheduling.ts).
  */
 export interface DeferredWork {
   /** Starts `task` without waiting for it. */
