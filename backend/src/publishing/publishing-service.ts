@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type JobView, type PageIngestBody, terminalJobStates } from '@pagewire/shared';
+import type { JobView, PageIngestBody } from '@pagewire/shared';
 import { type AdfValidator, createAdfValidator } from '@pagewire/shared/adf-validator';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -14,14 +14,15 @@ import {
   type MarkdownRenderer,
 } from './adf/markdown-renderer';
 import { type ConfluenceClientResolver, createPublishingConfluence } from './confluence-gateway';
-import { createJobAudit } from './job-audit';
-import { createJobWaiters, workItemKey } from './job-waiters';
+import { createJobAudit, type JobAudit } from './job-audit';
+import { createJobWaiters, type JobWaiters, workItemKey } from './job-waiters';
 import { createPageIndexer } from './page-indexer';
+import { createPageJobs } from './page-jobs';
 import { type PublishIntent, type PublishResult, publishPage } from './page-publisher';
 import { defaultPublishingConfig, type PublishingConfig } from './publishing-config';
 import { createPublishingMaintenance } from './publishing-maintenance';
 import { createPublishingMetrics, type PublishingMetrics } from './publishing-metrics';
-import { createPublishingWorker, type PublishingWorker } from './publishing-worker';
+import { createPublishingWorker, type PublishingWorker, type WorkerEvents } from './publishing-worker';
 import { publishSnapshot } from './snapshot-publisher';
 import { createSnapshotScheduling, type SnapshotScheduling } from './snapshot-scheduling';
 import { createSpaceDirectory } from './space-directory';
@@ -29,11 +30,9 @@ import { createPageIdentityRepository } from './store/page-identity-repository';
 import type { PublishingTables } from './store/publishing-schema';
 import {
   createQueueRepository,
-  EPHEMERAL_TARGET_PREFIX,
   type Lease,
   type QueueRepository,
   type StoredJob,
-  toJobView,
 } from './store/queue-repository';
 import { createSnapshotRepository, type SnapshotRepository } from './store/snapshot-repository';
 
@@ -158,19 +157,7 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
     options: { ...config, owner },
     now,
     logger,
-    events: {
-      async onFinished(lease, result, superseded) {
-        waiters.wake(workItemKey(lease.installationId, lease.targetKey));
-        await audit(lease, result, superseded);
-      },
-      onRetry(lease, error, retryAt) {
-        metrics?.retried(lease.kind, error.code);
-        logger.info(
-          { jobId: lease.job.id, target: lease.targetKey, code: error.code, retryAt: retryAt.toISOString() },
-          'publishing job will be retried',
-        );
-      },
-    },
+    events: workerEvents({ waiters, audit, metrics, logger }),
   });
   const scheduling = createSnapshotScheduling({
     queue,
@@ -202,55 +189,16 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
     now,
   });
 
-  /** A page job as its source may see it: only jobs of the key's installation and space. */
-  async function visibleJob(principal: IngestPrincipal, jobId: string): Promise<StoredJob | null> {
-    const job = await queue.findJob(principal.installationId, jobId);
-    return job === null || job.spaceKey !== principal.spaceKey || job.kind !== 'page' ? null : job;
-  }
+  const pageJobs = createPageJobs({ queue, waiters, wake: () => worker.wake(), now });
 
   return {
     queue,
     worker,
     adfValidator: validator,
     snapshots: scheduling,
-
-    async acceptPage(principal, externalId, body) {
-      const job = await queue.enqueue({
-        installationId: principal.installationId,
-        spaceKey: principal.spaceKey,
-        source: principal.source,
-        kind: 'page',
-        // A dry run is its own item: it never coalesces with (or delays) real writes.
-        targetKey: body.dryRun
-          ? `${EPHEMERAL_TARGET_PREFIX}${principal.spaceKey}:${externalId}:${randomBytes(8).toString('hex')}`
-          : `page:${principal.spaceKey}:${externalId}`,
-        externalId,
-        dryRun: body.dryRun,
-        request: body,
-        now: now(),
-      });
-      worker.wake();
-      return job;
-    },
-
-    async findJob(principal, jobId) {
-      const job = await visibleJob(principal, jobId);
-      return job === null ? null : toJobView(job);
-    },
-
-    async waitForJob(principal, jobId, waitMs, signal) {
-      // Real elapsed time, not the service's clock (which tests may hold still).
-      const deadline = performance.now() + waitMs;
-      for (;;) {
-        const job = await visibleJob(principal, jobId);
-        if (job === null) return null;
-        const view = toJobView(job);
-        const left = deadline - performance.now();
-        if (terminalJobStates.has(view.state) || left <= 0 || signal?.aborted) return view;
-        await waiters.next(workItemKey(job.installationId, job.targetKey), Math.min(left, 1_000), signal);
-      }
-    },
-
+    acceptPage: (principal, externalId, body) => pageJobs.accept(principal, externalId, body),
+    findJob: (principal, jobId) => pageJobs.find(principal, jobId),
+    waitForJob: (principal, jobId, waitMs, signal) => pageJobs.waitFor(principal, jobId, waitMs, signal),
     refreshSnapshotsOfBlock: (input) => scheduling.refreshBlock(input),
     refreshSnapshotsOfSpace: (input) => scheduling.refreshSpace(input),
     reconcileSnapshots: () => scheduling.reconcile(),
@@ -317,5 +265,27 @@ function createLeaseProcessor(deps: LeaseProcessorDeps) {
       now,
       renderMarkdown,
     });
+  };
+}
+
+/** What the service does when the worker ends or defers a job: wake its long polls, audit it, count retries. */
+function workerEvents(deps: {
+  waiters: JobWaiters;
+  audit: JobAudit;
+  metrics: PublishingMetrics | null;
+  logger: Logger;
+}): WorkerEvents {
+  return {
+    async onFinished(lease, result, superseded) {
+      deps.waiters.wake(workItemKey(lease.installationId, lease.targetKey));
+      await deps.audit(lease, result, superseded);
+    },
+    onRetry(lease, error, retryAt) {
+      deps.metrics?.retried(lease.kind, error.code);
+      deps.logger.info(
+        { jobId: lease.job.id, target: lease.targetKey, code: error.code, retryAt: retryAt.toISOString() },
+        'publishing job will be retried',
+      );
+    },
   };
 }
