@@ -1,18 +1,13 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createMarkdownRenderPool } from './adf/markdown-render-pool';
-import { createCachedRenderer } from './adf/markdown-renderer';
-import { type Backend, type BackendExtension, createBackend } from './backend';
+import type { BackendExtension } from './backend';
+import { compose } from './compose';
 import { loadConfig } from './config/config';
-import { checkApiTokenHealth, REQUIRED_API_TOKEN_SCOPES } from './credentials/token-health';
+import { type RunningBackend, serveBackend } from './http/server';
 import { createLogger } from './observability/logger';
-import { createPublishingExtension } from './publishing/publishing-extension';
 
 export type { Backend, BackendContext, BackendExtension, ExtensionInstance } from './backend';
+export { type ComposeOptions, compose } from './compose';
 export { ConfigError, loadConfig } from './config/config';
-
-/** How long a SIGTERM waits for requests in flight before cutting connections. */
-const DRAIN_TIMEOUT_MS = 10_000;
+export type { RunningBackend } from './http/server';
 
 export interface StartBackendOptions {
   /** The only place configuration is read from (main.ts passes `process.env`; tests their own record). */
@@ -27,90 +22,14 @@ export interface StartBackendOptions {
   extensions?: readonly BackendExtension[];
 }
 
-export interface RunningBackend {
-  /** `http://<host>:<port>`, connectable (a wildcard listen address is given as 127.0.0.1). */
-  url: string;
-  /** Graceful: stop accepting, drain requests in flight, stop jobs, close the database. */
-  close(): Promise<void>;
-}
-
-function connectableUrl(server: Server): string {
-  const address = server.address() as AddressInfo;
-  const wildcard = address.address === '0.0.0.0' || address.address === '::';
-  const host = wildcard ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}`;
-}
-
 /**
- * Starts the backend on the configured host and port. Throws a `ConfigError`
- * (one line naming the variable) when the configuration is not usable.
+ * Composes the backend from `env` and serves it on the configured host and
+ * port (what main.ts does, for the local stack and tests). Throws a
+ * `ConfigError` (one line naming the variable) when the configuration is not usable.
  */
 export async function startBackend(options: StartBackendOptions): Promise<RunningBackend> {
   const config = loadConfig(options.env);
   const logger = createLogger({ level: config.logLevel, destination: options.logDestination });
-  const apiBase = config.atlassianApiBase.href.replace(/\/+$/, '');
-  // Markdown blocks reach the macro as ADF from the same converter, on the same
-  // worker threads, that write snapshots and pages; one cache keyed by content.
-  const markdownRenderer = createCachedRenderer(
-    createMarkdownRenderPool({ ...config.render, logger: logger.child({ component: 'markdown-render' }) }),
-  );
-  let backend: Backend;
-  try {
-    backend = await createBackend({
-      config,
-      logger,
-      checkApiTokenHealth: (input) => checkApiTokenHealth({ apiBase }, input),
-      requiredApiTokenScopes: REQUIRED_API_TOKEN_SCOPES,
-      markdownRenderer,
-      extensions: options.extensions ?? [createPublishingExtension({ env: options.env })],
-    });
-  } catch (error) {
-    await markdownRenderer.close();
-    throw error;
-  }
-
-  const server = createServer(backend.app);
-  // Forge gives UI calls 25 s and triggers 5 s; nothing legitimate takes longer than this.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 15_000;
-  server.keepAliveTimeout = 5_000;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, config.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (error) {
-    await backend.close();
-    await markdownRenderer.close();
-    throw error;
-  }
-  const url = connectableUrl(server);
-  logger.info({ url }, 'backend listening');
-  // Only now the publishing worker starts claiming jobs: whatever is queued, /healthz already answers.
-  await backend.start();
-
-  let closing: Promise<void> | null = null;
-  return {
-    url,
-    close() {
-      closing ??= (async () => {
-        logger.info('shutting down: draining requests in flight');
-        const drained = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        const timer = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
-        timer.unref();
-        await drained;
-        clearTimeout(timer);
-        await backend.close();
-        await markdownRenderer.close();
-        logger.info('shut down');
-        // Standard output is written asynchronously (observability/logger.ts): the last lines are out before this resolves.
-        await new Promise<void>((resolve) => logger.flush(() => resolve()));
-      })();
-      return closing;
-    },
-  };
+  const backend = await compose(config, { env: options.env, logger, extensions: options.extensions });
+  return serveBackend(backend, config, logger);
 }

@@ -1,5 +1,8 @@
+import { compose } from './compose';
+import { loadConfig } from './config/config';
 import { hasErrorKind } from './error-kinds';
-import { startBackend } from './index';
+import { type RunningBackend, serveBackend } from './http/server';
+import { createLogger } from './observability/logger';
 
 /**
  * The process entry point: configuration from the environment, a ready line
@@ -7,10 +10,12 @@ import { startBackend } from './index';
  * one line on stderr and exit code 1, never a stack trace.
  */
 async function main(): Promise<void> {
-  let running: Awaited<ReturnType<typeof startBackend>>;
+  let running: RunningBackend;
   try {
-    // The whole product: the core plus the publishing engine, which startBackend mounts by default.
-    running = await startBackend({ env: process.env });
+    const config = loadConfig(process.env);
+    const logger = createLogger({ level: config.logLevel });
+    // The whole product: the core plus the publishing engine, which compose mounts by default.
+    running = await serveBackend(await compose(config, { env: process.env, logger }), config, logger);
   } catch (error) {
     if (hasErrorKind(error, 'config')) {
       process.stderr.write(`pagewire backend: ${(error as Error).message}\n`);

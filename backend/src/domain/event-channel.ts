@@ -1,6 +1,7 @@
 /**
  * In-process notifications from one part of the backend to another (the core
- * tells the publishing engine about block, settings and placement changes).
+ * tells feature modules about block and settings changes; what the core itself
+ * decides on a change, such as queueing snapshots, is a use case's call, not a listener).
  * Listeners run after the change is stored, one after another; a failing
  * listener is reported to the publisher and never undoes the change.
  */

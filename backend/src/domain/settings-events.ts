@@ -2,9 +2,8 @@ import type { SpaceSettings } from '@pagewire/shared';
 import { createEventChannel, type EventChannel, type EventListener } from './event-channel';
 
 /**
- * Tells whoever cares that a space's settings changed (the publishing engine
- * snapshots every placed block when a space switches to the `snapshot`
- * policy).
+ * Tells whoever cares that a space's settings changed (after the settings use
+ * case queued the space's snapshots on a switch to the `snapshot` policy).
  */
 export interface SettingsChanged {
   installationId: string;

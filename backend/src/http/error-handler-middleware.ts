@@ -56,27 +56,7 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
     }
 
     if (error instanceof FitError || hasErrorKind(error, 'fit')) {
-      const fit = error as FitError;
-      if (fit.reason === 'jwks_unavailable') {
-        log.error({ err: fit.cause ?? fit, requestId }, 'the Forge key set could not be fetched');
-        sendProblem(
-          response,
-          makeProblem('jwks_unavailable', 'The Forge signing keys could not be fetched; try again shortly.', {
-            requestId,
-            retryAfterSeconds: RETRY_AFTER_SECONDS,
-          }),
-          { 'retry-after': String(RETRY_AFTER_SECONDS) },
-        );
-        return;
-      }
-      // One answer for every refusal: naming the rule that failed (algorithm, kid, signature…)
-      // would tell a forger which of their guesses got further. The reason is logged and counted
-      // where the token is verified (forge-router.ts).
-      sendProblem(
-        response,
-        makeProblem('invalid_invocation_token', 'The Forge invocation token was refused.', { requestId }),
-        { 'www-authenticate': 'Bearer' },
-      );
+      sendFitProblem(response, error as FitError, requestId, log);
       return;
     }
 
@@ -119,6 +99,30 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
       ),
     );
   };
+}
+
+/** 503 with Retry-After while the Forge key set cannot be fetched; one 401 for every refused token. */
+function sendFitProblem(response: Response, fit: FitError, requestId: string | undefined, log: Logger): void {
+  if (fit.reason === 'jwks_unavailable') {
+    log.error({ err: fit.cause ?? fit, requestId }, 'the Forge key set could not be fetched');
+    sendProblem(
+      response,
+      makeProblem('jwks_unavailable', 'The Forge signing keys could not be fetched; try again shortly.', {
+        requestId,
+        retryAfterSeconds: RETRY_AFTER_SECONDS,
+      }),
+      { 'retry-after': String(RETRY_AFTER_SECONDS) },
+    );
+    return;
+  }
+  // One answer for every refusal: naming the rule that failed (algorithm, kid, signature…)
+  // would tell a forger which of their guesses got further. The reason is logged and counted
+  // where the token is verified (forge-router.ts).
+  sendProblem(
+    response,
+    makeProblem('invalid_invocation_token', 'The Forge invocation token was refused.', { requestId }),
+    { 'www-authenticate': 'Bearer' },
+  );
 }
 
 function bodyParserProblem(error: BodyParserError, requestId: string | undefined): Problem {

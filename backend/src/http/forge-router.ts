@@ -1,16 +1,6 @@
-import {
-  type ForgeEventPayload,
-  fieldErrorsFrom,
-  forgeEventPayloadSchema,
-  type InvocationContext,
-  invocationContextSchema,
-  isOperationName,
-  type OperationName,
-  operations,
-} from '@pagewire/shared';
-import { Router } from 'express';
+import { fieldErrorsFrom, isOperationName, type OperationName, operations } from '@pagewire/shared';
+import { type Request, type Response, Router } from 'express';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import {
   FIT_CLOCK_TOLERANCE_SECONDS,
   FitError,
@@ -25,28 +15,18 @@ import {
   mayDeliverAppToken,
 } from '../auth/invocation-origin';
 import type { AppTokenStore } from '../credentials/app-token-store';
-import { isAllowedSiteUrl, normaliseSiteUrl } from '../domain/site-url';
-import { findUnsafeText } from '../domain/text-safety';
 import type { Metrics } from '../observability/metrics';
-import type { InstallationRepository } from '../store/installation-repository';
+import type { LifecycleUseCases } from '../use-cases/lifecycle';
+import { lifecycleOperations, parseForgeCallBody, resolveContext } from './forge-envelope';
 import { createJsonBodyMiddleware } from './json-body-middleware';
-import type { EffectiveContext, OperationHandlers } from './operations';
+import type { OperationHandlers } from './operations';
 import { ProblemError } from './problem-error';
-import { requestState } from './request-state';
+import { type RequestState, requestState } from './request-state';
+
+export { resolveContext } from './forge-envelope';
 
 /** Forge's frontend invoke payloads are capped at 500 KB; nothing larger can be a real call. */
 const FORGE_BODY_LIMIT_BYTES = 512 * 1024;
-
-const envelopeBodySchema = z.strictObject({
-  context: invocationContextSchema.optional(),
-  input: z.unknown(),
-});
-
-const lifecycleOperations: ReadonlySet<OperationName> = new Set([
-  'lifecycle.installed',
-  'lifecycle.tokenRefresh',
-  'lifecycle.uninstalled',
-]);
 
 /**
  * Operations whose output is not checked against the contract here, because
@@ -72,175 +52,27 @@ export interface ForgeRouterDeps {
   verifier: FitVerifier;
   replay: FitReplayStore;
   handlers: OperationHandlers;
-  appTokens: AppTokenStore;
-  installations: InstallationRepository;
-  atlassianApiBase: URL;
+  appTokens: Pick<AppTokenStore, 'offer'>;
+  /** Records the installation every verified call comes from. */
+  lifecycle: Pick<LifecycleUseCases, 'noteSighting'>;
   metrics: Metrics;
   logger: Logger;
-  now: () => Date;
   /** The manifest modules that may send an envelope; defaults to the shared list. */
   envelopeSenders?: EnvelopeSenders;
 }
 
 /**
- * Whose context wins (the full argument is in docs/BACKEND.md); the origin
- * comes from the signed `app.module` (auth/invocation-origin.ts):
- * - a UI-originated call (`@forge/bridge` `invokeRemote`): its signed context
- *   wins and the body's is ignored, so an `isSpaceAdmin` in that body counts for nothing.
- * - a function-originated call (one of our Forge functions, `@forge/api`
- *   `invokeRemote`): they build the envelope from the platform's resolver
- *   context, so the envelope is used, after checking it names the same site as the signed FIT.
- * - a trigger-originated call carries Forge's event payload instead of an
- *   envelope: it identifies only the installation.
+ * `POST /forge/v1/{operation}`: a Forge operation of the catalogue. The first
+ * handler authenticates (before the name or the body is looked at), the
+ * second parses the body and runs the operation's handler.
  */
-export function resolveContext(
-  invocation: VerifiedInvocation,
-  envelope: InvocationContext | undefined,
-  origin: InvocationOrigin = invocation.context !== null
-    ? 'ui'
-    : envelope !== undefined
-      ? 'function'
-      : 'trigger',
-): EffectiveContext {
-  if (origin === 'ui' && invocation.context !== null) {
-    const signed = invocation.context;
-    return {
-      origin: 'ui',
-      cloudId: invocation.cloudId,
-      accountId: invocation.principal,
-      siteUrl: signed.siteUrl,
-      spaceKey: signed.spaceKey,
-      spaceId: signed.spaceId,
-      contentId: signed.contentId,
-      contentType: signed.contentType,
-      localId: signed.localId,
-      isSpaceAdmin: false,
-    };
-  }
-  if (origin === 'function' && envelope !== undefined) {
-    if (envelope.cloudId !== invocation.cloudId) {
-      throw new ProblemError(
-        'tenant_mismatch',
-        'The request context names another site than the invocation token.',
-      );
-    }
-    return {
-      origin: 'function',
-      cloudId: invocation.cloudId,
-      accountId: envelope.accountId,
-      // A signed site URL (should Forge add context to function calls) beats the envelope's.
-      siteUrl: invocation.context?.siteUrl ?? envelope.siteUrl ?? null,
-      spaceKey: envelope.spaceKey ?? null,
-      spaceId: envelope.spaceId ?? null,
-      contentId: envelope.contentId ?? null,
-      contentType: envelope.contentType ?? null,
-      localId: envelope.localId ?? null,
-      isSpaceAdmin: envelope.isSpaceAdmin === true,
-    };
-  }
-  return {
-    origin: 'trigger',
-    cloudId: invocation.cloudId,
-    accountId: null,
-    siteUrl: invocation.context?.siteUrl ?? null,
-    spaceKey: null,
-    spaceId: null,
-    contentId: null,
-    contentType: null,
-    localId: null,
-    isSpaceAdmin: false,
-  };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 export function createForgeRouter(deps: ForgeRouterDeps): Router {
   const router = Router();
-  // What this process last recorded per installation, so a steady stream of
-  // calls does not re-read the installations table every time. Keyed by the
-  // sighting as it arrived (before the site URL is parsed and normalised):
-  // the same inputs always give the same record.
-  const recorded = new Map<string, string>();
   // The origin decided by the first handler, for the second (after the body is parsed).
   const origins = new WeakMap<object, InvocationOrigin>();
 
-  async function recordSighting(invocation: VerifiedInvocation, context: EffectiveContext): Promise<void> {
-    const fingerprint = `${invocation.cloudId}\n${invocation.apiBaseUrl}\n${invocation.environmentType}\n${context.siteUrl ?? ''}`;
-    if (recorded.get(invocation.installationId) === fingerprint) return;
-    const siteUrl =
-      context.siteUrl !== null && isAllowedSiteUrl(context.siteUrl, deps.atlassianApiBase)
-        ? normaliseSiteUrl(context.siteUrl)
-        : undefined;
-    await deps.installations.record(
-      {
-        installationId: invocation.installationId,
-        cloudId: invocation.cloudId,
-        apiBaseUrl: invocation.apiBaseUrl,
-        environmentType: invocation.environmentType,
-        siteUrl,
-      },
-      deps.now(),
-    );
-    if (recorded.size > 10_000) recorded.clear();
-    recorded.set(invocation.installationId, fingerprint);
-  }
-
   router.post('/forge/v1/:operation', async (request, response, next) => {
-    const state = requestState(response);
-    const name = request.params.operation;
-    state.route = isOperationName(name) ? `/forge/v1/${name}` : '/forge/v1/:operation';
-
-    // Every /forge/v1 call is authenticated first, before its name or body is looked at.
-    const refused = (error: FitError): FitError => {
-      deps.metrics.fitRejections.inc({ reason: error.reason });
-      // The reason is for operators only; the caller gets the same 401 whatever failed.
-      (state.log ?? deps.logger).info({ reason: error.reason }, 'Forge invocation token refused');
-      return error;
-    };
-    let invocation: VerifiedInvocation;
-    try {
-      invocation = await deps.verifier.verify(request.get('authorization'));
-    } catch (error) {
-      throw error instanceof FitError && error.reason !== 'jwks_unavailable' ? refused(error) : error;
-    }
-    state.invocation = invocation;
-    // Bound to the request's log lines from here on (RequestState makes its child logger on first use).
-    state.installationId = invocation.installationId;
-
-    const decision = classifyInvocationOrigin(invocation, deps.envelopeSenders);
-    if ('refused' in decision) {
-      (state.log ?? deps.logger).info(
-        { moduleType: invocation.moduleType, moduleKey: invocation.moduleKey },
-        'a Forge call from a module that may not call the backend without context was refused',
-      );
-      throw new ProblemError('wrong_module', 'This module may not call the Pagewire backend.');
-    }
-    origins.set(response, decision.origin);
-
-    const systemToken = request.get('x-forge-oauth-system');
-    if (systemToken !== undefined && systemToken !== '' && mayDeliverAppToken(decision.origin)) {
-      await deps.appTokens.offer(invocation.installationId, systemToken);
-    }
-
-    if (!isOperationName(name)) {
-      throw new ProblemError('unknown_operation', `There is no operation "${name.slice(0, 64)}".`);
-    }
-    // An endpoint's route.path is fixed in the manifest: events only ever reach the lifecycle operations.
-    if (decision.origin === 'trigger' && !lifecycleOperations.has(name)) {
-      throw new ProblemError('wrong_module', `"${name}" cannot be called by a Forge trigger.`);
-    }
-    // One call per token (forge-invocation-token-replay.ts): checked after the name, so the
-    // operation a token was first used for is known, and before anything of the body is read.
-    const use = await deps.replay.use({
-      jti: invocation.tokenId,
-      operation: name,
-      retryable: invocation.context === null && lifecycleOperations.has(name),
-      rememberUntil: new Date((invocation.expiresAtSeconds + FIT_CLOCK_TOLERANCE_SECONDS) * 1000),
-    });
-    if (use === 'replayed') throw refused(new FitError('replayed', 'the invocation token was already used'));
-    state.operation = name;
+    origins.set(response, await authenticateCall(deps, request, response));
     // The body is parsed only now, after the token: an unauthenticated caller cannot make us read 512 KB.
     next();
   });
@@ -249,111 +81,7 @@ export function createForgeRouter(deps: ForgeRouterDeps): Router {
     '/forge/v1/:operation',
     ...createJsonBodyMiddleware(FORGE_BODY_LIMIT_BYTES),
     async (request, response) => {
-      const state = requestState(response);
-      const name = state.operation as OperationName;
-      const spec = operations[name];
-      const body: unknown = request.body;
-      const invocation = state.invocation;
-      if (invocation === undefined)
-        throw new Error('the Forge router ran an operation without a verified token');
-
-      let event: ForgeEventPayload | null = null;
-      let envelopeContext: InvocationContext | undefined;
-      let rawInput: unknown = {};
-      const isForgeEvent = body === undefined || (isObject(body) && !('input' in body));
-      if (lifecycleOperations.has(name) && isForgeEvent) {
-        // A Forge trigger POSTs its event payload here directly (manifest `endpoint` + `route.path`);
-        // resolvers always send `input`, and Forge's payload never has one.
-        const parsed = forgeEventPayloadSchema.safeParse(body ?? {});
-        if (!parsed.success) {
-          throw new ProblemError(
-            'validation_failed',
-            'The Forge event payload does not have the expected shape.',
-            {
-              errors: fieldErrorsFrom(parsed.error),
-            },
-          );
-        }
-        event = parsed.data;
-      } else {
-        if (body === undefined) {
-          throw new ProblemError('validation_failed', 'Send a JSON body {"context": …, "input": …}.', {
-            errors: [{ path: '', message: 'is required' }],
-          });
-        }
-        const parsed = envelopeBodySchema.safeParse(body);
-        if (!parsed.success) {
-          throw new ProblemError('validation_failed', 'The request body is not a Pagewire envelope.', {
-            errors: fieldErrorsFrom(parsed.error),
-          });
-        }
-        const unsafe = findUnsafeText(body);
-        if (unsafe.length > 0) {
-          throw new ProblemError(
-            'validation_failed',
-            'The request contains text that is not valid Unicode.',
-            {
-              errors: unsafe,
-            },
-          );
-        }
-        envelopeContext = parsed.data.context;
-        rawInput = parsed.data.input ?? {};
-        if (
-          origins.get(response) === 'function' &&
-          envelopeContext === undefined &&
-          !lifecycleOperations.has(name)
-        ) {
-          throw new ProblemError('validation_failed', 'This call needs the envelope context.', {
-            errors: [{ path: '/context', message: 'is required' }],
-          });
-        }
-      }
-
-      const origin = origins.get(response) ?? 'trigger';
-      if (origin === 'ui' && event !== null) {
-        // Forge's event payload only ever arrives from an event endpoint or our own functions.
-        throw new ProblemError('wrong_module', 'A call from the browser cannot deliver a Forge event.');
-      }
-      const context = resolveContext(invocation, envelopeContext, origin);
-      await recordSighting(invocation, context);
-
-      const input = spec.input.safeParse(rawInput);
-      if (!input.success) {
-        throw new ProblemError('validation_failed', `The input of "${name}" is not valid.`, {
-          // Paths are within `input`, the way the resolver and the form that produced it see them.
-          errors: fieldErrorsFrom(input.error),
-        });
-      }
-      if (spec.needsSpace && context.spaceKey === null) {
-        throw new ProblemError('space_required', `"${name}" needs a space: call it from a space or a page.`);
-      }
-      if (spec.access === 'admin' && !context.isSpaceAdmin) {
-        throw new ProblemError('not_space_admin', 'Only space admins can change this.');
-      }
-
-      const handler = deps.handlers[name] as (call: unknown) => Promise<unknown>;
-      const output = await handler({
-        invocation,
-        context,
-        input: input.data,
-        event,
-        // A getter: the child logger is made only by an operation that logs.
-        get log() {
-          return state.log ?? deps.logger;
-        },
-      });
-      if (answersCarrySecrets.has(name)) response.setHeader('cache-control', 'no-store');
-      if (outputsTrusted.has(name)) {
-        response.status(200).json({ data: output });
-        return;
-      }
-      // The output is checked against the contract too: drift shows up as a clear server error, not as a confused client.
-      const checked = spec.output.safeParse(output);
-      if (!checked.success) {
-        throw new Error(`operation ${name} produced output outside its contract: ${checked.error.message}`);
-      }
-      response.status(200).json({ data: checked.data });
+      await runOperation(deps, request.body, response, origins.get(response) ?? 'trigger');
     },
   );
 
@@ -364,4 +92,143 @@ export function createForgeRouter(deps: ForgeRouterDeps): Router {
   });
 
   return router;
+}
+
+/**
+ * Verifies the call's FIT, decides its origin, takes the app system token it
+ * delivers, and spends the token's `jti` on the operation it names. Resolves
+ * to the origin; throws the problem that refuses the call.
+ */
+async function authenticateCall(
+  deps: ForgeRouterDeps,
+  request: Request,
+  response: Response,
+): Promise<InvocationOrigin> {
+  const state = requestState(response);
+  const name = request.params.operation as string;
+  state.route = isOperationName(name) ? `/forge/v1/${name}` : '/forge/v1/:operation';
+
+  const invocation = await verifyInvocation(deps, request, state);
+  const decision = classifyInvocationOrigin(invocation, deps.envelopeSenders);
+  if ('refused' in decision) {
+    (state.log ?? deps.logger).info(
+      { moduleType: invocation.moduleType, moduleKey: invocation.moduleKey },
+      'a Forge call from a module that may not call the backend without context was refused',
+    );
+    throw new ProblemError('wrong_module', 'This module may not call the Pagewire backend.');
+  }
+
+  const systemToken = request.get('x-forge-oauth-system');
+  if (systemToken !== undefined && systemToken !== '' && mayDeliverAppToken(decision.origin)) {
+    await deps.appTokens.offer(invocation.installationId, systemToken);
+  }
+
+  if (!isOperationName(name)) {
+    throw new ProblemError('unknown_operation', `There is no operation "${name.slice(0, 64)}".`);
+  }
+  // An endpoint's route.path is fixed in the manifest: events only ever reach the lifecycle operations.
+  if (decision.origin === 'trigger' && !lifecycleOperations.has(name)) {
+    throw new ProblemError('wrong_module', `"${name}" cannot be called by a Forge trigger.`);
+  }
+  // One call per token (forge-invocation-token-replay.ts): checked after the name, so the
+  // operation a token was first used for is known, and before anything of the body is read.
+  const use = await deps.replay.use({
+    jti: invocation.tokenId,
+    operation: name,
+    retryable: invocation.context === null && lifecycleOperations.has(name),
+    rememberUntil: new Date((invocation.expiresAtSeconds + FIT_CLOCK_TOLERANCE_SECONDS) * 1000),
+  });
+  if (use === 'replayed') {
+    throw refusedToken(deps, state, new FitError('replayed', 'the invocation token was already used'));
+  }
+  state.operation = name;
+  return decision.origin;
+}
+
+/** Every /forge/v1 call is authenticated first; the reason a token is refused is for operators only. */
+async function verifyInvocation(
+  deps: ForgeRouterDeps,
+  request: Request,
+  state: RequestState,
+): Promise<VerifiedInvocation> {
+  let invocation: VerifiedInvocation;
+  try {
+    invocation = await deps.verifier.verify(request.get('authorization'));
+  } catch (error) {
+    throw error instanceof FitError && error.reason !== 'jwks_unavailable'
+      ? refusedToken(deps, state, error)
+      : error;
+  }
+  state.invocation = invocation;
+  // Bound to the request's log lines from here on (RequestState makes its child logger on first use).
+  state.installationId = invocation.installationId;
+  return invocation;
+}
+
+function refusedToken(deps: ForgeRouterDeps, state: RequestState, error: FitError): FitError {
+  deps.metrics.fitRejections.inc({ reason: error.reason });
+  // The caller gets the same 401 whatever failed.
+  (state.log ?? deps.logger).info({ reason: error.reason }, 'Forge invocation token refused');
+  return error;
+}
+
+/** Reads the body, applies the envelope rules and the operation's spec, runs its handler, answers. */
+async function runOperation(
+  deps: ForgeRouterDeps,
+  body: unknown,
+  response: Response,
+  origin: InvocationOrigin,
+): Promise<void> {
+  const state = requestState(response);
+  const name = state.operation as OperationName;
+  const spec = operations[name];
+  const invocation = state.invocation;
+  if (invocation === undefined) throw new Error('the Forge router ran an operation without a verified token');
+
+  const { event, envelopeContext, rawInput } = parseForgeCallBody(name, body, origin);
+  const context = resolveContext(invocation, envelopeContext, origin);
+  await deps.lifecycle.noteSighting({
+    installationId: invocation.installationId,
+    cloudId: invocation.cloudId,
+    apiBaseUrl: invocation.apiBaseUrl,
+    environmentType: invocation.environmentType,
+    siteUrl: context.siteUrl,
+  });
+
+  const input = spec.input.safeParse(rawInput);
+  if (!input.success) {
+    throw new ProblemError('validation_failed', `The input of "${name}" is not valid.`, {
+      // Paths are within `input`, the way the resolver and the form that produced it see them.
+      errors: fieldErrorsFrom(input.error),
+    });
+  }
+  if (spec.needsSpace && context.spaceKey === null) {
+    throw new ProblemError('space_required', `"${name}" needs a space: call it from a space or a page.`);
+  }
+  if (spec.access === 'admin' && !context.isSpaceAdmin) {
+    throw new ProblemError('not_space_admin', 'Only space admins can change this.');
+  }
+
+  const handler = deps.handlers[name] as (call: unknown) => Promise<unknown>;
+  const output = await handler({
+    invocation,
+    context,
+    input: input.data,
+    event,
+    // A getter: the child logger is made only by an operation that logs.
+    get log() {
+      return state.log ?? deps.logger;
+    },
+  });
+  if (answersCarrySecrets.has(name)) response.setHeader('cache-control', 'no-store');
+  if (outputsTrusted.has(name)) {
+    response.status(200).json({ data: output });
+    return;
+  }
+  // The output is checked against the contract too: drift shows up as a clear server error, not as a confused client.
+  const checked = spec.output.safeParse(output);
+  if (!checked.success) {
+    throw new Error(`operation ${name} produced output outside its contract: ${checked.error.message}`);
+  }
+  response.status(200).json({ data: checked.data });
 }

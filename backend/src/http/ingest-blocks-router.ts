@@ -1,20 +1,14 @@
-import { BLOCK_KEY_PATTERN, type Block } from '@pagewire/shared';
+import { BLOCK_KEY_PATTERN } from '@pagewire/shared';
 import { Router } from 'express';
-import type { IngestPrincipal } from '../auth/ingest-key';
 import type { RateLimitedIngestAuthenticator } from '../auth/ingest-rate-limit';
-import {
-  type BlockInventoryDeps,
-  deleteBlock,
-  describeDeletion,
-  listBlocksWithPlacements,
-} from '../blocks/block-inventory';
+import type { BlockUseCases } from '../use-cases/blocks';
 import { createIngestAuthentication, ingestPrincipalOf } from './ingest-authentication';
 import { ProblemError } from './problem-error';
 import { requestState } from './request-state';
 
-export interface IngestBlocksRouterDeps extends BlockInventoryDeps {
+export interface IngestBlocksRouterDeps {
   authenticator: RateLimitedIngestAuthenticator;
-  now: () => Date;
+  blocks: BlockUseCases;
 }
 
 const LIST_ROUTE = '/ingest/v1/blocks';
@@ -34,7 +28,7 @@ export function createIngestBlocksRouter(deps: IngestBlocksRouterDeps): Router {
 
   router.get(LIST_ROUTE, authenticate(LIST_ROUTE), async (_request, response) => {
     const principal = ingestPrincipalOf(response);
-    const list = await listBlocksWithPlacements(deps, principal.installationId, principal.spaceKey);
+    const list = await deps.blocks.listWithPlacements(principal);
     response.setHeader('cache-control', 'no-store');
     response.json(list);
   });
@@ -42,17 +36,7 @@ export function createIngestBlocksRouter(deps: IngestBlocksRouterDeps): Router {
   router.get(BLOCK_ROUTE, authenticate(BLOCK_ROUTE), async (request, response) => {
     const principal = ingestPrincipalOf(response);
     const key = checkedKey(request.params.key as string);
-    const stored = await deps.blocks.find(principal.installationId, principal.spaceKey, key);
-    if (stored === null) await throwMissing(deps, principal, key);
-    const block = {
-      key: stored!.key,
-      kind: stored!.kind,
-      title: stored!.title,
-      content: stored!.content,
-      revision: stored!.revision,
-      updatedAt: stored!.updatedAt,
-      source: stored!.source,
-    } as Block;
+    const block = await deps.blocks.read(principal, key);
     response.setHeader('cache-control', 'no-store');
     response.json(block);
   });
@@ -60,14 +44,8 @@ export function createIngestBlocksRouter(deps: IngestBlocksRouterDeps): Router {
   router.delete(BLOCK_ROUTE, authenticate(BLOCK_ROUTE), async (request, response) => {
     const principal = ingestPrincipalOf(response);
     const key = checkedKey(request.params.key as string);
-    const deletion = await deleteBlock(deps, {
-      installationId: principal.installationId,
-      spaceKey: principal.spaceKey,
-      key,
-      by: { kind: 'source', id: principal.source },
-      now: deps.now(),
-    });
-    if (deletion === null) await throwMissing(deps, principal, key);
+    const deletion = await deps.blocks.delete(principal, key, { kind: 'source', id: principal.source });
+    if (deletion === null) await deps.blocks.refuseMissing(principal, key);
     response.status(204).end();
   });
 
@@ -92,15 +70,4 @@ function checkedKey(key: string): string {
     });
   }
   return key;
-}
-
-/** 410 for a key that was deleted (with when and by whom), 404 for one that never existed here. */
-async function throwMissing(
-  deps: BlockInventoryDeps,
-  principal: IngestPrincipal,
-  key: string,
-): Promise<never> {
-  const deletion = await deps.blocks.findDeletion(principal.installationId, principal.spaceKey, key);
-  if (deletion !== null) throw new ProblemError('block_deleted', describeDeletion(deletion));
-  throw new ProblemError('block_not_found', `There is no block "${key}" in space ${principal.spaceKey}.`);
 }

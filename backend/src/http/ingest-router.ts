@@ -10,12 +10,9 @@ import type { AdfValidator } from '@pagewire/shared/adf-validator';
 import { Router } from 'express';
 import type { Logger } from 'pino';
 import type { RateLimitedIngestAuthenticator } from '../auth/ingest-rate-limit';
-import { hashBlockPayload } from '../domain/block-content-hash';
-import type { BlockEvents } from '../domain/block-events';
 import { findUnsafeText } from '../domain/text-safety';
 import type { Metrics } from '../observability/metrics';
-import type { ActivityRepository } from '../store/activity-repository';
-import type { BlockRepository } from '../store/block-repository';
+import type { BlockUseCases } from '../use-cases/blocks';
 import { createIngestAuthentication, ingestPrincipalOf } from './ingest-authentication';
 import { createJsonBodyMiddleware } from './json-body-middleware';
 import { refuseDeepMarkdown } from './markdown-nesting';
@@ -25,13 +22,10 @@ import { requestState } from './request-state';
 export interface IngestRouterDeps {
   /** The key check with the ingest limits (a plain IngestAuthenticator fits too). */
   authenticator: RateLimitedIngestAuthenticator;
-  blocks: BlockRepository;
-  activity: ActivityRepository;
-  blockEvents: BlockEvents;
+  blocks: BlockUseCases;
   adfValidator: AdfValidator;
   metrics: Metrics;
   logger: Logger;
-  now: () => Date;
 }
 
 const ROUTE = '/ingest/v1/blocks/:key';
@@ -92,45 +86,15 @@ export function createIngestRouter(deps: IngestRouterDeps): Router {
       }
     }
 
-    const now = deps.now();
-    const result = await deps.blocks.write({
-      installationId: principal.installationId,
-      spaceKey: principal.spaceKey,
+    const result = await deps.blocks.write(
+      principal,
       key,
       payload,
-      contentHash: hashBlockPayload(payload),
-      source: principal.source,
-      now,
-    });
+      requestState(response).log ?? deps.logger,
+    );
     deps.metrics.ingestWrites.inc({
       result: result.created ? 'created' : result.changed ? 'updated' : 'unchanged',
     });
-
-    if (result.changed) {
-      await deps.activity.append({
-        installationId: principal.installationId,
-        spaceKey: principal.spaceKey,
-        actor: { kind: 'source', id: principal.source },
-        action: 'block.updated',
-        result: 'ok',
-        detail: `Block "${key}" is now at revision ${result.revision}.`,
-        at: now,
-      });
-      const failures = await deps.blockEvents.publish({
-        installationId: principal.installationId,
-        spaceKey: principal.spaceKey,
-        key,
-        revision: result.revision,
-        source: principal.source,
-        at: now,
-      });
-      for (const error of failures) {
-        (requestState(response).log ?? deps.logger).error(
-          { err: error, blockKey: key },
-          'a block-changed listener failed',
-        );
-      }
-    }
 
     const body: IngestBlockResult = { key, revision: result.revision, changed: result.changed };
     response.status(result.created ? 201 : 200).json(body);

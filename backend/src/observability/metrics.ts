@@ -12,6 +12,8 @@ export interface Metrics {
   readonly appTokensReceived: Counter<'outcome'>;
   readonly apiTokenChecks: Counter<'status'>;
   readonly apiTokenExpiryWarnings: Counter<'level'>;
+  /** Work started beside a response that failed (use-cases/deferred-work.ts), by what it was. */
+  readonly deferredWorkFailures: Counter<'work'>;
   /** Registers a queue whose depth `/metrics` reports as `pagewire_queue_depth{queue=<name>}`. */
   registerQueue(name: string, depth: () => Promise<number> | number): void;
   /** Registers the source of `pagewire_api_tokens_expiring{level}`. */
@@ -95,6 +97,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'pagewire_api_token_expiry_warnings_total',
       help: 'Expiry warnings announced for scoped API tokens, by level',
       labelNames: ['level'],
+      registers: [registry],
+    }),
+    deferredWorkFailures: new Counter({
+      name: 'pagewire_deferred_work_failures_total',
+      help: 'Work started beside a response (the snapshot of a new placement) that failed, by work',
+      labelNames: ['work'],
       registers: [registry],
     }),
     registerQueue(name, depth) {

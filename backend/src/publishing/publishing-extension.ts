@@ -1,16 +1,17 @@
 import { Router } from 'express';
 import type { Kysely } from 'kysely';
-import type { BackendExtension } from '../backend';
+import type { BackendContext, BackendExtension } from '../backend';
 import { createPacer, type Pacer } from '../confluence/pacer';
 import { createPostgresPacerStore, pacerMigrations } from '../confluence/pacer-store-postgres';
 import { createCredentialRouter } from '../credentials/credential-router';
 import { createConfluenceClientResolver } from './confluence-client-resolver';
+import type { ConfluenceClientResolver } from './confluence-gateway';
 import { createAutomationRouter } from './http/automation-router';
 import { createPublishingRouter } from './http/publishing-router';
 import { createJobAutomation } from './job-automation';
 import { createPageManagementOperations, findRelease } from './page-management';
 import { readPublishingConfig } from './publishing-config';
-import { createPublishingService, SYSTEM_SOURCE } from './publishing-service';
+import { createPublishingService } from './publishing-service';
 import { automationMigrations } from './store/automation-migrations';
 import { createPageIdentityRepository } from './store/page-identity-repository';
 import { PUBLISHING_TENANT_TABLES, publishingMigrations } from './store/publishing-migrations';
@@ -28,8 +29,9 @@ export interface PublishingExtensionOptions {
  * The publishing engine as a backend extension (docs/PUBLISHING.md): its
  * tables join the backend's recorded migrations, its worker starts with the
  * backend and drains on shutdown, its routes (`PUT /ingest/v1/pages/{id}`,
- * `GET /ingest/v1/jobs/{id}`) mount next to the core ingest routes, block
- * changes and a switch to the `snapshot` policy queue snapshot refreshes.
+ * `GET /ingest/v1/jobs/{id}`) mount next to the core ingest routes, and it
+ * carries out the core's snapshot decisions (its SnapshotScheduler: a new
+ * placement, a changed block, a switch to the `snapshot` policy).
  */
 export function createPublishingExtension(options: PublishingExtensionOptions): BackendExtension {
   const config = readPublishingConfig(options.env);
@@ -41,36 +43,13 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
     tenantTables: PUBLISHING_TENANT_TABLES,
     async setup(context) {
       const logger = context.logger.child({ component: 'publishing' });
-      const credentialRouter = createCredentialRouter({
-        sources: context.credentialSources,
-        mode: context.config.mode,
-        now: context.now,
-      });
-      const clientFor = createConfluenceClientResolver({
-        credentialRouter,
-        installations: context.repositories.installations,
-        allowedApiBase: context.config.atlassianApiBase.href.replace(/\/+$/, ''),
-        // Replicas on PostgreSQL draw on one rate-limit budget through the shared
-        // pacer store; alone (SQLite) the in-memory one is the same thing, cheaper.
-        pacer:
-          options.pacer ??
-          (context.database.dialect === 'postgres'
-            ? createPacer({ store: createPostgresPacerStore(context.db) })
-            : createPacer()),
-        ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-        onCredentialRefused: async (credential) => {
-          if (credential.kind === 'app-token') {
-            await context.credentialSources.refuseAppToken?.(credential.installationId, credential.token);
-          }
-        },
-      });
+      const clientFor = clientResolverFor(context, options);
       const service = createPublishingService({
         database: context.database,
         repositories: context.repositories,
         clientFor,
         logger,
         metricsRegistry: context.metrics.registry,
-        blockEvents: context.blockEvents,
         config,
         now: context.now,
         markdownRenderer: context.markdownRenderer,
@@ -79,23 +58,6 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
       context.metrics.registerQueue('publishing', async () => {
         const items = await service.queue.countWorkByState();
         return (items.ready ?? 0) + (items.leased ?? 0);
-      });
-      context.placementEvents.subscribe(async (event) => {
-        await service.refreshSnapshotsOfBlock({
-          installationId: event.installationId,
-          spaceKey: event.spaceKey,
-          blockKey: event.blockKey,
-          source: SYSTEM_SOURCE,
-        });
-      });
-      context.settingsEvents.subscribe(async (event) => {
-        if (event.current.publishingPolicy === 'snapshot' && event.previous.publishingPolicy !== 'snapshot') {
-          await service.refreshSnapshotsOfSpace({
-            installationId: event.installationId,
-            spaceKey: event.spaceKey,
-            source: SYSTEM_SOURCE,
-          });
-        }
       });
       const publishingDb = context.db as unknown as Kysely<PublishingTables>;
       const automation = createJobAutomation({
@@ -114,6 +76,8 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
               (await findRelease(publishingDb, installationId, spaceKey, externalId))?.released_at ?? null,
           }),
         ),
+        // The core's use cases decide when a snapshot is due; the engine queues and writes it.
+        snapshots: service.snapshots,
         // Only once the server listens: a queued job must never keep /healthz from answering.
         start: () => service.start(),
         operations: createPageManagementOperations({
@@ -127,4 +91,34 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
       };
     },
   };
+}
+
+/** The engine's Confluence clients: a credential per call (the credential router), paced per credential. */
+function clientResolverFor(
+  context: BackendContext,
+  options: PublishingExtensionOptions,
+): ConfluenceClientResolver {
+  const credentialRouter = createCredentialRouter({
+    sources: context.credentialSources,
+    mode: context.config.mode,
+    now: context.now,
+  });
+  return createConfluenceClientResolver({
+    credentialRouter,
+    installations: context.repositories.installations,
+    allowedApiBase: context.config.atlassianApiBase.href.replace(/\/+$/, ''),
+    // Replicas on PostgreSQL draw on one rate-limit budget through the shared
+    // pacer store; alone (SQLite) the in-memory one is the same thing, cheaper.
+    pacer:
+      options.pacer ??
+      (context.database.dialect === 'postgres'
+        ? createPacer({ store: createPostgresPacerStore(context.db) })
+        : createPacer()),
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    onCredentialRefused: async (credential) => {
+      if (credential.kind === 'app-token') {
+        await context.credentialSources.refuseAppToken?.(credential.installationId, credential.token);
+      }
+    },
+  });
 }

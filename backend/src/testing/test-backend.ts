@@ -2,9 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { InvocationContext, OperationInput, OperationName } from '@pagewire/shared';
 import { pino } from 'pino';
 import request from 'supertest';
-import { type Backend, type BackendExtension, createBackend } from '../backend';
+import { createCachedRenderer, createInProcessRenderer } from '../adf/markdown-renderer';
+import type { Backend, BackendExtension } from '../backend';
+import { type ComposeOptions, compose } from '../compose';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../observability/logger';
+import { startInstallationPurgeJob } from '../store/installation-purge';
 import { createFakeTokenHealth, type FakeTokenHealth, GRANTED_SCOPES } from './fake-token-health';
 import {
   createTestSigner,
@@ -54,6 +57,11 @@ export interface TestBackend {
     spaceKey: string,
     source?: string,
   ): Promise<{ id: string; key: string }>;
+  /** The uninstall purge job on this backend's database and clock (tests run it with `runNow`). */
+  startInstallationPurge(options: {
+    graceMs: number;
+    intervalMs: number;
+  }): ReturnType<typeof startInstallationPurgeJob>;
   close(): Promise<void>;
 }
 
@@ -64,7 +72,8 @@ export interface TestBackendOptions {
   extensions?: BackendExtension[];
   /** Capture logs at this level (default info, so request lines are there to grep). */
   logLevel?: 'info' | 'debug' | 'silent';
-  renderMarkdown?: Parameters<typeof createBackend>[0]['renderMarkdown'];
+  /** What `blocks.get` renders Markdown with; by default the macro gets no rendering. */
+  renderMarkdown?: ComposeOptions['renderMarkdown'];
   /**
    * Ingest limits as config variables (`PAGEWIRE_INGEST_LIMIT_*`); off unless
    * given, since tests write far faster than any source. The buckets refill by
@@ -101,16 +110,18 @@ export async function startTestBackend(options: TestBackendOptions = {}): Promis
       : createLogger({ level: config.logLevel, destination: logs.stream });
   // With sqlite::memory:, the test database handle and the backend are separate databases;
   // the backend migrates its own. On PostgreSQL both see the same fresh schema.
-  const backend = await createBackend({
-    config,
+  const backend = await compose(config, {
     logger,
     checkApiTokenHealth: health.check,
     requiredApiTokenScopes: GRANTED_SCOPES,
     forgeKeys: signer.keys,
     now,
     monotonicNowMs: () => clock.now.getTime(),
-    extensions: options.extensions,
-    renderMarkdown: options.renderMarkdown,
+    // The bare core unless a test asks for modules (the publishing engine, a recording scheduler).
+    extensions: options.extensions ?? [],
+    // Markdown renders on the test's thread; the macro gets a rendering only when a test wires one.
+    markdownRenderer: createCachedRenderer(createInProcessRenderer()),
+    renderMarkdown: options.renderMarkdown ?? null,
     backgroundJobs: false,
   });
   await backend.start();
@@ -169,6 +180,16 @@ export async function startTestBackend(options: TestBackendOptions = {}): Promis
       if (response.status !== 200)
         throw new Error(`could not create an ingest key: ${response.status} ${response.text}`);
       return { id: response.body.data.id as string, key: response.body.data.key as string };
+    },
+    startInstallationPurge({ graceMs, intervalMs }) {
+      return startInstallationPurgeJob({
+        db: backend.context.db,
+        installations: backend.context.repositories.installations,
+        graceMs,
+        now,
+        logger: backend.context.logger,
+        intervalMs,
+      });
     },
     async close() {
       await backend.close();

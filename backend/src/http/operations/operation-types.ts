@@ -1,7 +1,5 @@
 import type {
-  AdfDocument,
   ContentType,
-  DeploymentMode,
   ForgeEventPayload,
   OperationName,
   OperationOutput,
@@ -9,11 +7,8 @@ import type {
 } from '@pagewire/shared';
 import type { Logger } from 'pino';
 import type { VerifiedInvocation } from '../../auth/forge-invocation-token';
-import type { ApiTokenService } from '../../credentials/api-token-service';
-import type { AppTokenStore } from '../../credentials/app-token-store';
-import type { PlacementEvents } from '../../domain/block-events';
-import type { SettingsEvents } from '../../domain/settings-events';
-import type { Repositories } from '../../store/repositories';
+import type { UseCases } from '../../use-cases';
+import type { SpaceScope } from '../../use-cases/blocks';
 
 /**
  * The context an operation runs in, after the envelope rules
@@ -51,29 +46,9 @@ export type OperationHandler<Name extends OperationName> = (
 
 export type OperationHandlers = { [Name in OperationName]: OperationHandler<Name> };
 
+/** What the Forge operation handlers translate to: the use cases, nothing below them. */
 export interface OperationDeps {
-  repositories: Repositories;
-  appTokens: AppTokenStore;
-  apiTokens: ApiTokenService;
-  mode: DeploymentMode;
-  atlassianApiBase: URL;
-  /** The scopes to tick when creating a scoped API token (from the token-health module). */
-  requiredApiTokenScopes: readonly string[];
-  /** `PAGEWIRE_PUBLIC_URL`, shown on the settings page; null when unset. */
-  publicUrl?: string | null;
-  now: () => Date;
-  settingsEvents: SettingsEvents;
-  /** Told when `blocks.get` sees a block on a page it had not recorded it on. */
-  placementEvents?: PlacementEvents | undefined;
-  /** How long an uninstalled installation's data is kept (config `PAGEWIRE_UNINSTALL_GRACE_DAYS`). */
-  uninstallGraceMs: number;
-  /**
-   * Renders Markdown blocks to ADF for `blocks.get` (the publishing engine's
-   * mapping, on the render pool), when wired; rejects with a
-   * `ContentTooComplexError` for Markdown over the render budget.
-   */
-  renderMarkdown?: ((markdown: string) => Promise<AdfDocument>) | undefined;
-  logger?: Logger | undefined;
+  useCases: UseCases;
 }
 
 /** The space key of a call the router already checked names one (`needsSpace`). */
@@ -84,4 +59,9 @@ export function spaceOf(context: EffectiveContext): string {
 
 export function actorOf(context: EffectiveContext): string {
   return context.accountId ?? 'unknown';
+}
+
+/** The installation and space a call that needs a space runs in. */
+export function scopeOf(call: { invocation: VerifiedInvocation; context: EffectiveContext }): SpaceScope {
+  return { installationId: call.invocation.installationId, spaceKey: spaceOf(call.context) };
 }

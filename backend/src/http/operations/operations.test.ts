@@ -1,7 +1,7 @@
 import { operations, problemSchema } from '@pagewire/shared';
 import { UnsecuredJWT } from 'jose';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startInstallationPurgeJob } from '../../store/installation-purge';
+import type { BackendExtension } from '../../backend';
 import { createTestSigner, installationAri, type TestSigner } from '../../testing/forge-tokens';
 import { startTestBackend, type TestBackend } from '../../testing/test-backend';
 
@@ -43,6 +43,33 @@ async function readOncallFromMacro(macro: Parameters<TestBackend['call']>[3]) {
     'oncall',
   );
   return { response, placements };
+}
+
+/**
+ * A module that carries out the core's snapshot decisions by recording them:
+ * which placements got a snapshot, and how many of those calls finished.
+ */
+function recordingScheduler(onPlacement: () => Promise<void> = async () => {}) {
+  const recorder = {
+    placements: [] as string[],
+    finished: 0,
+    extension: {
+      name: 'recording-snapshots',
+      setup: () => ({
+        snapshots: {
+          async snapshotPlacement(placement: { blockKey: string; contentId: string; localId: string }) {
+            recorder.placements.push(`${placement.blockKey}@${placement.contentId}/${placement.localId}`);
+            await onPlacement();
+            recorder.finished += 1;
+            return 1;
+          },
+          refreshBlock: async () => 0,
+          refreshSpace: async () => 0,
+        },
+      }),
+    } satisfies BackendExtension,
+  };
+  return recorder;
 }
 
 describe('lifecycle operations', () => {
@@ -220,25 +247,84 @@ describe('block operations', () => {
   });
 
   it('tells the publishing engine about a placement the first time it is seen, not on every view', async () => {
+    const recorder = recordingScheduler();
+    await t.close();
+    t = await startTestBackend({ signer, extensions: [recorder.extension] });
     const tenant = t.tenant('acme');
     const { key } = await t.createIngestKey(tenant, 'ENG');
     await putBlock('oncall', key, { kind: 'markdown', title: 'On call', content: '**Ana**' });
-    const seen: string[] = [];
-    t.backend.context.placementEvents.subscribe((event) => {
-      seen.push(`${event.blockKey}@${event.contentId}/${event.localId}`);
-    });
+    const seen = recorder.placements;
     const view = (localId: string) =>
       t.call(tenant, 'blocks.get', { key: 'oncall' }, { contentId: '5341185', localId });
 
     await view('macro-a');
     await view('macro-a');
     await view('macro-b');
+    await t.backend.settled();
     expect(seen).toEqual(['oncall@5341185/macro-a', 'oncall@5341185/macro-b']);
 
     // An hour later the sighting is refreshed, which also re-offers the placement.
     t.clock.now = new Date(t.clock.now.getTime() + 61 * 60_000);
     await view('macro-a');
+    await t.backend.settled();
     expect(seen).toHaveLength(3);
+  });
+
+  it('answers the macro before the snapshot of a new placement is queued, and queues it after', async () => {
+    let release!: () => void;
+    const queued = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const recorder = recordingScheduler(() => queued);
+    await t.close();
+    t = await startTestBackend({ signer, extensions: [recorder.extension] });
+    const tenant = t.tenant('acme');
+    const { key } = await t.createIngestKey(tenant, 'ENG');
+    await putBlock('oncall', key, { kind: 'markdown', title: 'On call', content: '**Ana**' });
+
+    // The scheduler has not finished (it waits for `release`), yet the read answers.
+    const response = await t.call(
+      tenant,
+      'blocks.get',
+      { key: 'oncall' },
+      { contentId: '5341185', localId: 'a' },
+    );
+    expect(response.status).toBe(200);
+    expect(recorder.placements).toEqual(['oncall@5341185/a']);
+    expect(recorder.finished).toBe(0);
+
+    release();
+    await t.backend.settled();
+    expect(recorder.finished).toBe(1);
+  });
+
+  it('still answers the macro when queueing the new placement’s snapshot fails, and logs and counts the failure', async () => {
+    const recorder = recordingScheduler(async () => {
+      throw new Error('queue unavailable');
+    });
+    await t.close();
+    t = await startTestBackend({ signer, extensions: [recorder.extension] });
+    const tenant = t.tenant('acme');
+    const { key } = await t.createIngestKey(tenant, 'ENG');
+    await putBlock('oncall', key, { kind: 'markdown', title: 'On call', content: '**Ana**' });
+
+    const response = await t.call(
+      tenant,
+      'blocks.get',
+      { key: 'oncall' },
+      { contentId: '5341185', localId: 'a' },
+    );
+    expect(response.status).toBe(200);
+    await t.backend.settled();
+    const failures = await t.backend.context.metrics.deferredWorkFailures.get();
+    expect(failures.values).toEqual([
+      expect.objectContaining({ labels: { work: 'snapshot_new_placement' }, value: 1 }),
+    ]);
+    expect(
+      t.logs
+        .lines()
+        .some((line) => line.msg === 'deferred work failed' && line.work === 'snapshot_new_placement'),
+    ).toBe(true);
   });
 
   it('answers an unknown block with 404 block_not_found', async () => {
@@ -426,14 +512,7 @@ describe('uninstall and reinstall (https://developer.atlassian.com/platform/forg
     expect((await uninstall(tenant)).body.data.purgeAfter).toBe(first.body.data.purgeAfter);
 
     const repositories = t.backend.context.repositories;
-    const job = startInstallationPurgeJob({
-      db: t.backend.context.db,
-      installations: repositories.installations,
-      graceMs: 30 * DAY,
-      now: () => t.clock.now,
-      logger: t.backend.context.logger,
-      intervalMs: 10 * DAY,
-    });
+    const job = t.startInstallationPurge({ graceMs: 30 * DAY, intervalMs: 10 * DAY });
     try {
       t.clock.now = new Date(t.clock.now.getTime() + 29 * DAY);
       await job.runNow();

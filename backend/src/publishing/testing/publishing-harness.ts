@@ -61,6 +61,7 @@ export interface HarnessOptions {
   beforeCall?: (operation: ConfluenceOperation, target: PublishTarget) => Promise<void> | void;
   fetch?: typeof fetch;
   owner?: string;
+  /** Block changes published here queue snapshot refreshes, as the blocks use case does. */
   blockEvents?: BlockEvents;
 }
 
@@ -139,9 +140,17 @@ export async function createPublishingHarness(options: HarnessOptions): Promise<
     clientFor,
     logger: pino({ level: 'silent' }),
     config: { ...fastPublishingConfig, ...options.config },
-    blockEvents: options.blockEvents,
     adfValidator,
     ...(options.owner === undefined ? {} : { owner: options.owner }),
+  });
+  // What the blocks use case does on a changed block (use-cases/blocks.ts), for tests that publish events by hand.
+  options.blockEvents?.subscribe(async (event) => {
+    await service.snapshots.refreshBlock({
+      installationId: event.installationId,
+      spaceKey: event.spaceKey,
+      blockKey: event.key,
+      source: event.source,
+    });
   });
   const principal: IngestPrincipal = {
     keyId: 'test-key',
