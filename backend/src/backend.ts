@@ -41,10 +41,10 @@ import {
 } from './publishing/adf/markdown-renderer';
 import { type Database, openDatabase } from './store/database';
 import { startInstallationPurgeJob } from './store/installation-purge';
-import { coreMigrations, type NamedMigration } from './store/migrations';
+import { migrations } from './store/migrations';
 import { migrateToLatest, pendingMigrations } from './store/migrator';
 import { createRepositories, type Repositories } from './store/repositories';
-import type { CoreTables } from './store/schema';
+import type { Tables } from './store/schema';
 
 /**
  * What another part of the backend (the publishing engine) gets to build on:
@@ -55,7 +55,7 @@ import type { CoreTables } from './store/schema';
 export interface BackendContext {
   readonly config: Config;
   readonly database: Database;
-  readonly db: Kysely<CoreTables>;
+  readonly db: Kysely<Tables>;
   readonly repositories: Repositories;
   readonly credentialSources: CredentialSources;
   readonly blockEvents: BlockEvents;
@@ -73,8 +73,6 @@ export interface BackendContext {
 
 export interface BackendExtension {
   readonly name: string;
-  /** Applied after the core migrations, in the same recorded, ordered run; names must sort after them. */
-  readonly migrations?: readonly NamedMigration[];
   /** Its tables keyed by `installation_id`: emptied for an installation when the uninstall purge removes it. */
   readonly tenantTables?: readonly string[];
   setup(context: BackendContext): Promise<ExtensionInstance> | ExtensionInstance;
@@ -155,7 +153,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
   const database = await openDatabase(config.databaseUrl);
   const stopOnFailure: Array<() => Promise<void>> = [() => database.close()];
   try {
-    const migrations = [...coreMigrations, ...extensions.flatMap((extension) => extension.migrations ?? [])];
+    // Every table of every area, extensions' included: one list in store/migrations.
     const applied = await migrateToLatest(database, migrations);
     logger.info({ database: database.description, applied }, 'database ready');
 

@@ -1,9 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type ConfluenceCredential,
-  createApiTokenCredential,
-  createAppTokenCredential,
-} from '../credentials/credential';
 import { addLabelsToPage, listPageLabels } from './api/labels';
 import { createPage, getPageById, listPages, readAdfBody, updatePage } from './api/pages';
 import {
@@ -15,6 +10,7 @@ import {
   gatewayBaseUrl,
   resolveGatewayUrl,
 } from './client';
+import { type ConfluenceCredential, createApiTokenCredential, createAppTokenCredential } from './credential';
 import {
   AuthError,
   ConflictError,

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { authorizationHeaderFor, type ConfluenceCredential } from '../credentials/credential';
 import { type Clock, systemClock } from './clock';
+import { authorizationHeaderFor, type ConfluenceCredential } from './credential';
 import { ConfluenceConfigError, NetworkError, ResponseSchemaError } from './errors';
 import { decideRetry, defaultRetryOptions, type RetryDecision, type RetryOptions } from './http-policy';
 import type { ConfluenceOperation } from './operation-scopes';

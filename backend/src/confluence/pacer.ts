@@ -1,5 +1,5 @@
-import type { ConfluenceCredential } from '../credentials/credential';
 import { type Clock, systemClock } from './clock';
+import type { ConfluenceCredential } from './credential';
 import { RateLimitError } from './errors';
 import { createMemoryPacerStore, type PacerStore } from './pacer-store';
 import {

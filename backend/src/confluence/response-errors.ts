@@ -1,4 +1,4 @@
-import { type ConfluenceCredential, describeCredential } from '../credentials/credential';
+import { type ConfluenceCredential, describeCredential } from './credential';
 import {
   AuthError,
   BadRequestError,

@@ -1,4 +1,9 @@
 import { type DeploymentMode, FORGE_APP_SCOPES } from '@pagewire/shared';
+import {
+  type ConfluenceCredential,
+  createApiTokenCredential,
+  createAppTokenCredential,
+} from '../confluence/credential';
 import { NoCredentialError, ScopeError } from '../confluence/errors';
 import {
   type ConfluenceOperation,
@@ -6,7 +11,6 @@ import {
   missingScopesFor,
   scopesCover,
 } from '../confluence/operation-scopes';
-import { type ConfluenceCredential, createApiTokenCredential, createAppTokenCredential } from './credential';
 
 /**
  * Picks the credential for each Confluence call by the scopes the call needs

@@ -2,6 +2,7 @@ import type { TokenHealth, TokenHealthStatus } from '@pagewire/shared';
 import { getTenantInfo } from '../confluence/api/tenant-info';
 import { type ConfluenceClient, createConfluenceClient, gatewayBaseUrl } from '../confluence/client';
 import { type Clock, systemClock } from '../confluence/clock';
+import { createApiTokenCredential } from '../confluence/credential';
 import {
   isAuthError,
   isConfluenceConfigError,
@@ -16,7 +17,6 @@ import {
 import type { ConfluenceOperation } from '../confluence/operation-scopes';
 import { createPacer } from '../confluence/pacer';
 import { emptyBodySchema } from '../confluence/schemas';
-import { createApiTokenCredential } from './credential';
 
 /**
  * Checks a space's scoped API token the way Pagewire will use it: through the

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { type ConfluenceCredential, createAppTokenCredential } from '../confluence/credential';
 import { createPacer } from '../confluence/pacer';
 import { emptyBodySchema } from '../confluence/schemas';
-import { type ConfluenceCredential, createAppTokenCredential } from '../credentials/credential';
 import type { InstallationRepository } from '../store/installation-repository';
 import { createConfluenceClientResolver } from './confluence-client-resolver';
 

@@ -1,7 +1,7 @@
 import { type ConfluenceClientOptions, createConfluenceClient } from '../confluence/client';
+import type { ConfluenceCredential } from '../confluence/credential';
 import { isAuthError, isScopeError, NoCredentialError } from '../confluence/errors';
 import type { Pacer } from '../confluence/pacer';
-import type { ConfluenceCredential } from '../credentials/credential';
 import type { CredentialRouter } from '../credentials/credential-router';
 import type { InstallationRepository } from '../store/installation-repository';
 import type { ConfluenceClientResolver } from './confluence-gateway';

@@ -4,12 +4,12 @@ import type { OperationHandlers } from '../http/operations';
 import { spaceOf } from '../http/operations/operation-types';
 import { ProblemError } from '../http/problem-error';
 import type { ActivityRepository } from '../store/activity-repository';
+import type { Tables } from '../store/schema';
 import type { PublishingService } from './publishing-service';
-import type { PublishingTables } from './store/publishing-schema';
 import { type StoredJob, toStoredJob } from './store/queue-repository';
 
 export interface PageManagementDeps {
-  db: Kysely<PublishingTables>;
+  db: Kysely<Tables>;
   service: PublishingService;
   activity: ActivityRepository;
   now: () => Date;

@@ -1,9 +1,9 @@
 import { Router } from 'express';
-import type { Kysely } from 'kysely';
 import type { BackendExtension } from '../backend';
 import { createPacer, type Pacer } from '../confluence/pacer';
-import { createPostgresPacerStore, pacerMigrations } from '../confluence/pacer-store-postgres';
 import { createCredentialRouter } from '../credentials/credential-router';
+import { createPostgresPacerStore } from '../store/pacer-store-postgres';
+import { PUBLISHING_TENANT_TABLES } from '../store/schema';
 import { createConfluenceClientResolver } from './confluence-client-resolver';
 import { createAutomationRouter } from './http/automation-router';
 import { createPublishingRouter } from './http/publishing-router';
@@ -11,10 +11,7 @@ import { createJobAutomation } from './job-automation';
 import { createPageManagementOperations } from './page-management';
 import { readPublishingConfig } from './publishing-config';
 import { createPublishingService, SYSTEM_SOURCE } from './publishing-service';
-import { automationMigrations } from './store/automation-migrations';
 import { createPageIdentityRepository } from './store/page-identity-repository';
-import { PUBLISHING_TENANT_TABLES, publishingMigrations } from './store/publishing-migrations';
-import type { PublishingTables } from './store/publishing-schema';
 
 export interface PublishingExtensionOptions {
   /** The same env record the backend's config is read from (`PAGEWIRE_PUBLISH_*` knobs). */
@@ -26,7 +23,7 @@ export interface PublishingExtensionOptions {
 
 /**
  * The publishing engine as a backend extension (docs/PUBLISHING.md): its
- * tables join the backend's recorded migrations, its worker starts with the
+ * tables are in store/ (migrations 01xx) like every other, its worker starts with the
  * backend and drains on shutdown, its routes (`PUT /ingest/v1/pages/{id}`,
  * `GET /ingest/v1/jobs/{id}`) mount next to the core ingest routes, block
  * changes and a switch to the `snapshot` policy queue snapshot refreshes.
@@ -35,9 +32,6 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
   const config = readPublishingConfig(options.env);
   return {
     name: 'publishing',
-    // The pacer's tables come along: the engine is the backend's Confluence
-    // caller at volume, and on PostgreSQL its replicas share one budget.
-    migrations: [...publishingMigrations, ...automationMigrations, ...pacerMigrations],
     tenantTables: PUBLISHING_TENANT_TABLES,
     async setup(context) {
       const logger = context.logger.child({ component: 'publishing' });
@@ -96,7 +90,7 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
           });
         }
       });
-      const publishingDb = context.db as unknown as Kysely<PublishingTables>;
+      const publishingDb = context.db;
       const automation = createJobAutomation({
         db: publishingDb,
         identities: createPageIdentityRepository(publishingDb),

@@ -14,7 +14,7 @@ import type { IngestPrincipal } from '../auth/ingest-key';
 import type { BlockEvents } from '../domain/block-events';
 import type { Database } from '../store/database';
 import type { Repositories } from '../store/repositories';
-import type { CoreTables } from '../store/schema';
+import type { Tables } from '../store/schema';
 import {
   createCachedRenderer,
   createInProcessRenderer,
@@ -29,7 +29,6 @@ import { createPublishingWorker, type PublishingWorker } from './publishing-work
 import { publishSnapshot, type SnapshotRequest } from './snapshot-publisher';
 import { createSpaceDirectory } from './space-directory';
 import { createPageIdentityRepository } from './store/page-identity-repository';
-import type { PublishingTables } from './store/publishing-schema';
 import {
   createQueueRepository,
   type EnqueueInput,
@@ -117,12 +116,10 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
   const config: PublishingConfig = { ...defaultPublishingConfig, ...deps.config };
   const now = deps.now ?? (() => new Date());
   const owner = deps.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-  const db = deps.database.db as unknown as Kysely<PublishingTables>;
+  const db = deps.database.db;
   const queue = createQueueRepository(db, deps.database.dialect);
   const identities = createPageIdentityRepository(db);
-  const snapshots = createSnapshotRepository(
-    deps.database.db as unknown as Kysely<PublishingTables & CoreTables>,
-  );
+  const snapshots = createSnapshotRepository(deps.database.db);
   // Space ids and homepage indexes, remembered between jobs (space-directory.ts).
   const spaces = createSpaceDirectory({ ttlMs: SPACE_DIRECTORY_TTL_MS, now });
   // Lazy: the schema is compiled on the first page or snapshot that needs it.

@@ -2,7 +2,7 @@ import { type ExpiryWarning, type TokenHealth, tokenHealthSchema } from '@pagewi
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { SealedRow, SealedSecret } from './app-token-repository';
-import type { CoreTables } from './schema';
+import type { CoreTables, Tables } from './schema';
 
 export interface ApiTokenRecord {
   installationId: string;
@@ -86,7 +86,7 @@ function toRecord(row: ApiTokenRow): ApiTokenRecord {
   };
 }
 
-export function createApiTokenRepository(db: Kysely<CoreTables>): ApiTokenRepository {
+export function createApiTokenRepository(db: Kysely<Tables>): ApiTokenRepository {
   return {
     async save(token, now) {
       const at = now.toISOString();

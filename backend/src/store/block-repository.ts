@@ -1,7 +1,7 @@
 import { type BlockKind, type BlockPayload, type BlockSummary, defaultSpaceSettings } from '@pagewire/shared';
 import type { Kysely } from 'kysely';
 import { compileStatement } from './database';
-import type { CoreTables } from './schema';
+import type { Tables } from './schema';
 
 export interface StoredBlock {
   key: string;
@@ -77,7 +77,7 @@ export class BlockWriteContentionError extends Error {
 /** Concurrent writers to one block retry a few times; beyond that something is wrong, not just busy. */
 const MAX_WRITE_ATTEMPTS = 8;
 
-export function createBlockRepository(db: Kysely<CoreTables>): BlockRepository {
+export function createBlockRepository(db: Kysely<Tables>): BlockRepository {
   // Every macro view runs this one; compiled once (see compileStatement).
   const viewStatement = compileStatement(db, 3, (installationId, spaceKey, key) =>
     db

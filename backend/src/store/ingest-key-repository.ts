@@ -1,6 +1,6 @@
 import type { IngestKeySummary } from '@pagewire/shared';
 import type { Kysely } from 'kysely';
-import type { CoreTables } from './schema';
+import type { Tables } from './schema';
 
 export interface IngestKeyRecord {
   id: string;
@@ -30,7 +30,7 @@ export interface IngestKeyRepository {
 
 const USE_RECORD_INTERVAL_MS = 60_000;
 
-export function createIngestKeyRepository(db: Kysely<CoreTables>): IngestKeyRepository {
+export function createIngestKeyRepository(db: Kysely<Tables>): IngestKeyRepository {
   return {
     async create(key) {
       await db

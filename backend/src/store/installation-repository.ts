@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { CoreTables } from './schema';
+import type { CoreTables, Tables } from './schema';
 
 export interface Installation {
   installationId: string;
@@ -47,7 +47,7 @@ function toInstallation(row: CoreTables['installations']): Installation {
   };
 }
 
-export function createInstallationRepository(db: Kysely<CoreTables>): InstallationRepository {
+export function createInstallationRepository(db: Kysely<Tables>): InstallationRepository {
   return {
     async record(sighting, now) {
       const existing = await db

@@ -1,6 +1,6 @@
 import type { ContentType } from '@pagewire/shared';
 import type { Kysely } from 'kysely';
-import type { CoreTables } from './schema';
+import type { Tables } from './schema';
 
 /** One macro instance showing a block: the page it is on and the macro's local id. */
 export interface Placement {
@@ -73,7 +73,7 @@ interface RememberedPlacement {
  * `last_seen_at` refresh is late by at most `ttlMs`.
  */
 export function createPlacementRepository(
-  db: Kysely<CoreTables>,
+  db: Kysely<Tables>,
   memoOptions: PlacementMemoOptions = {},
 ): PlacementRepository {
   const ttlMs = memoOptions.ttlMs ?? DEFAULT_MEMO_TTL_MS;

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { PublishingTables } from './publishing-schema';
+import type { Tables } from '../../store/schema';
 
 /** What the backend remembers about one published page. */
 export interface PageIdentity {
@@ -38,7 +38,7 @@ export interface PageIdentityRepository {
   forget(installationId: string, spaceKey: string, externalId: string): Promise<void>;
 }
 
-export function createPageIdentityRepository(db: Kysely<PublishingTables>): PageIdentityRepository {
+export function createPageIdentityRepository(db: Kysely<Tables>): PageIdentityRepository {
   return {
     async find(installationId, spaceKey, externalId) {
       const row = await db

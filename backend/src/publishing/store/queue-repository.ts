@@ -1,7 +1,7 @@
 import type { JobState, JobView, JobWarning, PublishPlan } from '@pagewire/shared';
 import { type Kysely, sql, type Transaction, type Updateable } from 'kysely';
+import type { PublishJobsTable, PublishWorkTable, Tables } from '../../store/schema';
 import { createTimeOrderedIdGenerator } from '../../store/time-ordered-id';
-import type { PublishingTables, PublishJobsTable, PublishWorkTable } from './publishing-schema';
 
 export type JobKind = 'page' | 'snapshot';
 export type TerminalOutcomeState = Exclude<JobState, 'queued' | 'running'>;
@@ -136,12 +136,12 @@ const NO_LEASE = {
 export const EPHEMERAL_TARGET_PREFIX = 'dry-run:';
 
 export function createQueueRepository(
-  db: Kysely<PublishingTables>,
+  db: Kysely<Tables>,
   dialect: 'sqlite' | 'postgres',
   nextId: () => string = createTimeOrderedIdGenerator(),
 ): QueueRepository {
   // The statements of one enqueue; the caller holds the transaction (one per job, or one for a batch).
-  async function enqueueWithin(trx: Transaction<PublishingTables>, input: EnqueueInput): Promise<StoredJob> {
+  async function enqueueWithin(trx: Transaction<Tables>, input: EnqueueInput): Promise<StoredJob> {
     const at = input.now.toISOString();
     const jobId = nextId();
     // One statement both creates the item and bumps its sequence, so two
@@ -215,7 +215,7 @@ export function createQueueRepository(
 
   /** Updates the jobs of a target that still wait or run, up to (`<=`) or before (`<`) `seq`. */
   function updateActiveJobs(
-    trx: Kysely<PublishingTables>,
+    trx: Kysely<Tables>,
     target: { installationId: string; targetKey: string },
     seqOp: '<' | '<=',
     seq: number,

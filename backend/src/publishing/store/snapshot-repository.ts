@@ -1,6 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { CoreTables } from '../../store/schema';
-import type { PublishingTables } from './publishing-schema';
+import type { Tables } from '../../store/schema';
 
 export interface SnapshotRecord {
   installationId: string;
@@ -39,7 +38,7 @@ export interface SnapshotRepository {
   listStale(limit: number): Promise<StaleSnapshot[]>;
 }
 
-export function createSnapshotRepository(db: Kysely<PublishingTables & CoreTables>): SnapshotRepository {
+export function createSnapshotRepository(db: Kysely<Tables>): SnapshotRepository {
   return {
     async record(snapshot) {
       const values = {

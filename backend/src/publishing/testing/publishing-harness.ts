@@ -19,14 +19,13 @@ import type { ConfluenceOperation } from '../../confluence/operation-scopes';
 import { createPacer } from '../../confluence/pacer';
 import { createCredentialRouter } from '../../credentials/credential-router';
 import type { BlockEvents } from '../../domain/block-events';
-import { coreMigrations } from '../../store/migrations';
+import { migrations } from '../../store/migrations';
 import { createRepositories, type Repositories } from '../../store/repositories';
 import { sqliteTarget, type TestDatabase, type TestDatabaseTarget } from '../../testing/test-databases';
 import { createConfluenceClientResolver } from '../confluence-client-resolver';
 import type { ConfluenceClientResolver, PublishTarget } from '../confluence-gateway';
 import type { PublishingConfig } from '../publishing-config';
 import { createPublishingService, type PublishingService } from '../publishing-service';
-import { publishingMigrations } from '../store/publishing-migrations';
 
 /** Test settings: short leases and backoff so retries happen within a test's patience. */
 export const fastPublishingConfig: Partial<PublishingConfig> = {
@@ -87,7 +86,7 @@ export async function createPublishingHarness(options: HarnessOptions): Promise<
   const database =
     options.databaseHandle ??
     (await (options.database ?? sqliteTarget).open({
-      migrations: [...coreMigrations, ...publishingMigrations],
+      migrations: migrations,
     }));
   const repositories = createRepositories(database.database.db);
   await repositories.installations.record(
