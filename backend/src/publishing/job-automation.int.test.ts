@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createJobAutomation } from './job-automation';
 import { createPageIdentityRepository } from './store/page-identity-repository';

@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { OperationCall } from '../http/operations/operation-types';

@@ -1,6 +1,5 @@
 import type { RequestLogEntry } from '@pagewire/devkit';
 import type { AdfDocument } from '@pagewire/shared';
-import type { Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { PAGE_OWNERSHIP_PROPERTY_KEY } from './page-ownership';
 import { createPageIdentityRepository } from './store/page-identity-repository';

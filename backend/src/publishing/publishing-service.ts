@@ -8,13 +8,11 @@ import {
   terminalJobStates,
 } from '@pagewire/shared';
 import { type AdfValidator, createAdfValidator } from '@pagewire/shared/adf-validator';
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { IngestPrincipal } from '../auth/ingest-key';
 import type { BlockEvents } from '../domain/block-events';
 import type { Database } from '../store/database';
 import type { Repositories } from '../store/repositories';
-import type { Tables } from '../store/schema';
 import {
   createCachedRenderer,
   createInProcessRenderer,

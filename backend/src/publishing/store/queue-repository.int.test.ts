@@ -1,8 +1,6 @@
-import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrations } from '../../store/migrations';
 import { createRepositories } from '../../store/repositories';
-import type { Tables } from '../../store/schema';
 import { type TestDatabase, testDatabaseTargets } from '../../testing/test-databases';
 import { createPageIdentityRepository, type PageIdentityRepository } from './page-identity-repository';
 import {
