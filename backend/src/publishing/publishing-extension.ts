@@ -9,7 +9,7 @@ import { createAutomationRouter } from './http/automation-router';
 import { createPublishingRouter } from './http/publishing-router';
 import { createJobAutomation } from './job-automation';
 import { createPageManagementOperations } from './page-management';
-import { readPublishingConfig } from './publishing-config';
+import { readPublishingConfig } from '../config/publishing-config';
 import { createPublishingService, SYSTEM_SOURCE } from './publishing-service';
 import { createPageIdentityRepository } from './store/page-identity-repository';
 

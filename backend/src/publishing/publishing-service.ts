@@ -21,7 +21,7 @@ import {
 import { type ConfluenceClientResolver, createPublishingConfluence } from './confluence-gateway';
 import { createPageIndexer } from './page-indexer';
 import { type PublishIntent, type PublishResult, publishPage } from './page-publisher';
-import { defaultPublishingConfig, type PublishingConfig } from './publishing-config';
+import { defaultPublishingConfig, type PublishingConfig } from '../config/publishing-config';
 import { createPublishingMetrics, type PublishingMetrics } from './publishing-metrics';
 import { createPublishingWorker, type PublishingWorker } from './publishing-worker';
 import { publishSnapshot, type SnapshotRequest } from './snapshot-publisher';

@@ -36,7 +36,8 @@ export interface Database {
 export async function openDatabase(url: string): Promise<Database> {
   if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url);
-  throw new Error('DATABASE_URL must start with sqlite: or postgres://');
+  // config/ has already checked DATABASE_URL; this guards other callers (the CLI, tests).
+  throw new Error('a database URL must start with sqlite: or postgres://');
 }
 
 function openSqlite(location: string): Database {
@@ -169,7 +170,7 @@ async function openPostgres(url: string): Promise<Database> {
   }
   if (schema === null) {
     await db.destroy();
-    throw new Error('DATABASE_URL: no schema on the search_path exists; create it first');
+    throw new Error('the database URL names no existing schema on its search_path; create it first');
   }
   return {
     db,

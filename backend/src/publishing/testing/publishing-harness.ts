@@ -24,7 +24,7 @@ import { createRepositories, type Repositories } from '../../store/repositories'
 import { sqliteTarget, type TestDatabase, type TestDatabaseTarget } from '../../testing/test-databases';
 import { createConfluenceClientResolver } from '../confluence-client-resolver';
 import type { ConfluenceClientResolver, PublishTarget } from '../confluence-gateway';
-import type { PublishingConfig } from '../publishing-config';
+import type { PublishingConfig } from '../../config/publishing-config';
 import { createPublishingService, type PublishingService } from '../publishing-service';
 
 /** Test settings: short leases and backoff so retries happen within a test's patience. */
