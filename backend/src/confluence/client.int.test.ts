@@ -285,7 +285,7 @@ describe('the Confluence client against the devkit', () => {
       const client = clientWith(await appCredential());
       const error = await client
         .send({
-          operation: 'page.list',
+          endpoint: 'page.list',
           method: 'GET',
           path: '/wiki/api/v2/pages',
           query: { limit: 251 },

@@ -300,11 +300,11 @@ describe('the Confluence client', () => {
     );
     await clock.run(getPageById(client, { id: '1', bodyFormat: 'none' }));
     expect(
-      events.map(({ attempt, status, decision, operation, method, credentialKind }) => ({
+      events.map(({ attempt, status, decision, endpoint, method, credentialKind }) => ({
         attempt,
         status,
         retried: decision?.retry ?? null,
-        operation,
+        endpoint,
         method,
         credentialKind,
       })),
@@ -313,7 +313,7 @@ describe('the Confluence client', () => {
         attempt: 1,
         status: null,
         retried: true,
-        operation: 'page.read',
+        endpoint: 'page.read',
         method: 'GET',
         credentialKind: 'app-token',
       },
@@ -321,7 +321,7 @@ describe('the Confluence client', () => {
         attempt: 2,
         status: 503,
         retried: true,
-        operation: 'page.read',
+        endpoint: 'page.read',
         method: 'GET',
         credentialKind: 'app-token',
       },
@@ -329,7 +329,7 @@ describe('the Confluence client', () => {
         attempt: 3,
         status: 200,
         retried: null,
-        operation: 'page.read',
+        endpoint: 'page.read',
         method: 'GET',
         credentialKind: 'app-token',
       },

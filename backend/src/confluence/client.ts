@@ -1,9 +1,9 @@
 import type { z } from 'zod';
 import { type Clock, systemClock } from './clock';
 import { authorizationHeaderFor, type ConfluenceCredential } from './credential';
+import type { ConfluenceEndpoint } from './endpoint-scopes';
 import { ConfluenceConfigError, NetworkError, ResponseSchemaError } from './errors';
 import { decideRetry, defaultRetryOptions, type RetryDecision, type RetryOptions } from './http-policy';
-import type { ConfluenceOperation } from './operation-scopes';
 import { createPacer, type Pacer, pacingTargetFor } from './pacer';
 import { type RateLimitSnapshot, readRateLimitHeaders } from './rate-limit-headers';
 import { errorFromResponse } from './response-errors';
@@ -20,7 +20,7 @@ export type QueryValue = string | number | boolean | readonly (string | number)[
 
 export interface ConfluenceRequest<T> {
   /** Which of Pagewire's calls this is: decides scopes and names the work in errors. */
-  readonly operation: ConfluenceOperation;
+  readonly endpoint: ConfluenceEndpoint;
   readonly method: HttpMethod;
   /** Under the gateway base, starting with `/wiki/`; may carry a query string (a `next` link does). */
   readonly path: string;
@@ -43,7 +43,7 @@ export interface ConfluenceResponse<T> {
 
 /** Emitted once per attempt, for metrics and logs (never carries the credential's secret). */
 export interface ConfluenceAttemptEvent {
-  readonly operation: ConfluenceOperation;
+  readonly endpoint: ConfluenceEndpoint;
   readonly method: HttpMethod;
   readonly path: string;
   readonly credentialKind: ConfluenceCredential['kind'];
@@ -227,7 +227,7 @@ export function createConfluenceClient(options: ConfluenceClientOptions): Conflu
         decision: RetryDecision | null,
       ) =>
         options.onAttempt?.({
-          operation: request.operation,
+          endpoint: request.endpoint,
           method: request.method,
           path,
           credentialKind: credential.kind,
@@ -334,7 +334,7 @@ export function createConfluenceClient(options: ConfluenceClientOptions): Conflu
       throw errorFromResponse({
         response: { status, headers: responseHeaders, method: request.method, path },
         text,
-        operation: request.operation,
+        endpoint: request.endpoint,
         resource: request.resource,
         credential,
         decision,

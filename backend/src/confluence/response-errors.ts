@@ -1,4 +1,5 @@
 import { type ConfluenceCredential, describeCredential } from './credential';
+import { type ConfluenceEndpoint, confluenceEndpointScopes, missingScopesFor } from './endpoint-scopes';
 import {
   AuthError,
   BadRequestError,
@@ -13,7 +14,6 @@ import {
   ServerError,
 } from './errors';
 import { type RetryDecision, rateLimitWaitMs, SAFE_METHODS } from './http-policy';
-import { type ConfluenceOperation, confluenceOperationScopes, missingScopesFor } from './operation-scopes';
 import { isQuotaReason } from './rate-limit-headers';
 
 /**
@@ -92,27 +92,27 @@ export function scopeAdvice(credential: ConfluenceCredential): string {
 export function errorFromResponse(input: {
   response: ResponseInfo;
   text: string;
-  operation: ConfluenceOperation;
+  endpoint: ConfluenceEndpoint;
   resource: string | undefined;
   credential: ConfluenceCredential;
   decision: RetryDecision;
   now: number;
 }): ConfluenceError {
-  const { response, text, operation, credential, decision, now } = input;
+  const { response, text, endpoint, credential, decision, now } = input;
   const { status, headers } = response;
   const summary = summariseBody(text);
-  const work = confluenceOperationScopes[operation].describe;
+  const work = confluenceEndpointScopes[endpoint].describe;
   const resource = input.resource ?? response.path;
   const who = describeCredential(credential);
   const options = { response };
 
   if (status === 401) {
     if (isScopeMismatch(summary, headers)) {
-      let missing = missingScopesFor(credential.scopes, operation);
+      let missing = missingScopesFor(credential.scopes, endpoint);
       // The credential claims the scopes but Confluence disagrees (a token
       // re-created with fewer scopes, or a v1 call with granular-only scopes):
       // name what the call needs.
-      if (missing.length === 0) missing = [...(confluenceOperationScopes[operation].anyOf[0] ?? [])];
+      if (missing.length === 0) missing = [...(confluenceEndpointScopes[endpoint].anyOf[0] ?? [])];
       return new ScopeError(
         `Confluence refused ${work} (${resource}): ${who} lacks the scope ${missing.join(' and ')}. ${scopeAdvice(credential)}`,
         { missingScopes: missing, credential: who },

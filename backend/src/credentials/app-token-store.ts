@@ -40,7 +40,7 @@ export interface AppTokenStore {
   appToken(installationId: string): Promise<{ token: string; expiresAt: Date } | null>;
   /**
    * Confluence answered 401 to this token: never hand it out again (the
-   * credential router then falls back to what else there is). Never throws.
+   * credential selector then falls back to what else there is). Never throws.
    */
   refuse(installationId: string, token: string): Promise<void>;
   status(installationId: string): Promise<AppTokenStatus>;

@@ -3,6 +3,7 @@ import { getTenantInfo } from '../confluence/api/tenant-info';
 import { type ConfluenceClient, createConfluenceClient, gatewayBaseUrl } from '../confluence/client';
 import { type Clock, systemClock } from '../confluence/clock';
 import { createApiTokenCredential } from '../confluence/credential';
+import type { ConfluenceEndpoint } from '../confluence/endpoint-scopes';
 import {
   isAuthError,
   isConfluenceConfigError,
@@ -14,7 +15,6 @@ import {
   isScopeError,
   isServerError,
 } from '../confluence/errors';
-import type { ConfluenceOperation } from '../confluence/operation-scopes';
 import { createPacer } from '../confluence/pacer';
 import { emptyBodySchema } from '../confluence/schemas';
 
@@ -54,7 +54,7 @@ export const REQUIRED_API_TOKEN_SCOPES: readonly string[] = Object.freeze([
 
 interface ScopeProbe {
   readonly scope: string;
-  readonly operation: ConfluenceOperation;
+  readonly endpoint: ConfluenceEndpoint;
   readonly method: 'GET' | 'PUT' | 'POST';
   readonly path: string;
   readonly body?: unknown;
@@ -72,19 +72,19 @@ interface ScopeProbe {
 const PROBES: readonly ScopeProbe[] = [
   {
     scope: 'read:space:confluence',
-    operation: 'space.read',
+    endpoint: 'space.read',
     method: 'GET',
     path: '/wiki/api/v2/spaces?limit=1',
   },
   {
     scope: 'read:page:confluence',
-    operation: 'page.list',
+    endpoint: 'page.list',
     method: 'GET',
     path: '/wiki/api/v2/pages?limit=1',
   },
   {
     scope: 'write:page:confluence',
-    operation: 'page.update',
+    endpoint: 'page.update',
     method: 'PUT',
     path: '/wiki/api/v2/pages/0',
     body: {},
@@ -93,13 +93,13 @@ const PROBES: readonly ScopeProbe[] = [
     // v2: the v1 `GET /content/{id}/label` is one of the operations Atlassian
     // removed, and answers 410 Gone (docs/platform-notes.md#removed-confluence-v1-operations).
     scope: 'read:label:confluence',
-    operation: 'label.read',
+    endpoint: 'label.read',
     method: 'GET',
     path: '/wiki/api/v2/labels?limit=1',
   },
   {
     scope: 'write:label:confluence',
-    operation: 'label.write',
+    endpoint: 'label.write',
     method: 'POST',
     path: '/wiki/rest/api/content/0/label',
     body: [],
@@ -248,7 +248,7 @@ async function runProbe(
 ): Promise<ProbeResult> {
   try {
     await client.send({
-      operation: probe.operation,
+      endpoint: probe.endpoint,
       method: probe.method,
       path: probe.path,
       body: probe.body,

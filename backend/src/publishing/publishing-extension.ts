@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { BackendExtension } from '../backend';
+import { readPublishingConfig } from '../config/publishing-config';
 import { createPacer, type Pacer } from '../confluence/pacer';
-import { createCredentialRouter } from '../credentials/credential-router';
 import { createPostgresPacerStore } from '../store/pacer-store-postgres';
 import { PUBLISHING_TENANT_TABLES } from '../store/schema';
 import { createConfluenceClientResolver } from './confluence-client-resolver';
@@ -9,7 +9,6 @@ import { createAutomationRouter } from './http/automation-router';
 import { createPublishingRouter } from './http/publishing-router';
 import { createJobAutomation } from './job-automation';
 import { createPageManagementOperations } from './page-management';
-import { readPublishingConfig } from '../config/publishing-config';
 import { createPublishingService, SYSTEM_SOURCE } from './publishing-service';
 import { createPageIdentityRepository } from './store/page-identity-repository';
 
@@ -35,13 +34,10 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
     tenantTables: PUBLISHING_TENANT_TABLES,
     async setup(context) {
       const logger = context.logger.child({ component: 'publishing' });
-      const credentialRouter = createCredentialRouter({
+      const clientFor = createConfluenceClientResolver({
         sources: context.credentialSources,
         mode: context.config.mode,
         now: context.now,
-      });
-      const clientFor = createConfluenceClientResolver({
-        credentialRouter,
         installations: context.repositories.installations,
         allowedApiBase: context.config.atlassianApiBase.href.replace(/\/+$/, ''),
         // Replicas on PostgreSQL draw on one rate-limit budget through the shared

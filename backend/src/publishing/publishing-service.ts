@@ -10,6 +10,7 @@ import {
 import { type AdfValidator, createAdfValidator } from '@pagewire/shared/adf-validator';
 import type { Logger } from 'pino';
 import type { IngestPrincipal } from '../auth/ingest-key';
+import { defaultPublishingConfig, type PublishingConfig } from '../config/publishing-config';
 import type { BlockEvents } from '../domain/block-events';
 import type { Database } from '../store/database';
 import type { Repositories } from '../store/repositories';
@@ -21,7 +22,6 @@ import {
 import { type ConfluenceClientResolver, createPublishingConfluence } from './confluence-gateway';
 import { createPageIndexer } from './page-indexer';
 import { type PublishIntent, type PublishResult, publishPage } from './page-publisher';
-import { defaultPublishingConfig, type PublishingConfig } from '../config/publishing-config';
 import { createPublishingMetrics, type PublishingMetrics } from './publishing-metrics';
 import { createPublishingWorker, type PublishingWorker } from './publishing-worker';
 import { publishSnapshot, type SnapshotRequest } from './snapshot-publisher';
@@ -44,7 +44,7 @@ export const SYSTEM_SOURCE = 'pagewire';
 export interface PublishingServiceDeps {
   database: Database;
   repositories: Pick<Repositories, 'blocks' | 'placements' | 'spaceSettings' | 'activity'>;
-  /** Picks the credential per Confluence call (the credential router) and builds a paced client for it. */
+  /** Resolves each job's paced clients: credentials picked by the credential selector, read once per job. */
   clientFor: ConfluenceClientResolver;
   logger: Logger;
   /** The backend's metrics registry; omitted in tests that do not look at metrics. */
@@ -132,7 +132,8 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
     lease: Lease,
     context: { signal: AbortSignal; recordIntent(intent: unknown): Promise<void> },
   ): Promise<PublishResult> {
-    const confluence = createPublishingConfluence(deps.clientFor, { signal: context.signal });
+    // One set of clients per job: the installation and its tokens are read once, not per call.
+    const confluence = createPublishingConfluence(deps.clientFor.forJob(), { signal: context.signal });
     if (lease.kind === 'snapshot') {
       return publishSnapshot(lease.job, {
         confluence,
@@ -263,7 +264,10 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
   const indexer = createPageIndexer({
     identities,
     spaces,
-    confluence: createPublishingConfluence(deps.clientFor),
+    // Long-lived, so it resolves per call: tokens it kept would outlive their expiry.
+    confluence: createPublishingConfluence({
+      clientFor: (target, endpoint) => deps.clientFor.forJob().clientFor(target, endpoint),
+    }),
     logger,
     now,
   });

@@ -4,13 +4,13 @@ import {
   createApiTokenCredential,
   createAppTokenCredential,
 } from '../confluence/credential';
-import { NoCredentialError, ScopeError } from '../confluence/errors';
 import {
-  type ConfluenceOperation,
-  confluenceOperationScopes,
+  type ConfluenceEndpoint,
+  confluenceEndpointScopes,
   missingScopesFor,
   scopesCover,
-} from '../confluence/operation-scopes';
+} from '../confluence/endpoint-scopes';
+import { NoCredentialError, ScopeError } from '../confluence/errors';
 
 /**
  * Picks the credential for each Confluence call by the scopes the call needs
@@ -47,14 +47,14 @@ export interface CredentialRequest {
   readonly installationId: string;
   /** The space the call touches; null for calls outside any space (then only the app token can serve). */
   readonly spaceKey: string | null;
-  readonly operation: ConfluenceOperation;
+  readonly endpoint: ConfluenceEndpoint;
 }
 
-export interface CredentialRouter {
+export interface CredentialSelector {
   credentialFor(request: CredentialRequest): Promise<ConfluenceCredential>;
 }
 
-export interface CredentialRouterOptions {
+export interface CredentialSelectorOptions {
   readonly sources: CredentialSources;
   /** Defaults to FORGE_APP_SCOPES. */
   readonly appScopes?: readonly string[];
@@ -62,15 +62,15 @@ export interface CredentialRouterOptions {
   readonly now?: () => Date;
 }
 
-export function createCredentialRouter(options: CredentialRouterOptions): CredentialRouter {
+export function createCredentialSelector(options: CredentialSelectorOptions): CredentialSelector {
   const { sources, mode } = options;
   const appScopes = options.appScopes ?? FORGE_APP_SCOPES;
   const now = options.now ?? (() => new Date());
 
   return {
-    async credentialFor({ installationId, spaceKey, operation }) {
-      const work = confluenceOperationScopes[operation].describe;
-      const appCovers = scopesCover(appScopes, operation);
+    async credentialFor({ installationId, spaceKey, endpoint }) {
+      const work = confluenceEndpointScopes[endpoint].describe;
+      const appCovers = scopesCover(appScopes, endpoint);
       const lacks: string[] = [];
       let unavailable: string | null = null;
 
@@ -87,7 +87,7 @@ export function createCredentialRouter(options: CredentialRouterOptions): Creden
         unavailable =
           'no valid Forge app token is cached (Forge hands one to the backend with each invocation and the hourly trigger)';
       } else {
-        lacks.push(`the Forge app token lacks ${missingScopesFor(appScopes, operation).join(' and ')}`);
+        lacks.push(`the Forge app token lacks ${missingScopesFor(appScopes, endpoint).join(' and ')}`);
       }
 
       if (mode === 'marketplace') {
@@ -98,9 +98,9 @@ export function createCredentialRouter(options: CredentialRouterOptions): Creden
         const api = await sources.apiToken(installationId, spaceKey);
         if (!api) {
           lacks.push(`no API token is configured for space ${spaceKey}`);
-        } else if (!scopesCover(api.grantedScopes, operation)) {
+        } else if (!scopesCover(api.grantedScopes, endpoint)) {
           lacks.push(
-            `the API token of ${api.email} for space ${spaceKey} lacks ${missingScopesFor(api.grantedScopes, operation).join(' and ')}`,
+            `the API token of ${api.email} for space ${spaceKey} lacks ${missingScopesFor(api.grantedScopes, endpoint).join(' and ')}`,
           );
         } else {
           const at = now();
@@ -120,7 +120,7 @@ export function createCredentialRouter(options: CredentialRouterOptions): Creden
           `Pagewire cannot do ${work} right now: ${unavailable}, and ${lacks.join('; ')}. It tries again after the next Forge call.`,
         );
       }
-      const missing = missingScopesFor(appScopes, operation);
+      const missing = missingScopesFor(appScopes, endpoint);
       throw new ScopeError(
         `No credential can do ${work}: ${lacks.join('; ')}.` +
           (mode === 'in-house'
