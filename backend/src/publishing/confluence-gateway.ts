@@ -113,10 +113,19 @@ export function createPublishingConfluence(
   clients: JobConfluenceClients,
   options: { signal?: AbortSignal } = {},
 ): PublishingConfluence {
-  const clientFor = (target: PublishTarget, endpoint: ConfluenceEndpoint) =>
-    clients.clientFor(target, endpoint);
-  const signal = options.signal;
-  const withSignal = signal === undefined ? {} : { signal };
+  const clientFor: ClientFor = (target, endpoint) => clients.clientFor(target, endpoint);
+  const withSignal: WithSignal = options.signal === undefined ? {} : { signal: options.signal };
+  return { ...pageCalls(clientFor, withSignal), ...propertyAndLabelCalls(clientFor, withSignal) };
+}
+
+type ClientFor = (target: PublishTarget, endpoint: ConfluenceEndpoint) => Promise<ConfluenceClient>;
+type WithSignal = { signal?: AbortSignal };
+
+/** Spaces and pages: find, read, create, update. */
+function pageCalls(
+  clientFor: ClientFor,
+  withSignal: WithSignal,
+): Pick<PublishingConfluence, 'findSpace' | 'getPage' | 'findPageByTitle' | 'createPage' | 'updatePage'> {
   return {
     async findSpace(target) {
       try {
@@ -186,7 +195,15 @@ export function createPublishingConfluence(
       });
       return toPublishedPage(updated, page.body);
     },
+  };
+}
 
+/** Content properties (the snapshot, the page index) and labels. */
+function propertyAndLabelCalls(
+  clientFor: ClientFor,
+  withSignal: WithSignal,
+): Pick<PublishingConfluence, 'getProperty' | 'listProperties' | 'putProperty' | 'addLabels'> {
+  return {
     async getProperty(target, pageId, key, contentType) {
       const property = await findPagePropertyByKey(await clientFor(target, 'property.read'), {
         pageId,
