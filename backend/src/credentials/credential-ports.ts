@@ -3,7 +3,7 @@ import type { TokenHealthInput } from './token-health';
 
 /**
  * The seams between credential storage (here) and the Confluence-client work
- * (`credential-selector.ts`, `token-health.ts`): storage implements the router's
+ * (`credential-selector.ts`, `token-health.ts`): storage implements the selector's
  * `CredentialSources`, and runs `checkApiTokenHealth` with its deps (API base,
  * fetch, clock) bound by the composition, so tests can pass a fake check.
  */

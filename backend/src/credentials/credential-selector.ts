@@ -35,7 +35,7 @@ export interface CredentialSources {
   markApiTokenUsed(installationId: string, spaceKey: string, at: Date): Promise<void>;
   /**
    * Confluence answered 401 (not a scope 401) to this app token: drop it, so
-   * the next `appToken` call has none and the router falls back.
+   * the next `appToken` call has none and the selector falls back.
    */
   refuseAppToken?(installationId: string, token: string): Promise<void>;
 }

@@ -49,6 +49,14 @@ function toInstallation(row: CoreTables['installations']): Installation {
 
 export function createInstallationRepository(db: Kysely<Tables>): InstallationRepository {
   return {
+    ...installationSightings(db),
+    ...installationUninstalls(db),
+  };
+}
+
+/** Recording and reading installations as Forge calls reveal them. */
+function installationSightings(db: Kysely<Tables>): Pick<InstallationRepository, 'record' | 'find'> {
+  return {
     async record(sighting, now) {
       const existing = await db
         .selectFrom('installations')
@@ -98,7 +106,14 @@ export function createInstallationRepository(db: Kysely<Tables>): InstallationRe
         .executeTakeFirst();
       return row === undefined ? null : toInstallation(row);
     },
+  };
+}
 
+/** Uninstall and reinstall: marking, finding a recent uninstall on a site, and purge candidates. */
+function installationUninstalls(
+  db: Kysely<Tables>,
+): Pick<InstallationRepository, 'markUninstalled' | 'findUninstalledOnSite' | 'listUninstalledBefore'> {
+  return {
     async markUninstalled(installationId, at) {
       await db
         .updateTable('installations')

@@ -136,7 +136,13 @@ export function createPlacementRepository(
       // SQLite and PostgreSQL both count an upsert whose update was filtered out as 0 rows.
       return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
     },
+    ...placementListing(db),
+  };
+}
 
+/** Where blocks are shown: by block (to refresh its snapshots) and by space. */
+function placementListing(db: Kysely<Tables>): Pick<PlacementRepository, 'listForBlock' | 'listForSpace'> {
+  return {
     async listForBlock(installationId, spaceKey, blockKey) {
       const rows = await db
         .selectFrom('block_placements')

@@ -40,6 +40,14 @@ export interface SnapshotRepository {
 
 export function createSnapshotRepository(db: Kysely<Tables>): SnapshotRepository {
   return {
+    ...snapshotRows(db),
+    ...staleSnapshots(db),
+  };
+}
+
+/** Which block revision each macro's snapshot shows. */
+function snapshotRows(db: Kysely<Tables>): Pick<SnapshotRepository, 'record' | 'find'> {
+  return {
     async record(snapshot) {
       const values = {
         block_key: snapshot.blockKey,
@@ -84,7 +92,12 @@ export function createSnapshotRepository(db: Kysely<Tables>): SnapshotRepository
         valueHash: row.value_hash ?? null,
       };
     },
+  };
+}
 
+/** Snapshots behind their block's current revision (a crash swallowed their refresh). */
+function staleSnapshots(db: Kysely<Tables>): Pick<SnapshotRepository, 'listStale'> {
+  return {
     async listStale(limit) {
       const rows = await db
         .selectFrom('block_placements as p')
