@@ -11,7 +11,7 @@ import type { SecretBox } from './secret-box';
  * through the database (encrypted). Forge only delivers tokens with
  * invocations (no refresh endpoint, ECO-1107), so each delivery is offered
  * here (docs/platform-notes.md#app-system-token):
- *  - only deliveries from our functions and triggers are offered (the credential selector
+ *  - only deliveries from our functions and triggers are offered (the Forge router
  *    checks the origin: auth/invocation-origin.ts);
  *  - the newest delivery wins: a later `exp` proves nothing, and the token
  *    Forge handed out last is the one it stands behind;
