@@ -15,21 +15,20 @@ import type { createJsonBodyMiddleware } from './http/json-body-middleware';
 import type { OperationHandlers } from './http/operations';
 import type { Metrics } from './observability/metrics';
 import type { Database } from './store/database';
-import type { NamedMigration } from './store/migrations';
 import type { Repositories } from './store/repositories';
-import type { CoreTables } from './store/schema';
+import type { Tables } from './store/schema';
 import type { SnapshotScheduler } from './use-cases/ports';
 
 /**
  * How a feature module plugs into the backend (the publishing engine; export
- * and webhooks): compose.ts runs its migrations with the core's, hands it this
+ * and webhooks): compose.ts migrates every area's tables (one list in store/migrations), hands it this
  * context, mounts what `setup` returns and starts and stops it with the
  * backend. See docs/BACKEND.md, "Extending the backend".
  */
 export interface BackendContext {
   readonly config: Config;
   readonly database: Database;
-  readonly db: Kysely<CoreTables>;
+  readonly db: Kysely<Tables>;
   readonly repositories: Repositories;
   readonly credentialSources: CredentialSources;
   /** A block got a new revision (after its snapshots were queued). */
@@ -50,8 +49,6 @@ export interface BackendContext {
 
 export interface BackendExtension {
   readonly name: string;
-  /** Applied after the core migrations, in the same recorded, ordered run; names must sort after them. */
-  readonly migrations?: readonly NamedMigration[];
   /** Its tables keyed by `installation_id`: emptied for an installation when the uninstall purge removes it. */
   readonly tenantTables?: readonly string[];
   setup(context: BackendContext): Promise<ExtensionInstance> | ExtensionInstance;

@@ -33,7 +33,7 @@ import { createMetrics } from './observability/metrics';
 import { createPublishingExtension } from './publishing/publishing-extension';
 import { openDatabase } from './store/database';
 import { startInstallationPurgeJob } from './store/installation-purge';
-import { coreMigrations, type NamedMigration } from './store/migrations';
+import { migrations as allMigrations, type NamedMigration } from './store/migrations';
 import { migrateToLatest, pendingMigrations } from './store/migrator';
 import { createRepositories } from './store/repositories';
 import { createUseCases, type UseCases } from './use-cases';
@@ -165,10 +165,8 @@ async function openCore(
   const keys = masterKeysFor(config, logger);
   const database = await openDatabase(config.databaseUrl);
   cleanUp.unshift(() => database.close());
-  const migrations = [
-    ...coreMigrations,
-    ...options.extensions.flatMap((extension) => extension.migrations ?? []),
-  ];
+  // Every table of every area, the feature modules' included: one list in store/migrations.
+  const migrations = [...allMigrations];
   const applied = await migrateToLatest(database, migrations);
   logger.info({ database: database.description, applied }, 'database ready');
 

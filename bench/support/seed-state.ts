@@ -1,8 +1,7 @@
 import type { BlockPayload } from '@pagewire/shared';
 import { hashBlockPayload } from '../../backend/src/domain/block-content-hash';
-import { publishingMigrations } from '../../backend/src/publishing/store/publishing-migrations';
 import { openDatabase } from '../../backend/src/store/database';
-import { coreMigrations } from '../../backend/src/store/migrations';
+import { migrations } from '../../backend/src/store/migrations';
 import { migrateToLatest } from '../../backend/src/store/migrator';
 import { createRepositories } from '../../backend/src/store/repositories';
 import { metricsBlock, statusBlock } from './forge-calls';
@@ -66,7 +65,7 @@ export async function seedState(options: {
 }): Promise<void> {
   const database = await openDatabase(options.databaseUrl);
   try {
-    await migrateToLatest(database, [...coreMigrations, ...publishingMigrations]);
+    await migrateToLatest(database, migrations);
     const now = new Date();
     let serial = 0;
     const batch = Math.max(1, Math.floor(1000 / options.blocksPerTenant));

@@ -1,7 +1,7 @@
 /**
  * The scopes the Forge app requests (`manifest.yml` `permissions.scopes`), i.e.
  * what the app system token can do once an admin installs the app. The backend's
- * credential router and the devkit's installations both read this list; a
+ * credential selector and the devkit's installations both read this list; a
  * backend test compares it with the manifest so the two never drift.
  */
 export const FORGE_APP_SCOPES: readonly string[] = Object.freeze([

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../store/database';
-import { coreMigrations } from '../store/migrations';
+import { migrations } from '../store/migrations';
 import { migrateToLatest } from '../store/migrator';
 import { type TestDatabase, testDatabaseTargets } from '../testing/test-databases';
 import { createFitReplayStore } from './forge-invocation-token-replay';
@@ -52,7 +52,7 @@ describe.each(testDatabaseTargets())('the FIT replay store on $name', (target) =
     const dir = target.name === 'sqlite' ? mkdtempSync(join(tmpdir(), 'pagewire-replay-')) : null;
     const url = dir === null ? handle.url : `sqlite:${join(dir, 'pagewire.db')}`;
     const one = dir === null ? handle.database : await openDatabase(url);
-    if (dir !== null) await migrateToLatest(one, coreMigrations);
+    if (dir !== null) await migrateToLatest(one, migrations);
     const other = await openDatabase(url);
     try {
       const first = createFitReplayStore(one.db, now);

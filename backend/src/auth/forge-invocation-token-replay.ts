@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { type CompiledStatement, compileStatement } from '../store/database';
-import type { CoreTables } from '../store/schema';
+import type { Tables } from '../store/schema';
 
 /**
  * The replay rule for Forge invocation tokens: a FIT is good for one call.
@@ -29,12 +29,6 @@ export interface FitReplayStore {
   }): Promise<'first' | 'retry' | 'replayed'>;
 }
 
-interface FitTokenUsesTable {
-  jti: string;
-  operation: string;
-  expires_at: string;
-}
-
 /** How often expired rows are deleted, at most: a DELETE per request would double the write cost. */
 const PRUNE_INTERVAL_MS = 30_000;
 
@@ -43,20 +37,19 @@ const PRUNE_INTERVAL_MS = 30_000;
  * share it. One statement per accepted call: an INSERT that does nothing on a
  * known `jti` and says whether it inserted, compiled once (the hot path).
  */
-export function createFitReplayStore(db: Kysely<CoreTables>, now: () => Date): FitReplayStore {
-  const tables = db as unknown as Kysely<{ fit_token_uses: FitTokenUsesTable }>;
+export function createFitReplayStore(db: Kysely<Tables>, now: () => Date): FitReplayStore {
   const insert: CompiledStatement<{ jti: string }> = compileStatement(db, 3, (jti, operation, expiresAt) =>
-    tables
+    db
       .insertInto('fit_token_uses')
       .values({ jti: jti!, operation: operation!, expires_at: expiresAt! })
       .onConflict((conflict) => conflict.column('jti').doNothing())
       .returning('jti'),
   );
   const earlier: CompiledStatement<{ operation: string }> = compileStatement(db, 1, (jti) =>
-    tables.selectFrom('fit_token_uses').select('operation').where('jti', '=', jti!),
+    db.selectFrom('fit_token_uses').select('operation').where('jti', '=', jti!),
   );
   const prune: CompiledStatement<unknown> = compileStatement(db, 1, (before) =>
-    tables.deleteFrom('fit_token_uses').where('expires_at', '<', before!),
+    db.deleteFrom('fit_token_uses').where('expires_at', '<', before!),
   );
   let lastPruneAt = Number.NEGATIVE_INFINITY;
 

@@ -7,7 +7,7 @@ import { UnsecuredJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSecretBox } from '../credentials/secret-box';
 import { openDatabase } from '../store/database';
-import { coreMigrations } from '../store/migrations';
+import { migrations } from '../store/migrations';
 import { migrateToLatest } from '../store/migrator';
 import { createRepositories } from '../store/repositories';
 import { createCredentialServices } from '../testing/credential-services';
@@ -94,7 +94,7 @@ describe.each(targets)('npm run rotate-master-key on $name', (target) => {
   beforeEach(async () => {
     ({ url, dispose } = await target.open());
     const database = await openDatabase(url);
-    await migrateToLatest(database, coreMigrations);
+    await migrateToLatest(database, migrations);
     await database.close();
     await secretsUnder(oldKey, { seed: true });
   });

@@ -6,7 +6,7 @@ import { rotateMasterKey } from '../credentials/master-key-rotation';
 import { createSecretBox, masterKeyId } from '../credentials/secret-box';
 import { hasErrorKind } from '../error-kinds';
 import { openDatabase } from '../store/database';
-import { coreMigrations } from '../store/migrations';
+import { migrations } from '../store/migrations';
 import { pendingMigrations } from '../store/migrator';
 import { createRepositories } from '../store/repositories';
 
@@ -87,7 +87,7 @@ export async function runRotateMasterKey(
   const database = await openDatabase(config.databaseUrl);
   try {
     io.out(`using the database ${database.description}`);
-    const pending = await pendingMigrations(database, coreMigrations);
+    const pending = await pendingMigrations(database, migrations);
     if (pending.includes(CREDENTIALS_MIGRATION)) {
       io.err(
         `rotate-master-key: ${database.description} has no Pagewire schema (its credentials tables were never created): is DATABASE_URL the backend's database?`,

@@ -1,18 +1,14 @@
 import type { SeededSite } from '@pagewire/devkit';
 import { declareEmulator } from '@pagewire/devkit/testing';
+import { FORGE_APP_SCOPES } from '@pagewire/shared';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  type ConfluenceCredential,
-  createApiTokenCredential,
-  createAppTokenCredential,
-} from '../credentials/credential';
-import { FORGE_APP_SCOPES } from '../credentials/credential-router';
 import { createPageProperty, findPagePropertyByKey, updatePageProperty } from './api/content-properties';
 import { addLabelsToPage, listPageLabels } from './api/labels';
 import { createPage, findPageByTitle, getPageById, listPages, readAdfBody, updatePage } from './api/pages';
 import { canAdministerSpace, getSpaceByKey, getSpaceOperations } from './api/spaces';
 import { getTenantInfo } from './api/tenant-info';
 import { type ConfluenceClient, type ConfluenceClientOptions, createConfluenceClient } from './client';
+import { type ConfluenceCredential, createApiTokenCredential, createAppTokenCredential } from './credential';
 import {
   type ConflictError,
   isAuthError,
@@ -289,7 +285,7 @@ describe('the Confluence client against the devkit', () => {
       const client = clientWith(await appCredential());
       const error = await client
         .send({
-          operation: 'page.list',
+          endpoint: 'page.list',
           method: 'GET',
           path: '/wiki/api/v2/pages',
           query: { limit: 251 },

@@ -1,9 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type ConfluenceCredential,
-  createApiTokenCredential,
-  createAppTokenCredential,
-} from '../credentials/credential';
 import { addLabelsToPage, listPageLabels } from './api/labels';
 import { createPage, getPageById, listPages, readAdfBody, updatePage } from './api/pages';
 import {
@@ -15,6 +10,7 @@ import {
   gatewayBaseUrl,
   resolveGatewayUrl,
 } from './client';
+import { type ConfluenceCredential, createApiTokenCredential, createAppTokenCredential } from './credential';
 import {
   AuthError,
   ConflictError,
@@ -304,11 +300,11 @@ describe('the Confluence client', () => {
     );
     await clock.run(getPageById(client, { id: '1', bodyFormat: 'none' }));
     expect(
-      events.map(({ attempt, status, decision, operation, method, credentialKind }) => ({
+      events.map(({ attempt, status, decision, endpoint, method, credentialKind }) => ({
         attempt,
         status,
         retried: decision?.retry ?? null,
-        operation,
+        endpoint,
         method,
         credentialKind,
       })),
@@ -317,7 +313,7 @@ describe('the Confluence client', () => {
         attempt: 1,
         status: null,
         retried: true,
-        operation: 'page.read',
+        endpoint: 'page.read',
         method: 'GET',
         credentialKind: 'app-token',
       },
@@ -325,7 +321,7 @@ describe('the Confluence client', () => {
         attempt: 2,
         status: 503,
         retried: true,
-        operation: 'page.read',
+        endpoint: 'page.read',
         method: 'GET',
         credentialKind: 'app-token',
       },
@@ -333,7 +329,7 @@ describe('the Confluence client', () => {
         attempt: 3,
         status: 200,
         retried: null,
-        operation: 'page.read',
+        endpoint: 'page.read',
         method: 'GET',
         credentialKind: 'app-token',
       },

@@ -1,10 +1,10 @@
 import type { z } from 'zod';
-import { authorizationHeaderFor, type ConfluenceCredential } from '../credentials/credential';
 import { type Clock, systemClock } from './clock';
+import { authorizationHeaderFor, type ConfluenceCredential } from './credential';
+import type { ConfluenceEndpoint } from './endpoint-scopes';
 import { ConfluenceConfigError, NetworkError, ResponseSchemaError } from './errors';
 import { decideRetry, defaultRetryOptions, type RetryDecision, type RetryOptions } from './http-policy';
-import type { ConfluenceOperation } from './operation-scopes';
-import { createPacer, type Pacer, pacingTargetFor } from './pacer';
+import { createPacer, type Pacer, type PacingTarget, pacingTargetFor } from './pacer';
 import { type RateLimitSnapshot, readRateLimitHeaders } from './rate-limit-headers';
 import { errorFromResponse } from './response-errors';
 
@@ -20,7 +20,7 @@ export type QueryValue = string | number | boolean | readonly (string | number)[
 
 export interface ConfluenceRequest<T> {
   /** Which of Pagewire's calls this is: decides scopes and names the work in errors. */
-  readonly operation: ConfluenceOperation;
+  readonly endpoint: ConfluenceEndpoint;
   readonly method: HttpMethod;
   /** Under the gateway base, starting with `/wiki/`; may carry a query string (a `next` link does). */
   readonly path: string;
@@ -43,7 +43,7 @@ export interface ConfluenceResponse<T> {
 
 /** Emitted once per attempt, for metrics and logs (never carries the credential's secret). */
 export interface ConfluenceAttemptEvent {
-  readonly operation: ConfluenceOperation;
+  readonly endpoint: ConfluenceEndpoint;
   readonly method: HttpMethod;
   readonly path: string;
   readonly credentialKind: ConfluenceCredential['kind'];
@@ -191,159 +191,217 @@ class AttemptTimeout extends Error {
   }
 }
 
+/** What every attempt of one client uses: settled once when the client is made. */
+interface Transport {
+  readonly baseUrl: string;
+  readonly credential: ConfluenceCredential;
+  readonly authorization: string;
+  readonly target: PacingTarget;
+  readonly fetch: typeof fetch;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly pacer: Pacer;
+  readonly timeoutMs: number;
+  readonly retryOptions: RetryOptions;
+  readonly onAttempt: ConfluenceClientOptions['onAttempt'];
+}
+
 export function createConfluenceClient(options: ConfluenceClientOptions): ConfluenceClient {
   const { baseUrl } = assertGatewayBaseUrl(options.baseUrl, options.allowedApiBase);
   const credential = options.credential;
-  const doFetch = options.fetch ?? globalThis.fetch;
   const clock = options.clock ?? systemClock;
-  const random = options.random ?? Math.random;
-  const pacer = options.pacer ?? createPacer({ clock });
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const retryOptions: RetryOptions = { ...defaultRetryOptions, ...options.retry };
-  const target = pacingTargetFor(credential);
-  const authorization = authorizationHeaderFor(credential);
+  const transport: Transport = {
+    baseUrl,
+    credential,
+    authorization: authorizationHeaderFor(credential),
+    target: pacingTargetFor(credential),
+    fetch: options.fetch ?? globalThis.fetch,
+    clock,
+    random: options.random ?? Math.random,
+    pacer: options.pacer ?? createPacer({ clock }),
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    retryOptions: { ...defaultRetryOptions, ...options.retry },
+    onAttempt: options.onAttempt,
+  };
+  return { baseUrl, credential, send: (request) => send(transport, request) };
+}
 
-  async function send<T>(request: ConfluenceRequest<T>): Promise<ConfluenceResponse<T>> {
-    const url = resolveGatewayUrl(baseUrl, request.path);
-    appendQuery(url, request.query);
-    const path = `${url.pathname.slice(new URL(baseUrl).pathname.length)}${url.search}`;
-    const headers: Record<string, string> = { Accept: 'application/json', Authorization: authorization };
-    let body: string | undefined;
-    if (request.body !== undefined) {
-      headers['Content-Type'] = 'application/json';
-      body = JSON.stringify(request.body);
+/** The request as it goes on the wire: the full URL, the path relative to the gateway, headers and body. */
+interface WireRequest {
+  readonly url: URL;
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body: string | undefined;
+}
+
+function toWire(transport: Transport, request: ConfluenceRequest<unknown>): WireRequest {
+  const url = resolveGatewayUrl(transport.baseUrl, request.path);
+  appendQuery(url, request.query);
+  const path = `${url.pathname.slice(new URL(transport.baseUrl).pathname.length)}${url.search}`;
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    Authorization: transport.authorization,
+  };
+  let body: string | undefined;
+  if (request.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(request.body);
+  }
+  // v1 writes need this to pass Confluence's XSRF check for non-browser clients.
+  if (request.path.startsWith('/wiki/rest/') && request.method !== 'GET')
+    headers['X-Atlassian-Token'] = 'no-check';
+  return { url, path, headers, body };
+}
+
+/** Paced attempts, retried as http-policy.ts decides, until a 2xx or an error that is final. */
+async function send<T>(transport: Transport, request: ConfluenceRequest<T>): Promise<ConfluenceResponse<T>> {
+  const { clock, retryOptions, random } = transport;
+  const wire = toWire(transport, request);
+  for (let retry = 0; ; retry += 1) {
+    const permit = await transport.pacer.acquire(transport.target, request.signal);
+    const report = attemptReporter(transport, request, wire.path, retry + 1, clock.now());
+    const answer = await fetchOnce(transport, wire, request);
+    if (answer.kind === 'no-response') {
+      await permit.settle({ kind: 'no-response' });
+      if (request.signal?.aborted) throw request.signal.reason;
+      const sent = answer.timedOut || answer.code === null || !NOT_SENT_CODES.has(answer.code);
+      const outcome = { type: 'network', sent } as const;
+      const decision = decideRetry({
+        method: request.method,
+        outcome,
+        retry,
+        now: clock.now(),
+        options: retryOptions,
+        random,
+      });
+      report(null, clock.now(), null, decision);
+      if (!decision.retry) throw networkError(transport, request, answer, sent);
+      await clock.sleep(decision.delayMs, request.signal);
+      continue;
     }
-    // v1 writes need this to pass Confluence's XSRF check for non-browser clients.
-    if (request.path.startsWith('/wiki/rest/') && request.method !== 'GET')
-      headers['X-Atlassian-Token'] = 'no-check';
-
-    for (let retry = 0; ; retry += 1) {
-      const permit = await pacer.acquire(target, request.signal);
-      const startedAt = clock.now();
-      const report = (
-        status: number | null,
-        finishedAt: number,
-        rateLimit: RateLimitSnapshot | null,
-        decision: RetryDecision | null,
-      ) =>
-        options.onAttempt?.({
-          operation: request.operation,
-          method: request.method,
-          path,
-          credentialKind: credential.kind,
-          pacingKey: target.key,
-          attempt: retry + 1,
-          status,
-          durationMs: finishedAt - startedAt,
-          rateLimit,
-          decision,
-        });
-      const attempt = new AbortController();
-      const stopTimer = new AbortController();
-      const onCallerAbort = () => attempt.abort(request.signal?.reason);
-      request.signal?.addEventListener('abort', onCallerAbort, { once: true });
-      clock.sleep(timeoutMs, stopTimer.signal).then(
-        () => attempt.abort(new AttemptTimeout()),
-        () => {},
-      );
-
-      let status: number;
-      let responseHeaders: Headers;
-      let text: string;
-      try {
-        const response = await doFetch(url, {
-          method: request.method,
-          headers,
-          body,
-          signal: attempt.signal,
-          // Never carry the Authorization header to wherever a redirect points.
-          redirect: 'manual',
-        });
-        status = response.status;
-        responseHeaders = response.headers;
-        text = await response.text();
-      } catch (error) {
-        stopTimer.abort();
-        request.signal?.removeEventListener('abort', onCallerAbort);
-        await permit.settle({ kind: 'no-response' });
-        if (request.signal?.aborted) throw request.signal.reason;
-        const timedOut = attempt.signal.reason instanceof AttemptTimeout;
-        const code = networkCodeOf(error);
-        const sent = timedOut || code === null || !NOT_SENT_CODES.has(code);
-        const decision = decideRetry({
-          method: request.method,
-          outcome: { type: 'network', sent },
-          retry,
-          now: clock.now(),
-          options: retryOptions,
-          random,
-        });
-        report(null, clock.now(), null, decision);
-        if (decision.retry) {
-          await clock.sleep(decision.delayMs, request.signal);
-          continue;
-        }
-        const what = timedOut
-          ? `did not answer within ${Math.round(timeoutMs / 1000)} s`
-          : `could not be reached (${code ?? 'network error'})`;
-        const ambiguous = sent && request.method !== 'GET';
-        throw new NetworkError(
-          `Confluence ${what} while ${describeWork(request)}.` +
-            (ambiguous
-              ? ' The change may or may not have been made: Pagewire re-reads before trying again.'
-              : ''),
-          { transient: true, ambiguous, timedOut },
-          { cause: error },
-        );
-      } finally {
-        stopTimer.abort();
-        request.signal?.removeEventListener('abort', onCallerAbort);
-      }
-
-      const now = clock.now();
-      const rateLimit = readRateLimitHeaders(responseHeaders, now);
-      await permit.settle({ kind: 'response', status, snapshot: rateLimit });
-
-      if (status >= 200 && status < 300) {
-        report(status, now, rateLimit, null);
-        const data = parseBody(request, text, {
-          status,
-          headers: responseHeaders,
-          method: request.method,
-          path,
-        });
-        return { data, status, headers: responseHeaders, rateLimit };
-      }
-
-      const decision: RetryDecision =
-        status >= 300 && status < 400
-          ? { retry: false, reason: 'not-retryable' }
-          : decideRetry({
-              method: request.method,
-              outcome: { type: 'response', status, headers: responseHeaders },
-              retry,
-              now,
-              options: retryOptions,
-              random,
-            });
-      report(status, now, rateLimit, decision);
-      if (decision.retry) {
-        await clock.sleep(decision.delayMs, request.signal);
-        continue;
-      }
+    const { status, headers, text } = answer;
+    const now = clock.now();
+    const rateLimit = readRateLimitHeaders(headers, now);
+    await permit.settle({ kind: 'response', status, snapshot: rateLimit });
+    if (status >= 200 && status < 300) {
+      report(status, now, rateLimit, null);
+      const data = parseBody(request, text, { status, headers, method: request.method, path: wire.path });
+      return { data, status, headers, rateLimit };
+    }
+    const decision: RetryDecision =
+      status >= 300 && status < 400
+        ? { retry: false, reason: 'not-retryable' }
+        : decideRetry({
+            method: request.method,
+            outcome: { type: 'response', status, headers },
+            retry,
+            now,
+            options: retryOptions,
+            random,
+          });
+    report(status, now, rateLimit, decision);
+    if (!decision.retry) {
       throw errorFromResponse({
-        response: { status, headers: responseHeaders, method: request.method, path },
+        response: { status, headers, method: request.method, path: wire.path },
         text,
-        operation: request.operation,
+        endpoint: request.endpoint,
         resource: request.resource,
-        credential,
+        credential: transport.credential,
         decision,
         now,
       });
     }
+    await clock.sleep(decision.delayMs, request.signal);
   }
+}
 
-  return { baseUrl, credential, send };
+/** Reports one attempt to `onAttempt` once its result is known. */
+function attemptReporter(
+  transport: Transport,
+  request: ConfluenceRequest<unknown>,
+  path: string,
+  attempt: number,
+  startedAt: number,
+) {
+  return (
+    status: number | null,
+    finishedAt: number,
+    rateLimit: RateLimitSnapshot | null,
+    decision: RetryDecision | null,
+  ) =>
+    transport.onAttempt?.({
+      endpoint: request.endpoint,
+      method: request.method,
+      path,
+      credentialKind: transport.credential.kind,
+      pacingKey: transport.target.key,
+      attempt,
+      status,
+      durationMs: finishedAt - startedAt,
+      rateLimit,
+      decision,
+    });
+}
+
+type Answer =
+  | { readonly kind: 'response'; readonly status: number; readonly headers: Headers; readonly text: string }
+  | {
+      readonly kind: 'no-response';
+      readonly error: unknown;
+      readonly timedOut: boolean;
+      readonly code: string | null;
+    };
+
+/** One HTTP exchange under the attempt timeout and the caller's signal; never throws. */
+async function fetchOnce(
+  transport: Transport,
+  wire: WireRequest,
+  request: ConfluenceRequest<unknown>,
+): Promise<Answer> {
+  const attempt = new AbortController();
+  const stopTimer = new AbortController();
+  const onCallerAbort = () => attempt.abort(request.signal?.reason);
+  request.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  transport.clock.sleep(transport.timeoutMs, stopTimer.signal).then(
+    () => attempt.abort(new AttemptTimeout()),
+    () => {},
+  );
+  try {
+    const response = await transport.fetch(wire.url, {
+      method: request.method,
+      headers: wire.headers,
+      body: wire.body,
+      signal: attempt.signal,
+      // Never carry the Authorization header to wherever a redirect points.
+      redirect: 'manual',
+    });
+    const text = await response.text();
+    return { kind: 'response', status: response.status, headers: response.headers, text };
+  } catch (error) {
+    const timedOut = attempt.signal.reason instanceof AttemptTimeout;
+    return { kind: 'no-response', error, timedOut, code: networkCodeOf(error) };
+  } finally {
+    stopTimer.abort();
+    request.signal?.removeEventListener('abort', onCallerAbort);
+  }
+}
+
+function networkError(
+  transport: Transport,
+  request: ConfluenceRequest<unknown>,
+  answer: Extract<Answer, { kind: 'no-response' }>,
+  sent: boolean,
+): NetworkError {
+  const what = answer.timedOut
+    ? `did not answer within ${Math.round(transport.timeoutMs / 1000)} s`
+    : `could not be reached (${answer.code ?? 'network error'})`;
+  const ambiguous = sent && request.method !== 'GET';
+  return new NetworkError(
+    `Confluence ${what} while ${describeWork(request)}.` +
+      (ambiguous ? ' The change may or may not have been made: Pagewire re-reads before trying again.' : ''),
+    { transient: true, ambiguous, timedOut: answer.timedOut },
+    { cause: answer.error },
+  );
 }
 
 function describeWork(request: ConfluenceRequest<unknown>): string {

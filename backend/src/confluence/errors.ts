@@ -87,7 +87,7 @@ export class ConfluenceHttpError extends ConfluenceError {
 
 /**
  * The credential lacks a scope the call needs: Confluence answered 401
- * "scope does not match", or the router found no credential holding it.
+ * "scope does not match", or the credential selector found no credential holding it.
  * Permanent: no retry or refresh helps; a token with the scope does.
  */
 export class ScopeError extends ConfluenceError {

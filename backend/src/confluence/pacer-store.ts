@@ -2,7 +2,8 @@
  * Where the pacer keeps the state that must be shared by everyone drawing on
  * one rate-limit budget: the next free start slot per credential and the
  * pauses a quota 429 imposes on a pool. One process uses the in-memory store;
- * replicas on PostgreSQL share `createPostgresPacerStore` (pacer-store-postgres.ts).
+ * replicas on PostgreSQL share `createPostgresPacerStore` (store/pacer-store-postgres.ts,
+ * which implements this interface: the pacer never sees a database).
  *
  * Slots follow the generic cell rate algorithm (GCRA, "virtual scheduling"):
  * a theoretical arrival time (TAT) per key advances by one interval per

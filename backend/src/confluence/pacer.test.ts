@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type ConfluenceCredential,
-  createApiTokenCredential,
-  createAppTokenCredential,
-} from '../credentials/credential';
 import { getPageById } from './api/pages';
 import type { ConfluenceClient } from './client';
 import type { Clock } from './clock';
+import { type ConfluenceCredential, createApiTokenCredential, createAppTokenCredential } from './credential';
 import { isRateLimitError, type RateLimitError } from './errors';
 import { APP_GLOBAL_POOL, createPacer, type Pacer, pacingTargetFor } from './pacer';
 import { createMemoryPacerStore, type PacerStore } from './pacer-store';

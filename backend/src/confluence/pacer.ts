@@ -1,5 +1,5 @@
-import type { ConfluenceCredential } from '../credentials/credential';
 import { type Clock, systemClock } from './clock';
+import type { ConfluenceCredential } from './credential';
 import { RateLimitError } from './errors';
 import { createMemoryPacerStore, type PacerStore } from './pacer-store';
 import {
@@ -133,258 +133,59 @@ const MIN_MULTIPLIER = 0.25;
 const DECREASE_FACTOR = 0.7;
 const INCREASE_STEP = 0.02;
 
-export function createPacer(options: PacerOptions = {}): Pacer {
-  const store = options.store ?? createMemoryPacerStore();
-  const clock = options.clock ?? systemClock;
-  const utilisation = options.targetUtilisation ?? 0.94;
-  const maxConcurrency = options.maxConcurrency ?? 10;
-  const pacePreview = (options.previewHeaders ?? 'pace') === 'pace';
-  const maxWaitMs = options.maxWaitMs ?? 60_000;
-  const lowRatio = options.lowRemainingRatio ?? 0.2;
-  const burstWindowMs = options.burstWindowMs ?? 10_000;
-  const pointsPerRequest = options.quotaPointsPerRequest ?? 2;
-  const states = new Map<string, KeyState>();
+/** The options with their defaults filled in. */
+interface PacingSettings {
+  readonly utilisation: number;
+  readonly maxConcurrency: number;
+  readonly pacePreview: boolean;
+  readonly maxWaitMs: number;
+  readonly lowRatio: number;
+  readonly burstWindowMs: number;
+  readonly pointsPerRequest: number;
+}
+
+/** What one pacer holds: the shared store, and what it learned per key and per pool. */
+interface PacerContext {
+  readonly store: PacerStore;
+  readonly clock: Clock;
+  readonly settings: PacingSettings;
+  readonly states: Map<string, KeyState>;
   /** Spacing a low points quota imposes on a pool, until that quota's reset. */
-  const poolSpacing = new Map<string, { intervalMs: number; untilMs: number }>();
+  readonly poolSpacing: Map<string, { intervalMs: number; untilMs: number }>;
+}
 
-  function poolForPolicy(target: PacingTarget, policy: string): string {
-    return isGlobalQuotaPolicy(policy) && target.globalPool ? target.globalPool : target.tenantPool;
-  }
+function settingsFrom(options: PacerOptions): PacingSettings {
+  return {
+    utilisation: options.targetUtilisation ?? 0.94,
+    maxConcurrency: options.maxConcurrency ?? 10,
+    pacePreview: (options.previewHeaders ?? 'pace') === 'pace',
+    maxWaitMs: options.maxWaitMs ?? 60_000,
+    lowRatio: options.lowRemainingRatio ?? 0.2,
+    burstWindowMs: options.burstWindowMs ?? 10_000,
+    pointsPerRequest: options.quotaPointsPerRequest ?? 2,
+  };
+}
 
-  /**
-   * ms between starts on a pool that makes a quota's remaining points last
-   * until its reset; null when the quota is not running low. `r` is only sent
-   * past about 80 % use, so its presence alone means "low" unless `q` says
-   * otherwise.
-   */
-  function quotaSpacing(entry: RateLimitPolicyEntry, inFlight: number): number | null {
-    if (entry.remaining === undefined || entry.resetSeconds === undefined) return null;
-    if (entry.quota !== undefined && entry.remaining > entry.quota * lowRatio) return null;
-    const requestsLeft = Math.max(entry.remaining / pointsPerRequest - inFlight, 1);
-    return (entry.resetSeconds * 1000) / requestsLeft / utilisation;
-  }
-
-  function stateFor(key: string): KeyState {
-    let state = states.get(key);
-    if (!state) {
-      state = {
-        observed: false,
-        inFlight: 0,
-        sent: 0,
-        waiters: [],
-        burstLimit: null,
-        intervalMs: 0,
-        multiplier: 1,
-        lastSnapshot: null,
-        throttled429s: 0,
-      };
-      states.set(key, state);
-    }
-    return state;
-  }
-
-  // Until the first response, one request probes alone: it teaches the
-  // pacer the limit before a crowd is let through at a guessed pace.
-  function concurrencyLimit(state: KeyState): number {
-    return state.observed ? maxConcurrency : 1;
-  }
-
-  function waitForTurn(state: KeyState, signal?: AbortSignal): Promise<void> {
-    if (state.inFlight < concurrencyLimit(state)) {
-      state.inFlight += 1;
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        state.waiters = state.waiters.filter((waiter) => waiter !== grant);
-        reject(signal?.reason);
-      };
-      const grant = () => {
-        signal?.removeEventListener('abort', onAbort);
-        state.inFlight += 1;
-        resolve();
-      };
-      state.waiters.push(grant);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
-  function releaseTurn(state: KeyState): void {
-    state.inFlight -= 1;
-    while (state.inFlight < concurrencyLimit(state) && state.waiters.length > 0) {
-      state.waiters.shift()?.();
-    }
-  }
-
-  /**
-   * ms between starts that keeps these figures' budget from running dry
-   * before their reset, and the burst limit (per second) they reveal.
-   */
-  function spacingFor(
-    figures: RateLimitFigures,
-    observedAt: number,
-    inFlight: number,
-    multiplier: number,
-  ): { spacingMs: number; burstLimit: number | null } {
-    let spacingMs = 0;
-    let burstLimit: number | null = null;
-    const untilReset = figures.resetAt === null ? null : Math.max(figures.resetAt - observedAt, 0);
-    const isBurstWindow =
-      !isQuotaReason(figures.reason) && (untilReset === null || untilReset <= burstWindowMs);
-    if (figures.limit !== null && figures.limit > 0 && isBurstWindow) {
-      burstLimit = figures.limit;
-      spacingMs = 1000 / (figures.limit * utilisation * multiplier);
-    }
-    if (figures.remaining !== null && untilReset !== null) {
-      const low =
-        figures.nearLimit || (figures.limit !== null && figures.remaining <= figures.limit * lowRatio);
-      if (low) {
-        // Requests already in flight will spend part of what is left.
-        const left = Math.max(figures.remaining - inFlight, 1);
-        spacingMs = Math.max(spacingMs, untilReset / left / utilisation);
-      }
-    }
-    return { spacingMs, burstLimit };
-  }
-
-  async function observe(target: PacingTarget, state: KeyState, status: number, snapshot: RateLimitSnapshot) {
-    const firstObservation = !state.observed;
-    state.observed = true;
-    state.lastSnapshot = snapshot;
-    const now = snapshot.observedAt;
-
-    if (status === 429) {
-      state.throttled429s += 1;
-      state.multiplier = Math.max(MIN_MULTIPLIER, state.multiplier * DECREASE_FACTOR);
-      const { reason, retryAfterMs, resetAt, policies } = snapshot.enforced;
-      const resetIn = resetAt === null ? null : Math.max(resetAt - now, 0);
-      const spentPolicies = policies.filter(
-        (entry) => entry.remaining === 0 && entry.resetSeconds !== undefined,
-      );
-      const kind = classifyRateLimitReason(reason);
-      if (kind !== 'burst' || spentPolicies.length > 0) {
-        // "All requests are blocked until reset": hold the whole pool. The
-        // quota's own hints are Retry-After and RateLimit's `t`; X-RateLimit-Reset
-        // describes the burst window, so it is only a last resort.
-        const quotaHints = [
-          retryAfterMs,
-          ...spentPolicies.map((entry) => (entry.resetSeconds ?? 0) * 1000),
-        ].filter((value): value is number => value !== null);
-        const holdMs = quotaHints.length > 0 ? Math.max(...quotaHints) : (resetIn ?? 60_000);
-        const pool =
-          kind === 'tenant-quota'
-            ? target.tenantPool
-            : kind === 'global-quota'
-              ? (target.globalPool ?? target.tenantPool)
-              : poolForPolicy(target, spentPolicies[0]?.policy ?? '');
-        await store.pause(pool, now + holdMs, reason ?? `${spentPolicies[0]?.policy ?? 'quota'} spent`);
-      } else {
-        // A burst window refills soon: hold this key until it does, whichever hint is sooner.
-        const hints = [retryAfterMs, resetIn].filter((value): value is number => value !== null);
-        const holdMs = hints.length > 0 ? Math.min(...hints) : 1000;
-        await store.pause(target.key, now + holdMs, reason);
-      }
-    } else if (status < 500) {
-      state.multiplier = Math.min(1, state.multiplier + INCREASE_STEP);
-    }
-
-    const others = Math.max(state.sent, 0);
-    const enforced = spacingFor(snapshot.enforced, now, others, state.multiplier);
-    if (enforced.burstLimit !== null) state.burstLimit = enforced.burstLimit;
-    let spacing = enforced.spacingMs;
-    // A response without the headers (some endpoints omit them) keeps the pace already learned.
-    if (enforced.burstLimit === null && state.burstLimit !== null) {
-      spacing = Math.max(spacing, 1000 / (state.burstLimit * utilisation * state.multiplier));
-    }
-    if (pacePreview)
-      spacing = Math.max(spacing, spacingFor(snapshot.preview, now, others, state.multiplier).spacingMs);
-    // An exhausted window (without a 429 yet) is waited out rather than tested.
-    const { remaining, resetAt, reason } = snapshot.enforced;
-    if (status !== 429 && remaining === 0 && resetAt !== null && resetAt > now) {
-      await store.pause(target.key, resetAt, reason);
-    }
-    if (status !== 429) {
-      for (const entry of snapshot.enforced.policies) {
-        const pool = poolForPolicy(target, entry.policy);
-        if (entry.remaining === 0 && entry.resetSeconds !== undefined && entry.resetSeconds > 0) {
-          await store.pause(pool, now + entry.resetSeconds * 1000, `${entry.policy} spent`);
-          continue;
-        }
-        const interval = quotaSpacing(entry, others);
-        if (interval !== null && entry.resetSeconds !== undefined) {
-          poolSpacing.set(pool, { intervalMs: interval, untilMs: now + entry.resetSeconds * 1000 });
-        } else {
-          // The policy is reported without `r` (or with plenty): not low any more, e.g. a new hour.
-          poolSpacing.delete(pool);
-        }
-      }
-      if (pacePreview) {
-        for (const entry of snapshot.preview.policies) {
-          spacing = Math.max(spacing, quotaSpacing(entry, others) ?? 0);
-        }
-      }
-    }
-    state.intervalMs = spacing;
-    // The probe went out before any pace was known: charge it one interval
-    // now, so the requests queued behind it do not start in the same instant.
-    if (firstObservation && spacing > 0) {
-      await store.reserveSlot(target.key, { now, intervalMs: spacing, toleranceMs: 0 });
-    }
-  }
-
+export function createPacer(options: PacerOptions = {}): Pacer {
+  const context: PacerContext = {
+    store: options.store ?? createMemoryPacerStore(),
+    clock: options.clock ?? systemClock,
+    settings: settingsFrom(options),
+    states: new Map(),
+    poolSpacing: new Map(),
+  };
   return {
     async acquire(target, signal) {
-      const state = stateFor(target.key);
-      await waitForTurn(state, signal);
+      const state = stateFor(context.states, target.key);
+      await waitForTurn(context.settings, state, signal);
       try {
-        for (;;) {
-          const now = clock.now();
-          const pause = await store.activePause(target.pools, now);
-          if (!pause) break;
-          const waitMs = pause.until - now;
-          if (waitMs > maxWaitMs) {
-            throw new RateLimitError(
-              `Confluence asked Pagewire to pause calls for ${Math.ceil(waitMs / 1000)} s` +
-                (pause.reason ? ` (${pause.reason})` : '') +
-                '; the work is rescheduled for after the reset.',
-              {
-                retryAfterMs: waitMs,
-                reason: pause.reason,
-                scope: isQuotaReason(pause.reason) ? 'quota' : 'burst',
-              },
-            );
-          }
-          await clock.sleep(waitMs, signal);
-        }
-        const now = clock.now();
-        const intervalMs = state.intervalMs;
-        // No tolerance: slots are computed from the stored TAT, not from when
-        // a sleeper wakes, so timer lateness never accumulates, and a burst
-        // allowance would only push a fixed window over its limit.
-        let startAt = await store.reserveSlot(target.key, { now, intervalMs, toleranceMs: 0 });
-        // A low quota spaces every key of its pool together, so installations
-        // sharing the app's Tier 1 pool do not each spend it at the full pace.
-        for (const pool of target.pools) {
-          const quota = poolSpacing.get(pool);
-          if (!quota) continue;
-          if (quota.untilMs <= now) {
-            poolSpacing.delete(pool);
-            continue;
-          }
-          const poolStart = await store.reserveSlot(`quota:${pool}`, {
-            now,
-            intervalMs: quota.intervalMs,
-            toleranceMs: 0,
-          });
-          startAt = Math.max(startAt, poolStart);
-        }
-        if (startAt > now) await clock.sleep(startAt - now, signal);
+        await waitOutPauses(context, target, signal);
+        await waitForSlot(context, target, state, signal);
         state.sent += 1;
       } catch (error) {
-        releaseTurn(state);
+        releaseTurn(context.settings, state);
         throw error;
       }
-
       let settled = false;
       return {
         async settle(outcome) {
@@ -392,16 +193,17 @@ export function createPacer(options: PacerOptions = {}): Pacer {
           settled = true;
           try {
             state.sent -= 1;
-            if (outcome.kind === 'response') await observe(target, state, outcome.status, outcome.snapshot);
+            if (outcome.kind === 'response')
+              await observe(context, target, state, outcome.status, outcome.snapshot);
           } finally {
-            releaseTurn(state);
+            releaseTurn(context.settings, state);
           }
         },
       };
     },
 
     stateOf(key) {
-      const state = states.get(key);
+      const state = context.states.get(key);
       if (!state) return null;
       return {
         intervalMs: state.intervalMs,
@@ -413,4 +215,290 @@ export function createPacer(options: PacerOptions = {}): Pacer {
       };
     },
   };
+}
+
+function stateFor(states: Map<string, KeyState>, key: string): KeyState {
+  let state = states.get(key);
+  if (!state) {
+    state = {
+      observed: false,
+      inFlight: 0,
+      sent: 0,
+      waiters: [],
+      burstLimit: null,
+      intervalMs: 0,
+      multiplier: 1,
+      lastSnapshot: null,
+      throttled429s: 0,
+    };
+    states.set(key, state);
+  }
+  return state;
+}
+
+// Until the first response, one request probes alone: it teaches the
+// pacer the limit before a crowd is let through at a guessed pace.
+function concurrencyLimit(settings: PacingSettings, state: KeyState): number {
+  return state.observed ? settings.maxConcurrency : 1;
+}
+
+function waitForTurn(settings: PacingSettings, state: KeyState, signal?: AbortSignal): Promise<void> {
+  if (state.inFlight < concurrencyLimit(settings, state)) {
+    state.inFlight += 1;
+    return Promise.resolve();
+  }
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      state.waiters = state.waiters.filter((waiter) => waiter !== grant);
+      reject(signal?.reason);
+    };
+    const grant = () => {
+      signal?.removeEventListener('abort', onAbort);
+      state.inFlight += 1;
+      resolve();
+    };
+    state.waiters.push(grant);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function releaseTurn(settings: PacingSettings, state: KeyState): void {
+  state.inFlight -= 1;
+  while (state.inFlight < concurrencyLimit(settings, state) && state.waiters.length > 0) {
+    state.waiters.shift()?.();
+  }
+}
+
+/** Sleeps through the pauses in force on the target's pools; one longer than `maxWaitMs` is the caller's to reschedule. */
+async function waitOutPauses(
+  context: PacerContext,
+  target: PacingTarget,
+  signal?: AbortSignal,
+): Promise<void> {
+  for (;;) {
+    const now = context.clock.now();
+    const pause = await context.store.activePause(target.pools, now);
+    if (!pause) return;
+    const waitMs = pause.until - now;
+    if (waitMs > context.settings.maxWaitMs) {
+      throw new RateLimitError(
+        `Confluence asked Pagewire to pause calls for ${Math.ceil(waitMs / 1000)} s` +
+          (pause.reason ? ` (${pause.reason})` : '') +
+          '; the work is rescheduled for after the reset.',
+        {
+          retryAfterMs: waitMs,
+          reason: pause.reason,
+          scope: isQuotaReason(pause.reason) ? 'quota' : 'burst',
+        },
+      );
+    }
+    await context.clock.sleep(waitMs, signal);
+  }
+}
+
+/** Reserves the key's next start slot (and its pools' while a quota runs low) and sleeps until it. */
+async function waitForSlot(
+  context: PacerContext,
+  target: PacingTarget,
+  state: KeyState,
+  signal?: AbortSignal,
+): Promise<void> {
+  const { store, clock, poolSpacing } = context;
+  const now = clock.now();
+  const intervalMs = state.intervalMs;
+  // No tolerance: slots are computed from the stored TAT, not from when
+  // a sleeper wakes, so timer lateness never accumulates, and a burst
+  // allowance would only push a fixed window over its limit.
+  let startAt = await store.reserveSlot(target.key, { now, intervalMs, toleranceMs: 0 });
+  // A low quota spaces every key of its pool together, so installations
+  // sharing the app's Tier 1 pool do not each spend it at the full pace.
+  for (const pool of target.pools) {
+    const quota = poolSpacing.get(pool);
+    if (!quota) continue;
+    if (quota.untilMs <= now) {
+      poolSpacing.delete(pool);
+      continue;
+    }
+    const poolStart = await store.reserveSlot(`quota:${pool}`, {
+      now,
+      intervalMs: quota.intervalMs,
+      toleranceMs: 0,
+    });
+    startAt = Math.max(startAt, poolStart);
+  }
+  if (startAt > now) await clock.sleep(startAt - now, signal);
+}
+
+function poolForPolicy(target: PacingTarget, policy: string): string {
+  return isGlobalQuotaPolicy(policy) && target.globalPool ? target.globalPool : target.tenantPool;
+}
+
+/**
+ * ms between starts on a pool that makes a quota's remaining points last
+ * until its reset; null when the quota is not running low. `r` is only sent
+ * past about 80 % use, so its presence alone means "low" unless `q` says
+ * otherwise.
+ */
+function quotaSpacing(
+  settings: PacingSettings,
+  entry: RateLimitPolicyEntry,
+  inFlight: number,
+): number | null {
+  if (entry.remaining === undefined || entry.resetSeconds === undefined) return null;
+  if (entry.quota !== undefined && entry.remaining > entry.quota * settings.lowRatio) return null;
+  const requestsLeft = Math.max(entry.remaining / settings.pointsPerRequest - inFlight, 1);
+  return (entry.resetSeconds * 1000) / requestsLeft / settings.utilisation;
+}
+
+/**
+ * ms between starts that keeps these figures' budget from running dry
+ * before their reset, and the burst limit (per second) they reveal.
+ */
+function spacingFor(
+  settings: PacingSettings,
+  figures: RateLimitFigures,
+  observedAt: number,
+  inFlight: number,
+  multiplier: number,
+): { spacingMs: number; burstLimit: number | null } {
+  const { utilisation, lowRatio, burstWindowMs } = settings;
+  let spacingMs = 0;
+  let burstLimit: number | null = null;
+  const untilReset = figures.resetAt === null ? null : Math.max(figures.resetAt - observedAt, 0);
+  const isBurstWindow =
+    !isQuotaReason(figures.reason) && (untilReset === null || untilReset <= burstWindowMs);
+  if (figures.limit !== null && figures.limit > 0 && isBurstWindow) {
+    burstLimit = figures.limit;
+    spacingMs = 1000 / (figures.limit * utilisation * multiplier);
+  }
+  if (figures.remaining !== null && untilReset !== null) {
+    const low =
+      figures.nearLimit || (figures.limit !== null && figures.remaining <= figures.limit * lowRatio);
+    if (low) {
+      // Requests already in flight will spend part of what is left.
+      const left = Math.max(figures.remaining - inFlight, 1);
+      spacingMs = Math.max(spacingMs, untilReset / left / utilisation);
+    }
+  }
+  return { spacingMs, burstLimit };
+}
+
+/** Learns from one answer: the pace after a 429 or a success, pauses, and the spacing the headers call for. */
+async function observe(
+  context: PacerContext,
+  target: PacingTarget,
+  state: KeyState,
+  status: number,
+  snapshot: RateLimitSnapshot,
+): Promise<void> {
+  const firstObservation = !state.observed;
+  state.observed = true;
+  state.lastSnapshot = snapshot;
+  const now = snapshot.observedAt;
+  if (status === 429) {
+    state.throttled429s += 1;
+    state.multiplier = Math.max(MIN_MULTIPLIER, state.multiplier * DECREASE_FACTOR);
+    await holdAfterThrottle(context.store, target, snapshot);
+  } else if (status < 500) {
+    state.multiplier = Math.min(1, state.multiplier + INCREASE_STEP);
+  }
+  let spacing = headerSpacing(context.settings, state, snapshot);
+  if (status !== 429) spacing = Math.max(spacing, await followBudget(context, target, state, snapshot));
+  state.intervalMs = spacing;
+  // The probe went out before any pace was known: charge it one interval
+  // now, so the requests queued behind it do not start in the same instant.
+  if (firstObservation && spacing > 0) {
+    await context.store.reserveSlot(target.key, { now, intervalMs: spacing, toleranceMs: 0 });
+  }
+}
+
+/**
+ * A 429: a quota reason (or a spent points policy) holds the whole pool,
+ * a burst window only this key, each until the hint it comes with.
+ */
+async function holdAfterThrottle(store: PacerStore, target: PacingTarget, snapshot: RateLimitSnapshot) {
+  const now = snapshot.observedAt;
+  const { reason, retryAfterMs, resetAt, policies } = snapshot.enforced;
+  const resetIn = resetAt === null ? null : Math.max(resetAt - now, 0);
+  const spentPolicies = policies.filter((entry) => entry.remaining === 0 && entry.resetSeconds !== undefined);
+  const kind = classifyRateLimitReason(reason);
+  if (kind !== 'burst' || spentPolicies.length > 0) {
+    // "All requests are blocked until reset": hold the whole pool. The
+    // quota's own hints are Retry-After and RateLimit's `t`; X-RateLimit-Reset
+    // describes the burst window, so it is only a last resort.
+    const quotaHints = [
+      retryAfterMs,
+      ...spentPolicies.map((entry) => (entry.resetSeconds ?? 0) * 1000),
+    ].filter((value): value is number => value !== null);
+    const holdMs = quotaHints.length > 0 ? Math.max(...quotaHints) : (resetIn ?? 60_000);
+    const pool =
+      kind === 'tenant-quota'
+        ? target.tenantPool
+        : kind === 'global-quota'
+          ? (target.globalPool ?? target.tenantPool)
+          : poolForPolicy(target, spentPolicies[0]?.policy ?? '');
+    await store.pause(pool, now + holdMs, reason ?? `${spentPolicies[0]?.policy ?? 'quota'} spent`);
+  } else {
+    // A burst window refills soon: hold this key until it does, whichever hint is sooner.
+    const hints = [retryAfterMs, resetIn].filter((value): value is number => value !== null);
+    const holdMs = hints.length > 0 ? Math.min(...hints) : 1000;
+    await store.pause(target.key, now + holdMs, reason);
+  }
+}
+
+/** The spacing the burst headers (enforced, and preview when pacing by them) call for. */
+function headerSpacing(settings: PacingSettings, state: KeyState, snapshot: RateLimitSnapshot): number {
+  const now = snapshot.observedAt;
+  const others = Math.max(state.sent, 0);
+  const enforced = spacingFor(settings, snapshot.enforced, now, others, state.multiplier);
+  if (enforced.burstLimit !== null) state.burstLimit = enforced.burstLimit;
+  let spacing = enforced.spacingMs;
+  // A response without the headers (some endpoints omit them) keeps the pace already learned.
+  if (enforced.burstLimit === null && state.burstLimit !== null) {
+    spacing = Math.max(spacing, 1000 / (state.burstLimit * settings.utilisation * state.multiplier));
+  }
+  if (settings.pacePreview)
+    spacing = Math.max(
+      spacing,
+      spacingFor(settings, snapshot.preview, now, others, state.multiplier).spacingMs,
+    );
+  return spacing;
+}
+
+/**
+ * After an answer that was not a 429: waits out an exhausted window rather
+ * than testing it, pauses a pool whose points are spent, spaces a pool whose
+ * points run low, and returns the spacing the preview quotas call for.
+ */
+async function followBudget(
+  context: PacerContext,
+  target: PacingTarget,
+  state: KeyState,
+  snapshot: RateLimitSnapshot,
+): Promise<number> {
+  const { store, settings, poolSpacing } = context;
+  const now = snapshot.observedAt;
+  const others = Math.max(state.sent, 0);
+  const { remaining, resetAt, reason } = snapshot.enforced;
+  if (remaining === 0 && resetAt !== null && resetAt > now) await store.pause(target.key, resetAt, reason);
+  for (const entry of snapshot.enforced.policies) {
+    const pool = poolForPolicy(target, entry.policy);
+    if (entry.remaining === 0 && entry.resetSeconds !== undefined && entry.resetSeconds > 0) {
+      await store.pause(pool, now + entry.resetSeconds * 1000, `${entry.policy} spent`);
+      continue;
+    }
+    const interval = quotaSpacing(settings, entry, others);
+    if (interval !== null && entry.resetSeconds !== undefined) {
+      poolSpacing.set(pool, { intervalMs: interval, untilMs: now + entry.resetSeconds * 1000 });
+    } else {
+      // The policy is reported without `r` (or with plenty): not low any more, e.g. a new hour.
+      poolSpacing.delete(pool);
+    }
+  }
+  let spacing = 0;
+  if (settings.pacePreview) {
+    for (const entry of snapshot.preview.policies)
+      spacing = Math.max(spacing, quotaSpacing(settings, entry, others) ?? 0);
+  }
+  return spacing;
 }

@@ -1,4 +1,5 @@
-import { type ConfluenceCredential, describeCredential } from '../credentials/credential';
+import { type ConfluenceCredential, describeCredential } from './credential';
+import { type ConfluenceEndpoint, confluenceEndpointScopes, missingScopesFor } from './endpoint-scopes';
 import {
   AuthError,
   BadRequestError,
@@ -13,7 +14,6 @@ import {
   ServerError,
 } from './errors';
 import { type RetryDecision, rateLimitWaitMs, SAFE_METHODS } from './http-policy';
-import { type ConfluenceOperation, confluenceOperationScopes, missingScopesFor } from './operation-scopes';
 import { isQuotaReason } from './rate-limit-headers';
 
 /**
@@ -92,41 +92,21 @@ export function scopeAdvice(credential: ConfluenceCredential): string {
 export function errorFromResponse(input: {
   response: ResponseInfo;
   text: string;
-  operation: ConfluenceOperation;
+  endpoint: ConfluenceEndpoint;
   resource: string | undefined;
   credential: ConfluenceCredential;
   decision: RetryDecision;
   now: number;
 }): ConfluenceError {
-  const { response, text, operation, credential, decision, now } = input;
+  const { response, text, endpoint, credential, decision, now } = input;
   const { status, headers } = response;
   const summary = summariseBody(text);
-  const work = confluenceOperationScopes[operation].describe;
+  const work = confluenceEndpointScopes[endpoint].describe;
   const resource = input.resource ?? response.path;
   const who = describeCredential(credential);
   const options = { response };
 
-  if (status === 401) {
-    if (isScopeMismatch(summary, headers)) {
-      let missing = missingScopesFor(credential.scopes, operation);
-      // The credential claims the scopes but Confluence disagrees (a token
-      // re-created with fewer scopes, or a v1 call with granular-only scopes):
-      // name what the call needs.
-      if (missing.length === 0) missing = [...(confluenceOperationScopes[operation].anyOf[0] ?? [])];
-      return new ScopeError(
-        `Confluence refused ${work} (${resource}): ${who} lacks the scope ${missing.join(' and ')}. ${scopeAdvice(credential)}`,
-        { missingScopes: missing, credential: who },
-        options,
-      );
-    }
-    return new AuthError(
-      credential.kind === 'api-token'
-        ? `Confluence rejected ${who}: the token has expired or been revoked, or the email does not belong to it. Enter a new API token in Pagewire's space settings.`
-        : 'Confluence rejected the Forge app token: it has expired or the app was uninstalled. Pagewire uses a fresh token after the next Forge call (at most an hour).',
-      who,
-      options,
-    );
-  }
+  if (status === 401) return unauthorised(summary, headers, endpoint, credential, work, resource, options);
   if (status === 403) {
     return new ForbiddenError(
       `Confluence does not allow ${who} to do this (${work}, ${resource}). Give the account access to the space, then try again.${confluenceSaid(summary)}`,
@@ -147,20 +127,7 @@ export function errorFromResponse(input: {
       options,
     );
   }
-  if (status === 429) {
-    const reason = headers.get('ratelimit-reason')?.trim() || null;
-    const waitMs = decision.retry ? null : (decision.waitMs ?? rateLimitWaitMs(headers, now));
-    const scope = isQuotaReason(reason) ? 'quota' : 'burst';
-    return new RateLimitError(
-      `Confluence is rate limiting ${who}${reason ? ` (${reason})` : ''}` +
-        (waitMs === null
-          ? '.'
-          : `; Pagewire tries again in about ${Math.max(1, Math.ceil(waitMs / 1000))} s.`) +
-        (scope === 'quota' ? ' The hourly quota is spent: calls resume after the reset.' : ''),
-      { retryAfterMs: waitMs, reason, scope },
-      options,
-    );
-  }
+  if (status === 429) return rateLimited(headers, decision, now, who, options);
   if (status >= 500) {
     const ambiguous = !SAFE_METHODS.has(response.method);
     return new ServerError(
@@ -189,4 +156,58 @@ export function errorFromResponse(input: {
 
 function capitalise(value: string): string {
   return value.charAt(0).toUpperCase() + value.slice(1);
+}
+
+/** A 401: a scope the credential lacks, or a credential Confluence no longer accepts. */
+function unauthorised(
+  summary: ErrorBodySummary,
+  headers: Headers,
+  endpoint: ConfluenceEndpoint,
+  credential: ConfluenceCredential,
+  work: string,
+  resource: string,
+  options: { response: ResponseInfo },
+): ConfluenceError {
+  const who = describeCredential(credential);
+  if (isScopeMismatch(summary, headers)) {
+    let missing = missingScopesFor(credential.scopes, endpoint);
+    // The credential claims the scopes but Confluence disagrees (a token
+    // re-created with fewer scopes, or a v1 call with granular-only scopes):
+    // name what the call needs.
+    if (missing.length === 0) missing = [...(confluenceEndpointScopes[endpoint].anyOf[0] ?? [])];
+    return new ScopeError(
+      `Confluence refused ${work} (${resource}): ${who} lacks the scope ${missing.join(' and ')}. ${scopeAdvice(credential)}`,
+      { missingScopes: missing, credential: who },
+      options,
+    );
+  }
+  return new AuthError(
+    credential.kind === 'api-token'
+      ? `Confluence rejected ${who}: the token has expired or been revoked, or the email does not belong to it. Enter a new API token in Pagewire's space settings.`
+      : 'Confluence rejected the Forge app token: it has expired or the app was uninstalled. Pagewire uses a fresh token after the next Forge call (at most an hour).',
+    who,
+    options,
+  );
+}
+
+/** A 429: how long Confluence asks Pagewire to wait, and whether an hourly quota is spent. */
+function rateLimited(
+  headers: Headers,
+  decision: RetryDecision,
+  now: number,
+  who: string,
+  options: { response: ResponseInfo },
+): ConfluenceError {
+  const reason = headers.get('ratelimit-reason')?.trim() || null;
+  const waitMs = decision.retry ? null : (decision.waitMs ?? rateLimitWaitMs(headers, now));
+  const scope = isQuotaReason(reason) ? 'quota' : 'burst';
+  return new RateLimitError(
+    `Confluence is rate limiting ${who}${reason ? ` (${reason})` : ''}` +
+      (waitMs === null
+        ? '.'
+        : `; Pagewire tries again in about ${Math.max(1, Math.ceil(waitMs / 1000))} s.`) +
+      (scope === 'quota' ? ' The hourly quota is spent: calls resume after the reset.' : ''),
+    { retryAfterMs: waitMs, reason, scope },
+    options,
+  );
 }

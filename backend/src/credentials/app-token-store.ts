@@ -11,7 +11,7 @@ import type { SecretBox } from './secret-box';
  * through the database (encrypted). Forge only delivers tokens with
  * invocations (no refresh endpoint, ECO-1107), so each delivery is offered
  * here (docs/platform-notes.md#app-system-token):
- *  - only deliveries from our functions and triggers are offered (the router
+ *  - only deliveries from our functions and triggers are offered (the Forge router
  *    checks the origin: auth/invocation-origin.ts);
  *  - the newest delivery wins: a later `exp` proves nothing, and the token
  *    Forge handed out last is the one it stands behind;
@@ -40,7 +40,7 @@ export interface AppTokenStore {
   appToken(installationId: string): Promise<{ token: string; expiresAt: Date } | null>;
   /**
    * Confluence answered 401 to this token: never hand it out again (the
-   * credential router then falls back to what else there is). Never throws.
+   * credential selector then falls back to what else there is). Never throws.
    */
   refuse(installationId: string, token: string): Promise<void>;
   status(installationId: string): Promise<AppTokenStatus>;
@@ -68,65 +68,49 @@ export function hashAppToken(token: string): string {
 /** Distinct installations remembered per process; only bounds a flood. */
 const MEMO_ENTRIES = 10_000;
 
-export function createAppTokenStore(deps: {
+type AppTokenStoreDeps = {
   repository: AppTokenRepository;
   secretBox: SecretBox;
   now: () => Date;
   logger: Logger;
   metrics: Metrics;
   safetyMarginMs?: number;
-}): AppTokenStore {
+};
+
+/** What the store remembers in this process, next to its deps. */
+interface OfferMemo {
+  readonly deps: AppTokenStoreDeps;
+  readonly margin: number;
+  readonly lastSeen: Map<string, string>;
+  readonly refusedHere: Map<string, string>;
+  count(outcome: AppTokenOffer): AppTokenOffer;
+}
+
+function remember(memo: Map<string, string>, installationId: string, hash: string): void {
+  if (memo.size >= MEMO_ENTRIES) memo.clear();
+  memo.set(installationId, hash);
+}
+
+export function createAppTokenStore(deps: AppTokenStoreDeps): AppTokenStore {
   const margin = deps.safetyMarginMs ?? APP_TOKEN_SAFETY_MARGIN_MS;
   // The hash of the token this process last stored (or saw refused) per
   // installation: Forge caches its tokens, so most calls carry the same one,
   // and then the database is not touched.
   const lastSeen = new Map<string, string>();
   const refusedHere = new Map<string, string>();
-
-  function count(outcome: AppTokenOffer): AppTokenOffer {
-    deps.metrics.appTokensReceived.inc({ outcome });
-    return outcome;
-  }
-
-  function remember(memo: Map<string, string>, installationId: string, hash: string): void {
-    if (memo.size >= MEMO_ENTRIES) memo.clear();
-    memo.set(installationId, hash);
-  }
+  const memo: OfferMemo = {
+    deps,
+    margin,
+    lastSeen,
+    refusedHere,
+    count(outcome) {
+      deps.metrics.appTokensReceived.inc({ outcome });
+      return outcome;
+    },
+  };
 
   return {
-    async offer(installationId, token) {
-      const claimed = readTokenExpiry(token);
-      const now = deps.now();
-      if (claimed === null) {
-        deps.logger.warn({ installationId }, 'ignored an app system token whose expiry cannot be read');
-        return count('unreadable');
-      }
-      const expiresAt = new Date(Math.min(claimed.getTime(), now.getTime() + APP_TOKEN_MAX_LIFETIME_MS));
-      // A token that cannot serve a call would only push out one that can.
-      if (expiresAt.getTime() - now.getTime() <= margin) return count('expired');
-      const hash = hashAppToken(token);
-      if (refusedHere.get(installationId) === hash) return count('refused');
-      if (lastSeen.get(installationId) === hash) return count('kept_existing');
-      try {
-        const stored = await deps.repository.find(installationId);
-        if (stored?.tokenHash === hash) {
-          if (stored.refusedAt !== null) {
-            remember(refusedHere, installationId, hash);
-            return count('refused');
-          }
-          remember(lastSeen, installationId, hash);
-          return count('kept_existing');
-        }
-        const sealed = deps.secretBox.seal(token, { kind: 'app-token', installationId });
-        await deps.repository.store(installationId, { sealed, expiresAt, tokenHash: hash }, now);
-        remember(lastSeen, installationId, hash);
-        return count('stored');
-      } catch (error) {
-        // The invocation itself must still be served; the next delivery tries again.
-        deps.logger.error({ installationId, err: error }, 'could not store the app system token');
-        return count('unreadable');
-      }
-    },
+    offer: (installationId, token) => offerToken(memo, installationId, token),
 
     async appToken(installationId) {
       const stored = await deps.repository.find(installationId);
@@ -136,7 +120,7 @@ export function createAppTokenStore(deps: {
         const token = deps.secretBox.open(stored.sealed, { kind: 'app-token', installationId });
         return { token, expiresAt: stored.expiresAt };
       } catch (error) {
-        // A changed master key: the router falls back, and Forge's next delivery replaces the token.
+        // A changed master key: the credential selector falls back, and Forge's next delivery replaces the token.
         deps.logger.error({ installationId, err: error }, 'the stored app system token cannot be decrypted');
         return null;
       }
@@ -167,4 +151,39 @@ export function createAppTokenStore(deps: {
       return { status: usable ? 'ok' : 'expired', expiresAt: stored.expiresAt.toISOString() };
     },
   };
+}
+
+/** Keeps the token Forge delivered unless it is unreadable, about to expire, already known or refused. */
+async function offerToken(memo: OfferMemo, installationId: string, token: string): Promise<AppTokenOffer> {
+  const claimed = readTokenExpiry(token);
+  const now = memo.deps.now();
+  if (claimed === null) {
+    memo.deps.logger.warn({ installationId }, 'ignored an app system token whose expiry cannot be read');
+    return memo.count('unreadable');
+  }
+  const expiresAt = new Date(Math.min(claimed.getTime(), now.getTime() + APP_TOKEN_MAX_LIFETIME_MS));
+  // A token that cannot serve a call would only push out one that can.
+  if (expiresAt.getTime() - now.getTime() <= memo.margin) return memo.count('expired');
+  const hash = hashAppToken(token);
+  if (memo.refusedHere.get(installationId) === hash) return memo.count('refused');
+  if (memo.lastSeen.get(installationId) === hash) return memo.count('kept_existing');
+  try {
+    const stored = await memo.deps.repository.find(installationId);
+    if (stored?.tokenHash === hash) {
+      if (stored.refusedAt !== null) {
+        remember(memo.refusedHere, installationId, hash);
+        return memo.count('refused');
+      }
+      remember(memo.lastSeen, installationId, hash);
+      return memo.count('kept_existing');
+    }
+    const sealed = memo.deps.secretBox.seal(token, { kind: 'app-token', installationId });
+    await memo.deps.repository.store(installationId, { sealed, expiresAt, tokenHash: hash }, now);
+    remember(memo.lastSeen, installationId, hash);
+    return memo.count('stored');
+  } catch (error) {
+    // The invocation itself must still be served; the next delivery tries again.
+    memo.deps.logger.error({ installationId, err: error }, 'could not store the app system token');
+    return memo.count('unreadable');
+  }
 }

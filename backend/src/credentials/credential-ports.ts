@@ -3,11 +3,11 @@ import type { TokenHealthInput } from './token-health';
 
 /**
  * The seams between credential storage (here) and the Confluence-client work
- * (`credential-router.ts`, `token-health.ts`): storage implements the router's
+ * (`credential-selector.ts`, `token-health.ts`): storage implements the selector's
  * `CredentialSources`, and runs `checkApiTokenHealth` with its deps (API base,
  * fetch, clock) bound by the composition, so tests can pass a fake check.
  */
-export type { CredentialSources } from './credential-router';
+export type { CredentialSources } from './credential-selector';
 
 export type ApiTokenHealthInput = TokenHealthInput;
 

@@ -2,6 +2,8 @@ import type { TokenHealth, TokenHealthStatus } from '@pagewire/shared';
 import { getTenantInfo } from '../confluence/api/tenant-info';
 import { type ConfluenceClient, createConfluenceClient, gatewayBaseUrl } from '../confluence/client';
 import { type Clock, systemClock } from '../confluence/clock';
+import { createApiTokenCredential } from '../confluence/credential';
+import type { ConfluenceEndpoint } from '../confluence/endpoint-scopes';
 import {
   isAuthError,
   isConfluenceConfigError,
@@ -13,10 +15,8 @@ import {
   isScopeError,
   isServerError,
 } from '../confluence/errors';
-import type { ConfluenceOperation } from '../confluence/operation-scopes';
 import { createPacer } from '../confluence/pacer';
 import { emptyBodySchema } from '../confluence/schemas';
-import { createApiTokenCredential } from './credential';
 
 /**
  * Checks a space's scoped API token the way Pagewire will use it: through the
@@ -54,7 +54,7 @@ export const REQUIRED_API_TOKEN_SCOPES: readonly string[] = Object.freeze([
 
 interface ScopeProbe {
   readonly scope: string;
-  readonly operation: ConfluenceOperation;
+  readonly endpoint: ConfluenceEndpoint;
   readonly method: 'GET' | 'PUT' | 'POST';
   readonly path: string;
   readonly body?: unknown;
@@ -72,19 +72,19 @@ interface ScopeProbe {
 const PROBES: readonly ScopeProbe[] = [
   {
     scope: 'read:space:confluence',
-    operation: 'space.read',
+    endpoint: 'space.read',
     method: 'GET',
     path: '/wiki/api/v2/spaces?limit=1',
   },
   {
     scope: 'read:page:confluence',
-    operation: 'page.list',
+    endpoint: 'page.list',
     method: 'GET',
     path: '/wiki/api/v2/pages?limit=1',
   },
   {
     scope: 'write:page:confluence',
-    operation: 'page.update',
+    endpoint: 'page.update',
     method: 'PUT',
     path: '/wiki/api/v2/pages/0',
     body: {},
@@ -93,13 +93,13 @@ const PROBES: readonly ScopeProbe[] = [
     // v2: the v1 `GET /content/{id}/label` is one of the operations Atlassian
     // removed, and answers 410 Gone (docs/platform-notes.md#removed-confluence-v1-operations).
     scope: 'read:label:confluence',
-    operation: 'label.read',
+    endpoint: 'label.read',
     method: 'GET',
     path: '/wiki/api/v2/labels?limit=1',
   },
   {
     scope: 'write:label:confluence',
-    operation: 'label.write',
+    endpoint: 'label.write',
     method: 'POST',
     path: '/wiki/rest/api/content/0/label',
     body: [],
@@ -135,41 +135,69 @@ export interface TokenHealthInput {
 
 type ProbeResult = 'granted' | 'missing' | { stop: TokenHealthStatus; detail: string };
 
+type HealthResult = { health: TokenHealth; grantedScopes: string[] };
+
+/** The deps with their defaults, and how a check reports its result. */
+interface HealthCheck {
+  readonly apiBase: string;
+  readonly fetch: typeof fetch;
+  readonly clock: Clock;
+  readonly timeoutMs: number;
+  readonly now: () => Date;
+  result(status: TokenHealthStatus, detail: string, granted?: string[], missing?: string[]): HealthResult;
+}
+
+/**
+ * Checks an API token the way Confluence will use it: the configured base is
+ * the gateway, the site names this installation's cloud id, and then one
+ * probe per scope through the gateway, none of which changes anything.
+ */
 export async function checkApiTokenHealth(
   deps: TokenHealthDeps,
   input: TokenHealthInput,
-): Promise<{ health: TokenHealth; grantedScopes: string[] }> {
+): Promise<HealthResult> {
   const now = deps.now ?? (() => new Date());
-  const clock = deps.clock ?? systemClock;
-  const timeoutMs = deps.timeoutMs ?? 10_000;
-  const fetchImpl = deps.fetch ?? globalThis.fetch;
+  const check: HealthCheck = {
+    apiBase: deps.apiBase,
+    fetch: deps.fetch ?? globalThis.fetch,
+    clock: deps.clock ?? systemClock,
+    timeoutMs: deps.timeoutMs ?? 10_000,
+    now,
+    result: (status, detail, granted = [], missing = []) => ({
+      health: { status, missingScopes: missing, checkedAt: now().toISOString(), detail },
+      grantedScopes: granted,
+    }),
+  };
+  const wrongBase = await checkGatewayBase(check, input.siteUrl);
+  if (wrongBase !== null) return wrongBase;
+  const site = await checkSiteCloudId(check, input);
+  if ('health' in site) return site;
+  return probeScopes(check, site.cloudId, input);
+}
 
-  const result = (
-    status: TokenHealthStatus,
-    detail: string,
-    granted: string[] = [],
-    missing: string[] = [],
-  ) => ({
-    health: { status, missingScopes: missing, checkedAt: now().toISOString(), detail },
-    grantedScopes: granted,
-  });
-
-  // 1. The API base must be the gateway's origin, not a site: a site answers
-  //    tenant_info. Asked without credentials, so nothing leaks if it is one.
-  const baseIsSite = await getTenantInfo({ siteUrl: deps.apiBase, fetch: fetchImpl, clock, timeoutMs }).then(
+/** 1. The API base must be the gateway's origin, not a site: a site answers tenant_info. */
+async function checkGatewayBase(check: HealthCheck, siteUrl: string): Promise<HealthResult | null> {
+  // Asked without credentials, so nothing leaks if it is one.
+  const { fetch: fetchImpl, clock, timeoutMs } = check;
+  const baseIsSite = await getTenantInfo({ siteUrl: check.apiBase, fetch: fetchImpl, clock, timeoutMs }).then(
     () => true,
     () => false,
   );
-  if (baseIsSite || sameOrUnder(deps.apiBase, input.siteUrl)) {
-    return result(
-      'wrong_base_url',
-      `Pagewire is configured to call Confluence at ${deps.apiBase}, which is a site URL. Scoped API tokens only work through the gateway (https://api.atlassian.com/ex/confluence/<cloudId>): fix PAGEWIRE_ATLASSIAN_API_BASE.`,
-    );
-  }
+  if (!baseIsSite && !sameOrUnder(check.apiBase, siteUrl)) return null;
+  return check.result(
+    'wrong_base_url',
+    `Pagewire is configured to call Confluence at ${check.apiBase}, which is a site URL. Scoped API tokens only work through the gateway (https://api.atlassian.com/ex/confluence/<cloudId>): fix PAGEWIRE_ATLASSIAN_API_BASE.`,
+  );
+}
 
-  // 2. The site must name this installation's cloud id.
+/** 2. The site must name this installation's cloud id. */
+async function checkSiteCloudId(
+  check: HealthCheck,
+  input: TokenHealthInput,
+): Promise<HealthResult | { cloudId: string }> {
   let cloudId: string;
   try {
+    const { fetch: fetchImpl, clock, timeoutMs } = check;
     cloudId = (await getTenantInfo({ siteUrl: input.siteUrl, fetch: fetchImpl, clock, timeoutMs })).cloudId;
   } catch (error) {
     if (
@@ -177,29 +205,36 @@ export async function checkApiTokenHealth(
       isServerError(error) ||
       (isConfluenceError(error) && (error.status ?? 0) >= 500)
     ) {
-      return result(
+      return check.result(
         'unreachable',
         `The site ${input.siteUrl} could not be reached; Pagewire checks again later.`,
       );
     }
-    return result(
+    return check.result(
       'wrong_base_url',
       `${input.siteUrl} does not answer like a Confluence Cloud site, so its cloud id cannot be looked up.`,
     );
   }
   if (cloudId !== input.cloudId) {
-    return result(
+    return check.result(
       'wrong_base_url',
       `${input.siteUrl} belongs to another Confluence site (cloud id ${cloudId}) than this installation (${input.cloudId}).`,
     );
   }
+  return { cloudId };
+}
 
-  // 3. Probe each scope through the gateway.
+/** 3. Probes each scope through the gateway and reports what the token holds. */
+async function probeScopes(
+  check: HealthCheck,
+  cloudId: string,
+  input: TokenHealthInput,
+): Promise<HealthResult> {
   let client: ConfluenceClient;
   try {
     client = createConfluenceClient({
-      baseUrl: gatewayBaseUrl(deps.apiBase, cloudId),
-      allowedApiBase: deps.apiBase,
+      baseUrl: gatewayBaseUrl(check.apiBase, cloudId),
+      allowedApiBase: check.apiBase,
       credential: createApiTokenCredential({
         installationId: 'token-health',
         spaceKey: 'token-health',
@@ -207,37 +242,39 @@ export async function checkApiTokenHealth(
         token: input.token,
         scopes: [],
       }),
-      fetch: fetchImpl,
-      clock,
-      pacer: createPacer({ clock }),
-      timeoutMs,
+      fetch: check.fetch,
+      clock: check.clock,
+      pacer: createPacer({ clock: check.clock }),
+      timeoutMs: check.timeoutMs,
       // A health check answers within seconds; "try later" is a valid answer.
       retry: { maxRetries: 1, baseDelayMs: 500, maxWaitMs: 5_000 },
     });
   } catch (error) {
-    if (isConfluenceConfigError(error)) return result('wrong_base_url', error.message);
+    if (isConfluenceConfigError(error)) return check.result('wrong_base_url', error.message);
     throw error;
   }
-
   const granted: string[] = [];
   const missing: string[] = [];
   for (const probe of PROBES) {
-    const outcome = await runProbe(client, probe, input, now());
+    const outcome = await runProbe(client, probe, input, check.now());
     if (outcome === 'granted') granted.push(probe.scope);
     else if (outcome === 'missing') missing.push(probe.scope);
-    else return result(outcome.stop, outcome.detail);
+    else return check.result(outcome.stop, outcome.detail);
   }
-
   const missingRequired = REQUIRED_API_TOKEN_SCOPES.filter((scope) => !granted.includes(scope));
   if (missingRequired.length > 0) {
-    return result(
+    return check.result(
       'missing_scopes',
       `The token lacks ${missingRequired.join(', ')}. API token scopes cannot be edited: create a new token with all of ${REQUIRED_API_TOKEN_SCOPES.join(', ')} and enter it here.`,
       granted,
       missingRequired,
     );
   }
-  return result('ok', `The token works through the gateway and holds every scope Pagewire needs.`, granted);
+  return check.result(
+    'ok',
+    `The token works through the gateway and holds every scope Pagewire needs.`,
+    granted,
+  );
 }
 
 async function runProbe(
@@ -248,7 +285,7 @@ async function runProbe(
 ): Promise<ProbeResult> {
   try {
     await client.send({
-      operation: probe.operation,
+      endpoint: probe.endpoint,
       method: probe.method,
       path: probe.path,
       body: probe.body,

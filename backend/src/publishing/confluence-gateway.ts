@@ -10,8 +10,8 @@ import { addLabelsToPage } from '../confluence/api/labels';
 import { createPage, findPageByTitle, getPageById, readAdfBody, updatePage } from '../confluence/api/pages';
 import { getSpaceByKey } from '../confluence/api/spaces';
 import type { ConfluenceClient } from '../confluence/client';
+import type { ConfluenceEndpoint } from '../confluence/endpoint-scopes';
 import { isNotFoundError } from '../confluence/errors';
-import type { ConfluenceOperation } from '../confluence/operation-scopes';
 import type { Page } from '../confluence/schemas';
 
 /** Where the work is: the installation (tenant) and the space whose credentials and pacing apply. */
@@ -94,21 +94,41 @@ export interface PublishingConfluence {
 }
 
 /**
- * Hands out a client for one operation on one target: the credential router
- * decides which credential (app token or the space's API token) can do it,
- * and throws a ScopeError or NoCredentialError when none can.
+ * The clients of one job: a client for each endpoint on a target. The
+ * credential selector decides which credential (app token or the space's API
+ * token) can do it, and throws a ScopeError or NoCredentialError when none
+ * can; the installation and the tokens are read once for the job, not per call.
  */
-export type ConfluenceClientResolver = (
-  target: PublishTarget,
-  operation: ConfluenceOperation,
-) => Promise<ConfluenceClient>;
+export interface JobConfluenceClients {
+  clientFor(target: PublishTarget, endpoint: ConfluenceEndpoint): Promise<ConfluenceClient>;
+}
 
+/** Starts the Confluence side of a job (confluence-client-resolver.ts). */
+export interface ConfluenceClientResolver {
+  forJob(): JobConfluenceClients;
+}
+
+/**
+ * The gateway for one job (or, for the page indexer, one long-lived caller
+ * that resolves per call): pass `resolver.forJob()` when a job starts.
+ */
 export function createPublishingConfluence(
-  clientFor: ConfluenceClientResolver,
+  clients: JobConfluenceClients,
   options: { signal?: AbortSignal } = {},
 ): PublishingConfluence {
-  const signal = options.signal;
-  const withSignal = signal === undefined ? {} : { signal };
+  const clientFor: ClientFor = (target, endpoint) => clients.clientFor(target, endpoint);
+  const withSignal: WithSignal = options.signal === undefined ? {} : { signal: options.signal };
+  return { ...pageCalls(clientFor, withSignal), ...propertyAndLabelCalls(clientFor, withSignal) };
+}
+
+type ClientFor = (target: PublishTarget, endpoint: ConfluenceEndpoint) => Promise<ConfluenceClient>;
+type WithSignal = { signal?: AbortSignal };
+
+/** Spaces and pages: find, read, create, update. */
+function pageCalls(
+  clientFor: ClientFor,
+  withSignal: WithSignal,
+): Pick<PublishingConfluence, 'findSpace' | 'getPage' | 'findPageByTitle' | 'createPage' | 'updatePage'> {
   return {
     async findSpace(target) {
       try {
@@ -178,7 +198,18 @@ export function createPublishingConfluence(
       });
       return toPublishedPage(updated, page.body);
     },
+  };
+}
 
+/** Content properties (the snapshot, the page index) and labels. */
+function propertyAndLabelCalls(
+  clientFor: ClientFor,
+  withSignal: WithSignal,
+): Pick<
+  PublishingConfluence,
+  'getProperty' | 'listProperties' | 'putProperty' | 'deleteProperty' | 'addLabels'
+> {
+  return {
     async getProperty(target, pageId, key, contentType) {
       const property = await findPagePropertyByKey(await clientFor(target, 'property.read'), {
         pageId,

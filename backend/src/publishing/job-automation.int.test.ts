@@ -1,8 +1,6 @@
-import type { Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createJobAutomation } from './job-automation';
 import { createPageIdentityRepository } from './store/page-identity-repository';
-import type { PublishingTables } from './store/publishing-schema';
 import { declarePublishingHarnesses } from './testing/publishing-harness';
 
 const publishing = declarePublishingHarnesses();
@@ -21,7 +19,7 @@ async function setUp() {
     new Date(),
   );
   await h.service.start();
-  const db = h.database.database.db as unknown as Kysely<PublishingTables>;
+  const db = h.database.database.db;
   const automation = createJobAutomation({
     db,
     identities: createPageIdentityRepository(db),

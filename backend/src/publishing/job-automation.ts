@@ -2,8 +2,8 @@ import type { JobList, JobListQuery, JobView, PublishedPage } from '@pagewire/sh
 import type { Kysely } from 'kysely';
 import type { IngestPrincipal } from '../auth/ingest-key';
 import type { InstallationRepository } from '../store/installation-repository';
+import type { Tables } from '../store/schema';
 import type { PageIdentityRepository } from './store/page-identity-repository';
-import type { PublishingTables } from './store/publishing-schema';
 import { type StoredJob, toJobView, toStoredJob } from './store/queue-repository';
 
 /**
@@ -31,7 +31,7 @@ export interface JobAutomation {
 }
 
 export interface JobAutomationDeps {
-  db: Kysely<PublishingTables>;
+  db: Kysely<Tables>;
   identities: PageIdentityRepository;
   installations: InstallationRepository;
   /** How often a waiting request looks at its job again. */

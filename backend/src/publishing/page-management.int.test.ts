@@ -1,9 +1,7 @@
-import type { Kysely } from 'kysely';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { OperationCall } from '../http/operations/operation-types';
 import { createPageManagementOperations } from './page-management';
-import type { PublishingTables } from './store/publishing-schema';
 import { declarePublishingHarnesses } from './testing/publishing-harness';
 
 const publishing = declarePublishingHarnesses();
@@ -13,7 +11,7 @@ describe('the Pages tab’s operations', () => {
     const h = await publishing.open();
     await h.service.start();
     const operations = createPageManagementOperations({
-      db: h.database.database.db as unknown as Kysely<PublishingTables>,
+      db: h.database.database.db,
       service: h.service,
       activity: h.repositories.activity,
       clientFor: h.clientFor,
@@ -72,7 +70,7 @@ describe('the Pages tab’s operations', () => {
     const h = await publishing.open();
     await h.service.start();
     const operations = createPageManagementOperations({
-      db: h.database.database.db as unknown as Kysely<PublishingTables>,
+      db: h.database.database.db,
       service: h.service,
       activity: h.repositories.activity,
       clientFor: h.clientFor,

@@ -4,14 +4,14 @@ import type { OperationHandlers } from '../http/operations';
 import { spaceOf } from '../http/operations/operation-types';
 import { ProblemError } from '../http/problem-error';
 import type { ActivityRepository } from '../store/activity-repository';
+import type { Tables } from '../store/schema';
 import { type ConfluenceClientResolver, createPublishingConfluence } from './confluence-gateway';
 import { PAGE_OWNERSHIP_PROPERTY_KEY, pageIndexPropertyKey } from './page-ownership';
 import type { PublishingService } from './publishing-service';
-import type { PublishingTables } from './store/publishing-schema';
 import { type StoredJob, toStoredJob } from './store/queue-repository';
 
 export interface PageManagementDeps {
-  db: Kysely<PublishingTables>;
+  db: Kysely<Tables>;
   service: PublishingService;
   activity: ActivityRepository;
   /** Confluence access for "stop managing", which removes Pagewire's marker properties from the page. */
@@ -229,7 +229,7 @@ export function createPageManagementOperations(
 
 /** Whether a space admin released this external id: its source's pushes are then refused with `page_released`. */
 export async function findRelease(
-  db: Kysely<PublishingTables>,
+  db: Kysely<Tables>,
   installationId: string,
   spaceKey: string,
   externalId: string,
@@ -243,7 +243,7 @@ export async function findRelease(
     .executeTakeFirst();
 }
 
-function listReleases(db: Kysely<PublishingTables>, installationId: string, spaceKey: string) {
+function listReleases(db: Kysely<Tables>, installationId: string, spaceKey: string) {
   return db
     .selectFrom('publish_page_releases')
     .selectAll()
@@ -265,7 +265,7 @@ async function removeMarkers(
   pageId: string,
   externalId: string,
 ): Promise<void> {
-  const confluence = createPublishingConfluence(deps.clientFor);
+  const confluence = createPublishingConfluence(deps.clientFor.forJob());
   const ownership = await confluence.getProperty(target, pageId, PAGE_OWNERSHIP_PROPERTY_KEY);
   if (ownership !== null) await confluence.deleteProperty(target, pageId, ownership.id);
   const space = await confluence.findSpace(target);

@@ -1,10 +1,8 @@
 import type { RequestLogEntry } from '@pagewire/devkit';
 import type { AdfDocument } from '@pagewire/shared';
-import type { Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { PAGE_OWNERSHIP_PROPERTY_KEY } from './page-ownership';
 import { createPageIdentityRepository } from './store/page-identity-repository';
-import type { PublishingTables } from './store/publishing-schema';
 import {
   anyWrites,
   declarePublishingHarnesses,
@@ -35,7 +33,7 @@ function operations(requests: readonly RequestLogEntry[]): string[] {
 }
 
 function identitiesOf(h: PublishingHarness) {
-  return createPageIdentityRepository(h.database.database.db as unknown as Kysely<PublishingTables>);
+  return createPageIdentityRepository(h.database.database.db);
 }
 
 describe('publishing whole pages', () => {

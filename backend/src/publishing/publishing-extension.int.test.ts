@@ -3,7 +3,6 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSigner, type TestSigner } from '../testing/forge-tokens';
 import { startTestBackend, type TestBackend } from '../testing/test-backend';
 import { createPublishingExtension } from './publishing-extension';
-import type { PublishingTables } from './store/publishing-schema';
 
 let t: TestBackend | undefined;
 let signer: TestSigner;
@@ -36,7 +35,7 @@ async function startWithEngine(): Promise<TestBackend> {
 async function snapshotRows(
   backend: TestBackend,
 ): Promise<Array<{ target_key: string; latest_seq: number }>> {
-  const db = backend.backend.context.db as unknown as Kysely<PublishingTables>;
+  const db = backend.backend.context.db;
   return db
     .selectFrom('publish_work')
     .select(['target_key', 'latest_seq'])

@@ -1,21 +1,17 @@
 import { Router } from 'express';
-import type { Kysely } from 'kysely';
 import type { BackendContext, BackendExtension } from '../backend';
+import { readPublishingConfig } from '../config/publishing-config';
 import { createPacer, type Pacer } from '../confluence/pacer';
-import { createPostgresPacerStore, pacerMigrations } from '../confluence/pacer-store-postgres';
-import { createCredentialRouter } from '../credentials/credential-router';
+import { createPostgresPacerStore } from '../store/pacer-store-postgres';
+import { PUBLISHING_TENANT_TABLES } from '../store/schema';
 import { createConfluenceClientResolver } from './confluence-client-resolver';
 import type { ConfluenceClientResolver } from './confluence-gateway';
 import { createAutomationRouter } from './http/automation-router';
 import { createPublishingRouter } from './http/publishing-router';
 import { createJobAutomation } from './job-automation';
 import { createPageManagementOperations, findRelease } from './page-management';
-import { readPublishingConfig } from './publishing-config';
 import { createPublishingService } from './publishing-service';
-import { automationMigrations } from './store/automation-migrations';
 import { createPageIdentityRepository } from './store/page-identity-repository';
-import { PUBLISHING_TENANT_TABLES, publishingMigrations } from './store/publishing-migrations';
-import type { PublishingTables } from './store/publishing-schema';
 
 export interface PublishingExtensionOptions {
   /** The same env record the backend's config is read from (`PAGEWIRE_PUBLISH_*` knobs). */
@@ -27,7 +23,7 @@ export interface PublishingExtensionOptions {
 
 /**
  * The publishing engine as a backend extension (docs/PUBLISHING.md): its
- * tables join the backend's recorded migrations, its worker starts with the
+ * tables are in store/ (migrations 01xx) like every other, its worker starts with the
  * backend and drains on shutdown, its routes (`PUT /ingest/v1/pages/{id}`,
  * `GET /ingest/v1/jobs/{id}`) mount next to the core ingest routes, and it
  * carries out the core's snapshot decisions (its SnapshotScheduler: a new
@@ -37,9 +33,6 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
   const config = readPublishingConfig(options.env);
   return {
     name: 'publishing',
-    // The pacer's tables come along: the engine is the backend's Confluence
-    // caller at volume, and on PostgreSQL its replicas share one budget.
-    migrations: [...publishingMigrations, ...automationMigrations, ...pacerMigrations],
     tenantTables: PUBLISHING_TENANT_TABLES,
     async setup(context) {
       const logger = context.logger.child({ component: 'publishing' });
@@ -59,7 +52,7 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
         const items = await service.queue.countWorkByState();
         return (items.ready ?? 0) + (items.leased ?? 0);
       });
-      const publishingDb = context.db as unknown as Kysely<PublishingTables>;
+      const publishingDb = context.db;
       const automation = createJobAutomation({
         db: publishingDb,
         identities: createPageIdentityRepository(publishingDb),
@@ -93,18 +86,15 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
   };
 }
 
-/** The engine's Confluence clients: a credential per call (the credential router), paced per credential. */
+/** The engine's Confluence clients: credentials read once per job, a credential per endpoint (the credential selector), paced per credential. */
 function clientResolverFor(
   context: BackendContext,
   options: PublishingExtensionOptions,
 ): ConfluenceClientResolver {
-  const credentialRouter = createCredentialRouter({
+  return createConfluenceClientResolver({
     sources: context.credentialSources,
     mode: context.config.mode,
     now: context.now,
-  });
-  return createConfluenceClientResolver({
-    credentialRouter,
     installations: context.repositories.installations,
     allowedApiBase: context.config.atlassianApiBase.href.replace(/\/+$/, ''),
     // Replicas on PostgreSQL draw on one rate-limit budget through the shared

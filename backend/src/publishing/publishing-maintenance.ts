@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { PublishingConfig } from './publishing-config';
+import type { PublishingConfig } from '../config/publishing-config';
 import type { PublishingWorker } from './publishing-worker';
 import type { QueueRepository } from './store/queue-repository';
 

@@ -10,9 +10,10 @@ import {
   type MarkdownRenderer,
 } from '../adf/markdown-renderer';
 import type { IngestPrincipal } from '../auth/ingest-key';
+import { defaultPublishingConfig, type PublishingConfig } from '../config/publishing-config';
 import type { Database } from '../store/database';
 import type { Repositories } from '../store/repositories';
-import type { CoreTables } from '../store/schema';
+import type { Tables } from '../store/schema';
 import { type ConfluenceClientResolver, createPublishingConfluence } from './confluence-gateway';
 import { createJobAudit, type JobAudit } from './job-audit';
 import { createJobWaiters, type JobWaiters, workItemKey } from './job-waiters';
@@ -20,7 +21,6 @@ import { createPageIndexer } from './page-indexer';
 import { createPageJobs } from './page-jobs';
 import { findRelease } from './page-management';
 import { type PublishIntent, type PublishResult, publishPage } from './page-publisher';
-import { defaultPublishingConfig, type PublishingConfig } from './publishing-config';
 import { createPublishingMaintenance } from './publishing-maintenance';
 import { createPublishingMetrics, type PublishingMetrics } from './publishing-metrics';
 import { createPublishingWorker, type PublishingWorker, type WorkerEvents } from './publishing-worker';
@@ -28,7 +28,6 @@ import { publishSnapshot } from './snapshot-publisher';
 import { createSnapshotScheduling, type SnapshotScheduling } from './snapshot-scheduling';
 import { createSpaceDirectory } from './space-directory';
 import { createPageIdentityRepository } from './store/page-identity-repository';
-import type { PublishingTables } from './store/publishing-schema';
 import {
   createQueueRepository,
   type Lease,
@@ -43,7 +42,7 @@ export { SYSTEM_SOURCE } from '../use-cases/ports';
 export interface PublishingServiceDeps {
   database: Database;
   repositories: Pick<Repositories, 'blocks' | 'placements' | 'spaceSettings' | 'activity'>;
-  /** Picks the credential per Confluence call (the credential router) and builds a paced client for it. */
+  /** Resolves each job's paced clients: credentials picked by the credential selector, read once per job. */
   clientFor: ConfluenceClientResolver;
   logger: Logger;
   /** The backend's metrics registry; omitted in tests that do not look at metrics. */
@@ -113,19 +112,19 @@ const SPACE_DIRECTORY_TTL_MS = 15 * 60_000;
 
 /** The engine's stores over the backend's database. */
 interface PublishingStores {
-  db: Kysely<PublishingTables>;
+  db: Kysely<Tables>;
   queue: QueueRepository;
   identities: ReturnType<typeof createPageIdentityRepository>;
   snapshots: SnapshotRepository;
 }
 
 function openPublishingStores(database: Database): PublishingStores {
-  const db = database.db as unknown as Kysely<PublishingTables>;
+  const db = database.db;
   return {
     db,
     queue: createQueueRepository(db, database.dialect),
     identities: createPageIdentityRepository(db),
-    snapshots: createSnapshotRepository(database.db as unknown as Kysely<PublishingTables & CoreTables>),
+    snapshots: createSnapshotRepository(database.db),
   };
 }
 
@@ -176,7 +175,10 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
     createPageIndexer({
       identities,
       spaces,
-      confluence: createPublishingConfluence(deps.clientFor),
+      // Long-lived, so it resolves per call: tokens it kept would outlive their expiry.
+      confluence: createPublishingConfluence({
+        clientFor: (target, endpoint) => deps.clientFor.forJob().clientFor(target, endpoint),
+      }),
       logger,
       now,
     }),
@@ -246,7 +248,7 @@ function createLeaseProcessor(deps: LeaseProcessorDeps) {
     lease: Lease,
     context: { signal: AbortSignal; recordIntent(intent: unknown): Promise<void> },
   ): Promise<PublishResult> => {
-    const confluence = createPublishingConfluence(deps.clientFor, { signal: context.signal });
+    const confluence = createPublishingConfluence(deps.clientFor.forJob(), { signal: context.signal });
     if (lease.kind === 'snapshot') {
       return publishSnapshot(lease.job, {
         confluence,

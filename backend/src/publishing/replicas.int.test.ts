@@ -3,10 +3,9 @@ import { declareEmulator } from '@pagewire/devkit/testing';
 import type { JobView } from '@pagewire/shared';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { coreMigrations } from '../store/migrations';
+import { migrations } from '../store/migrations';
 import { emulatorBackendEnv } from '../testing/emulator-backend-env';
 import { postgresTarget, postgresTestUrl, sqliteTarget } from '../testing/test-databases';
-import { publishingMigrations } from './store/publishing-migrations';
 import { ingest, installAndCreateKey, spawnBackend, waitForJobs } from './testing/backend-process';
 import { externalIdOf, versionTexts, visibleText } from './testing/confluence-inspection';
 import { createPublishingHarness, pageWrites } from './testing/publishing-harness';
@@ -47,7 +46,7 @@ async function expectOneWriterPerPage(input: {
 
 describe('two replicas sharing one queue', () => {
   it('never write the same page twice when two engines in one process share a SQLite queue', async () => {
-    const database = await sqliteTarget.open({ migrations: [...coreMigrations, ...publishingMigrations] });
+    const database = await sqliteTarget.open({ migrations: migrations });
     const site = await env.dev.seedSite();
     const first = await createPublishingHarness({
       dev: env.dev,

@@ -7,7 +7,7 @@ import {
   publishingActivityActions,
 } from '@pagewire/shared';
 import type { Kysely } from 'kysely';
-import type { CoreTables } from './schema';
+import type { Tables } from './schema';
 import { createTimeOrderedIdGenerator } from './time-ordered-id';
 
 export interface ActivityEntry {
@@ -47,7 +47,7 @@ export interface ActivityRepository {
 }
 
 export function createActivityRepository(
-  db: Kysely<CoreTables>,
+  db: Kysely<Tables>,
   nextId: () => string = createTimeOrderedIdGenerator(),
 ): ActivityRepository {
   return {

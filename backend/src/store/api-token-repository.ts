@@ -2,7 +2,7 @@ import { type ExpiryWarning, type TokenHealth, tokenHealthSchema } from '@pagewi
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { SealedRow, SealedSecret } from './app-token-repository';
-import type { CoreTables } from './schema';
+import type { CoreTables, Tables } from './schema';
 
 export interface ApiTokenRecord {
   installationId: string;
@@ -86,7 +86,14 @@ function toRecord(row: ApiTokenRow): ApiTokenRecord {
   };
 }
 
-export function createApiTokenRepository(db: Kysely<CoreTables>): ApiTokenRepository {
+export function createApiTokenRepository(db: Kysely<Tables>): ApiTokenRepository {
+  return { ...tokenRows(db), ...recheckRows(db), ...sealedRows(db) };
+}
+
+/** A space's token: stored, read, removed, marked used and warned about. */
+function tokenRows(
+  db: Kysely<Tables>,
+): Pick<ApiTokenRepository, 'save' | 'find' | 'remove' | 'markUsed' | 'setExpiryWarning'> {
   return {
     async save(token, now) {
       const at = now.toISOString();
@@ -142,6 +149,22 @@ export function createApiTokenRepository(db: Kysely<CoreTables>): ApiTokenReposi
         .execute();
     },
 
+    async setExpiryWarning(installationId, spaceKey, level) {
+      await db
+        .updateTable('api_tokens')
+        .set({ expiry_warning: level })
+        .where('installation_id', '=', installationId)
+        .where('space_key', '=', spaceKey)
+        .execute();
+    },
+  };
+}
+
+/** The daily re-check: which tokens are due, claiming them, recording results. */
+function recheckRows(
+  db: Kysely<Tables>,
+): Pick<ApiTokenRepository, 'recordCheck' | 'claimDue' | 'countDue' | 'listExpiryDates'> {
+  return {
     async recordCheck(installationId, spaceKey, checked, check) {
       const result = await db
         .updateTable('api_tokens')
@@ -189,20 +212,16 @@ export function createApiTokenRepository(db: Kysely<CoreTables>): ApiTokenReposi
       return Number(row?.due ?? 0);
     },
 
-    async setExpiryWarning(installationId, spaceKey, level) {
-      await db
-        .updateTable('api_tokens')
-        .set({ expiry_warning: level })
-        .where('installation_id', '=', installationId)
-        .where('space_key', '=', spaceKey)
-        .execute();
-    },
-
     async listExpiryDates() {
       const rows = await db.selectFrom('api_tokens').select('expires_on').execute();
       return rows.map((row) => row.expires_on);
     },
+  };
+}
 
+/** Master-key rotation: every sealed token, and re-sealing one that is unchanged. */
+function sealedRows(db: Kysely<Tables>): Pick<ApiTokenRepository, 'listSealed' | 'reseal'> {
+  return {
     async listSealed() {
       const rows = await db
         .selectFrom('api_tokens')

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { CoreTables } from './schema';
+import type { Tables } from './schema';
 
 /** A secret as stored: which master key sealed it and the sealed bytes (base64). */
 export interface SealedSecret {
@@ -41,7 +41,7 @@ export interface AppTokenRepository {
   reseal(row: SealedRow, next: SealedSecret): Promise<boolean>;
 }
 
-export function createAppTokenRepository(db: Kysely<CoreTables>): AppTokenRepository {
+export function createAppTokenRepository(db: Kysely<Tables>): AppTokenRepository {
   return {
     async store(installationId, token, now) {
       const values = {

@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compileStatement, type Database, openDatabase } from './database';
-import { coreMigrations } from './migrations';
+import { migrations } from './migrations';
 import { migrateToLatest } from './migrator';
 
 describe('a statement compiled once', () => {
   let database: Database;
   beforeEach(async () => {
     database = await openDatabase('sqlite::memory:');
-    await migrateToLatest(database, coreMigrations);
+    await migrateToLatest(database, migrations);
     await database.db
       .insertInto('space_settings')
       .values(
@@ -70,7 +70,7 @@ describe('the SQLite database file', () => {
     try {
       const file = join(dir, 'nested', 'pagewire.db');
       const database = await openDatabase(`sqlite:${file}`);
-      await migrateToLatest(database, coreMigrations);
+      await migrateToLatest(database, migrations);
       for (const path of [file, `${file}-wal`, `${file}-shm`]) {
         expect({ path, mode: statSync(path).mode & 0o777 }).toEqual({ path, mode: 0o600 });
       }

@@ -11,12 +11,12 @@ import {
   sql,
 } from 'kysely';
 import pg from 'pg';
-import type { CoreTables } from './schema';
+import type { Tables } from './schema';
 
 export type DialectName = 'sqlite' | 'postgres';
 
 export interface Database {
-  readonly db: Kysely<CoreTables>;
+  readonly db: Kysely<Tables>;
   readonly dialect: DialectName;
   /** The PostgreSQL schema the tables live in (`null` on SQLite). */
   readonly schema: string | null;
@@ -36,7 +36,8 @@ export interface Database {
 export async function openDatabase(url: string): Promise<Database> {
   if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url);
-  throw new Error('DATABASE_URL must start with sqlite: or postgres://');
+  // config/ has already checked DATABASE_URL; this guards other callers (the CLI, tests).
+  throw new Error('a database URL must start with sqlite: or postgres://');
 }
 
 function openSqlite(location: string): Database {
@@ -59,7 +60,7 @@ function openSqlite(location: string): Database {
   }
   connection.pragma('busy_timeout = 5000');
   connection.pragma('foreign_keys = ON');
-  const db = new Kysely<CoreTables>({
+  const db = new Kysely<Tables>({
     dialect: new SqliteDialect({ database: withStatementCache(connection) }),
   });
   return {
@@ -122,7 +123,7 @@ const parameterMarker = (index: number) => `\u0000pagewire-parameter-${index}\u0
  * error here, at start, not a wrong answer later.
  */
 export function compileStatement<Row>(
-  db: Kysely<CoreTables>,
+  db: Kysely<Tables>,
   parameterCount: number,
   build: (...parameters: string[]) => Compilable<Row>,
 ): CompiledStatement<Row> {
@@ -156,7 +157,7 @@ async function openPostgres(url: string): Promise<Database> {
   // An idle client losing its connection emits 'error' on the pool; without a
   // listener that would crash the process instead of failing the next query.
   pool.on('error', () => {});
-  const db = new Kysely<CoreTables>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   const parsed = new URL(url);
   const description = `postgres ${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
   let schema: string | null;
@@ -169,7 +170,7 @@ async function openPostgres(url: string): Promise<Database> {
   }
   if (schema === null) {
     await db.destroy();
-    throw new Error('DATABASE_URL: no schema on the search_path exists; create it first');
+    throw new Error('the database URL names no existing schema on its search_path; create it first');
   }
   return {
     db,

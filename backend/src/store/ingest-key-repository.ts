@@ -1,6 +1,6 @@
 import type { IngestKeySummary } from '@pagewire/shared';
 import type { Kysely } from 'kysely';
-import type { CoreTables } from './schema';
+import type { Tables } from './schema';
 
 export interface IngestKeyRecord {
   id: string;
@@ -30,7 +30,15 @@ export interface IngestKeyRepository {
 
 const USE_RECORD_INTERVAL_MS = 60_000;
 
-export function createIngestKeyRepository(db: Kysely<CoreTables>): IngestKeyRepository {
+export function createIngestKeyRepository(db: Kysely<Tables>): IngestKeyRepository {
+  return {
+    ...keyLifecycle(db),
+    ...keyUse(db),
+  };
+}
+
+/** Creating, listing and revoking a space's keys. */
+function keyLifecycle(db: Kysely<Tables>): Pick<IngestKeyRepository, 'create' | 'list' | 'revoke'> {
   return {
     async create(key) {
       await db
@@ -49,27 +57,6 @@ export function createIngestKeyRepository(db: Kysely<CoreTables>): IngestKeyRepo
           revoked_by: null,
         })
         .execute();
-    },
-
-    async findByHash(keyHash) {
-      const row = await db
-        .selectFrom('ingest_keys')
-        .selectAll()
-        .where('key_hash', '=', keyHash)
-        .executeTakeFirst();
-      if (row === undefined) return null;
-      return {
-        id: row.id,
-        installationId: row.installation_id,
-        spaceKey: row.space_key,
-        source: row.source,
-        keyHash: row.key_hash,
-        prefix: row.prefix,
-        createdAt: row.created_at,
-        createdBy: row.created_by,
-        lastUsedAt: row.last_used_at,
-        revokedAt: row.revoked_at,
-      };
     },
 
     async list(installationId, spaceKey) {
@@ -110,6 +97,32 @@ export function createIngestKeyRepository(db: Kysely<CoreTables>): IngestKeyRepo
         .where('space_key', '=', spaceKey)
         .executeTakeFirst();
       return existing === undefined ? 'not_found' : 'already_revoked';
+    },
+  };
+}
+
+/** What every ingest request does: find the key by its hash and note its use. */
+function keyUse(db: Kysely<Tables>): Pick<IngestKeyRepository, 'findByHash' | 'markUsed'> {
+  return {
+    async findByHash(keyHash) {
+      const row = await db
+        .selectFrom('ingest_keys')
+        .selectAll()
+        .where('key_hash', '=', keyHash)
+        .executeTakeFirst();
+      if (row === undefined) return null;
+      return {
+        id: row.id,
+        installationId: row.installation_id,
+        spaceKey: row.space_key,
+        source: row.source,
+        keyHash: row.key_hash,
+        prefix: row.prefix,
+        createdAt: row.created_at,
+        createdBy: row.created_by,
+        lastUsedAt: row.last_used_at,
+        revokedAt: row.revoked_at,
+      };
     },
 
     async markUsed(id, now) {

@@ -1,11 +1,10 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { automationMigrations } from '../publishing/store/automation-migrations';
-import { PUBLISHING_TENANT_TABLES, publishingMigrations } from '../publishing/store/publishing-migrations';
 import { type Database, openDatabase } from './database';
 import { purgeInstallation } from './installation-purge';
-import { coreMigrations } from './migrations';
+import { migrations } from './migrations';
 import { migrateToLatest } from './migrator';
+import { PUBLISHING_TENANT_TABLES } from './schema';
 
 const LEAVING = 'ari:cloud:ecosystem::installation/aaaaaaaa-0000-4000-8000-000000000001';
 const STAYING = 'ari:cloud:ecosystem::installation/bbbbbbbb-0000-4000-8000-000000000002';
@@ -15,7 +14,7 @@ describe('the uninstall purge', () => {
   let database: Database;
   beforeEach(async () => {
     database = await openDatabase('sqlite::memory:');
-    await migrateToLatest(database, [...coreMigrations, ...publishingMigrations, ...automationMigrations]);
+    await migrateToLatest(database, migrations);
   });
   afterEach(async () => {
     await database.close();

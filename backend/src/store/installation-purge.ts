@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { type BackgroundJob, startPeriodicJob } from '../credentials/api-token-recheck-job';
 import type { InstallationRepository } from './installation-repository';
-import type { CoreTables } from './schema';
+import type { Tables } from './schema';
 
 /**
  * Deletes everything the backend keeps for one installation, in one
@@ -14,7 +14,7 @@ import type { CoreTables } from './schema';
  * period.
  */
 export async function purgeInstallation(
-  db: Kysely<CoreTables>,
+  db: Kysely<Tables>,
   installationId: string,
   extensionTables: readonly string[] = [],
 ): Promise<void> {
@@ -40,7 +40,7 @@ export async function purgeInstallation(
 
 /** Purges, once an hour, every installation whose grace period after uninstall has passed. */
 export function startInstallationPurgeJob(deps: {
-  db: Kysely<CoreTables>;
+  db: Kysely<Tables>;
   installations: InstallationRepository;
   graceMs: number;
   now: () => Date;

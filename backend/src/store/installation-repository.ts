@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { CoreTables } from './schema';
+import type { CoreTables, Tables } from './schema';
 
 export interface Installation {
   installationId: string;
@@ -47,7 +47,15 @@ function toInstallation(row: CoreTables['installations']): Installation {
   };
 }
 
-export function createInstallationRepository(db: Kysely<CoreTables>): InstallationRepository {
+export function createInstallationRepository(db: Kysely<Tables>): InstallationRepository {
+  return {
+    ...installationSightings(db),
+    ...installationUninstalls(db),
+  };
+}
+
+/** Recording and reading installations as Forge calls reveal them. */
+function installationSightings(db: Kysely<Tables>): Pick<InstallationRepository, 'record' | 'find'> {
   return {
     async record(sighting, now) {
       const existing = await db
@@ -98,7 +106,14 @@ export function createInstallationRepository(db: Kysely<CoreTables>): Installati
         .executeTakeFirst();
       return row === undefined ? null : toInstallation(row);
     },
+  };
+}
 
+/** Uninstall and reinstall: marking, finding a recent uninstall on a site, and purge candidates. */
+function installationUninstalls(
+  db: Kysely<Tables>,
+): Pick<InstallationRepository, 'markUninstalled' | 'findUninstalledOnSite' | 'listUninstalledBefore'> {
+  return {
     async markUninstalled(installationId, at) {
       await db
         .updateTable('installations')

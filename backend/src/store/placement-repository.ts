@@ -1,6 +1,6 @@
 import type { ContentType } from '@pagewire/shared';
 import type { Kysely } from 'kysely';
-import type { CoreTables } from './schema';
+import type { Tables } from './schema';
 
 /** One macro instance showing a block: the page it is on and the macro's local id. */
 export interface Placement {
@@ -73,7 +73,7 @@ interface RememberedPlacement {
  * `last_seen_at` refresh is late by at most `ttlMs`.
  */
 export function createPlacementRepository(
-  db: Kysely<CoreTables>,
+  db: Kysely<Tables>,
   memoOptions: PlacementMemoOptions = {},
 ): PlacementRepository {
   const ttlMs = memoOptions.ttlMs ?? DEFAULT_MEMO_TTL_MS;
@@ -136,7 +136,13 @@ export function createPlacementRepository(
       // SQLite and PostgreSQL both count an upsert whose update was filtered out as 0 rows.
       return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
     },
+    ...placementListing(db),
+  };
+}
 
+/** Where blocks are shown: by block (to refresh its snapshots) and by space. */
+function placementListing(db: Kysely<Tables>): Pick<PlacementRepository, 'listForBlock' | 'listForSpace'> {
+  return {
     async listForBlock(installationId, spaceKey, blockKey) {
       const rows = await db
         .selectFrom('block_placements')

@@ -2,7 +2,7 @@ import type { BlockPayload, TokenHealth } from '@pagewire/shared';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type TestDatabase, testDatabaseTargets } from '../testing/test-databases';
-import { coreMigrations } from './migrations';
+import { migrations, type NamedMigration } from './migrations';
 import { migrateToLatest, pendingMigrations } from './migrator';
 import { createPlacementRepository } from './placement-repository';
 import { createRepositories, type Repositories } from './repositories';
@@ -31,26 +31,27 @@ describe.each(testDatabaseTargets())('the repositories on $name', (target) => {
   });
 
   describe('migrations', () => {
+    /** Inserts further migrations at their place in name order, as a later release's index would list them. */
+    const listedWith = (...added: NamedMigration[]) =>
+      [...migrations, ...added].sort((a, b) => (a.name < b.name ? -1 : 1));
+
     it('applies nothing the second time and leaves nothing pending', async () => {
-      expect(await migrateToLatest(handle.database, coreMigrations)).toEqual([]);
-      expect(await pendingMigrations(handle.database, coreMigrations)).toEqual([]);
+      expect(await migrateToLatest(handle.database, migrations)).toEqual([]);
+      expect(await pendingMigrations(handle.database, migrations)).toEqual([]);
     });
 
     it('applies a migration added later on top of the recorded ones, in order', async () => {
-      const later = [
-        ...coreMigrations,
-        {
-          name: '0100-extension',
-          migration: {
-            async up(db: Parameters<(typeof coreMigrations)[number]['migration']['up']>[0]) {
-              await db.schema
-                .createTable('extension_rows')
-                .addColumn('id', 'text', (c) => c.primaryKey())
-                .execute();
-            },
+      const later = listedWith({
+        name: '0100-extension',
+        migration: {
+          async up(db: Parameters<NamedMigration['migration']['up']>[0]) {
+            await db.schema
+              .createTable('extension_rows')
+              .addColumn('id', 'text', (c) => c.primaryKey())
+              .execute();
           },
         },
-      ];
+      });
       expect(await pendingMigrations(handle.database, later)).toEqual(['0100-extension']);
       expect(await migrateToLatest(handle.database, later)).toEqual(['0100-extension']);
       await sql`insert into extension_rows (id) values ('x')`.execute(handle.database.db);
@@ -58,7 +59,7 @@ describe.each(testDatabaseTargets())('the repositories on $name', (target) => {
 
     it('upgrades a database from an earlier release whose later-range migrations sort after a new core one', async () => {
       const tableMigration = (table: string) => ({
-        async up(db: Parameters<(typeof coreMigrations)[number]['migration']['up']>[0]) {
+        async up(db: Parameters<NamedMigration['migration']['up']>[0]) {
           await db.schema
             .createTable(table)
             .addColumn('id', 'text', (c) => c.primaryKey())
@@ -67,23 +68,20 @@ describe.each(testDatabaseTargets())('the repositories on $name', (target) => {
       });
       // An earlier release had the core migrations and a publishing one (01xx);
       // this release adds a core migration (00xx) that sorts before it.
-      const earlier = [
-        ...coreMigrations,
-        { name: '0199-earlier-extension', migration: tableMigration('earlier_rows') },
-      ];
+      const earlierExtension = { name: '0199-earlier-extension', migration: tableMigration('earlier_rows') };
+      const earlier = listedWith(earlierExtension);
       expect(await migrateToLatest(handle.database, earlier)).toEqual(['0199-earlier-extension']);
-      const upgraded = [
-        ...coreMigrations,
+      const upgraded = listedWith(
         { name: '0099-new-core', migration: tableMigration('new_core_rows') },
-        ...earlier.slice(coreMigrations.length),
-      ];
+        earlierExtension,
+      );
       expect(await migrateToLatest(handle.database, upgraded)).toEqual(['0099-new-core']);
       await sql`insert into new_core_rows (id) values ('x')`.execute(handle.database.db);
       expect(await pendingMigrations(handle.database, upgraded)).toEqual([]);
     });
 
     it('refuses a migration list that is out of order', async () => {
-      const shuffled = [...coreMigrations].reverse();
+      const shuffled = [...migrations].reverse();
       await expect(migrateToLatest(handle.database, shuffled)).rejects.toThrow(/must sort after/);
     });
 
@@ -91,10 +89,10 @@ describe.each(testDatabaseTargets())('the repositories on $name', (target) => {
       const fresh = await target.open({ migrations: false });
       try {
         const [first, second] = await Promise.all([
-          migrateToLatest(fresh.database, coreMigrations),
-          migrateToLatest(fresh.database, coreMigrations),
+          migrateToLatest(fresh.database, migrations),
+          migrateToLatest(fresh.database, migrations),
         ]);
-        expect([...first, ...second].sort()).toEqual(coreMigrations.map((m) => m.name).sort());
+        expect([...first, ...second].sort()).toEqual(migrations.map((m) => m.name).sort());
       } finally {
         await fresh.dispose();
       }

@@ -6,7 +6,7 @@ import { type BlockRepository, createBlockRepository } from './block-repository'
 import { createIngestKeyRepository, type IngestKeyRepository } from './ingest-key-repository';
 import { createInstallationRepository, type InstallationRepository } from './installation-repository';
 import { createPlacementRepository, type PlacementRepository } from './placement-repository';
-import type { CoreTables } from './schema';
+import type { Tables } from './schema';
 import { createSpaceSettingsRepository, type SpaceSettingsRepository } from './space-settings-repository';
 
 /** Every repository over one database: what the composition hands to the HTTP layer and the jobs. */
@@ -21,7 +21,7 @@ export interface Repositories {
   apiTokens: ApiTokenRepository;
 }
 
-export function createRepositories(db: Kysely<CoreTables>): Repositories {
+export function createRepositories(db: Kysely<Tables>): Repositories {
   return {
     installations: createInstallationRepository(db),
     spaceSettings: createSpaceSettingsRepository(db),

@@ -5,7 +5,7 @@ import {
   type SpaceSettings,
 } from '@pagewire/shared';
 import type { Kysely } from 'kysely';
-import type { CoreTables } from './schema';
+import type { Tables } from './schema';
 
 export interface StoredSpaceSettings {
   settings: SpaceSettings;
@@ -28,7 +28,7 @@ export interface SpaceSettingsRepository {
   copyAll(fromInstallationId: string, toInstallationId: string, now: Date): Promise<number>;
 }
 
-export function createSpaceSettingsRepository(db: Kysely<CoreTables>): SpaceSettingsRepository {
+export function createSpaceSettingsRepository(db: Kysely<Tables>): SpaceSettingsRepository {
   async function read(installationId: string, spaceKey: string): Promise<StoredSpaceSettings> {
     const row = await db
       .selectFrom('space_settings')

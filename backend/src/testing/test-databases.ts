@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { type Database, openDatabase } from '../store/database';
-import { coreMigrations, type NamedMigration } from '../store/migrations';
+import { migrations as allMigrations, type NamedMigration } from '../store/migrations';
 import { migrateToLatest } from '../store/migrator';
 
 /**
@@ -28,7 +28,7 @@ export function postgresTestUrl(env: Record<string, string | undefined> = proces
 }
 
 async function prepare(database: Database, migrations: readonly NamedMigration[] | false | undefined) {
-  if (migrations !== false) await migrateToLatest(database, migrations ?? coreMigrations);
+  if (migrations !== false) await migrateToLatest(database, migrations ?? allMigrations);
 }
 
 export const sqliteTarget: TestDatabaseTarget = {

@@ -36,7 +36,7 @@ export function listPageProperties(
   params: { pageId: string; contentType?: ContentType; key?: string; limit?: number; signal?: AbortSignal },
 ): AsyncGenerator<ContentProperty, void, undefined> {
   return paginate(client, {
-    operation: 'property.read',
+    endpoint: 'property.read',
     method: 'GET',
     path: propertiesPath(params.pageId, params.contentType),
     query: { key: params.key, limit: pageSize(params.limit) },
@@ -62,7 +62,7 @@ export async function getPageProperty(
   params: { pageId: string; contentType?: ContentType; propertyId: string; signal?: AbortSignal },
 ): Promise<ContentProperty> {
   const response = await client.send({
-    operation: 'property.read',
+    endpoint: 'property.read',
     method: 'GET',
     path: propertyPath(params.pageId, params.propertyId, params.contentType),
     schema: contentPropertySchema,
@@ -77,7 +77,7 @@ export async function createPageProperty(
   params: { pageId: string; contentType?: ContentType; key: string; value: unknown; signal?: AbortSignal },
 ): Promise<ContentProperty> {
   const response = await client.send({
-    operation: 'property.write',
+    endpoint: 'property.write',
     method: 'POST',
     path: propertiesPath(params.pageId, params.contentType),
     body: { key: params.key, value: params.value },
@@ -102,7 +102,7 @@ export async function updatePageProperty(
   },
 ): Promise<ContentProperty> {
   const response = await client.send({
-    operation: 'property.write',
+    endpoint: 'property.write',
     method: 'PUT',
     path: propertyPath(params.pageId, params.propertyId, params.contentType),
     body: {
@@ -125,7 +125,7 @@ export async function deletePageProperty(
   params: { pageId: string; contentType?: ContentType; propertyId: string; signal?: AbortSignal },
 ): Promise<void> {
   await client.send({
-    operation: 'property.write',
+    endpoint: 'property.write',
     method: 'DELETE',
     path: propertyPath(params.pageId, params.propertyId, params.contentType),
     schema: emptyBodySchema,

@@ -21,7 +21,7 @@ export async function addLabelsToPage(
 ): Promise<Label[]> {
   if (params.labels.length === 0) return [];
   const response = await client.send({
-    operation: 'label.write',
+    endpoint: 'label.write',
     method: 'POST',
     path: labelsPath(params.pageId),
     body: params.labels.map((name) => ({ prefix: 'global', name })),
@@ -42,7 +42,7 @@ export function listPageLabels(
   params: { pageId: string; prefix?: string; limit?: number; signal?: AbortSignal },
 ): AsyncGenerator<Label, void, undefined> {
   return paginate(client, {
-    operation: 'label.read',
+    endpoint: 'label.read',
     method: 'GET',
     path: `/wiki/api/v2/pages/${idSegment(params.pageId, 'page')}/labels`,
     query: { prefix: params.prefix, limit: pageSize(params.limit) },

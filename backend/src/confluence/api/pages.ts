@@ -30,7 +30,7 @@ export async function getPageById(
   params: { id: string; bodyFormat: BodyFormat; signal?: AbortSignal },
 ): Promise<Page> {
   const response = await client.send({
-    operation: 'page.read',
+    endpoint: 'page.read',
     method: 'GET',
     path: pagePath(params.id),
     query: { 'body-format': params.bodyFormat === 'none' ? undefined : params.bodyFormat },
@@ -58,7 +58,7 @@ export async function createPage(
   },
 ): Promise<Page> {
   const response = await client.send({
-    operation: 'page.create',
+    endpoint: 'page.create',
     method: 'POST',
     path: '/wiki/api/v2/pages',
     body: {
@@ -97,7 +97,7 @@ export async function updatePage(
   },
 ): Promise<Page> {
   const response = await client.send({
-    operation: 'page.update',
+    endpoint: 'page.update',
     method: 'PUT',
     path: pagePath(params.id),
     body: {
@@ -124,7 +124,7 @@ export async function deletePage(
   params: { id: string; signal?: AbortSignal },
 ): Promise<void> {
   await client.send({
-    operation: 'page.delete',
+    endpoint: 'page.delete',
     method: 'DELETE',
     path: pagePath(params.id),
     schema: emptyBodySchema,
@@ -147,7 +147,7 @@ export function listPages(
   },
 ): AsyncGenerator<Page, void, undefined> {
   return paginate(client, {
-    operation: 'page.list',
+    endpoint: 'page.list',
     method: 'GET',
     path: '/wiki/api/v2/pages',
     query: {

@@ -1,8 +1,8 @@
 import { declareEmulator } from '@pagewire/devkit/testing';
+import { FORGE_APP_SCOPES } from '@pagewire/shared';
 import { describe, expect, it } from 'vitest';
-import { createAppTokenCredential } from '../../credentials/credential';
-import { FORGE_APP_SCOPES } from '../../credentials/credential-router';
 import { createConfluenceClient } from '../client';
+import { createAppTokenCredential } from '../credential';
 import { getSpaceByKey } from './spaces';
 
 const env = declareEmulator();

@@ -22,7 +22,7 @@ export async function getSpacesByKeys(
   if (params.keys.length === 0) return [];
   return collect(
     paginate(client, {
-      operation: 'space.read',
+      endpoint: 'space.read',
       method: 'GET',
       path: '/wiki/api/v2/spaces',
       query: { keys: params.keys, limit: 250 },
@@ -58,7 +58,7 @@ export async function getSpaceOperations(
   params: { spaceId: string; signal?: AbortSignal },
 ): Promise<PermittedOperation[]> {
   const response = await client.send({
-    operation: 'space.operations',
+    endpoint: 'space.operations',
     method: 'GET',
     path: `/wiki/api/v2/spaces/${idSegment(params.spaceId, 'space')}/operations`,
     schema: permittedOperationsSchema,

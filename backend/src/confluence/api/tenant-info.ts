@@ -24,16 +24,7 @@ export async function getTenantInfo(params: {
 }): Promise<{ cloudId: string }> {
   const doFetch = params.fetch ?? globalThis.fetch;
   const clock = params.clock ?? systemClock;
-  let url: URL;
-  try {
-    url = new URL(`${params.siteUrl.replace(/\/+$/, '')}/_edge/tenant_info`);
-  } catch {
-    throw new ConfluenceConfigError(`"${params.siteUrl}" is not a site URL.`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfluenceConfigError(`"${params.siteUrl}" is not a site URL.`);
-  }
-
+  const url = tenantInfoUrl(params.siteUrl);
   const attempt = new AbortController();
   const stopTimer = new AbortController();
   const onAbort = () => attempt.abort(params.signal?.reason);
@@ -73,18 +64,39 @@ export async function getTenantInfo(params: {
     params.signal?.removeEventListener('abort', onAbort);
   }
 
+  return readCloudId(params.siteUrl, url, status, headers, text);
+}
+
+function tenantInfoUrl(siteUrl: string): URL {
+  let url: URL;
+  try {
+    url = new URL(`${siteUrl.replace(/\/+$/, '')}/_edge/tenant_info`);
+  } catch {
+    throw new ConfluenceConfigError(`"${siteUrl}" is not a site URL.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfluenceConfigError(`"${siteUrl}" is not a site URL.`);
+  }
+  return url;
+}
+
+/** The cloud id from a tenant_info answer, or the error that says why there is none. */
+function readCloudId(
+  siteUrl: string,
+  url: URL,
+  status: number,
+  headers: Headers,
+  text: string,
+): { cloudId: string } {
   const response = { status, headers, method: 'GET', path: url.pathname };
   if (status === 404) {
-    throw new NotFoundError(
-      `${params.siteUrl} does not answer like a Confluence Cloud site (no tenant info).`,
-      {
-        response,
-      },
-    );
+    throw new NotFoundError(`${siteUrl} does not answer like a Confluence Cloud site (no tenant info).`, {
+      response,
+    });
   }
   if (status < 200 || status >= 300) {
     throw new ConfluenceHttpError(
-      `${params.siteUrl} answered ${status} when asked for its cloud id.`,
+      `${siteUrl} answered ${status} when asked for its cloud id.`,
       status >= 500 ? 'confluence_unavailable' : 'confluence_not_found',
       { response },
     );
@@ -97,7 +109,7 @@ export async function getTenantInfo(params: {
   }
   const parsed = tenantInfoSchema.safeParse(json);
   if (!parsed.success) {
-    throw new ResponseSchemaError(`${params.siteUrl} did not answer with a cloud id.`, ['cloudId missing'], {
+    throw new ResponseSchemaError(`${siteUrl} did not answer with a cloud id.`, ['cloudId missing'], {
       response,
     });
   }

@@ -1,5 +1,5 @@
-import type { ConfluenceCredential } from '../../credentials/credential';
 import { type ConfluenceClient, type ConfluenceClientOptions, createConfluenceClient } from '../client';
+import type { ConfluenceCredential } from '../credential';
 import type { Pacer } from '../pacer';
 import type { FakeClock } from './fake-clock';
 import { createFakeFetch, type FakeHandler, type RecordedRequest } from './fake-fetch';

@@ -4,7 +4,6 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBackend, type TestBackend, type TestTenant } from '../../testing/test-backend';
 import { createPublishingExtension } from '../publishing-extension';
-import type { PublishingTables } from '../store/publishing-schema';
 
 /**
  * The ingest routes of the engine, through the real backend (auth, body
@@ -68,7 +67,7 @@ function expectProblem(
 
 describe('PUT /ingest/v1/pages/{externalId}', () => {
   it('refuses a page a space admin stopped managing with 409 page_released, and queues nothing', async () => {
-    const db = backend.backend.context.db as unknown as Kysely<PublishingTables>;
+    const db = backend.backend.context.db;
     await db
       .insertInto('publish_page_releases')
       .values({

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { PublishingTables } from './publishing-schema';
+import type { Tables } from '../../store/schema';
 
 /** What the backend remembers about one published page. */
 export interface PageIdentity {
@@ -38,7 +38,15 @@ export interface PageIdentityRepository {
   forget(installationId: string, spaceKey: string, externalId: string): Promise<void>;
 }
 
-export function createPageIdentityRepository(db: Kysely<PublishingTables>): PageIdentityRepository {
+export function createPageIdentityRepository(db: Kysely<Tables>): PageIdentityRepository {
+  return {
+    ...identityRows(db),
+    ...indexRows(db),
+  };
+}
+
+/** externalId ↔ pageId and what Pagewire last wrote there. */
+function identityRows(db: Kysely<Tables>): Pick<PageIdentityRepository, 'find' | 'save' | 'forget'> {
   return {
     async find(installationId, spaceKey, externalId) {
       const row = await db
@@ -91,6 +99,20 @@ export function createPageIdentityRepository(db: Kysely<PublishingTables>): Page
         .execute();
     },
 
+    async forget(installationId, spaceKey, externalId) {
+      await db
+        .deleteFrom('publish_pages')
+        .where('installation_id', '=', installationId)
+        .where('space_key', '=', spaceKey)
+        .where('external_id', '=', externalId)
+        .execute();
+    },
+  };
+}
+
+/** The homepage index: pages whose entry is not yet written, and marking them written. */
+function indexRows(db: Kysely<Tables>): Pick<PageIdentityRepository, 'listUnindexed' | 'markIndexed'> {
+  return {
     async listUnindexed(limit) {
       const rows = await db
         .selectFrom('publish_pages')
@@ -123,15 +145,6 @@ export function createPageIdentityRepository(db: Kysely<PublishingTables>): Page
             .execute();
         }
       });
-    },
-
-    async forget(installationId, spaceKey, externalId) {
-      await db
-        .deleteFrom('publish_pages')
-        .where('installation_id', '=', installationId)
-        .where('space_key', '=', spaceKey)
-        .where('external_id', '=', externalId)
-        .execute();
     },
   };
 }

@@ -1,12 +1,8 @@
-import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { coreMigrations } from '../../store/migrations';
+import { migrations } from '../../store/migrations';
 import { createRepositories } from '../../store/repositories';
-import type { CoreTables } from '../../store/schema';
 import { type TestDatabase, testDatabaseTargets } from '../../testing/test-databases';
 import { createPageIdentityRepository, type PageIdentityRepository } from './page-identity-repository';
-import { publishingMigrations } from './publishing-migrations';
-import type { PublishingTables } from './publishing-schema';
 import {
   createQueueRepository,
   type EnqueueInput,
@@ -42,8 +38,8 @@ describe.each(testDatabaseTargets())('the publishing queue on $name', (target) =
   let pages: PageIdentityRepository;
 
   beforeEach(async () => {
-    handle = await target.open({ migrations: [...coreMigrations, ...publishingMigrations] });
-    const db = handle.database.db as unknown as Kysely<PublishingTables>;
+    handle = await target.open({ migrations: migrations });
+    const db = handle.database.db;
     queue = createQueueRepository(db, handle.database.dialect);
     pages = createPageIdentityRepository(db);
   });
@@ -242,9 +238,7 @@ describe.each(testDatabaseTargets())('the publishing queue on $name', (target) =
 
   it('finds snapshots behind their block in snapshot spaces, but not ones recorded current or given up on', async () => {
     const core = createRepositories(handle.database.db);
-    const snapshots = createSnapshotRepository(
-      handle.database.db as unknown as Kysely<PublishingTables & CoreTables>,
-    );
+    const snapshots = createSnapshotRepository(handle.database.db);
     const payload = { kind: 'markdown', title: 'Notes', content: 'x' } as const;
     await core.blocks.write({
       installationId: INSTALLATION,

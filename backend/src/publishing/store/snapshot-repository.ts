@@ -1,6 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { CoreTables } from '../../store/schema';
-import type { PublishingTables } from './publishing-schema';
+import type { Tables } from '../../store/schema';
 
 export interface SnapshotRecord {
   installationId: string;
@@ -39,7 +38,15 @@ export interface SnapshotRepository {
   listStale(limit: number): Promise<StaleSnapshot[]>;
 }
 
-export function createSnapshotRepository(db: Kysely<PublishingTables & CoreTables>): SnapshotRepository {
+export function createSnapshotRepository(db: Kysely<Tables>): SnapshotRepository {
+  return {
+    ...snapshotRows(db),
+    ...staleSnapshots(db),
+  };
+}
+
+/** Which block revision each macro's snapshot shows. */
+function snapshotRows(db: Kysely<Tables>): Pick<SnapshotRepository, 'record' | 'find'> {
   return {
     async record(snapshot) {
       const values = {
@@ -85,7 +92,12 @@ export function createSnapshotRepository(db: Kysely<PublishingTables & CoreTable
         valueHash: row.value_hash ?? null,
       };
     },
+  };
+}
 
+/** Snapshots behind their block's current revision (a crash swallowed their refresh). */
+function staleSnapshots(db: Kysely<Tables>): Pick<SnapshotRepository, 'listStale'> {
+  return {
     async listStale(limit) {
       const rows = await db
         .selectFrom('block_placements as p')

@@ -16,18 +16,16 @@ import { createAdfValidator } from '@pagewire/shared/adf-validator';
 import { pino } from 'pino';
 import { afterEach } from 'vitest';
 import type { IngestPrincipal } from '../../auth/ingest-key';
-import type { ConfluenceOperation } from '../../confluence/operation-scopes';
+import type { PublishingConfig } from '../../config/publishing-config';
+import type { ConfluenceEndpoint } from '../../confluence/endpoint-scopes';
 import { createPacer } from '../../confluence/pacer';
-import { createCredentialRouter } from '../../credentials/credential-router';
 import type { BlockEvents } from '../../domain/block-events';
-import { coreMigrations } from '../../store/migrations';
+import { migrations } from '../../store/migrations';
 import { createRepositories, type Repositories } from '../../store/repositories';
 import { sqliteTarget, type TestDatabase, type TestDatabaseTarget } from '../../testing/test-databases';
 import { createConfluenceClientResolver } from '../confluence-client-resolver';
 import type { ConfluenceClientResolver, PublishTarget } from '../confluence-gateway';
-import type { PublishingConfig } from '../publishing-config';
 import { createPublishingService, type PublishingService } from '../publishing-service';
-import { publishingMigrations } from '../store/publishing-migrations';
 
 /** One validator for every harness in a test file, as a process has one: its schema compiles once. */
 const adfValidator = createAdfValidator();
@@ -58,7 +56,7 @@ export interface HarnessOptions {
   /** Configure the space's scoped API token (the only credential that can add labels). */
   apiToken?: boolean;
   /** Called before each Confluence call the engine makes: lets a test act "between read and write". */
-  beforeCall?: (operation: ConfluenceOperation, target: PublishTarget) => Promise<void> | void;
+  beforeCall?: (operation: ConfluenceEndpoint, target: PublishTarget) => Promise<void> | void;
   fetch?: typeof fetch;
   owner?: string;
   /** Block changes published here queue snapshot refreshes, as the blocks use case does. */
@@ -94,7 +92,7 @@ export async function createPublishingHarness(options: HarnessOptions): Promise<
   const database =
     options.databaseHandle ??
     (await (options.database ?? sqliteTarget).open({
-      migrations: [...coreMigrations, ...publishingMigrations],
+      migrations: migrations,
     }));
   const repositories = createRepositories(database.database.db);
   await repositories.installations.record(
@@ -107,7 +105,7 @@ export async function createPublishingHarness(options: HarnessOptions): Promise<
     new Date(),
   );
   const appToken = await dev.mintAppToken({ installationId: site.installationId, ttlSeconds: 4 * 3600 });
-  const credentialRouter = createCredentialRouter({
+  const resolve = createConfluenceClientResolver({
     mode: 'in-house',
     sources: {
       async appToken() {
@@ -120,9 +118,6 @@ export async function createPublishingHarness(options: HarnessOptions): Promise<
       },
       async markApiTokenUsed() {},
     },
-  });
-  const resolve = createConfluenceClientResolver({
-    credentialRouter,
     installations: repositories.installations,
     allowedApiBase: options.emulatorUrl,
     pacer: createPacer(),
@@ -130,9 +125,16 @@ export async function createPublishingHarness(options: HarnessOptions): Promise<
     retry: { baseDelayMs: 20, maxBackoffMs: 200 },
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
-  const clientFor: ConfluenceClientResolver = async (target, operation) => {
-    await options.beforeCall?.(operation, target);
-    return resolve(target, operation);
+  const clientFor: ConfluenceClientResolver = {
+    forJob() {
+      const job = resolve.forJob();
+      return {
+        async clientFor(target, endpoint) {
+          await options.beforeCall?.(endpoint, target);
+          return job.clientFor(target, endpoint);
+        },
+      };
+    },
   };
   const service = createPublishingService({
     database: database.database,

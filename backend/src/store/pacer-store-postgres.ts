@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
-import type { NamedMigration } from '../store/migrations';
-import type { PacerStore, PoolPause, SlotRequest } from './pacer-store';
+import type { PacerStore, PoolPause, SlotRequest } from '../confluence/pacer-store';
+import type { Tables } from './schema';
 
 /**
  * The pacer's shared state on PostgreSQL, so several backend replicas draw on
@@ -16,35 +16,10 @@ import type { PacerStore, PoolPause, SlotRequest } from './pacer-store';
  * reservation); docs/CONFLUENCE-CLIENT.md has the numbers measured against
  * the devkit.
  *
- * The tables come with `pacerMigrations`, which the composition root passes
- * to `migrateToLatest` after the core and publishing migrations.
+ * The tables come with migration 0300 (migrations/0300-confluence-pacer.ts);
+ * the pacer (confluence/pacer.ts) sees only its own `PacerStore` interface.
  */
-export const pacerMigrations: readonly NamedMigration[] = [
-  {
-    name: '0300-confluence-pacer',
-    migration: {
-      async up(db: Kysely<unknown>) {
-        await db.schema
-          .createTable('confluence_pacer_slots')
-          .addColumn('pacing_key', 'text', (column) => column.primaryKey())
-          .addColumn('tat_ms', 'bigint', (column) => column.notNull())
-          .execute();
-        await db.schema
-          .createTable('confluence_pacer_pauses')
-          .addColumn('pool', 'text', (column) => column.primaryKey())
-          .addColumn('until_ms', 'bigint', (column) => column.notNull())
-          .addColumn('reason', 'text')
-          .execute();
-      },
-      async down(db: Kysely<unknown>) {
-        await db.schema.dropTable('confluence_pacer_pauses').execute();
-        await db.schema.dropTable('confluence_pacer_slots').execute();
-      },
-    },
-  },
-];
-
-export function createPostgresPacerStore<Tables>(db: Kysely<Tables>): PacerStore {
+export function createPostgresPacerStore(db: Kysely<Tables>): PacerStore {
   return {
     async reserveSlot(key: string, request: SlotRequest): Promise<number> {
       const now = Math.floor(request.now);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SharedPacerStoreTarget, sharedPacerStoreTargets } from './testing/pacer-store-targets';
+import { type SharedPacerStoreTarget, sharedPacerStoreTargets } from '../testing/pacer-store-targets';
 
 const T0 = Date.parse('2026-11-28T10:00:00Z');
 

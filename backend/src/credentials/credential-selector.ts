@@ -1,12 +1,16 @@
 import { type DeploymentMode, FORGE_APP_SCOPES } from '@pagewire/shared';
-import { NoCredentialError, ScopeError } from '../confluence/errors';
 import {
-  type ConfluenceOperation,
-  confluenceOperationScopes,
+  type ConfluenceCredential,
+  createApiTokenCredential,
+  createAppTokenCredential,
+} from '../confluence/credential';
+import {
+  type ConfluenceEndpoint,
+  confluenceEndpointScopes,
   missingScopesFor,
   scopesCover,
-} from '../confluence/operation-scopes';
-import { type ConfluenceCredential, createApiTokenCredential, createAppTokenCredential } from './credential';
+} from '../confluence/endpoint-scopes';
+import { NoCredentialError, ScopeError } from '../confluence/errors';
 
 /**
  * Picks the credential for each Confluence call by the scopes the call needs
@@ -31,7 +35,7 @@ export interface CredentialSources {
   markApiTokenUsed(installationId: string, spaceKey: string, at: Date): Promise<void>;
   /**
    * Confluence answered 401 (not a scope 401) to this app token: drop it, so
-   * the next `appToken` call has none and the router falls back.
+   * the next `appToken` call has none and the selector falls back.
    */
   refuseAppToken?(installationId: string, token: string): Promise<void>;
 }
@@ -43,14 +47,14 @@ export interface CredentialRequest {
   readonly installationId: string;
   /** The space the call touches; null for calls outside any space (then only the app token can serve). */
   readonly spaceKey: string | null;
-  readonly operation: ConfluenceOperation;
+  readonly endpoint: ConfluenceEndpoint;
 }
 
-export interface CredentialRouter {
+export interface CredentialSelector {
   credentialFor(request: CredentialRequest): Promise<ConfluenceCredential>;
 }
 
-export interface CredentialRouterOptions {
+export interface CredentialSelectorOptions {
   readonly sources: CredentialSources;
   /** Defaults to FORGE_APP_SCOPES. */
   readonly appScopes?: readonly string[];
@@ -58,15 +62,15 @@ export interface CredentialRouterOptions {
   readonly now?: () => Date;
 }
 
-export function createCredentialRouter(options: CredentialRouterOptions): CredentialRouter {
+export function createCredentialSelector(options: CredentialSelectorOptions): CredentialSelector {
   const { sources, mode } = options;
   const appScopes = options.appScopes ?? FORGE_APP_SCOPES;
   const now = options.now ?? (() => new Date());
 
   return {
-    async credentialFor({ installationId, spaceKey, operation }) {
-      const work = confluenceOperationScopes[operation].describe;
-      const appCovers = scopesCover(appScopes, operation);
+    async credentialFor({ installationId, spaceKey, endpoint }) {
+      const work = confluenceEndpointScopes[endpoint].describe;
+      const appCovers = scopesCover(appScopes, endpoint);
       const lacks: string[] = [];
       let unavailable: string | null = null;
 
@@ -83,7 +87,7 @@ export function createCredentialRouter(options: CredentialRouterOptions): Creden
         unavailable =
           'no valid Forge app token is cached (Forge hands one to the backend with each invocation and the hourly trigger)';
       } else {
-        lacks.push(`the Forge app token lacks ${missingScopesFor(appScopes, operation).join(' and ')}`);
+        lacks.push(`the Forge app token lacks ${missingScopesFor(appScopes, endpoint).join(' and ')}`);
       }
 
       if (mode === 'marketplace') {
@@ -94,9 +98,9 @@ export function createCredentialRouter(options: CredentialRouterOptions): Creden
         const api = await sources.apiToken(installationId, spaceKey);
         if (!api) {
           lacks.push(`no API token is configured for space ${spaceKey}`);
-        } else if (!scopesCover(api.grantedScopes, operation)) {
+        } else if (!scopesCover(api.grantedScopes, endpoint)) {
           lacks.push(
-            `the API token of ${api.email} for space ${spaceKey} lacks ${missingScopesFor(api.grantedScopes, operation).join(' and ')}`,
+            `the API token of ${api.email} for space ${spaceKey} lacks ${missingScopesFor(api.grantedScopes, endpoint).join(' and ')}`,
           );
         } else {
           const at = now();
@@ -116,7 +120,7 @@ export function createCredentialRouter(options: CredentialRouterOptions): Creden
           `Pagewire cannot do ${work} right now: ${unavailable}, and ${lacks.join('; ')}. It tries again after the next Forge call.`,
         );
       }
-      const missing = missingScopesFor(appScopes, operation);
+      const missing = missingScopesFor(appScopes, endpoint);
       throw new ScopeError(
         `No credential can do ${work}: ${lacks.join('; ')}.` +
           (mode === 'in-house'

@@ -1,6 +1,6 @@
 /**
- * Tables of the publishing engine, typed for Kysely. Same portable conventions
- * as the core schema (../../store/schema.ts): ISO-8601 UTC text timestamps
+ * Tables of the publishing engine (migrations 01xx), typed for Kysely. Same
+ * portable conventions as the core schema (core.ts): ISO-8601 UTC text timestamps
  * with milliseconds (they sort as text on SQLite and PostgreSQL), JSON as text,
  * booleans as 0/1 integers.
  */
@@ -134,3 +134,12 @@ export interface PublishingTables {
   publish_pages: PublishPagesTable;
   publish_snapshots: PublishSnapshotsTable;
 }
+
+/** The engine's tables that hold an installation's rows, emptied by the uninstall purge. */
+export const PUBLISHING_TENANT_TABLES = [
+  'publish_jobs',
+  'publish_work',
+  'publish_pages',
+  'publish_snapshots',
+  'publish_page_releases',
+] as const satisfies readonly (keyof PublishingTables)[];

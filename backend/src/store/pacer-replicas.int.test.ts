@@ -1,14 +1,14 @@
 import type { SeededSite } from '@pagewire/devkit';
 import { declareEmulator } from '@pagewire/devkit/testing';
+import { FORGE_APP_SCOPES } from '@pagewire/shared';
 import { describe, expect, it } from 'vitest';
-import { createAppTokenCredential } from '../credentials/credential';
-import { FORGE_APP_SCOPES } from '../credentials/credential-router';
-import { getSpaceByKey } from './api/spaces';
-import { createConfluenceClient } from './client';
-import { createPacer } from './pacer';
-import { createMemoryPacerStore, type PacerStore } from './pacer-store';
-import { createDrivenClock } from './testing/driven-clock';
-import { sharedPacerStoreTargets } from './testing/pacer-store-targets';
+import { getSpaceByKey } from '../confluence/api/spaces';
+import { createConfluenceClient } from '../confluence/client';
+import { createAppTokenCredential } from '../confluence/credential';
+import { createPacer } from '../confluence/pacer';
+import { createMemoryPacerStore, type PacerStore } from '../confluence/pacer-store';
+import { createDrivenClock } from '../confluence/testing/driven-clock';
+import { sharedPacerStoreTargets } from '../testing/pacer-store-targets';
 
 /**
  * Several backend replicas calling Confluence with the same credential, each

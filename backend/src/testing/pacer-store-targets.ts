@@ -1,7 +1,7 @@
-import { openDatabase } from '../../store/database';
-import { postgresTarget, postgresTestUrl } from '../../testing/test-databases';
-import { createMemoryPacerStore, type PacerStore } from '../pacer-store';
-import { createPostgresPacerStore, pacerMigrations } from '../pacer-store-postgres';
+import { createMemoryPacerStore, type PacerStore } from '../confluence/pacer-store';
+import { openDatabase } from '../store/database';
+import { createPostgresPacerStore } from '../store/pacer-store-postgres';
+import { postgresTarget, postgresTestUrl } from './test-databases';
 
 /** Where two replicas keep the pacing budget they share. */
 export interface SharedPacerStoreTarget {
@@ -26,7 +26,7 @@ function postgres(url: string): SharedPacerStoreTarget {
     name: 'postgres',
     description: 'a shared PostgreSQL store',
     async open() {
-      const first = await postgresTarget(url).open({ migrations: pacerMigrations });
+      const first = await postgresTarget(url).open();
       const second = await openDatabase(first.url);
       return {
         stores: [createPostgresPacerStore(first.database.db), createPostgresPacerStore(second.db)],

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { ConfigError } from '../config/config';
+import { ConfigError } from './config';
 
 /**
- * The publishing engine's knobs, read from the same env record `main.ts`
+ * The publishing engine's knobs (`PAGEWIRE_PUBLISH_*`), read here in config/
+ * like every variable, from the same env record `main.ts`
  * hands to the backend's config (never from `process.env` here). Every one
  * has a production default; tests shorten the lease and the backoff.
  */

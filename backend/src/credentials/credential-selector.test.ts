@@ -2,14 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { confluenceEndpoints, scopesCover } from '../confluence/endpoint-scopes';
 import {
   isNoCredentialError,
   isScopeError,
   type NoCredentialError,
   type ScopeError,
 } from '../confluence/errors';
-import { confluenceOperations, scopesCover } from '../confluence/operation-scopes';
-import { type CredentialSources, createCredentialRouter, FORGE_APP_SCOPES } from './credential-router';
+import { type CredentialSources, createCredentialSelector, FORGE_APP_SCOPES } from './credential-selector';
 
 const NOW = new Date('2026-11-28T10:00:00Z');
 const LABEL_SCOPES = ['read:label:confluence', 'write:label:confluence'];
@@ -49,7 +49,7 @@ const apiToken = {
   grantedScopes: FULL_API_SCOPES,
 };
 
-describe('the credential router', () => {
+describe('the credential selector', () => {
   it('keeps its list of app scopes equal to the manifest', async () => {
     const manifest = parse(
       await readFile(fileURLToPath(new URL('../../../manifest.yml', import.meta.url)), 'utf8'),
@@ -59,9 +59,9 @@ describe('the credential router', () => {
 
   it('uses the app token for everything the manifest covers, even when an API token exists', async () => {
     const s = sources({ app: validApp, api: apiToken });
-    const router = createCredentialRouter({ sources: s.value, mode: 'in-house', now: () => NOW });
-    for (const operation of confluenceOperations.filter((op) => scopesCover(FORGE_APP_SCOPES, op))) {
-      const credential = await router.credentialFor({ installationId: 'i1', spaceKey: 'ENG', operation });
+    const selector = createCredentialSelector({ sources: s.value, mode: 'in-house', now: () => NOW });
+    for (const endpoint of confluenceEndpoints.filter((op) => scopesCover(FORGE_APP_SCOPES, op))) {
+      const credential = await selector.credentialFor({ installationId: 'i1', spaceKey: 'ENG', endpoint });
       expect(credential.kind).toBe('app-token');
     }
     expect(s.used).toEqual([]);
@@ -69,11 +69,11 @@ describe('the credential router', () => {
 
   it('sends label writes to the space API token, because the manifest requests no label scope', async () => {
     const s = sources({ app: validApp, api: apiToken });
-    const router = createCredentialRouter({ sources: s.value, mode: 'in-house', now: () => NOW });
-    const credential = await router.credentialFor({
+    const selector = createCredentialSelector({ sources: s.value, mode: 'in-house', now: () => NOW });
+    const credential = await selector.credentialFor({
       installationId: 'i1',
       spaceKey: 'ENG',
-      operation: 'label.write',
+      endpoint: 'label.write',
     });
     expect(credential.kind).toBe('api-token');
     expect(credential.kind === 'api-token' && credential.email).toBe('svc@serviceaccount.atlassian.com');
@@ -83,20 +83,20 @@ describe('the credential router', () => {
 
   it('falls back to the API token when the app token has expired and the API token covers the call', async () => {
     const s = sources({ app: null, api: apiToken });
-    const router = createCredentialRouter({ sources: s.value, mode: 'in-house', now: () => NOW });
-    const credential = await router.credentialFor({
+    const selector = createCredentialSelector({ sources: s.value, mode: 'in-house', now: () => NOW });
+    const credential = await selector.credentialFor({
       installationId: 'i1',
       spaceKey: 'ENG',
-      operation: 'page.update',
+      endpoint: 'page.update',
     });
     expect(credential.kind).toBe('api-token');
   });
 
   it('does not trust an app token past its expiry even if a source hands one out', async () => {
     const s = sources({ app: { token: 'old', expiresAt: new Date(NOW.getTime() - 1000) }, api: null });
-    const router = createCredentialRouter({ sources: s.value, mode: 'in-house', now: () => NOW });
-    const error = await router
-      .credentialFor({ installationId: 'i1', spaceKey: 'ENG', operation: 'page.read' })
+    const selector = createCredentialSelector({ sources: s.value, mode: 'in-house', now: () => NOW });
+    const error = await selector
+      .credentialFor({ installationId: 'i1', spaceKey: 'ENG', endpoint: 'page.read' })
       .catch((e: unknown) => e);
     expect(isNoCredentialError(error)).toBe(true);
     expect((error as NoCredentialError).message).toMatch(/no valid Forge app token is cached/);
@@ -108,9 +108,9 @@ describe('the credential router', () => {
       app: validApp,
       api: { ...apiToken, grantedScopes: ['read:page:confluence', 'write:page:confluence'] },
     });
-    const router = createCredentialRouter({ sources: s.value, mode: 'in-house', now: () => NOW });
-    const error = (await router
-      .credentialFor({ installationId: 'i1', spaceKey: 'ENG', operation: 'label.write' })
+    const selector = createCredentialSelector({ sources: s.value, mode: 'in-house', now: () => NOW });
+    const error = (await selector
+      .credentialFor({ installationId: 'i1', spaceKey: 'ENG', endpoint: 'label.write' })
       .catch((e: unknown) => e)) as ScopeError;
     expect(isScopeError(error)).toBe(true);
     expect(error.missingScopes).toEqual(LABEL_SCOPES);
@@ -126,27 +126,31 @@ describe('the credential router', () => {
 
   it('says so when the space has no API token configured', async () => {
     const s = sources({ app: validApp, api: null });
-    const router = createCredentialRouter({ sources: s.value, mode: 'in-house', now: () => NOW });
-    const error = await router
-      .credentialFor({ installationId: 'i1', spaceKey: 'ENG', operation: 'label.write' })
+    const selector = createCredentialSelector({ sources: s.value, mode: 'in-house', now: () => NOW });
+    const error = await selector
+      .credentialFor({ installationId: 'i1', spaceKey: 'ENG', endpoint: 'label.write' })
       .catch((e: unknown) => e);
     expect((error as ScopeError).message).toMatch(/no API token is configured for space ENG/);
   });
 
   it('never consults API tokens in marketplace mode', async () => {
     const s = sources({ app: validApp, api: apiToken });
-    const router = createCredentialRouter({ sources: s.value, mode: 'marketplace', now: () => NOW });
-    const error = (await router
-      .credentialFor({ installationId: 'i1', spaceKey: 'ENG', operation: 'label.write' })
+    const selector = createCredentialSelector({ sources: s.value, mode: 'marketplace', now: () => NOW });
+    const error = (await selector
+      .credentialFor({ installationId: 'i1', spaceKey: 'ENG', endpoint: 'label.write' })
       .catch((e: unknown) => e)) as ScopeError;
     expect(isScopeError(error)).toBe(true);
     expect(error.message).toMatch(/API tokens are turned off in marketplace deployments/);
     expect(s.asked).not.toContain('api:i1:ENG');
 
     const noApp = sources({ app: null, api: apiToken });
-    const marketplace = createCredentialRouter({ sources: noApp.value, mode: 'marketplace', now: () => NOW });
+    const marketplace = createCredentialSelector({
+      sources: noApp.value,
+      mode: 'marketplace',
+      now: () => NOW,
+    });
     const unavailable = await marketplace
-      .credentialFor({ installationId: 'i1', spaceKey: 'ENG', operation: 'page.read' })
+      .credentialFor({ installationId: 'i1', spaceKey: 'ENG', endpoint: 'page.read' })
       .catch((e: unknown) => e);
     expect(isNoCredentialError(unavailable)).toBe(true);
     expect(noApp.asked).not.toContain('api:i1:ENG');

@@ -1,6 +1,6 @@
 /**
  * Every Confluence call Pagewire makes, by name, with the scopes it needs.
- * The client tags each request with one of these names, the credential router
+ * The client tags each request with one of these names, the credential selector
  * picks a credential by them, and a 401 "scope does not match" names what is
  * missing from them.
  *
@@ -11,14 +11,14 @@
  * (https://developer.atlassian.com/cloud/confluence/rest/v1/api-group-content-labels/).
  */
 
-export interface OperationScopes {
+export interface EndpointScopes {
   /** Any one of these sets is enough; the first is the one Pagewire asks for. */
   readonly anyOf: readonly (readonly string[])[];
   /** Names the work in messages a space admin reads ("Adding labels needs …"). */
   readonly describe: string;
 }
 
-export const confluenceOperationScopes = {
+export const confluenceEndpointScopes = {
   'page.read': { anyOf: [['read:page:confluence']], describe: 'reading a page' },
   'page.list': { anyOf: [['read:page:confluence']], describe: 'listing pages' },
   'page.create': { anyOf: [['write:page:confluence']], describe: 'creating a page' },
@@ -44,15 +44,15 @@ export const confluenceOperationScopes = {
     anyOf: [['read:label:confluence', 'write:label:confluence'], ['write:confluence-content']],
     describe: 'adding labels',
   },
-} as const satisfies Record<string, OperationScopes>;
+} as const satisfies Record<string, EndpointScopes>;
 
-export type ConfluenceOperation = keyof typeof confluenceOperationScopes;
-export const confluenceOperations = Object.keys(confluenceOperationScopes) as ConfluenceOperation[];
+export type ConfluenceEndpoint = keyof typeof confluenceEndpointScopes;
+export const confluenceEndpoints = Object.keys(confluenceEndpointScopes) as ConfluenceEndpoint[];
 
 /** Whether `granted` holds every scope of at least one acceptable set. */
-export function scopesCover(granted: readonly string[], operation: ConfluenceOperation): boolean {
+export function scopesCover(granted: readonly string[], operation: ConfluenceEndpoint): boolean {
   const have = new Set(granted);
-  return confluenceOperationScopes[operation].anyOf.some((set) => set.every((scope) => have.has(scope)));
+  return confluenceEndpointScopes[operation].anyOf.some((set) => set.every((scope) => have.has(scope)));
 }
 
 /**
@@ -61,10 +61,10 @@ export function scopesCover(granted: readonly string[], operation: ConfluenceOpe
  * token built on classic scopes is told the classic one); with no overlap,
  * the first set: the granular one Pagewire documents.
  */
-export function missingScopesFor(granted: readonly string[], operation: ConfluenceOperation): string[] {
+export function missingScopesFor(granted: readonly string[], operation: ConfluenceEndpoint): string[] {
   const have = new Set(granted);
   let best: { missing: string[]; overlap: number } | null = null;
-  for (const set of confluenceOperationScopes[operation].anyOf) {
+  for (const set of confluenceEndpointScopes[operation].anyOf) {
     const missing = set.filter((scope) => !have.has(scope));
     const overlap = set.length - missing.length;
     if (missing.length === 0) return [];

@@ -7,9 +7,9 @@ import type { Generated } from 'kysely';
  * Portable on purpose: the same queries run on SQLite and PostgreSQL, so
  * timestamps are ISO-8601 UTC strings with milliseconds (they sort as text on
  * both), JSON documents are text, booleans are nullable timestamps
- * (`revoked_at`), and ciphertexts are base64 text. Other parts of the backend
- * (the publishing engine) add their own tables with further migrations and
- * type them with `db.withTables<TheirTables>()`.
+ * (`revoked_at`), and ciphertexts are base64 text. The other areas' tables
+ * are typed next to this file (publishing.ts, pacer.ts) and joined in
+ * `Tables` (index.ts).
  */
 export interface InstallationsTable {
   /** `ari:cloud:ecosystem::installation/…` from the signed FIT: the tenant key. */
@@ -142,6 +142,14 @@ export interface DeletedBlocksTable {
   deleted_by_id: string;
 }
 
+/** Forge invocation tokens already used (migration 0010), until they expire: the replay rule. */
+export interface FitTokenUsesTable {
+  jti: string;
+  /** The operation the token was first used for: a repeat of the same trigger is a platform retry. */
+  operation: string;
+  expires_at: string;
+}
+
 export interface CoreTables {
   installations: InstallationsTable;
   space_settings: SpaceSettingsTable;
@@ -152,4 +160,5 @@ export interface CoreTables {
   activity: ActivityTable;
   app_tokens: AppTokensTable;
   api_tokens: ApiTokensTable;
+  fit_token_uses: FitTokenUsesTable;
 }

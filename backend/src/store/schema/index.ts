@@ -1,0 +1,16 @@
+import type { CoreTables } from './core';
+import type { PacerTables } from './pacer';
+import type { PublishingTables } from './publishing';
+
+export * from './core';
+export * from './pacer';
+export * from './publishing';
+
+/**
+ * Every table of the backend's one database, as Kysely sees it: what
+ * `Database.db` is typed with, so no part of the backend needs a cast to
+ * reach its tables. One interface file per area (`./<area>.ts`, declaring
+ * `<Area>Tables`), joined here; the migrations that create them are listed in
+ * ../migrations/index.ts.
+ */
+export type Tables = CoreTables & PublishingTables & PacerTables;
