@@ -33,6 +33,7 @@ import { createIngestRouter } from './http/ingest-router';
 import { createJsonBodyMiddleware } from './http/json-body-middleware';
 import { createOpenApiRouter } from './http/openapi/openapi-router';
 import { createOperationHandlers, type OperationHandlers } from './http/operations';
+import type { ExportSettingsPart } from './http/operations/operation-types';
 import { createMetrics, type Metrics } from './observability/metrics';
 import {
   createCachedRenderer,
@@ -91,6 +92,8 @@ export interface ExtensionInstance {
   start?(): Promise<void> | void;
   /** Forge operations the extension answers (the publishing engine's `pages.*`), replacing the core's placeholders. */
   readonly operations?: Partial<OperationHandlers>;
+  /** The export extension's part of `settings.get`/`settings.update`. */
+  readonly exportSettings?: ExportSettingsPart;
   /** Stopped before the database closes (drain a queue, stop a worker). */
   close?(): Promise<void>;
 }
@@ -250,6 +253,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
           ? undefined
           : async (markdown) => (await context.markdownRenderer.render(markdown)).document),
       logger,
+      exportSettings: instances.find((instance) => instance.exportSettings !== undefined)?.exportSettings,
     });
     const handlers: OperationHandlers = Object.assign(
       coreHandlers,

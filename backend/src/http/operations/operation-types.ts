@@ -2,6 +2,7 @@ import type {
   AdfDocument,
   ContentType,
   DeploymentMode,
+  ExportSettingsView,
   ForgeEventPayload,
   OperationName,
   OperationOutput,
@@ -74,6 +75,22 @@ export interface OperationDeps {
    */
   renderMarkdown?: ((markdown: string) => Promise<AdfDocument>) | undefined;
   logger?: Logger | undefined;
+  /** The export extension's part of `settings.get`/`settings.update`, when it runs. */
+  exportSettings?: ExportSettingsPart | undefined;
+}
+
+/** What `settings.get` shows of export and how `settings.update` applies its `export` field (export/). */
+export interface ExportSettingsPart {
+  view(target: { installationId: string; spaceKey: string }): Promise<ExportSettingsView>;
+  /** Resolves to the change in words, for the settings activity row. */
+  updateSettings(input: {
+    installationId: string;
+    spaceKey: string;
+    spaceId: string | null;
+    accountId: string;
+    change: { enabled: boolean; includeRestricted?: boolean | undefined };
+    now: Date;
+  }): Promise<string>;
 }
 
 /** The space key of a call the router already checked names one (`needsSpace`). */

@@ -1,4 +1,5 @@
 import { defaultExportSettings } from '@pagewire/shared';
+import { ProblemError } from '../problem-error';
 import type { OperationDeps, OperationHandlers } from './operation-types';
 import { actorOf, spaceOf } from './operation-types';
 
@@ -9,11 +10,12 @@ export function createSettingsOperations(
     async 'settings.get'(call) {
       const installationId = call.invocation.installationId;
       const spaceKey = spaceOf(call.context);
-      const [stored, appToken, apiToken, ingestKeys] = await Promise.all([
+      const [stored, appToken, apiToken, ingestKeys, exportView] = await Promise.all([
         deps.repositories.spaceSettings.get(installationId, spaceKey),
         deps.appTokens.status(installationId),
         deps.apiTokens.status(installationId, spaceKey),
         deps.repositories.ingestKeys.list(installationId, spaceKey),
+        deps.exportSettings?.view({ installationId, spaceKey }),
       ]);
       return {
         space: { key: spaceKey, id: call.context.spaceId ?? stored.spaceId },
@@ -27,7 +29,7 @@ export function createSettingsOperations(
         ingestKeys,
         ingestUrl: deps.publicUrl ?? null,
         // What the export extension reports when it runs; without it export is off and has no keys.
-        export: {
+        export: exportView ?? {
           settings: defaultExportSettings,
           keys: [],
           sync: { state: 'off' as const, lastFullSyncAt: null, nextSyncAt: null, pages: 0, lastError: null },
@@ -48,12 +50,30 @@ export function createSettingsOperations(
           : { staleAfterMinutes: call.input.staleAfterMinutes }),
       };
       const now = deps.now();
+      if (call.input.export !== undefined && deps.exportSettings === undefined) {
+        throw new ProblemError('service_unavailable', 'Export is not part of this backend.');
+      }
       const previous = (await deps.repositories.spaceSettings.get(installationId, spaceKey)).settings;
-      const settings = await deps.repositories.spaceSettings.update(installationId, spaceKey, change, {
-        accountId: actorOf(call.context),
-        spaceId: call.context.spaceId ?? undefined,
-        now,
-      });
+      // Only `export` given: the space's own settings stay as they are.
+      const settings =
+        Object.keys(change).length === 0
+          ? previous
+          : await deps.repositories.spaceSettings.update(installationId, spaceKey, change, {
+              accountId: actorOf(call.context),
+              spaceId: call.context.spaceId ?? undefined,
+              now,
+            });
+      const exportChange =
+        call.input.export === undefined || deps.exportSettings === undefined
+          ? null
+          : await deps.exportSettings.updateSettings({
+              installationId,
+              spaceKey,
+              spaceId: call.context.spaceId,
+              accountId: actorOf(call.context),
+              change: call.input.export,
+              now,
+            });
       // Read by admins in the activity log: the settings page's words, not field names.
       const described = [
         ...(change.publishingPolicy === undefined
@@ -64,6 +84,7 @@ export function createSettingsOperations(
           : [
               `blocks are marked stale after ${change.staleAfterMinutes} minute${change.staleAfterMinutes === 1 ? '' : 's'}`,
             ]),
+        ...(exportChange === null ? [] : [exportChange]),
       ].join('; ');
       await deps.repositories.activity.append({
         installationId,

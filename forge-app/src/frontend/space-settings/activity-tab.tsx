@@ -47,6 +47,10 @@ const actionLabels: Readonly<Record<ActivityAction, string>> = {
   'page.failed': 'Could not publish a page',
   'page.dry_run': 'Planned a page (dry run)',
   'page.overwrite_requested': 'Asked to overwrite a person’s edit',
+  'export_key.created': 'Created an export key',
+  'export_key.revoked': 'Revoked an export key',
+  'export.synced': 'Synced the export mirror',
+  'export.sync_failed': 'Could not sync the export mirror',
 };
 
 const resultAppearance: Readonly<Record<ActivityResult, 'success' | 'default' | 'removed' | 'moved'>> = {
