@@ -37,6 +37,8 @@ export interface SyncEngineDeps {
   reconcileMs: number;
   leaseMs?: number;
   readConcurrency?: number;
+  /** Pages per listing request (Confluence's maximum, 250, unless a test wants more checkpoints). */
+  listLimit?: number;
 }
 
 export interface SyncRunReport {
@@ -176,6 +178,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
         spaceId,
         statuses: LISTED_STATUSES,
         next: checkpoint.next,
+        ...(deps.listLimit === undefined ? {} : { limit: deps.listLimit }),
       });
       const toRead = listed.pages.filter((page) => {
         const entry = entries.get(page.id);
