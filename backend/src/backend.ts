@@ -158,7 +158,13 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
   const database = await openDatabase(config.databaseUrl);
   const stopOnFailure: Array<() => Promise<void>> = [() => database.close()];
   try {
-    const migrations = [...coreMigrations, ...extensions.flatMap((extension) => extension.migrations ?? [])];
+    // Each part owns a range of names (core 00xx, publishing 01xx, export 02xx, the pacer 03xx): applied in name order whatever the extensions' order.
+    const migrations = [
+      ...coreMigrations,
+      ...extensions
+        .flatMap((extension) => extension.migrations ?? [])
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    ];
     const applied = await migrateToLatest(database, migrations);
     logger.info({ database: database.description, applied }, 'database ready');
 

@@ -6,6 +6,7 @@ import { checkApiTokenHealth, REQUIRED_API_TOKEN_SCOPES } from './credentials/to
 import { createLogger } from './observability/logger';
 import { createMarkdownRenderPool } from './publishing/adf/markdown-render-pool';
 import { createCachedRenderer } from './publishing/adf/markdown-renderer';
+import { createExportExtension } from './export/export-extension';
 import { createPublishingExtension } from './publishing/publishing-extension';
 
 export type { Backend, BackendContext, BackendExtension, ExtensionInstance } from './backend';
@@ -62,7 +63,8 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
       checkApiTokenHealth: (input) => checkApiTokenHealth({ apiBase }, input),
       requiredApiTokenScopes: REQUIRED_API_TOKEN_SCOPES,
       markdownRenderer,
-      extensions: options.extensions ?? [createPublishingExtension({ env: options.env })],
+      // The export's Markdown/text formatter (backend/src/adf) is wired in here once it lands; until then format=adf.
+      extensions: options.extensions ?? [createPublishingExtension({ env: options.env }), createExportExtension()],
     });
   } catch (error) {
     await markdownRenderer.close();
