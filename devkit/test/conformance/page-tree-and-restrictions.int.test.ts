@@ -11,7 +11,7 @@ import {
 
 /**
  * What an exporter of a space needs beyond reading single pages, as
- * documented (docs/platform-notes.md#listing-a-space-s-pages,
+ * documented (docs/platform-notes.md#listing-a-spaces-pages,
  * docs/platform-notes.md#page-view-restrictions): the pages list with status
  * filters and sorts, archived and trashed pages, purging, ancestors, labels
  * with the page, and view restrictions hiding pages from whoever they leave out.

@@ -6,7 +6,7 @@ import { idSegment } from './ids';
 
 /**
  * `GET /wiki/api/v2/spaces/{id}/pages` with status filters and a sort
- * (docs/platform-notes.md#listing-a-space-s-pages): metadata only (no
+ * (docs/platform-notes.md#listing-a-spaces-pages): metadata only (no
  * `body-format`), 250 a page, every `_links.next` followed.
  */
 export type ListedPageStatus = 'current' | 'archived' | 'trashed';
@@ -60,7 +60,7 @@ export async function getPageForExport(
     operation: 'page.read',
     method: 'GET',
     path: `/wiki/api/v2/pages/${idSegment(params.id, 'page')}`,
-    // Trashed and archived pages are only found when asked for (docs/platform-notes.md#listing-a-space-s-pages).
+    // Trashed and archived pages are only found when asked for (docs/platform-notes.md#listing-a-spaces-pages).
     query: {
       'body-format': 'atlas_doc_format',
       'include-labels': true,
