@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { type Backend, type BackendExtension, createBackend } from './backend';
 import { loadConfig } from './config/config';
 import { checkApiTokenHealth, REQUIRED_API_TOKEN_SCOPES } from './credentials/token-health';
+import { createExportExtension } from './export/export-extension';
 import { createLogger } from './observability/logger';
 import { createMarkdownRenderPool } from './publishing/adf/markdown-render-pool';
 import { createCachedRenderer } from './publishing/adf/markdown-renderer';
-import { createExportExtension } from './export/export-extension';
 import { createPublishingExtension } from './publishing/publishing-extension';
 
 export type { Backend, BackendContext, BackendExtension, ExtensionInstance } from './backend';
@@ -64,7 +64,10 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
       requiredApiTokenScopes: REQUIRED_API_TOKEN_SCOPES,
       markdownRenderer,
       // The export's Markdown/text formatter (backend/src/adf) is wired in here once it lands; until then format=adf.
-      extensions: options.extensions ?? [createPublishingExtension({ env: options.env }), createExportExtension()],
+      extensions: options.extensions ?? [
+        createPublishingExtension({ env: options.env }),
+        createExportExtension(),
+      ],
     });
   } catch (error) {
     await markdownRenderer.close();

@@ -124,8 +124,10 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     };
   }
 
-  async function spaceIdOf(space: SpaceExport, client: ConfluenceClient): Promise<string> {
+  async function spaceIdOf(space: SpaceExport, counter: { requests: number }): Promise<string> {
     if (space.spaceId !== null) return space.spaceId;
+    // The real client, not the routed one: its error messages name the credential.
+    const client = countingClient(await deps.clientFor(space, 'space.read'), counter);
     const found = await getSpaceByKey(client, { key: space.spaceKey });
     await deps.spaces.setSpaceId(space, found.id);
     return found.id;
@@ -156,7 +158,7 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     };
     const counter = { requests: checkpoint.requests };
     const client = routedClient(target, counter);
-    const spaceId = await spaceIdOf(space, client);
+    const spaceId = await spaceIdOf(space, counter);
     let changes = 0;
     const save = async () => {
       checkpoint.requests = counter.requests;

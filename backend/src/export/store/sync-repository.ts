@@ -176,7 +176,10 @@ export function createSyncRepository(db: Kysely<ExportTables>): SyncRepository {
       const result = await where(target)(update())
         .set({ due_at: at, updated_at: at })
         .where('enabled', '=', 1)
-        .where((eb) => eb.or([eb('due_at', 'is', null), eb('due_at', '>', at)]))
+        // While a sync runs, asking again makes another one due after it: the running one may be past the change.
+        .where((eb) =>
+          eb.or([eb('due_at', 'is', null), eb('due_at', '>', at), eb('lease_owner', 'is not', null)]),
+        )
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) > 0) return true;
       return (await get(target))?.enabled === true;
