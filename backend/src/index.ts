@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Backend, type BackendExtension, createBackend } from './backend';
 import { loadConfig } from './config/config';
+import { createPacer } from './confluence/pacer';
 import { checkApiTokenHealth, REQUIRED_API_TOKEN_SCOPES } from './credentials/token-health';
 import { createExportExtension } from './export/export-extension';
 import { createLogger } from './observability/logger';
@@ -22,7 +23,7 @@ export interface StartBackendOptions {
   logDestination?: NodeJS.WritableStream;
   /**
    * Parts of the backend built on the core. Defaults to the publishing engine
-   * (whole pages and block snapshots), i.e. the whole product; `[]` starts the
+   * (whole pages and block snapshots) and the export, i.e. the whole product; `[]` starts the
    * bare core.
    */
   extensions?: readonly BackendExtension[];
@@ -40,6 +41,18 @@ function connectableUrl(server: Server): string {
   const wildcard = address.address === '0.0.0.0' || address.address === '::';
   const host = wildcard ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return `http://${host}:${address.port}`;
+}
+
+/**
+ * The publishing engine and the export, calling Confluence through one pacer:
+ * on SQLite (one process) a shared in-memory one, on PostgreSQL the pacer
+ * store both extensions draw on (one budget per credential across replicas).
+ */
+function defaultExtensions(env: StartBackendOptions['env'], databaseUrl: string): BackendExtension[] {
+  const pacer = databaseUrl.startsWith('sqlite:') ? createPacer() : undefined;
+  const shared = pacer === undefined ? {} : { pacer };
+  // The export's Markdown/text formatter (backend/src/adf) is passed here once it lands; until then format=adf only.
+  return [createPublishingExtension({ env, ...shared }), createExportExtension(shared)];
 }
 
 /**
@@ -63,11 +76,7 @@ export async function startBackend(options: StartBackendOptions): Promise<Runnin
       checkApiTokenHealth: (input) => checkApiTokenHealth({ apiBase }, input),
       requiredApiTokenScopes: REQUIRED_API_TOKEN_SCOPES,
       markdownRenderer,
-      // The export's Markdown/text formatter (backend/src/adf) is wired in here once it lands; until then format=adf.
-      extensions: options.extensions ?? [
-        createPublishingExtension({ env: options.env }),
-        createExportExtension(),
-      ],
+      extensions: options.extensions ?? defaultExtensions(options.env, config.databaseUrl),
     });
   } catch (error) {
     await markdownRenderer.close();

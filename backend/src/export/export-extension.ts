@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import type { BackendExtension } from '../backend';
 import { createPacer, type Pacer } from '../confluence/pacer';
+import { createPostgresPacerStore } from '../confluence/pacer-store-postgres';
 import { type BackgroundJob, startPeriodicJob } from '../credentials/api-token-recheck-job';
 import { createCredentialRouter } from '../credentials/credential-router';
 import { createConfluenceClientResolver } from '../publishing/confluence-client-resolver';
@@ -68,7 +69,13 @@ export function createExportExtension(options: ExportExtensionOptions = {}): Bac
         }),
         installations: context.repositories.installations,
         allowedApiBase: context.config.atlassianApiBase.href.replace(/\/+$/, ''),
-        pacer: options.pacer ?? createPacer(),
+        // On PostgreSQL the pacer's tables (migrated with the publishing engine) hold one budget per
+        // credential for every replica and both extensions; alone, the process shares `options.pacer`.
+        pacer:
+          options.pacer ??
+          (context.database.dialect === 'postgres'
+            ? createPacer({ store: createPostgresPacerStore(context.db) })
+            : createPacer()),
         ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
         onCredentialRefused: async (credential) => {
           if (credential.kind === 'app-token') {

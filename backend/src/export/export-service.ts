@@ -276,7 +276,8 @@ export function createExportService(deps: ExportServiceDeps): ExportService {
         throw notFound();
       }
       let document = await deps.mirror.body(target, pageId, page.version);
-      if (document === null && space.spaceId !== null) {
+      // An empty checksum is a version read without an ADF body: asking again would not change that.
+      if (document === null && space.spaceId !== null && page.checksum !== '') {
         // Not cached (the page was listed but its body not read yet): read it now, once.
         await deps.refresher.refreshPage(space.installationId, space.spaceId, pageId);
         page = await deps.mirror.get(target, pageId);
