@@ -17,7 +17,7 @@ import type { Metrics } from './observability/metrics';
 import type { Database } from './store/database';
 import type { Repositories } from './store/repositories';
 import type { Tables } from './store/schema';
-import type { SnapshotScheduler } from './use-cases/ports';
+import type { ExportSettingsPart, SnapshotScheduler } from './use-cases/ports';
 
 /**
  * How a feature module plugs into the backend (the publishing engine; export
@@ -71,6 +71,8 @@ export interface ExtensionInstance {
    * first extension that offers one gets them; without any, nothing is queued.
    */
   readonly snapshots?: SnapshotScheduler;
+  /** The export module's part of `settings.get`/`settings.update` (the first module offering one). */
+  readonly exportSettings?: ExportSettingsPart;
   /** Stopped before the database closes (drain a queue, stop a worker). */
   close?(): Promise<void>;
 }

@@ -10,6 +10,7 @@ import { createIngestAuthenticator } from './auth/ingest-key';
 import { createRateLimitedIngestAuthenticator } from './auth/ingest-rate-limit';
 import type { Backend, BackendContext, BackendExtension, ExtensionInstance } from './backend';
 import type { Config } from './config/config';
+import { createPacer } from './confluence/pacer';
 import { type BackgroundJob, startApiTokenRecheckJob } from './credentials/api-token-recheck-job';
 import { type ApiTokenService, createApiTokenService } from './credentials/api-token-service';
 import { type AppTokenStore, createAppTokenStore } from './credentials/app-token-store';
@@ -20,6 +21,7 @@ import { checkApiTokenHealth, REQUIRED_API_TOKEN_SCOPES } from './credentials/to
 import { createUndecryptableSecretsCheck, UNDECRYPTABLE_ACTION } from './credentials/undecryptable-secrets';
 import { createBlockEvents } from './domain/block-events';
 import { createSettingsEvents } from './domain/settings-events';
+import { createExportExtension } from './export/export-extension';
 import { createApp } from './http/app';
 import { createForgeRouter } from './http/forge-router';
 import { createHealthRouter } from './http/health-router';
@@ -89,7 +91,7 @@ interface Core {
 export async function compose(config: Config, options: ComposeOptions = {}): Promise<Backend> {
   const logger =
     options.logger ?? createLogger({ level: config.logLevel, destination: options.logDestination });
-  const extensions = options.extensions ?? [createPublishingExtension({ env: options.env ?? {} })];
+  const extensions = options.extensions ?? defaultExtensions(options.env ?? {}, config.databaseUrl);
   const ownedRenderer =
     options.markdownRenderer === undefined
       ? createCachedRenderer(
@@ -257,6 +259,7 @@ function composeUseCases(
     appTokens: core.appTokens,
     apiTokens: core.apiTokens,
     snapshots: instances.find((instance) => instance.snapshots !== undefined)?.snapshots ?? noSnapshots,
+    exportSettings: instances.find((instance) => instance.exportSettings !== undefined)?.exportSettings,
     deferred,
     blockEvents: context.blockEvents,
     settingsEvents: context.settingsEvents,
@@ -368,4 +371,18 @@ function startCoreJobs(core: Core, extensions: readonly BackendExtension[]): Bac
       extensionTables: extensions.flatMap((extension) => extension.tenantTables ?? []),
     }),
   ];
+}
+
+/**
+ * The whole product: the publishing engine and the export, calling Confluence
+ * through one pacer: on SQLite (one process) a shared in-memory one, on
+ * PostgreSQL the pacer store both draw on (one budget per credential across replicas).
+ */
+function defaultExtensions(
+  env: Readonly<Record<string, string | undefined>>,
+  databaseUrl: string,
+): BackendExtension[] {
+  const pacer = databaseUrl.startsWith('sqlite:') ? createPacer() : undefined;
+  const shared = pacer === undefined ? {} : { pacer };
+  return [createPublishingExtension({ env, ...shared }), createExportExtension(shared)];
 }

@@ -25,6 +25,10 @@ app.disable('x-powered-by');
 app.post('/forge/v1/:operation', express.json({ limit: '512kb' }), (_request, response) => {
   response.status(200).json(parsed);
 });
+// The export benchmark's consumer routes (bench/export.ts) read with GET: the same bytes, no key check.
+app.get(/^\/export\/v1\//, (_request, response) => {
+  response.status(200).json(parsed);
+});
 app.get('/readyz', (_request, response) => {
   response.status(200).json({ status: 'ready' });
 });

@@ -20,6 +20,10 @@ export const activityActions = [
   'page.dry_run',
   'page.overwrite_requested',
   'page.released',
+  'export_key.created',
+  'export_key.revoked',
+  'export.synced',
+  'export.sync_failed',
 ] as const;
 export const activityActionSchema = z.enum(activityActions);
 export type ActivityAction = z.infer<typeof activityActionSchema>;

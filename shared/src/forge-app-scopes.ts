@@ -8,5 +8,7 @@ export const FORGE_APP_SCOPES: readonly string[] = Object.freeze([
   'read:page:confluence',
   'write:page:confluence',
   'read:space:confluence',
+  // The export reads whether a page carries a view restriction (v1 restrictions).
+  'read:content-details:confluence',
   'read:app-system-token',
 ]);

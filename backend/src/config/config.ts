@@ -42,6 +42,8 @@ export interface Config {
    * to), shown on the settings page next to the ingest keys; null when not configured.
    */
   readonly publicUrl: string | null;
+  /** `PAGEWIRE_EXPORT_RECONCILE_MINUTES` (default 15), in milliseconds. */
+  readonly exportReconcileMs: number;
   /** Markdown→ADF off the HTTP thread (docs/BACKEND.md, "Threat model"). */
   readonly render: {
     /** Worker threads rendering at once. */
@@ -243,6 +245,13 @@ const envSchema = z.object({
   // A source with a stale key retries a few times a minute; a key guesser wants thousands a second.
   PAGEWIRE_INGEST_LIMIT_WRONG_KEYS: rateLimit('20/min,20'),
   PAGEWIRE_PUBLIC_URL: secureUrl('the backend’s public URL').optional(),
+  // How often the export mirror is reconciled with Confluence (docs/EXPORT.md, "How it stays true").
+  PAGEWIRE_EXPORT_RECONCILE_MINUTES: z.coerce
+    .number({ message: 'must be a number of minutes' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 1440')
+    .max(1440, 'must be between 1 and 1440')
+    .default(15),
 });
 
 /**
@@ -326,5 +335,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       wrongKeysPerAddress: values.PAGEWIRE_INGEST_LIMIT_WRONG_KEYS,
     },
     publicUrl: values.PAGEWIRE_PUBLIC_URL?.href.replace(/\/+$/, '') ?? null,
+    exportReconcileMs: values.PAGEWIRE_EXPORT_RECONCILE_MINUTES * 60 * 1000,
   };
 }

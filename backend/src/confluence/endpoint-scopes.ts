@@ -40,6 +40,11 @@ export const confluenceEndpointScopes = {
     anyOf: [['read:label:confluence']],
     describe: 'reading labels',
   },
+  // v1 restrictions check the classic or the granular read scope (docs/platform-notes.md#page-view-restrictions).
+  'restriction.read': {
+    anyOf: [['read:content-details:confluence'], ['read:confluence-content.all']],
+    describe: 'reading page restrictions',
+  },
   'label.write': {
     anyOf: [['read:label:confluence', 'write:label:confluence'], ['write:confluence-content']],
     describe: 'adding labels',

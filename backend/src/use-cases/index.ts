@@ -14,6 +14,7 @@ import { createPlacementUseCases, type PlacementUseCases } from './placements';
 import type {
   ActivityLog,
   BlockStore,
+  ExportSettingsPart,
   IngestKeyStore,
   InstallationStore,
   PlacementStore,
@@ -64,6 +65,8 @@ export interface UseCaseDeps {
   atlassianApiBase: URL;
   requiredApiTokenScopes: readonly string[];
   publicUrl: string | null;
+  /** The export module's part of the settings page, when it runs. */
+  exportSettings?: ExportSettingsPart | undefined;
   uninstallGraceMs: number;
   now: () => Date;
   logger: Logger;
@@ -101,6 +104,7 @@ export function createUseCases(deps: UseCaseDeps): UseCases {
       mode: deps.mode,
       requiredApiTokenScopes: deps.requiredApiTokenScopes,
       publicUrl: deps.publicUrl,
+      exportSettings: deps.exportSettings,
       now,
     }),
     ingestKeys: createIngestKeyUseCases({ ingestKeys: stores.ingestKeys, activity: stores.activity, now }),

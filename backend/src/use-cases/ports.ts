@@ -1,4 +1,4 @@
-import type { ContentType } from '@pagewire/shared';
+import type { ContentType, ExportSettingsView } from '@pagewire/shared';
 import type { ActivityRepository } from '../store/activity-repository';
 import type { BlockRepository } from '../store/block-repository';
 import type { IngestKeyRepository } from '../store/ingest-key-repository';
@@ -64,3 +64,20 @@ export const noSnapshots: SnapshotScheduler = {
 
 /** The source name of work Pagewire queues on its own behalf (a new placement, a policy switch). */
 export const SYSTEM_SOURCE = 'pagewire';
+
+/**
+ * The export module's part of the settings page (export/): what `settings.get`
+ * shows of export and how `settings.update` applies its `export` field.
+ */
+export interface ExportSettingsPart {
+  view(target: { installationId: string; spaceKey: string }): Promise<ExportSettingsView>;
+  /** Resolves to the change in words, for the settings activity row. */
+  updateSettings(input: {
+    installationId: string;
+    spaceKey: string;
+    spaceId: string | null;
+    accountId: string;
+    change: { enabled: boolean; includeRestricted?: boolean | undefined };
+    now: Date;
+  }): Promise<string>;
+}

@@ -7,10 +7,12 @@ import {
 import type { Logger } from 'pino';
 import type { ApiTokenService } from '../credentials/api-token-service';
 import type { AppTokenStore } from '../credentials/app-token-store';
+import { ProblemError } from '../domain/problem-error';
 import type { SettingsEvents } from '../domain/settings-events';
 import type { SpaceScope } from './blocks';
 import {
   type ActivityLog,
+  type ExportSettingsPart,
   type IngestKeyStore,
   type SnapshotScheduler,
   type SpaceSettingsStore,
@@ -31,6 +33,8 @@ export interface SettingsUseCasesDeps {
   requiredApiTokenScopes: readonly string[];
   /** `PAGEWIRE_PUBLIC_URL`, shown on the settings page; null when unset. */
   publicUrl: string | null;
+  /** The export module's part of the settings, when it runs. */
+  exportSettings?: ExportSettingsPart | undefined;
   now: () => Date;
 }
 
@@ -50,18 +54,30 @@ export interface SettingsUseCases {
   /** What the settings page shows: settings, credentials' state, ingest keys, where sources send. */
   view(viewer: SettingsViewer): Promise<OperationOutput<'settings.get'>>;
   /** Changes a space's settings: stored, logged in the admins' words, snapshots queued on a switch to `snapshot`. */
-  update(editor: SettingsEditor, change: Partial<SpaceSettings>, log: Logger): Promise<SpaceSettings>;
+  update(
+    editor: SettingsEditor,
+    change: Partial<SpaceSettings>,
+    log: Logger,
+    exportChange?: ExportChange,
+  ): Promise<SpaceSettings>;
+}
+
+/** `settings.update`'s `export` field: turn export on or off, include restricted pages or not. */
+export interface ExportChange {
+  enabled: boolean;
+  includeRestricted?: boolean | undefined;
 }
 
 export function createSettingsUseCases(deps: SettingsUseCasesDeps): SettingsUseCases {
   return {
     async view(viewer) {
       const { installationId, spaceKey } = viewer;
-      const [stored, appToken, apiToken, ingestKeys] = await Promise.all([
+      const [stored, appToken, apiToken, ingestKeys, exportView] = await Promise.all([
         deps.spaceSettings.get(installationId, spaceKey),
         deps.appTokens.status(installationId),
         deps.apiTokens.status(installationId, spaceKey),
         deps.ingestKeys.list(installationId, spaceKey),
+        deps.exportSettings?.view({ installationId, spaceKey }),
       ]);
       return {
         space: { key: spaceKey, id: viewer.spaceId ?? stored.spaceId },
@@ -75,7 +91,7 @@ export function createSettingsUseCases(deps: SettingsUseCasesDeps): SettingsUseC
         ingestKeys,
         ingestUrl: deps.publicUrl,
         // What the export extension reports when it runs; without it export is off and has no keys.
-        export: {
+        export: exportView ?? {
           settings: defaultExportSettings,
           keys: [],
           sync: { state: 'off' as const, lastFullSyncAt: null, nextSyncAt: null, pages: 0, lastError: null },
@@ -84,22 +100,40 @@ export function createSettingsUseCases(deps: SettingsUseCasesDeps): SettingsUseC
       };
     },
 
-    async update(editor, change, log) {
+    async update(editor, change, log, exportChange) {
       const { installationId, spaceKey, accountId } = editor;
+      if (exportChange !== undefined && deps.exportSettings === undefined) {
+        throw new ProblemError('service_unavailable', 'Export is not part of this backend.');
+      }
       const now = deps.now();
       const previous = (await deps.spaceSettings.get(installationId, spaceKey)).settings;
-      const settings = await deps.spaceSettings.update(installationId, spaceKey, change, {
-        accountId,
-        spaceId: editor.spaceId ?? undefined,
-        now,
-      });
+      // Only `export` given: the space's own settings stay as they are.
+      const settings =
+        Object.keys(change).length === 0
+          ? previous
+          : await deps.spaceSettings.update(installationId, spaceKey, change, {
+              accountId,
+              spaceId: editor.spaceId ?? undefined,
+              now,
+            });
+      const exportWords =
+        exportChange === undefined || deps.exportSettings === undefined
+          ? null
+          : await deps.exportSettings.updateSettings({
+              installationId,
+              spaceKey,
+              spaceId: editor.spaceId,
+              accountId,
+              change: exportChange,
+              now,
+            });
       await deps.activity.append({
         installationId,
         spaceKey,
         actor: { kind: 'user', id: accountId },
         action: 'settings.updated',
         result: 'ok',
-        detail: `Settings changed: ${describeChange(change)}.`,
+        detail: `Settings changed: ${[describeChange(change), ...(exportWords === null ? [] : [exportWords])].filter((part) => part !== '').join('; ')}.`,
         at: now,
       });
       if (settings.publishingPolicy === 'snapshot' && previous.publishingPolicy !== 'snapshot') {

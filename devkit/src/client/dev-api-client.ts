@@ -76,6 +76,8 @@ export const ALL_CONFLUENCE_SCOPES: readonly string[] = [
   'read:space.permission:confluence',
   'read:label:confluence',
   'write:label:confluence',
+  'read:content-details:confluence',
+  'read:content.metadata:confluence',
 ];
 
 /** The scopes Pagewire's manifest declares (`FORGE_APP_SCOPES` in the contract). */

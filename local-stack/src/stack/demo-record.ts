@@ -31,6 +31,8 @@ export const demoRecordSchema = z.object({
   statusPage: z.object({ id: numericIdSchema, title: z.string() }),
   macros: z.array(z.object({ localId: z.string(), blockKey: blockKeySchema })).min(1),
   ingestKeys: z.object({ quickstart: ingestKeySchema, demoSource: ingestKeySchema }),
+  /** The demo consumer's export key (docs/EXPORT.md); absent in records from before the export. */
+  exportKey: z.object({ id: z.string(), consumer: z.string(), key: z.string() }).optional(),
 });
 
 export type DemoRecord = z.infer<typeof demoRecordSchema>;

@@ -106,6 +106,29 @@ async function createIngestKey(
   return { id: created.id, source: created.source, key: created.key };
 }
 
+/** The demo consumer of the export: export turned on for the space, and a key for it. */
+export const DEMO_CONSUMER = 'demo consumer';
+
+async function createExportKey(
+  deps: SeedDependencies,
+  runtime: ForgeRuntime,
+  record: Pick<DemoRecord, 'space' | 'admin'>,
+): Promise<NonNullable<DemoRecord['exportKey']>> {
+  unwrap(
+    'turning export on',
+    await invokeSettings(runtime, deps.resolvers, record, record.admin.accountId, 'settings.update', {
+      export: { enabled: true },
+    }),
+  );
+  const created = unwrap(
+    'creating the export key',
+    await invokeSettings(runtime, deps.resolvers, record, record.admin.accountId, 'exportKeys.create', {
+      consumer: `${DEMO_CONSUMER} ${randomUUID().slice(0, 8)}`,
+    }),
+  );
+  return { id: created.id, consumer: created.consumer, key: created.key };
+}
+
 /**
  * Forge POSTs lifecycle events to the backend endpoint named in the manifest
  * (`backend-lifecycle` → `/forge/v1/lifecycle.installed`) with the app system
@@ -229,6 +252,7 @@ async function seedWorld(deps: SeedDependencies): Promise<{ record: DemoRecord; 
     statusPage: { id: pageId, title: STATUS_PAGE_TITLE },
     macros,
     ingestKeys: { quickstart, demoSource },
+    exportKey: await createExportKey(deps, runtime, base),
   };
   return { record, runtime };
 }
@@ -263,5 +287,13 @@ export async function ensureDemo(deps: SeedDependencies, saved: DemoRecord | nul
       `the "${ingestKeys[name].source}" ingest key was revoked or is unknown to the backend: made a new one`,
     );
   }
-  return { record: { ...saved, ingestKeys }, runtime, kind: 'reused', repaired };
+  let exportKey = saved.exportKey;
+  if (
+    exportKey === undefined ||
+    !settings.export.keys.some((key) => key.id === exportKey!.id && key.revokedAt === null)
+  ) {
+    exportKey = await createExportKey(deps, runtime, saved);
+    repaired.push('the demo export key was revoked or is unknown to the backend: made a new one');
+  }
+  return { record: { ...saved, ingestKeys, exportKey }, runtime, kind: 'reused', repaired };
 }

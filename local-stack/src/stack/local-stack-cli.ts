@@ -86,6 +86,12 @@ out();
 out('Push a block (the status macro on "Service status" shows it):');
 out(`  ${stack.curl}`);
 out();
+if (stack.exportCurl !== null) {
+  out(`Export key (consumer of space ${stack.record.space.key}): ${stack.exportKey}`);
+  out("Read the space's pages and what changed (docs/EXPORT.md):");
+  out(`  ${stack.exportCurl}`);
+  out();
+}
 out('Ctrl-C stops everything.');
 
 let stopping = false;

@@ -25,6 +25,9 @@ export interface RunningLocalStack {
   readonly notes: readonly string[];
   readonly runbook: RunbookOutcome;
   readonly quickstartKey: string;
+  /** The demo consumer's export key and a curl that reads the space's pages with it. */
+  readonly exportKey: string | null;
+  readonly exportCurl: string | null;
   readonly curl: string;
   close(): Promise<void>;
 }
@@ -233,6 +236,11 @@ export async function startLocalStack(
       runbook,
       quickstartKey,
       curl: curlCommand(backendUrl, quickstartKey, STATUS_BLOCK_KEY, quickstartStatusBlock()),
+      exportKey: record.exportKey?.key ?? null,
+      exportCurl:
+        record.exportKey === undefined
+          ? null
+          : `curl -s '${backendUrl}/export/v1/pages?limit=50' -H 'Authorization: Bearer ${record.exportKey.key}'`,
       close: stopAll,
     };
   } catch (error) {

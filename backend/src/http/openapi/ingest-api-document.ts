@@ -24,6 +24,7 @@ import {
 } from '@pagewire/shared';
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
+import { exportPaths, exportSecurityScheme } from './export-api-paths';
 
 /**
  * One example body per block kind. They feed the OpenAPI document's request
@@ -299,8 +300,9 @@ export function createIngestApiDocument(options: { serverUrl?: string } = {}) {
       tags: [
         { name: 'Blocks', description: 'Live content the Pagewire block macro shows.' },
         { name: 'Pages', description: 'Whole pages published from Markdown or ADF, and their jobs.' },
+        { name: 'Export', description: 'A space’s pages and every change to them, read with an export key.' },
       ],
-      paths: ingestPaths(),
+      paths: { ...ingestPaths(), ...exportPaths() },
       components: {
         securitySchemes: {
           ingestKey: {
@@ -308,6 +310,7 @@ export function createIngestApiDocument(options: { serverUrl?: string } = {}) {
             scheme: 'bearer',
             description: 'An ingest key, `pwk_` and 43 characters, shown once when an admin creates it.',
           },
+          exportKey: exportSecurityScheme,
         },
         schemas: {
           BlockBody: ingestBlockBodySchema,

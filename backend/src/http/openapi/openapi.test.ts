@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { blockKinds, blockPayloadSchema, pageIngestBodySchema } from '@pagewire/shared';
 import type { Router } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createExportExtension } from '../../export/export-extension';
 import { createPublishingExtension } from '../../publishing/publishing-extension';
 import { startTestBackend, type TestBackend } from '../../testing/test-backend';
 import { renderApiReference } from './api-reference-markdown';
@@ -19,6 +20,7 @@ beforeAll(async () => {
           throw new TypeError('fetch failed (no network in this test)');
         },
       }),
+      createExportExtension({ worker: false }),
     ],
   });
 });
@@ -31,11 +33,11 @@ interface Layer {
   handle?: Router & { stack?: Layer[] };
 }
 
-/** Every method+path the running app routes under /ingest/, as OpenAPI templates (`:key` → `{key}`). */
+/** Every method+path the running app routes under /ingest/ and /export/, as OpenAPI templates (`:key` → `{key}`). */
 function mountedIngestRoutes(stack: Layer[]): Set<string> {
   const routes = new Set<string>();
   for (const layer of stack) {
-    if (layer.route?.path.startsWith('/ingest/')) {
+    if (layer.route?.path.startsWith('/ingest/') || layer.route?.path.startsWith('/export/')) {
       const path = layer.route!.path.replace(/:(\w+)/g, '{$1}');
       for (const [method, on] of Object.entries(layer.route!.methods)) {
         // `all` is the 405 fallback, not an operation.

@@ -19,7 +19,7 @@ export function createSettingsOperations(
           : { staleAfterMinutes: call.input.staleAfterMinutes }),
       };
       const editor = { ...scopeOf(call), accountId: actorOf(call.context), spaceId: call.context.spaceId };
-      return { settings: await settings.update(editor, change, call.log) };
+      return { settings: await settings.update(editor, change, call.log, call.input.export) };
     },
   };
 }

@@ -11,6 +11,7 @@ import * as m0100 from './0100-publishing-queue';
 import * as m0110 from './0110-one-request-writes';
 import * as m0120 from './0120-page-releases';
 import * as m0130 from './0130-publish-jobs-by-space';
+import * as m0200 from './0200-export';
 import * as m0300 from './0300-confluence-pacer';
 
 export interface NamedMigration {
@@ -47,5 +48,6 @@ export const migrations: readonly NamedMigration[] = [
   { name: '0110-one-request-writes', migration: m0110 },
   { name: '0120-page-releases', migration: m0120 },
   { name: '0130-publish-jobs-by-space', migration: m0130 },
+  { name: '0200-export', migration: m0200 },
   { name: '0300-confluence-pacer', migration: m0300 },
 ];

@@ -1,8 +1,10 @@
 import type { CoreTables } from './core';
+import type { ExportTables } from './export';
 import type { PacerTables } from './pacer';
 import type { PublishingTables } from './publishing';
 
 export * from './core';
+export * from './export';
 export * from './pacer';
 export * from './publishing';
 
@@ -13,4 +15,4 @@ export * from './publishing';
  * `<Area>Tables`), joined here; the migrations that create them are listed in
  * ../migrations/index.ts.
  */
-export type Tables = CoreTables & PublishingTables & PacerTables;
+export type Tables = CoreTables & PublishingTables & ExportTables & PacerTables;

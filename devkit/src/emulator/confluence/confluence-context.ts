@@ -3,6 +3,7 @@ import type { JsonParse } from '../http/http-io';
 import type { RouteParams } from '../http/router';
 import type { EmulatorState, Page, Site, Space } from '../state/emulator-state';
 import { type ConfluenceResult, v2BadRequest } from './confluence-results';
+import { restrictionAllows } from './content-restrictions';
 import type { Caller, ScopeRequirement } from './credentials';
 
 export interface ConfluenceContext {
@@ -67,6 +68,7 @@ export function visiblePage(
   if (isBlogPost(page) !== (type === 'blogpost')) return undefined;
   const space = context.site.spaces.get(page.spaceId);
   if (!space || !canView(space, context.caller)) return undefined;
+  if (!restrictionAllows(context.site, page, context.caller)) return undefined;
   return { page, space };
 }
 

@@ -15,9 +15,11 @@ import {
 import { authenticate, type Caller, hasScopes, type Mount } from './credentials';
 import { labelOperations } from './label-operations';
 import { pageOperations } from './page-operations';
+import { pageTreeOperations } from './page-tree-operations';
 import { propertyOperations } from './property-operations';
 import type { RateLimiter } from './rate-limiter';
 import { goneOperations } from './removed-v1-operations';
+import { restrictionOperations } from './restriction-operations';
 import { spaceOperations } from './space-operations';
 
 export const confluenceOperations: readonly ConfluenceOperation[] = [
@@ -26,6 +28,8 @@ export const confluenceOperations: readonly ConfluenceOperation[] = [
   ...blogPostOperations,
   ...propertyOperations,
   ...labelOperations,
+  ...pageTreeOperations,
+  ...restrictionOperations,
   ...goneOperations,
 ];
 

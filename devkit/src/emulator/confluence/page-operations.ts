@@ -28,6 +28,7 @@ import {
   v2Error,
   v2NotFound,
 } from './confluence-results';
+import { restrictionAllows } from './content-restrictions';
 import {
   LIST_BODY_FORMATS,
   parseBodyFormat,
@@ -93,6 +94,7 @@ function listPages(
     if (title !== null && currentVersion(page).title !== title) continue;
     const space = context.site.spaces.get(page.spaceId);
     if (!space || !visibleSpace(context, space.id)) continue;
+    if (!restrictionAllows(context.site, page, context.caller)) continue;
     pages.push(page);
   }
   return listPage(pages.sort(sort), window, context, (page) =>

@@ -89,6 +89,16 @@ export interface Page {
   readonly versions: PageVersion[];
   readonly labels: Map<string, Label>;
   readonly properties: Map<string, ContentProperty>;
+  /** The page's own view restriction (v1 `read` restriction), when it has one (confluence/content-restrictions.ts). */
+  readRestriction?: ReadRestriction | undefined;
+  /** Its own edit restriction: reported, not enforced. */
+  updateRestriction?: ReadRestriction | undefined;
+}
+
+/** Who a view restriction lets in: only these accounts and groups see the page and its descendants. */
+export interface ReadRestriction {
+  readonly accountIds: ReadonlySet<string>;
+  readonly groups: ReadonlySet<string>;
 }
 
 export interface ApiToken {

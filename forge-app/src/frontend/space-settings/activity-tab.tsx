@@ -48,6 +48,10 @@ const actionLabels: Readonly<Record<ActivityAction, string>> = {
   'page.dry_run': 'Planned a page (dry run)',
   'page.overwrite_requested': 'Asked to overwrite a person’s edit',
   'page.released': 'Stopped managing a page',
+  'export_key.created': 'Created an export key',
+  'export_key.revoked': 'Revoked an export key',
+  'export.synced': 'Synced the export mirror',
+  'export.sync_failed': 'Could not sync the export mirror',
 };
 
 const resultAppearance: Readonly<Record<ActivityResult, 'success' | 'default' | 'removed' | 'moved'>> = {
