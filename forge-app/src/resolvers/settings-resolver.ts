@@ -18,6 +18,8 @@ export const SETTINGS_OPERATIONS = [
   'apiToken.remove',
   'ingestKeys.create',
   'ingestKeys.revoke',
+  'exportKeys.create',
+  'exportKeys.revoke',
   'activity.list',
   'blocks.overview',
   'blocks.delete',

@@ -47,6 +47,10 @@ const actionLabels: Readonly<Record<ActivityAction, string>> = {
   'page.failed': 'Could not publish a page',
   'page.dry_run': 'Planned a page (dry run)',
   'page.overwrite_requested': 'Asked to overwrite a person’s edit',
+  'export_key.created': 'Created an export key',
+  'export_key.revoked': 'Revoked an export key',
+  'export.synced': 'Synced the export mirror',
+  'export.sync_failed': 'Could not sync the export mirror',
 };
 
 const resultAppearance: Readonly<Record<ActivityResult, 'success' | 'default' | 'removed' | 'moved'>> = {
@@ -85,6 +89,7 @@ const kindOptions: Option[] = [
   { label: 'Admin changes', value: 'admin' },
   { label: 'Publishing', value: 'publishing' },
   { label: 'Errors and warnings', value: 'errors' },
+  { label: 'Export', value: 'export' },
 ];
 
 export interface ActivityTabProps {
@@ -93,6 +98,8 @@ export interface ActivityTabProps {
   spaceKey?: string;
   /** The space's source names, for the source filter. */
   sources?: readonly string[];
+  /** Shows only this kind, without the filters (the Export tab's own log). */
+  fixedKind?: ActivityKind;
 }
 
 /**
@@ -100,10 +107,12 @@ export interface ActivityTabProps {
  * narrowed by kind and by source. A source's routine writes arrive folded
  * (one row with a count), so an admin's change is not buried under them.
  */
-export function ActivityTab({ now, sources = [], spaceKey }: ActivityTabProps) {
+export function ActivityTab({ now, sources = [], spaceKey, fixedKind }: ActivityTabProps) {
   const [log, setLog] = useState<Log>({ status: 'loading' });
   const [attempt, setAttempt] = useState(0);
-  const [kind, setKind] = useState<Option>(kindOptions[0]!);
+  const [kind, setKind] = useState<Option>(
+    kindOptions.find((option) => option.value === fixedKind) ?? kindOptions[0]!,
+  );
   const [source, setSource] = useState<Option>({ label: 'All sources', value: '' });
   const sourceOptions: Option[] = [
     { label: 'All sources', value: '' },
@@ -156,7 +165,7 @@ export function ActivityTab({ now, sources = [], spaceKey }: ActivityTabProps) {
     });
   };
 
-  const filters = (
+  const filters = fixedKind ? null : (
     <Inline space="space.200" alignBlock="end" testId="pagewire-activity-filters">
       <Stack space="space.050">
         <Label labelFor="pagewire-activity-kind">Show</Label>
@@ -204,7 +213,7 @@ export function ActivityTab({ now, sources = [], spaceKey }: ActivityTabProps) {
         {filters}
         <EmptyState
           header={
-            Object.keys(filter).length === 0
+            fixedKind !== undefined || Object.keys(filter).length === 0
               ? 'Nothing has happened here yet'
               : 'Nothing matches these filters'
           }

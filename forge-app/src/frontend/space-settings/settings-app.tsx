@@ -19,6 +19,7 @@ import { invokeOperation } from '../resolver-client';
 import { ActivityTab } from './activity-tab';
 import { BlocksTab } from './blocks-tab';
 import { ConnectionTab } from './connection-tab';
+import { ExportTab } from './export-tab';
 import { IngestKeysTab } from './ingest-keys-tab';
 import { PagesTab } from './pages-tab';
 import { PublishingPolicyTab } from './publishing-policy-tab';
@@ -84,6 +85,9 @@ export function SpaceSettingsApp({ now = () => new Date() }: SpaceSettingsAppPro
   );
 }
 
+/** The Export tab's place among the tabs: its activity log loads only once it is opened. */
+const EXPORT_TAB_INDEX = 5;
+
 const unreachableCodes = new Set(['backend_unreachable', 'backend_timeout', 'service_unavailable']);
 
 /** For whoever runs the backend: the usual reasons Forge cannot reach it, in the order to check them. */
@@ -126,6 +130,7 @@ function SettingsTabs({
   onChanged: () => void;
   now: Date;
 }) {
+  const [selectedTab, setSelectedTab] = useState(0);
   return (
     <Stack space="space.200">
       {view.canEdit ? null : (
@@ -137,13 +142,14 @@ function SettingsTabs({
           <Text>{`Only space admins of ${view.space.key} can change how Pagewire works here.`}</Text>
         </SectionMessage>
       )}
-      <Tabs id="pagewire-settings-tabs">
+      <Tabs id="pagewire-settings-tabs" onChange={(index: number) => setSelectedTab(index)}>
         <TabList>
           <Tab>Connection</Tab>
           <Tab>Sources & ingest keys</Tab>
           <Tab>Publishing policy</Tab>
           <Tab>Blocks</Tab>
           <Tab>Pages</Tab>
+          <Tab>Export</Tab>
           <Tab>Activity</Tab>
         </TabList>
         <TabPanel>
@@ -174,6 +180,17 @@ function SettingsTabs({
         <TabPanel>
           <Box paddingBlock="space.200">
             <PagesTab spaceKey={view.space.key} canEdit={view.canEdit} now={now} onChanged={onChanged} />
+          </Box>
+        </TabPanel>
+        <TabPanel>
+          <Box paddingBlock="space.200">
+            <ExportTab
+              view={view}
+              onChanged={onChanged}
+              now={now}
+              active={selectedTab === EXPORT_TAB_INDEX}
+              revision={revision}
+            />
           </Box>
         </TabPanel>
         <TabPanel>
