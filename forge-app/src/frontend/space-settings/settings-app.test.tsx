@@ -180,7 +180,7 @@ describe('the space settings page', () => {
     await app.waitFor(tabsShown, 'the settings');
   });
 
-  it('gives an admin six tabs, with the connection first', async () => {
+  it('gives an admin seven tabs, with the connection first', async () => {
     const app = renderSettings({ 'settings.get': ok(settingsView()), 'activity.list': noActivity });
 
     const tree = await app.waitFor(tabsShown, 'the settings');
@@ -191,6 +191,7 @@ describe('the space settings page', () => {
       'Publishing policy',
       'Blocks',
       'Pages',
+      'Export',
       'Activity',
     ]);
     expect(byTestId(tree, 'pagewire-read-only')).toBeUndefined();
@@ -708,6 +709,7 @@ describe('the Activity tab’s filters and folding', () => {
       'Admin changes',
       'Publishing',
       'Errors and warnings',
+      'Export',
     ]);
     act(kind, 'onChange', { label: 'Admin changes', value: 'admin' });
     await app.waitFor(
