@@ -3,8 +3,8 @@ import type { AdfNode } from '@pagewire/shared';
 /**
  * The readable words for ADF nodes that have no Markdown (or plain-text)
  * counterpart. Markdown and plain-text export both use these, so a mention
- * reads `@Ada Lovelace` in either format. Attribute names follow Atlassian's
- * ADF reference: https://developer.atlassian.com/cloud/jira/platform/apis/document/structure/
+ * reads `@Ada Lovelace` in either format. Which attributes carry what is in
+ * docs/platform-notes.md#adf-nodes-the-export-reads.
  */
 
 function stringAttr(node: AdfNode, name: string): string | undefined {
@@ -27,13 +27,18 @@ export function emojiText(node: AdfNode): string {
   );
 }
 
-/** A date node holds a UTC timestamp in milliseconds (as a string); it reads as the calendar day. */
+/**
+ * A date node holds a UNIX timestamp as a string, read as the UTC calendar day.
+ * The editor writes milliseconds, the reference's own example is in seconds
+ * (docs/platform-notes.md#adf-nodes-the-export-reads): a value below 10^11
+ * (1973 in milliseconds, the year 5138 in seconds) is taken as seconds.
+ */
 export function dateText(node: AdfNode): string {
   const raw = stringAttr(node, 'timestamp');
   if (raw === undefined) return 'date';
-  const millis = Number(raw);
-  if (!Number.isFinite(millis)) return raw;
-  const date = new Date(millis);
+  const value = Number(raw);
+  if (!Number.isFinite(value)) return raw;
+  const date = new Date(Math.abs(value) < 1e11 ? value * 1000 : value);
   return Number.isNaN(date.getTime()) ? raw : date.toISOString().slice(0, 10);
 }
 
@@ -81,7 +86,11 @@ export function mediaLabel(media: AdfNode): string {
   return id ? `attachment ${id}` : 'attachment';
 }
 
-/** A Confluence macro: its title when the editor recorded one, else its extension key. */
+/**
+ * A Confluence macro: its title when the editor recorded one in
+ * `parameters.macroMetadata` (not in the ADF reference, so optional), else its
+ * extension key (docs/platform-notes.md#adf-nodes-the-export-reads).
+ */
 export function extensionName(node: AdfNode): string {
   const parameters = node.attrs?.parameters;
   if (typeof parameters === 'object' && parameters !== null) {

@@ -66,10 +66,15 @@ describe('ADF to Markdown: nodes without a Markdown form', () => {
     );
   });
 
-  it('writes a date as its UTC calendar day', () => {
+  it('writes a date as its UTC calendar day, whether the timestamp is in milliseconds or in seconds', () => {
     expect(
       adfToMarkdown(inParagraph({ type: 'date', attrs: { timestamp: String(Date.UTC(2026, 0, 31)) } })),
     ).toBe('2026-01-31\n');
+    // The ADF reference's own example is in seconds.
+    expect(adfToMarkdown(inParagraph({ type: 'date', attrs: { timestamp: '1582152559' } }))).toBe(
+      '2020-02-19\n',
+    );
+    expect(adfToMarkdown(inParagraph({ type: 'date', attrs: { timestamp: 'soon' } }))).toBe('soon\n');
   });
 
   it('writes inline and block smart links as autolinks, and a card without URL as its name', () => {
