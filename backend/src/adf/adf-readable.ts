@@ -89,7 +89,7 @@ export function mediaLabel(media: AdfNode): string {
 /**
  * A Confluence macro: its title when the editor recorded one in
  * `parameters.macroMetadata` (not in the ADF reference, so optional), else its
- * extension key (docs/platform-notes.md#adf-nodes-the-export-reads).
+ * `text`, else its extension key (docs/platform-notes.md#adf-nodes-the-export-reads).
  */
 export function extensionName(node: AdfNode): string {
   const parameters = node.attrs?.parameters;
@@ -100,7 +100,7 @@ export function extensionName(node: AdfNode): string {
       if (typeof title === 'string' && title.length > 0) return title;
     }
   }
-  return stringAttr(node, 'extensionKey') ?? 'macro';
+  return stringAttr(node, 'text') ?? stringAttr(node, 'extensionKey') ?? 'macro';
 }
 
 /** `Decision:` for a decided item, `Decision (open):` for one still undecided. */

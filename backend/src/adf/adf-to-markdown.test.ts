@@ -121,6 +121,23 @@ describe('ADF to Markdown: nodes without a Markdown form', () => {
     expect(markdown.endsWith('Body \\*\\*text\\*\\*\n')).toBe(true);
   });
 
+  it('writes a macro with several bodies as its fenced adf block followed by every frame’s content', () => {
+    const frame = (words: string): AdfNode => ({
+      type: 'extensionFrame',
+      attrs: { extensionType: 'x', extensionKey: 'tabs' },
+      content: [{ type: 'paragraph', content: [{ type: 'text', text: words }] }],
+    });
+    const markdown = adfToMarkdown(
+      doc({
+        type: 'multiBodiedExtension',
+        attrs: { extensionType: 'x', extensionKey: 'tabs' },
+        content: [frame('First tab'), frame('Second tab')],
+      }),
+    );
+    expect(markdown).toContain('"type": "multiBodiedExtension"');
+    expect(markdown.endsWith('First tab\n\nSecond tab\n')).toBe(true);
+  });
+
   it('writes an inline macro as [macro: its title or key]', () => {
     const node: AdfNode = {
       type: 'inlineExtension',

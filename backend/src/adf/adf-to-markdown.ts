@@ -115,6 +115,8 @@ function block(node: AdfNode): Block[] {
     case 'extension':
       return [adfFence(node)];
     case 'bodiedExtension':
+    case 'multiBodiedExtension':
+      // The macro's settings as JSON, then its body (each frame's, in order) as Markdown.
       return [adfFence({ ...node, content: undefined }), ...blocks(content)];
     case 'layoutSection':
     case 'layoutColumn':

@@ -73,6 +73,7 @@ export function blockToText(node: AdfNode): string {
     case 'extension':
       return `[macro: ${extensionName(node)}]`;
     case 'bodiedExtension':
+    case 'multiBodiedExtension':
       return [`[macro: ${extensionName(node)}]`, joinBlocks(content)].filter(Boolean).join('\n\n');
     default:
       if (content.length > 0 && content.every((child) => child.type === 'text' || isInlineAtom(child))) {
