@@ -39,8 +39,6 @@ export interface ExportTabProps {
   view: SettingsView;
   onChanged: () => void;
   now: Date;
-  /** Whether the tab is on screen: its activity log loads only then. */
-  active: boolean;
   /** Bumped by every change; the export activity reloads so it shows that change. */
   revision: number;
 }
@@ -49,7 +47,7 @@ export interface ExportTabProps {
  * Export: other systems (a search index, a support bot, a docs site) read this
  * space's pages and every change to them with an export key (docs/EXPORT.md).
  */
-export function ExportTab({ view, onChanged, now, active, revision }: ExportTabProps) {
+export function ExportTab({ view, onChanged, now, revision }: ExportTabProps) {
   const exportView = view.export;
   return (
     <Stack space="space.400" testId="pagewire-export">
@@ -73,14 +71,12 @@ export function ExportTab({ view, onChanged, now, active, revision }: ExportTabP
         <Heading as="h3" size="xsmall">
           Export activity
         </Heading>
-        {active ? (
-          <ActivityTab
-            key={`export-activity-${revision}`}
-            now={now}
-            spaceKey={view.space.key}
-            fixedKind="export"
-          />
-        ) : null}
+        <ActivityTab
+          key={`export-activity-${revision}`}
+          now={now}
+          spaceKey={view.space.key}
+          fixedKind="export"
+        />
       </Stack>
     </Stack>
   );

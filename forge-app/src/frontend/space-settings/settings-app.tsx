@@ -85,9 +85,6 @@ export function SpaceSettingsApp({ now = () => new Date() }: SpaceSettingsAppPro
   );
 }
 
-/** The Export tab's place among the tabs: its activity log loads only once it is opened. */
-const EXPORT_TAB_INDEX = 5;
-
 const unreachableCodes = new Set(['backend_unreachable', 'backend_timeout', 'service_unavailable']);
 
 /** For whoever runs the backend: the usual reasons Forge cannot reach it, in the order to check them. */
@@ -130,7 +127,6 @@ function SettingsTabs({
   onChanged: () => void;
   now: Date;
 }) {
-  const [selectedTab, setSelectedTab] = useState(0);
   return (
     <Stack space="space.200">
       {view.canEdit ? null : (
@@ -142,7 +138,7 @@ function SettingsTabs({
           <Text>{`Only space admins of ${view.space.key} can change how Pagewire works here.`}</Text>
         </SectionMessage>
       )}
-      <Tabs id="pagewire-settings-tabs" onChange={(index: number) => setSelectedTab(index)}>
+      <Tabs id="pagewire-settings-tabs">
         <TabList>
           <Tab>Connection</Tab>
           <Tab>Sources & ingest keys</Tab>
@@ -184,13 +180,7 @@ function SettingsTabs({
         </TabPanel>
         <TabPanel>
           <Box paddingBlock="space.200">
-            <ExportTab
-              view={view}
-              onChanged={onChanged}
-              now={now}
-              active={selectedTab === EXPORT_TAB_INDEX}
-              revision={revision}
-            />
+            <ExportTab view={view} onChanged={onChanged} now={now} revision={revision} />
           </Box>
         </TabPanel>
         <TabPanel>
