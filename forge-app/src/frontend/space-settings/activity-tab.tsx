@@ -217,7 +217,11 @@ export function ActivityTab({ now, sources = [], spaceKey, fixedKind }: Activity
               ? 'Nothing has happened here yet'
               : 'Nothing matches these filters'
           }
-          description="Settings changes, new keys, block updates and publishing show up here as they happen."
+          description={
+            fixedKind === 'export'
+              ? 'New and revoked export keys and the mirror’s syncs show up here as they happen.'
+              : 'Settings changes, new keys, block updates and publishing show up here as they happen.'
+          }
           testId="pagewire-no-activity"
         />
       </Stack>

@@ -165,6 +165,16 @@ describe('the Export tab', () => {
       header: 'No consumers yet',
       description: 'Create an export key above for each system that reads this space.',
     });
+    const noActivity = await app.waitFor(
+      (node) => !!byTestId(byTestId(node, 'pagewire-export-activity')!, 'pagewire-no-activity'),
+      'the empty export activity',
+    );
+    expect(
+      byTestId(byTestId(noActivity, 'pagewire-export-activity')!, 'pagewire-no-activity')?.props,
+    ).toMatchObject({
+      header: 'Nothing has happened here yet',
+      description: 'New and revoked export keys and the mirror’s syncs show up here as they happen.',
+    });
   });
 
   it('turns export on at once, says so, and shows the stored state after', async () => {
