@@ -13,7 +13,7 @@ import type {
 } from 'mdast';
 import { type ContainerDirective, directiveToMarkdown, type TextDirective } from 'mdast-util-directive';
 import { gfmToMarkdown } from 'mdast-util-gfm';
-import { toMarkdown } from 'mdast-util-to-markdown';
+import { type Options as ToMarkdownOptions, toMarkdown } from 'mdast-util-to-markdown';
 import {
   cardName,
   cardUrl,
@@ -48,18 +48,21 @@ import { blockToText } from './adf-to-text';
  */
 export function adfToMarkdown(document: AdfDocument): string {
   const root: Root = { type: 'root', children: blocks(document.content ?? []) };
-  return toMarkdown(root, {
-    bullet: '-',
-    bulletOther: '*',
-    emphasis: '*',
-    strong: '*',
-    fence: '`',
-    fences: true,
-    rule: '-',
-    listItemIndent: 'one',
-    extensions: [gfmToMarkdown(), directiveToMarkdown()],
-  });
+  return toMarkdown(root, printOptions);
 }
+
+/** Built once: the extensions are plain data, the same for every document. */
+const printOptions: ToMarkdownOptions = {
+  bullet: '-',
+  bulletOther: '*',
+  emphasis: '*',
+  strong: '*',
+  fence: '`',
+  fences: true,
+  rule: '-',
+  listItemIndent: 'one',
+  extensions: [gfmToMarkdown(), directiveToMarkdown()],
+};
 
 type Block = BlockContent | ContainerDirective;
 
