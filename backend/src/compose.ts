@@ -2,6 +2,8 @@ import type { AdfDocument } from '@pagewire/shared';
 import { type AdfValidator, createAdfValidator } from '@pagewire/shared/adf-validator';
 import { Router } from 'express';
 import type { Logger } from 'pino';
+import { adfToMarkdown } from './adf/adf-to-markdown';
+import { adfToText } from './adf/adf-to-text';
 import { createMarkdownRenderPool } from './adf/markdown-render-pool';
 import { createCachedRenderer, type MarkdownRenderer } from './adf/markdown-renderer';
 import { createFitVerifier, createForgeJwks, type FitKeys } from './auth/forge-invocation-token';
@@ -384,5 +386,7 @@ function defaultExtensions(
 ): BackendExtension[] {
   const pacer = databaseUrl.startsWith('sqlite:') ? createPacer() : undefined;
   const shared = pacer === undefined ? {} : { pacer };
-  return [createPublishingExtension({ env, ...shared }), createExportExtension(shared)];
+  // The export serves Markdown and text through the ADF mappings of backend/src/adf.
+  const formatter = { markdown: adfToMarkdown, text: adfToText };
+  return [createPublishingExtension({ env, ...shared }), createExportExtension({ ...shared, formatter })];
 }

@@ -22,6 +22,7 @@ export const activityActions = [
   'page.released',
   'export_key.created',
   'export_key.revoked',
+  /** A backfill or reconcile of the export mirror finished; the detail says how many pages changed. */
   'export.synced',
   'export.sync_failed',
 ] as const;
@@ -64,9 +65,10 @@ export type ActivityItem = z.infer<typeof activityItemSchema>;
 
 /**
  * What the activity log can be narrowed to: `admin` is what people did (settings, tokens, keys, deletions),
- * `publishing` what went to blocks and pages, `errors` what failed or warned.
+ * `publishing` what went to blocks and pages, `errors` what failed or warned, `export` the export keys and the
+ * export mirror's syncs (docs/EXPORT.md).
  */
-export const activityKinds = ['admin', 'publishing', 'errors'] as const;
+export const activityKinds = ['admin', 'publishing', 'errors', 'export'] as const;
 export const activityKindSchema = z.enum(activityKinds);
 export type ActivityKind = z.infer<typeof activityKindSchema>;
 
@@ -79,4 +81,11 @@ export const publishingActivityActions: readonly ActivityAction[] = [
   'page.skipped_human_edit',
   'page.failed',
   'page.dry_run',
+];
+
+export const exportActivityActions: readonly ActivityAction[] = [
+  'export_key.created',
+  'export_key.revoked',
+  'export.synced',
+  'export.sync_failed',
 ];

@@ -4,6 +4,7 @@ import {
   type ActivityItem,
   type ActivityKind,
   type ActivityResult,
+  exportActivityActions,
   publishingActivityActions,
 } from '@pagewire/shared';
 import type { Kysely } from 'kysely';
@@ -95,6 +96,7 @@ export function createActivityRepository(
       if (filter.kind === 'admin') query = query.where('actor_kind', '=', 'user');
       if (filter.kind === 'publishing') query = query.where('action', 'in', [...publishingActivityActions]);
       if (filter.kind === 'errors') query = query.where('result', 'in', ['failed', 'warning']);
+      if (filter.kind === 'export') query = query.where('action', 'in', [...exportActivityActions]);
       if (filter.source !== undefined) {
         query = query.where('actor_kind', '=', 'source').where('actor_id', '=', filter.source);
       }

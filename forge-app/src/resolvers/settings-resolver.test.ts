@@ -76,6 +76,38 @@ describe('the settings resolver', () => {
     expect(w.backend.received).toHaveLength(0);
   });
 
+  it('takes an admin’s export key creation, revocation and export switch to the backend, and refuses a member’s', async () => {
+    const w = await world.setUp();
+    const key = 'pwx_S3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3t1';
+    w.backend.answer('exportKeys.create', data({ id: 'x1', consumer: 'search-index', key }));
+    w.backend.answer('exportKeys.revoke', data({ revoked: true }));
+    w.backend.answer('settings.update', data(savedSettings));
+    const admin = w.site.admin.accountId;
+
+    expect(await call(w, 'exportKeys.create', { consumer: 'search-index' }, admin)).toEqual({
+      ok: true,
+      data: { id: 'x1', consumer: 'search-index', key },
+    });
+    expect(await call(w, 'exportKeys.revoke', { id: 'x1' }, admin)).toEqual({
+      ok: true,
+      data: { revoked: true },
+    });
+    expect(await call(w, 'settings.update', { export: { enabled: true } }, admin)).toMatchObject({
+      ok: true,
+    });
+    expect(
+      w.backend.received.map((request) => [request.path, (request.body as { input: unknown }).input]),
+    ).toEqual([
+      ['/forge/v1/exportKeys.create', { consumer: 'search-index' }],
+      ['/forge/v1/exportKeys.revoke', { id: 'x1' }],
+      ['/forge/v1/settings.update', { export: { enabled: true } }],
+    ]);
+
+    const refused = await call(w, 'exportKeys.create', { consumer: 'bot' }, w.site.member.accountId);
+    expect(refused).toMatchObject({ ok: false, error: { code: 'not_space_admin' } });
+    expect(w.backend.received).toHaveLength(3);
+  });
+
   it('cannot be talked into admin rights by the payload', async () => {
     const w = await world.setUp();
     w.backend.answer('settings.update', data(savedSettings));

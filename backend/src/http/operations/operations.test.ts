@@ -693,6 +693,20 @@ describe('the activity log', () => {
     const publishing = await t.call(tenant, 'activity.list', { kind: 'publishing' });
     expect(publishing.body.data.items).toHaveLength(1);
     expect((await t.call(tenant, 'activity.list', { kind: 'errors' })).body.data.items).toEqual([]);
+    expect((await t.call(tenant, 'activity.list', { kind: 'export' })).body.data.items).toEqual([]);
+    await t.backend.context.repositories.activity.append({
+      installationId: tenant.installationId,
+      spaceKey: 'ENG',
+      actor: { kind: 'system', id: 'pagewire' },
+      action: 'export.synced',
+      result: 'ok',
+      detail: '6 pages mirrored',
+      at: new Date(),
+    });
+    const exportOnly = await t.call(tenant, 'activity.list', { kind: 'export' });
+    expect(exportOnly.body.data.items).toMatchObject([
+      { action: 'export.synced', detail: '6 pages mirrored' },
+    ]);
     const bySource = await t.call(tenant, 'activity.list', { source: 'chatty' });
     expect(bySource.body.data.items).toMatchObject([{ action: 'block.updated', count: 6 }]);
     expect((await t.call(tenant, 'activity.list', { source: 'someone-else' })).body.data.items).toEqual([]);

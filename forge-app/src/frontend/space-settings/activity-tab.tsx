@@ -90,6 +90,7 @@ const kindOptions: Option[] = [
   { label: 'Admin changes', value: 'admin' },
   { label: 'Publishing', value: 'publishing' },
   { label: 'Errors and warnings', value: 'errors' },
+  { label: 'Export', value: 'export' },
 ];
 
 export interface ActivityTabProps {
@@ -98,6 +99,8 @@ export interface ActivityTabProps {
   spaceKey?: string;
   /** The space's source names, for the source filter. */
   sources?: readonly string[];
+  /** Shows only this kind, without the filters (the Export tab's own log). */
+  fixedKind?: ActivityKind;
 }
 
 /**
@@ -105,10 +108,12 @@ export interface ActivityTabProps {
  * narrowed by kind and by source. A source's routine writes arrive folded
  * (one row with a count), so an admin's change is not buried under them.
  */
-export function ActivityTab({ now, sources = [], spaceKey }: ActivityTabProps) {
+export function ActivityTab({ now, sources = [], spaceKey, fixedKind }: ActivityTabProps) {
   const [log, setLog] = useState<Log>({ status: 'loading' });
   const [attempt, setAttempt] = useState(0);
-  const [kind, setKind] = useState<Option>(kindOptions[0]!);
+  const [kind, setKind] = useState<Option>(
+    kindOptions.find((option) => option.value === fixedKind) ?? kindOptions[0]!,
+  );
   const [source, setSource] = useState<Option>({ label: 'All sources', value: '' });
   const sourceOptions: Option[] = [
     { label: 'All sources', value: '' },
@@ -161,7 +166,7 @@ export function ActivityTab({ now, sources = [], spaceKey }: ActivityTabProps) {
     });
   };
 
-  const filters = (
+  const filters = fixedKind ? null : (
     <Inline space="space.200" alignBlock="end" testId="pagewire-activity-filters">
       <Stack space="space.050">
         <Label labelFor="pagewire-activity-kind">Show</Label>
@@ -209,11 +214,15 @@ export function ActivityTab({ now, sources = [], spaceKey }: ActivityTabProps) {
         {filters}
         <EmptyState
           header={
-            Object.keys(filter).length === 0
+            fixedKind !== undefined || Object.keys(filter).length === 0
               ? 'Nothing has happened here yet'
               : 'Nothing matches these filters'
           }
-          description="Settings changes, new keys, block updates and publishing show up here as they happen."
+          description={
+            fixedKind === 'export'
+              ? 'New and revoked export keys and the mirror’s syncs show up here as they happen.'
+              : 'Settings changes, new keys, block updates and publishing show up here as they happen.'
+          }
           testId="pagewire-no-activity"
         />
       </Stack>

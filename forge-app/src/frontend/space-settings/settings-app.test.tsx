@@ -98,6 +98,7 @@ const defaultAnswers: Record<string, Answer> = {
 };
 
 const tabsShown = (tree: ForgeDoc) => byType(tree, 'Tabs').length > 0;
+const ACTIVITY_PANEL = 6;
 
 function panel(tree: ForgeDoc, index: number): ForgeDoc {
   const panels = byType(tree, 'TabPanel');
@@ -121,6 +122,13 @@ function invocationsOf(app: RenderedApp, key: string) {
   return app.invocations.filter((call) => call.functionKey === key);
 }
 
+/** The Activity tab's own log calls (the Export tab loads its export rows too). */
+function activityTabCalls(app: RenderedApp) {
+  return invocationsOf(app, 'activity.list').filter(
+    (call) => (call.payload as { kind?: string }).kind !== 'export',
+  );
+}
+
 /**
  * Waits until a change has reloaded the settings and the activity log. The
  * harness has one bridge per test file, so a test must not end while its app
@@ -140,7 +148,7 @@ async function submitToken(app: RenderedApp, tree: ForgeDoc, email: string) {
 
 function reloaded(app: RenderedApp) {
   return app.waitFor(
-    () => invocationsOf(app, 'settings.get').length === 2 && invocationsOf(app, 'activity.list').length === 2,
+    () => invocationsOf(app, 'settings.get').length === 2 && activityTabCalls(app).length === 2,
     'the settings and the activity log to reload',
   );
 }
@@ -180,7 +188,7 @@ describe('the space settings page', () => {
     await app.waitFor(tabsShown, 'the settings');
   });
 
-  it('gives an admin six tabs, with the connection first', async () => {
+  it('gives an admin seven tabs, with the connection first', async () => {
     const app = renderSettings({ 'settings.get': ok(settingsView()), 'activity.list': noActivity });
 
     const tree = await app.waitFor(tabsShown, 'the settings');
@@ -191,6 +199,7 @@ describe('the space settings page', () => {
       'Publishing policy',
       'Blocks',
       'Pages',
+      'Export',
       'Activity',
     ]);
     expect(byTestId(tree, 'pagewire-read-only')).toBeUndefined();
@@ -537,30 +546,33 @@ describe('the Activity tab', () => {
               },
             },
     });
-    const tree = await app.waitFor((node) => !!byTestId(node, 'pagewire-activity'), 'the log');
+    // The Activity tab's own log (the Export tab shows its export rows with the same component).
+    const log = (node: ForgeDoc) => byTestId(panel(node, ACTIVITY_PANEL), 'pagewire-activity');
+    const tree = await app.waitFor((node) => tabsShown(node) && !!log(node), 'the log');
 
-    const rowsOf = (node: ForgeDoc) => byType(byTestId(node, 'pagewire-activity')!, 'Row');
+    const rowsOf = (node: ForgeDoc) => byType(log(node)!, 'Row');
     expect(rowsOf(tree).map((row) => row.children.map(textOf))).toEqual([
       ['10 min ago', 'Source “ci”', 'Updated a block', 'Done', 'deploy-status revision 4'],
       ['2 hours ago', '', 'Created an ingest key', 'Done', 'source ci'],
     ]);
     expect(byType(rowsOf(tree)[1]!, 'User')[0]?.props.accountId).toBe('557058:f0c3a0b1-admin');
-    expect(invocationsOf(app, 'activity.list')[0]?.payload).toEqual({ limit: 20 });
+    expect(activityTabCalls(app)[0]?.payload).toEqual({ limit: 20 });
 
-    act(button(tree, 'Show older activity'), 'onClick');
+    act(button(log(tree)!, 'Show older activity'), 'onClick');
 
     const more = await app.waitFor((node) => rowsOf(node).length === 3, 'the older page');
-    expect(invocationsOf(app, 'activity.list')[1]?.payload).toEqual({ cursor: 'page-2', limit: 20 });
+    expect(activityTabCalls(app)[1]?.payload).toEqual({ cursor: 'page-2', limit: 20 });
     expect(textOf(rowsOf(more)[2]!.children[0]!)).toBe('yesterday');
-    expect(button(more, 'Show older activity')).toBeUndefined();
+    expect(button(log(more)!, 'Show older activity')).toBeUndefined();
   });
 
   it('says so when nothing has happened yet', async () => {
     const app = renderSettings({ 'settings.get': ok(settingsView()), 'activity.list': noActivity });
 
-    const tree = await app.waitFor((node) => !!byTestId(node, 'pagewire-no-activity'), 'the empty log');
+    const empty = (node: ForgeDoc) => byTestId(panel(node, ACTIVITY_PANEL), 'pagewire-no-activity');
+    const tree = await app.waitFor((node) => tabsShown(node) && !!empty(node), 'the empty log');
 
-    expect(byTestId(tree, 'pagewire-no-activity')?.props.header).toBe('Nothing has happened here yet');
+    expect(empty(tree)?.props.header).toBe('Nothing has happened here yet');
   });
 });
 
@@ -708,6 +720,7 @@ describe('the Activity tab’s filters and folding', () => {
       'Admin changes',
       'Publishing',
       'Errors and warnings',
+      'Export',
     ]);
     act(kind, 'onChange', { label: 'Admin changes', value: 'admin' });
     await app.waitFor(

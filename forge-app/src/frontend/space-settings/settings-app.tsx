@@ -19,6 +19,7 @@ import { invokeOperation } from '../resolver-client';
 import { ActivityTab } from './activity-tab';
 import { BlocksTab } from './blocks-tab';
 import { ConnectionTab } from './connection-tab';
+import { ExportTab } from './export-tab';
 import { IngestKeysTab } from './ingest-keys-tab';
 import { PagesTab } from './pages-tab';
 import { PublishingPolicyTab } from './publishing-policy-tab';
@@ -144,6 +145,7 @@ function SettingsTabs({
           <Tab>Publishing policy</Tab>
           <Tab>Blocks</Tab>
           <Tab>Pages</Tab>
+          <Tab>Export</Tab>
           <Tab>Activity</Tab>
         </TabList>
         <TabPanel>
@@ -174,6 +176,11 @@ function SettingsTabs({
         <TabPanel>
           <Box paddingBlock="space.200">
             <PagesTab spaceKey={view.space.key} canEdit={view.canEdit} now={now} onChanged={onChanged} />
+          </Box>
+        </TabPanel>
+        <TabPanel>
+          <Box paddingBlock="space.200">
+            <ExportTab view={view} onChanged={onChanged} now={now} revision={revision} />
           </Box>
         </TabPanel>
         <TabPanel>

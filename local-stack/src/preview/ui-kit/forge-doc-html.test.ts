@@ -100,6 +100,21 @@ describe('rendering a ForgeDoc tree to HTML', () => {
     expect(html).toMatch(/<option value="1" selected>Status<\/option>/);
   });
 
+  it('draws a Toggle as a switch that is checked, disabled and labelled as the app says', () => {
+    const toggle = node('Toggle', {
+      id: 'export-on',
+      label: 'Export this space',
+      isChecked: true,
+      isDisabled: true,
+      onChange: handler('fn-2'),
+    });
+    const html = renderForgeDoc(toggle, context());
+    expect(html).toMatch(/<input class="pw-toggle" type="checkbox" role="switch"[^>]* checked[^>]* disabled/);
+    expect(html).toContain('aria-label="Export this space"');
+    expect(html).toContain('data-pw-prop="onChange"');
+    expect(renderForgeDoc(node('Toggle', { isChecked: false }), context())).not.toContain(' checked');
+  });
+
   it('shows a User by name and a component it cannot draw as a visible marker', () => {
     const html = renderForgeDoc(
       node('Root', {}, node('User', { accountId: 'acc-1' }), node('BarChart', {})),

@@ -317,6 +317,17 @@ const renderers: Readonly<Record<string, Render>> = {
   HelperMessage: (node, context) => `<p class="pw-helper">${children(node, context)}</p>`,
   ErrorMessage: (node, context) => `<p class="pw-error-message" role="alert">${children(node, context)}</p>`,
   ValidMessage: (node, context) => `<p class="pw-valid-message">${children(node, context)}</p>`,
+  Toggle: (node, context) =>
+    `<input class="pw-toggle" type="checkbox" role="switch"${attributes({
+      id: string(node.props.id),
+      name: string(node.props.name),
+      checked: Boolean(node.props.isChecked ?? node.props.defaultChecked),
+      disabled: Boolean(node.props.isDisabled),
+      'aria-label': string(node.props.label),
+      'data-testid': testId(node),
+      ...eventAttributes(node, 'onChange', 'change'),
+      ...configAttributes(node, context),
+    })}>`,
   RadioGroup: (node, context) => {
     const current = currentValue(node, context);
     const name = string(node.props.name) ?? node.key ?? 'radio';
