@@ -9,4 +9,5 @@ export const FORGE_APP_SCOPES: readonly string[] = Object.freeze([
   'write:page:confluence',
   'read:space:confluence',
   'read:app-system-token',
+  'read:confluence-content.summary',
 ]);

@@ -2,6 +2,7 @@ export * from './activity';
 export * from './adf/adf-document';
 export * from './blocks/block-content';
 export * from './blocks/nesting';
+export * from './confluence-events';
 export * from './confluence-ids';
 export * from './credentials';
 export * from './envelope';

@@ -55,6 +55,12 @@ export interface Config {
     readonly perInstallation: RateLimit | null;
     readonly wrongKeysPerAddress: RateLimit | null;
   };
+  /**
+   * `PAGEWIRE_WEBHOOK_ALLOW_PRIVATE=1`: webhooks may go to `http://` and to
+   * private, loopback and link-local addresses (local development and tests
+   * only; docs/WEBHOOKS.md, "Targets"). Off by default.
+   */
+  readonly webhookAllowPrivate: boolean;
 }
 
 export interface RateLimit {
@@ -216,6 +222,7 @@ const envSchema = z.object({
   PAGEWIRE_MODE: deploymentModeSchema.default('in-house'),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   PAGEWIRE_DEV: booleanFlag,
+  PAGEWIRE_WEBHOOK_ALLOW_PRIVATE: booleanFlag,
   PAGEWIRE_DATA_DIR: z.string().trim().min(1).default('./data'),
   PAGEWIRE_UNINSTALL_GRACE_DAYS: z.coerce
     .number({ message: 'must be a number of days' })
@@ -326,5 +333,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       wrongKeysPerAddress: values.PAGEWIRE_INGEST_LIMIT_WRONG_KEYS,
     },
     publicUrl: values.PAGEWIRE_PUBLIC_URL?.href.replace(/\/+$/, '') ?? null,
+    webhookAllowPrivate: values.PAGEWIRE_WEBHOOK_ALLOW_PRIVATE,
   };
 }
