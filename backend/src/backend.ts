@@ -3,7 +3,12 @@ import { type AdfValidator, createAdfValidator } from '@pagewire/shared/adf-vali
 import { type Express, Router } from 'express';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { createFitVerifier, createForgeJwks, type FitKeys } from './auth/forge-invocation-token';
+import {
+  createFitVerifier,
+  createForgeJwks,
+  type FitKeys,
+  type FitVerifier,
+} from './auth/forge-invocation-token';
 import { createFitReplayStore } from './auth/forge-invocation-token-replay';
 import { createIngestAuthenticator } from './auth/ingest-key';
 import {
@@ -58,6 +63,10 @@ export interface BackendContext {
   readonly db: Kysely<CoreTables>;
   readonly repositories: Repositories;
   readonly credentialSources: CredentialSources;
+  /** Seals and opens secrets at rest with the master key (an extension's own secrets get their own binding kind). */
+  readonly secretBox: SecretBox;
+  /** Verifies Forge invocation tokens, for an extension's own Forge endpoint (the content-event trigger). */
+  readonly fitVerifier: FitVerifier;
   readonly blockEvents: BlockEvents;
   readonly settingsEvents: SettingsEvents;
   readonly placementEvents: PlacementEvents;
@@ -201,12 +210,21 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
     metrics.registerQueue('api_token_checks', () => repositories.apiTokens.countDue(now()));
     metrics.registerExpiringTokens(() => apiTokens.countExpiring());
 
+    const verifier = createFitVerifier({
+      appId: config.forge.appId,
+      keys: deps.forgeKeys ?? createForgeJwks(config.forge.jwksUrl),
+      environments: config.forge.environments,
+      atlassianApiBase: config.atlassianApiBase,
+      now,
+    });
     const context: BackendContext = {
       config,
       database,
       db: database.db,
       repositories,
       credentialSources,
+      secretBox,
+      fitVerifier: verifier,
       blockEvents,
       settingsEvents,
       placementEvents,
@@ -225,13 +243,6 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
       if (instance.close !== undefined) stopOnFailure.unshift(() => instance.close!());
     }
 
-    const verifier = createFitVerifier({
-      appId: config.forge.appId,
-      keys: deps.forgeKeys ?? createForgeJwks(config.forge.jwksUrl),
-      environments: config.forge.environments,
-      atlassianApiBase: config.atlassianApiBase,
-      now,
-    });
     const coreHandlers = createOperationHandlers({
       repositories,
       appTokens,

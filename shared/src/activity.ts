@@ -19,6 +19,9 @@ export const activityActions = [
   'page.failed',
   'page.dry_run',
   'page.overwrite_requested',
+  'webhook.created',
+  'webhook.deleted',
+  'webhook.paused',
 ] as const;
 export const activityActionSchema = z.enum(activityActions);
 export type ActivityAction = z.infer<typeof activityActionSchema>;

@@ -77,7 +77,9 @@ export const contentEventPayloadSchema = z.looseObject({
 export type ContentEventPayload = z.infer<typeof contentEventPayloadSchema>;
 
 /** `avi:confluence:updated:page` → `page.updated`: the webhook type a content event becomes. */
-export function webhookTypeOfContentEvent(eventType: ContentEventType): Exclude<WebhookEventType, 'webhook.test'> {
+export function webhookTypeOfContentEvent(
+  eventType: ContentEventType,
+): Exclude<WebhookEventType, 'webhook.test'> {
   const [, , action, kind] = eventType.split(':') as [string, string, string, 'page' | 'blogpost'];
   return `${kind}.${action}` as Exclude<WebhookEventType, 'webhook.test'>;
 }

@@ -6,7 +6,7 @@ import { ProblemError } from '../http/problem-error';
 import type { ActivityRepository } from '../store/activity-repository';
 import type { PublishingService } from './publishing-service';
 import type { PublishingTables } from './store/publishing-schema';
-import { type StoredJob, toStoredJob } from './store/queue-repository';
+import { type HumanEdit, type StoredJob, toStoredJob } from './store/queue-repository';
 
 export interface PageManagementDeps {
   db: Kysely<PublishingTables>;
@@ -70,7 +70,12 @@ export function createPageManagementOperations(
                   state: job.state,
                   source: job.source,
                   updatedAt: job.updatedAt,
-                  ...(job.humanEdit === null ? {} : { humanEdit: job.humanEdit }),
+                  // The job's own finding, else a person's edit a Confluence event reported since.
+                  ...(job.humanEdit !== null
+                    ? { humanEdit: job.humanEdit }
+                    : row.human_edit_json !== null
+                      ? { humanEdit: JSON.parse(row.human_edit_json) as HumanEdit }
+                      : {}),
                 },
         });
       }

@@ -139,4 +139,14 @@ export const publishingMigrations: readonly NamedMigration[] = [
       },
     },
   },
+  {
+    // Confluence's page events (the webhooks extension) mark a managed page a
+    // person edited as soon as it happens, not at the next publish.
+    name: '0120-human-edit-mark',
+    migration: {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('publish_pages').addColumn('human_edit_json', 'text').execute();
+      },
+    },
+  },
 ];

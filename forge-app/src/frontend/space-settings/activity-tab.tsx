@@ -47,6 +47,9 @@ const actionLabels: Readonly<Record<ActivityAction, string>> = {
   'page.failed': 'Could not publish a page',
   'page.dry_run': 'Planned a page (dry run)',
   'page.overwrite_requested': 'Asked to overwrite a person’s edit',
+  'webhook.created': 'Added a webhook',
+  'webhook.deleted': 'Deleted a webhook',
+  'webhook.paused': 'Paused a webhook that kept failing',
 };
 
 const resultAppearance: Readonly<Record<ActivityResult, 'success' | 'default' | 'removed' | 'moved'>> = {
