@@ -78,14 +78,18 @@ export function createConfluenceReadMirror(context: BackendContext): PageMirrorP
     }
     for (const collection of ['pages', 'blogposts']) {
       try {
-        const response = await client.send({
-          operation: 'page.read',
-          method: 'GET',
-          path: `/wiki/api/v2/${collection}/${encodeURIComponent(pageId)}`,
-          query: { 'body-format': 'atlas_doc_format' },
-          schema: pageSchema,
-          resource: `page ${pageId}`,
-        });
+        const read = (format: 'atlas_doc_format' | 'storage') =>
+          client.send({
+            operation: 'page.read',
+            method: 'GET',
+            path: `/wiki/api/v2/${collection}/${encodeURIComponent(pageId)}`,
+            query: { 'body-format': format },
+            schema: pageSchema,
+            resource: `page ${pageId}`,
+          });
+        let response = await read('atlas_doc_format');
+        // A page a person wrote in the editor's storage format has no ADF body to hash.
+        if (response.data.body?.atlas_doc_format?.value === undefined) response = await read('storage');
         return { page: response.data, spaceKey, baseUrl: client.baseUrl };
       } catch (error) {
         if (!isNotFoundError(error)) throw error;
@@ -113,7 +117,7 @@ export function createConfluenceReadMirror(context: BackendContext): PageMirrorP
         const status = (STATUSES as readonly string[]).includes(page.status)
           ? (page.status as ExportPageStatus)
           : 'current';
-        const body = page.body?.atlas_doc_format?.value ?? '';
+        const body = page.body?.atlas_doc_format?.value ?? page.body?.storage?.value ?? '';
         after = {
           pageId,
           title: page.title,
