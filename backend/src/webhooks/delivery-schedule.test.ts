@@ -9,8 +9,12 @@ describe('the delivery schedule', () => {
       retryDelayMs(DEFAULT_DELIVERY_SCHEDULE, attempts, () => 0),
       retryDelayMs(DEFAULT_DELIVERY_SCHEDULE, attempts, () => 0.999999),
     ]);
-    expect(steps.map(([low]) => low)).toEqual([2_500, 5_000, 10_000, 20_000, 40_000, 1_280_000, 1_800_000, 1_800_000, 1_800_000]);
-    expect(steps.map(([, high]) => Math.round(high! / 1000))).toEqual([5, 10, 20, 40, 80, 2560, 3600, 3600, 3600]);
+    expect(steps.map(([low]) => low)).toEqual([
+      2_500, 5_000, 10_000, 20_000, 40_000, 1_280_000, 1_800_000, 1_800_000, 1_800_000,
+    ]);
+    expect(steps.map(([, high]) => Math.round(high! / 1000))).toEqual([
+      5, 10, 20, 40, 80, 2560, 3600, 3600, 3600,
+    ]);
   });
 
   it('spreads retries of the same attempt across the upper half of the step', () => {
@@ -29,7 +33,11 @@ describe('the delivery schedule', () => {
     const schedule = [];
     for (;;) {
       attempts += 1;
-      const next = afterFailure(DEFAULT_DELIVERY_SCHEDULE, { createdAt, failedAttempts: attempts, now }, () => 0.5);
+      const next = afterFailure(
+        DEFAULT_DELIVERY_SCHEDULE,
+        { createdAt, failedAttempts: attempts, now },
+        () => 0.5,
+      );
       if (next.kind === 'dead') break;
       schedule.push(next.availableAt.getTime() - createdAt.getTime());
       now = next.availableAt;

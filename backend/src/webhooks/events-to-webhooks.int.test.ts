@@ -79,11 +79,18 @@ describe('Confluence events in, signed webhooks out', { timeout: 60_000 }, () =>
     expect(published.status).toBe(202);
     await receiver.waitFor(1);
     const own = receiver.accepted()[0]!.event;
-    expect(own).toMatchObject({ type: 'page.created', page: { title: 'Status report', version: 1 }, actor: { isPagewire: true } });
+    expect(own).toMatchObject({
+      type: 'page.created',
+      page: { title: 'Status report', version: 1 },
+      actor: { isPagewire: true },
+    });
 
     await env.dev.humanEdit(own.page.pageId, { accountId: site.member.accountId });
     await receiver.waitFor(2);
-    expect(receiver.accepted()[1]!.event.actor).toEqual({ accountId: site.member.accountId, isPagewire: false });
+    expect(receiver.accepted()[1]!.event.actor).toEqual({
+      accountId: site.member.accountId,
+      isPagewire: false,
+    });
     const listed = (await callOperation(env.dev, backend.url, site, 'pages.list', {})) as {
       pages: Array<{ pageId: string; lastJob: { humanEdit?: { by: string; version: number } } | null }>;
     };
@@ -100,7 +107,13 @@ describe('Confluence events in, signed webhooks out', { timeout: 60_000 }, () =>
     const event = {
       eventType: 'avi:confluence:updated:page',
       atlassianId: site.admin.accountId,
-      content: { id: pageId, type: 'page', status: 'current', title: 'Twice told', space: { id: Number(site.space.id), key: site.space.key } },
+      content: {
+        id: pageId,
+        type: 'page',
+        status: 'current',
+        title: 'Twice told',
+        space: { id: Number(site.space.id), key: site.space.key },
+      },
     };
     for (let attempt = 0; attempt < 2; attempt++) {
       const { token } = await env.dev.mintFit({
@@ -117,16 +130,22 @@ describe('Confluence events in, signed webhooks out', { timeout: 60_000 }, () =>
     }
     await env.dev.humanEdit(pageId);
     await receiver.waitFor(2);
-    expect(receiver.accepted().map((delivery) => [delivery.event.type, delivery.event.page.version])).toEqual([
-      ['page.created', 1],
-      ['page.updated', 2],
-    ]);
+    expect(receiver.accepted().map((delivery) => [delivery.event.type, delivery.event.page.version])).toEqual(
+      [
+        ['page.created', 1],
+        ['page.updated', 2],
+      ],
+    );
   });
 
   it('refuses a content event from any module but the content-event endpoint, and a payload of the wrong shape', async () => {
     await freshSpace();
     const post = async (moduleKey: string, body: unknown) => {
-      const { token } = await env.dev.mintFit({ installationId: site.installationId, moduleType: 'core:endpoint', moduleKey });
+      const { token } = await env.dev.mintFit({
+        installationId: site.installationId,
+        moduleType: 'core:endpoint',
+        moduleKey,
+      });
       return fetch(`${backend.url}${CONTENT_EVENTS_PATH}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -136,7 +155,10 @@ describe('Confluence events in, signed webhooks out', { timeout: 60_000 }, () =>
     const wrongModule = await post('backend-lifecycle', { eventType: 'avi:confluence:updated:page' });
     expect(wrongModule.status).toBe(403);
     expect(((await wrongModule.json()) as { code: string }).code).toBe('wrong_module');
-    const wrongShape = await post('backend-content-events', { eventType: 'avi:confluence:updated:page', content: { id: 'x' } });
+    const wrongShape = await post('backend-content-events', {
+      eventType: 'avi:confluence:updated:page',
+      content: { id: 'x' },
+    });
     expect(wrongShape.status).toBe(400);
     expect(((await wrongShape.json()) as { code: string }).code).toBe('validation_failed');
     const unsigned = await fetch(`${backend.url}${CONTENT_EVENTS_PATH}`, { method: 'POST', body: '{}' });
@@ -145,22 +167,43 @@ describe('Confluence events in, signed webhooks out', { timeout: 60_000 }, () =>
 
   it('lists subscriptions with their counts and last success, tests one, and deletes it', async () => {
     const created = await freshSpace();
-    const test = (await callOperation(env.dev, backend.url, site, 'webhooks.test', { id: created.id }, { isSpaceAdmin: true })) as {
+    const test = (await callOperation(
+      env.dev,
+      backend.url,
+      site,
+      'webhooks.test',
+      { id: created.id },
+      { isSpaceAdmin: true },
+    )) as {
       deliveryId: string;
     };
     await receiver.waitFor(1);
     expect(receiver.accepted()[0]).toMatchObject({ id: test.deliveryId, event: { type: 'webhook.test' } });
     const listed = await eventually(async () => {
       const { subscriptions } = (await callOperation(env.dev, backend.url, site, 'webhooks.list', {})) as {
-        subscriptions: Array<{ id: string; deliveries: { delivered: number }; lastSuccessAt: string | null; url: string }>;
+        subscriptions: Array<{
+          id: string;
+          deliveries: { delivered: number };
+          lastSuccessAt: string | null;
+          url: string;
+        }>;
       };
       return subscriptions[0]?.lastSuccessAt ? subscriptions : null;
     }, 'the test delivery to count');
     expect(listed).toHaveLength(1);
     expect(listed[0]).toMatchObject({ id: created.id, url: receiver.url, deliveries: { delivered: 1 } });
     expect(JSON.stringify(listed)).not.toContain(created.secret);
-    await callOperation(env.dev, backend.url, site, 'webhooks.delete', { id: created.id }, { isSpaceAdmin: true });
-    const after = (await callOperation(env.dev, backend.url, site, 'webhooks.list', {})) as { subscriptions: unknown[] };
+    await callOperation(
+      env.dev,
+      backend.url,
+      site,
+      'webhooks.delete',
+      { id: created.id },
+      { isSpaceAdmin: true },
+    );
+    const after = (await callOperation(env.dev, backend.url, site, 'webhooks.list', {})) as {
+      subscriptions: unknown[];
+    };
     expect(after.subscriptions).toEqual([]);
   });
 });

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   checkTargetUrl,
   createGuardedLookup,
-  refusedAddressRange,
   type Resolve,
+  refusedAddressRange,
   WebhookTargetError,
 } from './webhook-target';
 
@@ -39,17 +39,25 @@ describe('webhook targets', () => {
     expect(refusedAddressRange(address)).toBe(range);
   });
 
-  it.each(['8.8.8.8', '1.1.1.1', '93.184.215.14', '2606:4700:4700::1111', '2a00:1450:4001:80b::200e', '::ffff:8.8.8.8'])(
-    'accept the public address %s',
-    (address) => {
-      expect(refusedAddressRange(address)).toBeNull();
-    },
-  );
+  it.each([
+    '8.8.8.8',
+    '1.1.1.1',
+    '93.184.215.14',
+    '2606:4700:4700::1111',
+    '2a00:1450:4001:80b::200e',
+    '::ffff:8.8.8.8',
+  ])('accept the public address %s', (address) => {
+    expect(refusedAddressRange(address)).toBeNull();
+  });
 
   it('accept only https URLs without credentials unless private targets are allowed', () => {
-    expect(checkTargetUrl('https://hooks.example.com/pagewire', STRICT).href).toBe('https://hooks.example.com/pagewire');
+    expect(checkTargetUrl('https://hooks.example.com/pagewire', STRICT).href).toBe(
+      'https://hooks.example.com/pagewire',
+    );
     expect(() => checkTargetUrl('http://hooks.example.com/', STRICT)).toThrow(/https only/);
-    expect(() => checkTargetUrl('https://user:pw@hooks.example.com/', STRICT)).toThrow(/user name or password/);
+    expect(() => checkTargetUrl('https://user:pw@hooks.example.com/', STRICT)).toThrow(
+      /user name or password/,
+    );
     expect(() => checkTargetUrl('ftp://hooks.example.com/', LOCAL_DEV)).toThrow(WebhookTargetError);
     expect(checkTargetUrl('http://127.0.0.1:8080/hook', LOCAL_DEV).host).toBe('127.0.0.1:8080');
   });

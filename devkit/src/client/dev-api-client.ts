@@ -182,7 +182,11 @@ export function createDevApiClient(emulatorUrl: string): DevApiClient {
         .pages,
     rateLimits: async () => (await call<{ credentials: Headroom[] }>('GET', '/_dev/rate-limits')).credentials,
     subscribeContentEvents: async (installationId, input) => {
-      await call('PUT', `/_dev/forge/installations/${encodeURIComponent(installationId)}/content-events`, input);
+      await call(
+        'PUT',
+        `/_dev/forge/installations/${encodeURIComponent(installationId)}/content-events`,
+        input,
+      );
     },
     unsubscribeContentEvents: async (installationId) => {
       await call('DELETE', `/_dev/forge/installations/${encodeURIComponent(installationId)}/content-events`);
@@ -251,4 +255,12 @@ export function basicAuthorization(email: string, token: string): string {
 /** `PUT /_dev/forge/installations/{id}/content-events`: what the app's trigger module would say. */
 export type ContentEventSubscriptionInput = Partial<ContentEventSubscription> & { url: string };
 
-export type { ContentEventDelivery, CredentialKind, Headroom, PageSnapshot, RateLimitSettings, RequestLogEntry, SiteCreated };
+export type {
+  ContentEventDelivery,
+  CredentialKind,
+  Headroom,
+  PageSnapshot,
+  RateLimitSettings,
+  RequestLogEntry,
+  SiteCreated,
+};

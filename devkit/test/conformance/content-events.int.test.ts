@@ -11,7 +11,13 @@ import { call, createPage, declareEmulator, paragraphDoc, scopedAuth } from '../
  */
 interface Received {
   headers: IncomingHttpHeaders;
-  body: Record<string, any>;
+  body: {
+    eventType: string;
+    atlassianId?: string;
+    content: { id: string; status: string } & Record<string, unknown>;
+    prevContent?: Record<string, unknown>;
+    retryContext?: { retryCount: number; retryReason: string };
+  };
 }
 
 describe('content events', () => {
@@ -89,7 +95,7 @@ describe('content events', () => {
     failNext = 0;
     expect(received).toHaveLength(5);
     expect(received.map((event) => event.body.retryContext?.retryCount ?? 0)).toEqual([0, 1, 2, 3, 4]);
-    expect(received[1]!.body.retryContext.retryReason).toBe('INVALID_REMOTE_INVOCATION_ERROR');
+    expect(received[1]!.body.retryContext?.retryReason).toBe('INVALID_REMOTE_INVOCATION_ERROR');
     const attempts = (await env.dev.contentEventDeliveries()).filter(
       (delivery) => delivery.installationId === site.installationId,
     );
@@ -101,7 +107,12 @@ describe('content events', () => {
     await env.dev.subscribeContentEvents(site.installationId, {
       url,
       retryDelayMs: 0,
-      events: ['avi:confluence:moved:page', 'avi:confluence:trashed:page', 'avi:confluence:deleted:page', 'avi:confluence:restored:page'],
+      events: [
+        'avi:confluence:moved:page',
+        'avi:confluence:trashed:page',
+        'avi:confluence:deleted:page',
+        'avi:confluence:restored:page',
+      ],
     });
     received.length = 0;
     const parent = await createPage(site, { title: 'Parent' });

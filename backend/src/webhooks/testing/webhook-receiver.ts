@@ -31,6 +31,8 @@ export interface WebhookReceiver {
   duplicates(): number;
   badSignatures(): number;
   held(): number;
+  /** The ids of every request that was held, in arrival order (answered or not). */
+  heldIds(): string[];
   /** Resolves once `count` distinct deliveries were accepted (or rejects at the deadline). */
   waitFor(count: number, timeoutMs?: number): Promise<void>;
   /** Resolves once `count` requests are being held. */
@@ -44,6 +46,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const accepted: ReceivedDelivery[] = [];
   const seen = new Set<string>();
   const held: Array<{ response: ServerResponse; accept: () => void }> = [];
+  const heldIds: string[] = [];
   let attempts = 0;
   let duplicates = 0;
   let bad = 0;
@@ -82,6 +85,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     };
     if (mode === 'hang') {
       held.push({ response, accept });
+      heldIds.push(headers['webhook-id']);
       notify();
       return;
     }
@@ -108,7 +112,9 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       };
       const timer = setTimeout(() => {
         waiters.delete(check);
-        reject(new Error(`${what} within ${timeoutMs} ms (accepted ${accepted.length}, held ${held.length})`));
+        reject(
+          new Error(`${what} within ${timeoutMs} ms (accepted ${accepted.length}, held ${held.length})`),
+        );
       }, timeoutMs);
       waiters.add(check);
     });
@@ -133,8 +139,11 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     duplicates: () => duplicates,
     badSignatures: () => bad,
     held: () => held.length,
-    waitFor: (count, timeoutMs = 60_000) => until(() => accepted.length >= count, `${count} deliveries`, timeoutMs),
-    waitForHeld: (count, timeoutMs = 60_000) => until(() => held.length >= count, `${count} held requests`, timeoutMs),
+    heldIds: () => [...heldIds],
+    waitFor: (count, timeoutMs = 60_000) =>
+      until(() => accepted.length >= count, `${count} deliveries`, timeoutMs),
+    waitForHeld: (count, timeoutMs = 60_000) =>
+      until(() => held.length >= count, `${count} held requests`, timeoutMs),
     async close() {
       for (const { response } of held.splice(0)) response.destroy();
       server.closeAllConnections();

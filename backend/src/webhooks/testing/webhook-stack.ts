@@ -14,7 +14,11 @@ import { createConfluenceReadMirror, testMirrorMigrations } from './confluence-r
 export function webhookTestExtensions(env: Record<string, string | undefined>): BackendExtension[] {
   return [
     createPublishingExtension({ env }),
-    createWebhooksExtension({ env, mirror: createConfluenceReadMirror, mirrorMigrations: testMirrorMigrations }),
+    createWebhooksExtension({
+      env,
+      mirror: createConfluenceReadMirror,
+      mirrorMigrations: testMirrorMigrations,
+    }),
   ];
 }
 
@@ -81,12 +85,17 @@ export async function createPageAsPerson(site: SeededSite, title: string): Promi
       body: { representation: 'storage', value: `<p>${title}</p>` },
     }),
   });
-  if (response.status !== 200) throw new Error(`create page answered ${response.status}: ${await response.text()}`);
+  if (response.status !== 200)
+    throw new Error(`create page answered ${response.status}: ${await response.text()}`);
   return ((await response.json()) as { id: string }).id;
 }
 
 /** Polls `check` until it holds or the deadline passes (no sleeping for order: the condition is the point). */
-export async function eventually<T>(check: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 60_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | null | undefined | false>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -66,7 +66,12 @@ function createBlogPost(context: ConfluenceContext) {
     authorId: context.caller.actingAccountId,
     contentType: 'blogpost',
   });
-  emitContentEvent(context.state, { site: context.site, page: post, action: 'created', accountId: context.caller.actingAccountId });
+  emitContentEvent(context.state, {
+    site: context.site,
+    page: post,
+    action: 'created',
+    accountId: context.caller.actingAccountId,
+  });
   return ok(
     renderBlogPost(post, {
       space,
@@ -130,7 +135,12 @@ function updateBlogPost(context: ConfluenceContext) {
     message: version.message,
   });
   post.status = 'current';
-  emitContentEvent(context.state, { site: context.site, page: post, action: 'updated', accountId: context.caller.actingAccountId });
+  emitContentEvent(context.state, {
+    site: context.site,
+    page: post,
+    action: 'updated',
+    accountId: context.caller.actingAccountId,
+  });
   return ok(
     renderBlogPost(post, {
       space,

@@ -237,7 +237,12 @@ function createPage(context: ConfluenceContext) {
     body: parsedBody.body,
     authorId: context.caller.actingAccountId,
   });
-  emitContentEvent(context.state, { site: context.site, page, action: 'created', accountId: context.caller.actingAccountId });
+  emitContentEvent(context.state, {
+    site: context.site,
+    page,
+    action: 'created',
+    accountId: context.caller.actingAccountId,
+  });
   const format = parsedBody.body?.representation;
   return ok(renderPage(page, { space, bodyFormat: format, siteWikiBase: context.siteWikiBase }), 1);
 }
@@ -373,9 +378,17 @@ function updatePage(context: ConfluenceContext) {
   page.parentId = parentId;
   // Updating a trashed page to `current` restores it.
   page.status = 'current';
-  const actions: ContentEventAction[] = [restored ? 'restored' : 'updated', ...(moved ? (['moved'] as const) : [])];
+  const actions: ContentEventAction[] = [
+    restored ? 'restored' : 'updated',
+    ...(moved ? (['moved'] as const) : []),
+  ];
   for (const action of actions) {
-    emitContentEvent(context.state, { site: context.site, page, action, accountId: context.caller.actingAccountId });
+    emitContentEvent(context.state, {
+      site: context.site,
+      page,
+      action,
+      accountId: context.caller.actingAccountId,
+    });
   }
   if (typeof body.ownerId === 'string' && context.site.accountIds.has(body.ownerId))
     page.ownerId = body.ownerId;
@@ -408,7 +421,12 @@ function deletePage(context: ConfluenceContext) {
     if (!canAdminister(space, context.caller)) return v2NotFound();
     context.site.pages.delete(page.id);
     context.state.pagesById.delete(page.id);
-    emitContentEvent(context.state, { site: context.site, page, action: 'deleted', accountId: context.caller.actingAccountId });
+    emitContentEvent(context.state, {
+      site: context.site,
+      page,
+      action: 'deleted',
+      accountId: context.caller.actingAccountId,
+    });
     return { ...noContent(), points: 1 };
   }
   if (page.status !== 'current') return v2NotFound();
@@ -417,7 +435,12 @@ function deletePage(context: ConfluenceContext) {
     if (child.parentId === page.id && child.status === 'current') child.parentId = page.parentId;
   }
   if (space.homepageId === page.id) space.homepageId = null;
-  emitContentEvent(context.state, { site: context.site, page, action: 'trashed', accountId: context.caller.actingAccountId });
+  emitContentEvent(context.state, {
+    site: context.site,
+    page,
+    action: 'trashed',
+    accountId: context.caller.actingAccountId,
+  });
   return { ...noContent(), points: 1 };
 }
 

@@ -18,7 +18,8 @@ export interface ContentEventRouteResult {
 export function createContentEventRoutes(state: EmulatorState, emitter: ContentEventEmitter) {
   return {
     subscribe(installationId: string, body: unknown): ContentEventRouteResult {
-      if (!state.installations.has(installationId)) return { status: 404, notFound: 'There is no installation with this id.' };
+      if (!state.installations.has(installationId))
+        return { status: 404, notFound: 'There is no installation with this id.' };
       const parsed = contentEventSubscriptionSchema.safeParse(body ?? {});
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;

@@ -2,17 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { fieldErrorsFrom, makeProblem, type Problem, type ProblemCode } from '@pagewire/shared';
 import type { z } from 'zod';
 import type { FaultInjector } from '../confluence/faults';
-import { type ContentEventEmitter, emitContentEvent } from '../forge/content-events';
 import { insertPage } from '../confluence/page-operations';
 import type { RateLimiter } from '../confluence/rate-limiter';
 import { defaultRateLimitSettings } from '../confluence/rate-limiter';
 import { type AppTokenSigner, DEFAULT_APP_TOKEN_TTL_SECONDS } from '../forge/app-tokens';
+import { type ContentEventEmitter, emitContentEvent } from '../forge/content-events';
 import { mintInvocationToken, mintInvocationTokens, newInstallationId } from '../forge/invocation-tokens';
 import type { SigningKeyRing } from '../forge/signing-keys';
 import type { JsonParse } from '../http/http-io';
 import { createRouter, type RouteParams } from '../http/router';
 import type { RequestLog } from '../request-log';
-import { type ContentEventRouteResult, createContentEventRoutes } from './content-event-routes';
 import {
   clearEmulatorState,
   currentVersion,
@@ -24,6 +23,7 @@ import {
   type Site,
   type StoredBody,
 } from '../state/emulator-state';
+import { type ContentEventRouteResult, createContentEventRoutes } from './content-event-routes';
 import {
   apiTokenCreateSchema,
   appTokenMintSchema,

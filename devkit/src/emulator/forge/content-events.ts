@@ -105,7 +105,9 @@ export function createContentEventEmitter(dependencies: {
       return {
         type: 'known',
         accountId,
-        accountType: [...state.installations.values()].some((i) => i.appAccountId === accountId) ? 'app' : 'atlassian',
+        accountType: [...state.installations.values()].some((i) => i.appAccountId === accountId)
+          ? 'app'
+          : 'atlassian',
         displayName: account?.displayName ?? accountId,
       };
     };
@@ -122,7 +124,11 @@ export function createContentEventEmitter(dependencies: {
         type: 'global',
         status: 'current',
       },
-      history: { latest: true, createdBy: user(latest.authorId), createdDate: latest.createdAt.toISOString() },
+      history: {
+        latest: true,
+        createdBy: user(latest.authorId),
+        createdDate: latest.createdAt.toISOString(),
+      },
     });
     return {
       eventType: `avi:confluence:${change.action}:${kind}`,
@@ -199,7 +205,8 @@ export function createContentEventEmitter(dependencies: {
         const installation = state.installations.get(installationId);
         if (installation?.cloudId !== change.site.cloudId) continue;
         payload ??= payloadOf(change);
-        if (subscription.events !== undefined && !subscription.events.includes(String(payload.eventType))) continue;
+        if (subscription.events !== undefined && !subscription.events.includes(String(payload.eventType)))
+          continue;
         const delivery: Promise<void> = deliver(installation, subscription, payload)
           .catch(() => {})
           .finally(() => running.delete(delivery));
