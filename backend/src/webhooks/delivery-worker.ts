@@ -30,6 +30,12 @@ export interface DeliveryWorkerDeps {
 export interface DeliveryWorker extends WorkLoop {
   /** Settles when the deliveries being sent now are done (tests and shutdown). */
   idle(): Promise<void>;
+  /**
+   * Sends everything due at the current time, round after round, until
+   * nothing due is left (tests that move the clock themselves; the loop is
+   * not started then).
+   */
+  drainDue(): Promise<void>;
 }
 
 /**
@@ -40,29 +46,36 @@ export interface DeliveryWorker extends WorkLoop {
  */
 export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
   const inFlight = new Set<Promise<void>>();
+
+  /** Leases what is due, as far as there is room, and starts sending it; resolves to how many started. */
+  async function claimAndStart(): Promise<number> {
+    const room = deps.concurrency - inFlight.size;
+    if (room <= 0) return 0;
+    const leased = await deps.deliveries.claim(deps.owner, deps.now(), deps.leaseMs, room);
+    for (const delivery of leased) {
+      const attempt: Promise<void> = attemptDelivery(delivery)
+        .catch((error: unknown) =>
+          deps.logger.error({ err: error, deliveryId: delivery.id }, 'webhook attempt failed'),
+        )
+        .finally(() => {
+          inFlight.delete(attempt);
+          // A finished delivery may unblock the next one of its page.
+          loop.wake();
+        });
+      inFlight.add(attempt);
+    }
+    return leased.length;
+  }
+
   const loop = createWorkLoop({
     pollMs: deps.pollMs,
     onError: (error) => deps.logger.error({ err: error }, 'webhook delivery round failed'),
     async round() {
-      const room = deps.concurrency - inFlight.size;
-      if (room <= 0) {
+      if (inFlight.size >= deps.concurrency) {
         await Promise.race(inFlight);
         return true;
       }
-      const leased = await deps.deliveries.claim(deps.owner, deps.now(), deps.leaseMs, room);
-      for (const delivery of leased) {
-        const attempt: Promise<void> = attemptDelivery(delivery)
-          .catch((error: unknown) =>
-            deps.logger.error({ err: error, deliveryId: delivery.id }, 'webhook attempt failed'),
-          )
-          .finally(() => {
-            inFlight.delete(attempt);
-            // A finished delivery may unblock the next one of its page.
-            loop.wake();
-          });
-        inFlight.add(attempt);
-      }
-      return leased.length > 0;
+      return (await claimAndStart()) > 0;
     },
   });
 
@@ -123,6 +136,13 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
     },
     async idle() {
       await Promise.allSettled([...inFlight]);
+    },
+    async drainDue() {
+      for (;;) {
+        const started = await claimAndStart();
+        if (started === 0 && inFlight.size === 0) return;
+        await Promise.allSettled([...inFlight]);
+      }
     },
   };
 }

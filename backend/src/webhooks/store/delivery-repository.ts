@@ -46,8 +46,8 @@ export interface DeliveryRepository {
   ): Promise<void>;
   /** Makes every lease claimable now (SQLite: the one process that held them is gone). */
   releaseAllLeases(): Promise<number>;
-  /** When the soonest pending delivery is due, or null. */
-  nextDueAt(): Promise<string | null>;
+  /** When the soonest pending delivery is due (after `after`, when given), or null. */
+  nextDueAt(after?: Date): Promise<string | null>;
   pruneDelivered(before: Date): Promise<number>;
   countByState(): Promise<Record<string, number>>;
   find(id: string): Promise<WebhookDeliveriesTable | null>;
@@ -210,12 +210,13 @@ export function createDeliveryRepository(db: Kysely<WebhookTables>): DeliveryRep
       return Number(result.numUpdatedRows);
     },
 
-    async nextDueAt() {
-      const row = await db
+    async nextDueAt(after) {
+      let query = db
         .selectFrom('webhook_deliveries')
         .select((eb) => eb.fn.min('available_at').as('at'))
-        .where('state', '=', 'pending')
-        .executeTakeFirst();
+        .where('state', '=', 'pending');
+      if (after !== undefined) query = query.where('available_at', '>', after.toISOString());
+      const row = await query.executeTakeFirst();
       return (row?.at as string | null | undefined) ?? null;
     },
 
