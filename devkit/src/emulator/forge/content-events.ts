@@ -148,7 +148,7 @@ export function createContentEventEmitter(dependencies: {
     for (let attempt = 1; attempt <= MAX_RETRIES + 1; attempt++) {
       if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, subscription.retryDelayMs));
       if (subscriptions.get(installation.installationId) !== subscription) return;
-      const body =
+      const body: Record<string, unknown> =
         retryReason === null
           ? payload
           : { ...payload, retryContext: { retryCount: attempt - 1, retryReason, retryData: null } };
@@ -160,7 +160,7 @@ export function createContentEventEmitter(dependencies: {
       );
       let outcome: ContentEventDelivery['outcome'];
       try {
-        const response = await fetch(subscription.url, {
+        const response: Response = await fetch(subscription.url, {
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
           body: JSON.stringify(body),

@@ -95,6 +95,7 @@ const noActivity = ok({ items: [], nextCursor: null });
 const defaultAnswers: Record<string, Answer> = {
   'blocks.overview': ok({ blocks: [] }),
   'pages.list': ok({ pages: [] }),
+  'webhooks.list': ok({ subscriptions: [] }),
 };
 
 const tabsShown = (tree: ForgeDoc) => byType(tree, 'Tabs').length > 0;
@@ -180,7 +181,7 @@ describe('the space settings page', () => {
     await app.waitFor(tabsShown, 'the settings');
   });
 
-  it('gives an admin six tabs, with the connection first', async () => {
+  it('gives an admin seven tabs, with the connection first', async () => {
     const app = renderSettings({ 'settings.get': ok(settingsView()), 'activity.list': noActivity });
 
     const tree = await app.waitFor(tabsShown, 'the settings');
@@ -192,6 +193,7 @@ describe('the space settings page', () => {
       'Blocks',
       'Pages',
       'Activity',
+      'Webhooks',
     ]);
     expect(byTestId(tree, 'pagewire-read-only')).toBeUndefined();
     expect(app.invocations[0]).toEqual({ functionKey: 'settings.get', payload: {} });

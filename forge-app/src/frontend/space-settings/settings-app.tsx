@@ -22,6 +22,7 @@ import { ConnectionTab } from './connection-tab';
 import { IngestKeysTab } from './ingest-keys-tab';
 import { PagesTab } from './pages-tab';
 import { PublishingPolicyTab } from './publishing-policy-tab';
+import { WebhooksSection } from './webhooks-section';
 
 export interface SpaceSettingsAppProps {
   /** The clock behind "last used 3 min ago"; a parameter so a preview or a test can fix it. */
@@ -145,6 +146,7 @@ function SettingsTabs({
           <Tab>Blocks</Tab>
           <Tab>Pages</Tab>
           <Tab>Activity</Tab>
+          <Tab>Webhooks</Tab>
         </TabList>
         <TabPanel>
           <Box paddingBlock="space.200">
@@ -185,6 +187,11 @@ function SettingsTabs({
               // Revoked sources too: what they did is still in the log.
               sources={view.ingestKeys.map((key) => key.source)}
             />
+          </Box>
+        </TabPanel>
+        <TabPanel>
+          <Box paddingBlock="space.200">
+            <WebhooksSection canEdit={view.canEdit} now={now} onChanged={onChanged} />
           </Box>
         </TabPanel>
       </Tabs>
