@@ -15,6 +15,7 @@ export const BENCHMARKS = [
   'publishing-rate-limit',
   'coalescing',
   'emulator-throughput',
+  'webhooks',
 ] as const;
 
 export interface BenchContext {

@@ -37,6 +37,8 @@ export interface WebhookReceiver {
   waitFor(count: number, timeoutMs?: number): Promise<void>;
   /** Resolves once `count` requests are being held. */
   waitForHeld(count: number, timeoutMs?: number): Promise<void>;
+  /** Called with every distinct delivery accepted from now on. */
+  onAccepted(listener: (delivery: ReceivedDelivery) => void): void;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   let duplicates = 0;
   let bad = 0;
   const waiters = new Set<() => void>();
+  const listeners: Array<(delivery: ReceivedDelivery) => void> = [];
   const notify = () => {
     for (const waiter of waiters) waiter();
   };
@@ -79,7 +82,9 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       if (seen.has(headers['webhook-id'])) duplicates += 1;
       else {
         seen.add(headers['webhook-id']);
-        accepted.push({ id: headers['webhook-id'], event, receivedAtMs: Date.now() });
+        const delivery = { id: headers['webhook-id'], event, receivedAtMs: Date.now() };
+        accepted.push(delivery);
+        for (const listener of listeners) listener(delivery);
       }
       notify();
     };
@@ -144,6 +149,9 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       until(() => accepted.length >= count, `${count} deliveries`, timeoutMs),
     waitForHeld: (count, timeoutMs = 60_000) =>
       until(() => held.length >= count, `${count} held requests`, timeoutMs),
+    onAccepted(listener) {
+      listeners.push(listener);
+    },
     async close() {
       for (const { response } of held.splice(0)) response.destroy();
       server.closeAllConnections();
