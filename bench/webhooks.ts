@@ -80,6 +80,9 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
       {
         ...webhookTestEnv(dev, `sqlite:${join(context.workDir, 'webhooks.db')}`, {
           LOG_LEVEL: 'warn',
+          // One source pushes the 2,000 updates as fast as it can: the ingest limits are not under test.
+          PAGEWIRE_INGEST_LIMIT_PER_KEY: 'off',
+          PAGEWIRE_INGEST_LIMIT_PER_INSTALLATION: 'off',
           PAGEWIRE_WEBHOOK_POLL_MS: '1000',
           PAGEWIRE_PUBLISH_POLL_MS: '1000',
         }),
