@@ -204,9 +204,18 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
       }),
     );
     const eventsSeconds = (Date.now() - eventsStarted) / 1000;
-    const distinct = receiver.accepted().slice(acceptedBefore);
+    // Only the event pages: the publishing engine may still be writing the load phase's report pages.
+    const eventPages = new Set(pages);
+    const distinct = receiver
+      .accepted()
+      .slice(acceptedBefore)
+      .filter((delivery) => eventPages.has(delivery.event.page.pageId));
     const versions = new Set(distinct.map((d) => `${d.event.page.pageId}:${d.event.page.version}`));
-    const lost = emitted - versions.size;
+    let lost = 0;
+    for (const pageId of pages) {
+      for (let version = 2; version < 2 + perPage; version++)
+        if (!versions.has(`${pageId}:${version}`)) lost += 1;
+    }
     const rawDeliveries = receiver.attempts() - attemptsBefore;
     const duplicates = receiver.duplicates() - duplicatesBefore;
 
@@ -282,7 +291,8 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
         loadSeconds: round(loadSeconds),
         eventsSeconds: round(eventsSeconds),
         eventsPerSecond: round(emitted / Math.max(0.001, eventsSeconds)),
-        rawAttempts: rawDeliveries,
+        rawAttemptsAllPages: rawDeliveries,
+        otherDeliveriesDuringEvents: receiver.accepted().length - acceptedBefore - distinct.length,
         badSignatures: receiver.badSignatures(),
       },
       notes: [
