@@ -23,6 +23,10 @@ export const SETTINGS_OPERATIONS = [
   'blocks.delete',
   'pages.list',
   'pages.overwrite',
+  'webhooks.create',
+  'webhooks.list',
+  'webhooks.delete',
+  'webhooks.test',
 ] as const satisfies readonly OperationName[];
 
 export function createSettingsResolver(deps: ResolverDependencies): ResolverHandler {
