@@ -1,11 +1,15 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { basicAuthorization, type DevApiClient, type SeededSite } from '@pagewire/devkit';
 import type { WebhookEventType } from '@pagewire/shared';
+import pg from 'pg';
 import type { BackendExtension } from '../../backend';
 import { type RunningBackend, startBackend } from '../../index';
 import { createPublishingExtension } from '../../publishing/publishing-extension';
 import { callOperation, installAndCreateKey } from '../../publishing/testing/backend-process';
 import { emulatorBackendEnv } from '../../testing/emulator-backend-env';
+import { postgresTestUrl } from '../../testing/test-databases';
 import { CONTENT_EVENTS_PATH } from '../content-events-router';
 import { createWebhooksExtension } from '../webhooks-extension';
 import { createConfluenceReadMirror, testMirrorMigrations } from './confluence-read-mirror';
@@ -103,4 +107,42 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** Where a suite's backend keeps its data: a SQLite file, and a fresh PostgreSQL schema when PAGEWIRE_TEST_POSTGRES_URL is set. */
+export interface WebhookTestDatabase {
+  name: 'sqlite' | 'postgres';
+  url(): Promise<string>;
+  dispose(): Promise<void>;
+}
+
+export function webhookTestDatabases(dataDir: () => string): WebhookTestDatabase[] {
+  const sqlite: WebhookTestDatabase = {
+    name: 'sqlite',
+    url: async () => `sqlite:${join(dataDir(), `pagewire-${randomBytes(4).toString('hex')}.db`)}`,
+    dispose: async () => {},
+  };
+  const adminUrl = postgresTestUrl();
+  if (adminUrl === null) return [sqlite];
+  const schema = `pw_webhooks_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  const postgres: WebhookTestDatabase = {
+    name: 'postgres',
+    async url() {
+      await admin(`create schema "${schema}"`);
+      const parsed = new URL(adminUrl);
+      parsed.searchParams.set('options', `-c search_path=${schema}`);
+      return parsed.toString();
+    },
+    dispose: () => admin(`drop schema if exists "${schema}" cascade`),
+  };
+  return [sqlite, postgres];
 }
