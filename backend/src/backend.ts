@@ -3,6 +3,7 @@ import type { Express, Router } from 'express';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { MarkdownRenderer } from './adf/markdown-renderer';
+import type { FitVerifier } from './auth/forge-invocation-token';
 import type { RateLimitedIngestAuthenticator } from './auth/ingest-rate-limit';
 import type { Config } from './config/config';
 import type { ApiTokenService } from './credentials/api-token-service';
@@ -31,6 +32,10 @@ export interface BackendContext {
   readonly db: Kysely<Tables>;
   readonly repositories: Repositories;
   readonly credentialSources: CredentialSources;
+  /** Seals and opens secrets at rest with the master key (an extension's own secrets get their own binding kind). */
+  readonly secretBox: SecretBox;
+  /** Verifies Forge invocation tokens, for an extension's own Forge endpoint (the content-event trigger). */
+  readonly fitVerifier: FitVerifier;
   /** A block got a new revision (after its snapshots were queued). */
   readonly blockEvents: BlockEvents;
   /** A space's settings changed (after a switch to `snapshot` queued the space's snapshots). */

@@ -23,7 +23,7 @@ import { checkApiTokenHealth, REQUIRED_API_TOKEN_SCOPES } from './credentials/to
 import { createUndecryptableSecretsCheck, UNDECRYPTABLE_ACTION } from './credentials/undecryptable-secrets';
 import { createBlockEvents } from './domain/block-events';
 import { createSettingsEvents } from './domain/settings-events';
-import { createExportExtension } from './export/export-extension';
+import { createExportExtension, type ExportModule } from './export/export-extension';
 import { createApp } from './http/app';
 import { createForgeRouter } from './http/forge-router';
 import { createHealthRouter } from './http/health-router';
@@ -43,6 +43,7 @@ import { createRepositories } from './store/repositories';
 import { createUseCases, type UseCases } from './use-cases';
 import { createDeferredWork, type DeferredWork } from './use-cases/deferred-work';
 import { noSnapshots } from './use-cases/ports';
+import { createWebhooksExtension } from './webhooks/webhooks-extension';
 
 export type { Backend, BackendContext, BackendExtension, ExtensionInstance } from './backend';
 
@@ -218,6 +219,15 @@ async function openCore(
     // The process's one ADF validator: compiled on the first ADF it checks (createAdfValidator is lazy).
     adfValidator: options.adfValidator ?? createAdfValidator(),
     jsonBody: createJsonBodyMiddleware,
+    secretBox,
+    // One verifier (one cached key set) for the Forge router and any module's own Forge endpoint.
+    fitVerifier: createFitVerifier({
+      appId: config.forge.appId,
+      keys: options.forgeKeys ?? createForgeJwks(config.forge.jwksUrl),
+      environments: config.forge.environments,
+      atlassianApiBase: config.atlassianApiBase,
+      now,
+    }),
   };
   return { context, appTokens, apiTokens, secretBox, migrations };
 }
@@ -291,13 +301,7 @@ function composeHttp(
     createOperationHandlers({ useCases }),
     ...instances.map((instance) => instance.operations ?? {}),
   );
-  const verifier = createFitVerifier({
-    appId: config.forge.appId,
-    keys: options.forgeKeys ?? createForgeJwks(config.forge.jwksUrl),
-    environments: config.forge.environments,
-    atlassianApiBase: config.atlassianApiBase,
-    now,
-  });
+  const verifier = core.context.fitVerifier;
   const authenticator = core.context.ingestAuthenticator;
   return createApp({
     logger,
@@ -376,8 +380,8 @@ function startCoreJobs(core: Core, extensions: readonly BackendExtension[]): Bac
 }
 
 /**
- * The whole product: the publishing engine and the export, calling Confluence
- * through one pacer: on SQLite (one process) a shared in-memory one, on
+ * The whole product: the publishing engine, the export and the webhooks (fed
+ * by the export's mirror); the first two call Confluence through one pacer: on SQLite (one process) a shared in-memory one, on
  * PostgreSQL the pacer store both draw on (one budget per credential across replicas).
  */
 function defaultExtensions(
@@ -388,5 +392,19 @@ function defaultExtensions(
   const shared = pacer === undefined ? {} : { pacer };
   // The export serves Markdown and text through the ADF mappings of backend/src/adf.
   const formatter = { markdown: adfToMarkdown, text: adfToText };
-  return [createPublishingExtension({ env, ...shared }), createExportExtension({ ...shared, formatter })];
+  // Content events refresh pages through the export's mirror (set once the export is set up).
+  let mirror: ExportModule | undefined;
+  const exportExtension = createExportExtension({
+    ...shared,
+    formatter,
+    onReady: (module) => (mirror = module),
+  });
+  const webhooks = createWebhooksExtension({
+    env,
+    mirror: () => ({
+      refreshPage: async (installationId, spaceId, pageId) =>
+        mirror === undefined ? null : mirror.refreshPage(installationId, spaceId, pageId),
+    }),
+  });
+  return [createPublishingExtension({ env, ...shared }), exportExtension, webhooks];
 }

@@ -16,6 +16,7 @@ export const BENCHMARKS = [
   'coalescing',
   'emulator-throughput',
   'export',
+  'webhooks',
 ] as const;
 
 export interface BenchContext {

@@ -6,6 +6,8 @@
 export {
   ALL_CONFLUENCE_SCOPES,
   basicAuthorization,
+  type ContentEventDelivery,
+  type ContentEventSubscriptionInput,
   createDevApiClient,
   type DevApiClient,
   PAGEWIRE_APP_ID,

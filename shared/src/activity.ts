@@ -25,6 +25,9 @@ export const activityActions = [
   /** A backfill or reconcile of the export mirror finished; the detail says how many pages changed. */
   'export.synced',
   'export.sync_failed',
+  'webhook.created',
+  'webhook.deleted',
+  'webhook.paused',
 ] as const;
 export const activityActionSchema = z.enum(activityActions);
 export type ActivityAction = z.infer<typeof activityActionSchema>;

@@ -7,7 +7,7 @@
  * - `functions`: the UI modules whose resolver is a Forge function, and those
  *   functions. The function calls `invokeRemote` from `@forge/api`; which of
  *   the two keys Forge reports as `app.module.key` is not documented, so both count.
- * - `triggers`: the endpoints Forge POSTs lifecycle and scheduled events to.
+ * - `triggers`: the endpoints Forge POSTs lifecycle, scheduled and content events to.
  */
 export const FORGE_ENVELOPE_SENDERS = Object.freeze({
   functions: Object.freeze([
@@ -22,5 +22,6 @@ export const FORGE_ENVELOPE_SENDERS = Object.freeze({
     'backend-lifecycle',
     'backend-token-refresh',
     'backend-uninstall',
+    'backend-content-events',
   ]) as readonly string[],
 });

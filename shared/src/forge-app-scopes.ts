@@ -11,4 +11,5 @@ export const FORGE_APP_SCOPES: readonly string[] = Object.freeze([
   // The export reads whether a page carries a view restriction (v1 restrictions).
   'read:content-details:confluence',
   'read:app-system-token',
+  'read:confluence-content.summary',
 ]);

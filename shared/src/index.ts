@@ -5,6 +5,7 @@ export * from './blocks/block-presentation';
 export * from './blocks/display-format';
 export * from './blocks/nesting';
 export * from './canonical-json';
+export * from './confluence-events';
 export * from './confluence-ids';
 export * from './credentials';
 export * from './envelope';

@@ -57,6 +57,12 @@ export interface Config {
     readonly perInstallation: RateLimit | null;
     readonly wrongKeysPerAddress: RateLimit | null;
   };
+  /**
+   * `PAGEWIRE_WEBHOOK_ALLOW_PRIVATE=1`: webhooks may go to `http://` and to
+   * private, loopback and link-local addresses (local development and tests
+   * only; docs/WEBHOOKS.md, "Targets"). Off by default.
+   */
+  readonly webhookAllowPrivate: boolean;
 }
 
 export interface RateLimit {
@@ -218,6 +224,7 @@ const envSchema = z.object({
   PAGEWIRE_MODE: deploymentModeSchema.default('in-house'),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   PAGEWIRE_DEV: booleanFlag,
+  PAGEWIRE_WEBHOOK_ALLOW_PRIVATE: booleanFlag,
   PAGEWIRE_DATA_DIR: z.string().trim().min(1).default('./data'),
   PAGEWIRE_UNINSTALL_GRACE_DAYS: z.coerce
     .number({ message: 'must be a number of days' })
@@ -336,5 +343,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     publicUrl: values.PAGEWIRE_PUBLIC_URL?.href.replace(/\/+$/, '') ?? null,
     exportReconcileMs: values.PAGEWIRE_EXPORT_RECONCILE_MINUTES * 60 * 1000,
+    webhookAllowPrivate: values.PAGEWIRE_WEBHOOK_ALLOW_PRIVATE,
   };
 }

@@ -17,12 +17,12 @@ export interface RotationReport {
 }
 
 interface SealedTable {
-  kind: SecretBinding['kind'];
+  kind: Exclude<SecretBinding['kind'], 'webhook-secret'>;
   listSealed(): Promise<SealedRow[]>;
   reseal(row: SealedRow, next: { keyId: string; ciphertext: string }): Promise<boolean>;
 }
 
-function bindingFor(kind: SecretBinding['kind'], row: SealedRow): SecretBinding {
+function bindingFor(kind: SealedTable['kind'], row: SealedRow): SecretBinding {
   return kind === 'app-token'
     ? { kind, installationId: row.installationId }
     : { kind, installationId: row.installationId, spaceKey: row.spaceKey ?? '' };

@@ -29,7 +29,9 @@ export interface SecretBox {
 
 export type SecretBinding =
   | { kind: 'app-token'; installationId: string }
-  | { kind: 'api-token'; installationId: string; spaceKey: string };
+  | { kind: 'api-token'; installationId: string; spaceKey: string }
+  /** A webhook subscription's signing secret (backend/src/webhooks/). */
+  | { kind: 'webhook-secret'; installationId: string; subscriptionId: string };
 
 export class SecretBoxError extends Error {
   override readonly name = 'SecretBoxError';
@@ -60,7 +62,9 @@ function associatedData(binding: SecretBinding): Buffer {
   const parts =
     binding.kind === 'app-token'
       ? ['pagewire/v1', binding.kind, binding.installationId]
-      : ['pagewire/v1', binding.kind, binding.installationId, binding.spaceKey];
+      : binding.kind === 'api-token'
+        ? ['pagewire/v1', binding.kind, binding.installationId, binding.spaceKey]
+        : ['pagewire/v1', binding.kind, binding.installationId, binding.subscriptionId];
   return Buffer.from(JSON.stringify(parts), 'utf8');
 }
 

@@ -46,7 +46,11 @@ const outputsTrusted: ReadonlySet<OperationName> = new Set(['blocks.get']);
  * API token being set): `Cache-Control: no-store`, so no cache on the way keeps
  * a copy (RFC 9111 §5.2.2.5). Errors already carry it (sendProblem).
  */
-const answersCarrySecrets: ReadonlySet<OperationName> = new Set(['ingestKeys.create', 'apiToken.set']);
+const answersCarrySecrets: ReadonlySet<OperationName> = new Set([
+  'ingestKeys.create',
+  'apiToken.set',
+  'webhooks.create',
+]);
 
 export interface ForgeRouterDeps {
   verifier: FitVerifier;

@@ -8,7 +8,7 @@ import type { Tables } from '../store/schema';
 import { type ConfluenceClientResolver, createPublishingConfluence } from './confluence-gateway';
 import { PAGE_OWNERSHIP_PROPERTY_KEY, pageIndexPropertyKey } from './page-ownership';
 import type { PublishingService } from './publishing-service';
-import { type StoredJob, toStoredJob } from './store/queue-repository';
+import { type HumanEdit, type StoredJob, toStoredJob } from './store/queue-repository';
 
 export interface PageManagementDeps {
   db: Kysely<Tables>;
@@ -75,7 +75,12 @@ export function createPageManagementOperations(
                   state: job.state,
                   source: job.source,
                   updatedAt: job.updatedAt,
-                  ...(job.humanEdit === null ? {} : { humanEdit: job.humanEdit }),
+                  // The job's own finding, else a person's edit a Confluence event reported since.
+                  ...(job.humanEdit !== null
+                    ? { humanEdit: job.humanEdit }
+                    : row.human_edit_json !== null
+                      ? { humanEdit: JSON.parse(row.human_edit_json) as HumanEdit }
+                      : {}),
                 },
         });
       }

@@ -206,7 +206,9 @@ async function tryRecordedVersion(run: Run): Promise<PublishResult | 'conflict' 
   const { job, body, deps } = run;
   if (job.dryRun || run.intent !== null) return null;
   const identity = await deps.identities.find(job.installationId, job.spaceKey, run.externalId);
-  if (identity === null) return null;
+  // A person's edit is already known (a Confluence event marked it): the
+  // recorded version would only earn a 409, so read and decide at once.
+  if (identity === null || (identity.humanEdit ?? null) !== null) return null;
   const recorded = pageOfRecord(identity);
 
   if (identity.lastHash === run.contentHash) {

@@ -18,6 +18,7 @@ import type {
   SpaceCreateInput,
   UserCreateInput,
 } from '../emulator/dev-api/dev-api-schemas';
+import type { ContentEventDelivery, ContentEventSubscription } from '../emulator/forge/content-events';
 import type { RequestLogEntry } from '../emulator/request-log';
 import { DevApiError } from './dev-api-error';
 
@@ -65,6 +66,11 @@ export interface DevApiClient {
   rateLimits(): Promise<Headroom[]>;
   /** A ready-made site: see {@link SeededSite}. */
   seedSite(options?: SeedSiteOptions): Promise<SeededSite>;
+  /** Plays the app's content-event `trigger`: page and blog post events go to `url` (docs/DEVKIT.md, "Content events"). */
+  subscribeContentEvents(installationId: string, input: ContentEventSubscriptionInput): Promise<void>;
+  unsubscribeContentEvents(installationId: string): Promise<void>;
+  /** The delivery attempts made so far; `wait` first lets every delivery in flight (retries included) finish. */
+  contentEventDeliveries(options?: { wait?: boolean }): Promise<ContentEventDelivery[]>;
 }
 
 /** Everything a granular-scoped token needs for what the emulator serves. */
@@ -177,6 +183,23 @@ export function createDevApiClient(emulatorUrl: string): DevApiClient {
       (await call<{ pages: PageSnapshot[] }>('GET', `/_dev/pages?cloudId=${encodeURIComponent(cloudId)}`))
         .pages,
     rateLimits: async () => (await call<{ credentials: Headroom[] }>('GET', '/_dev/rate-limits')).credentials,
+    subscribeContentEvents: async (installationId, input) => {
+      await call(
+        'PUT',
+        `/_dev/forge/installations/${encodeURIComponent(installationId)}/content-events`,
+        input,
+      );
+    },
+    unsubscribeContentEvents: async (installationId) => {
+      await call('DELETE', `/_dev/forge/installations/${encodeURIComponent(installationId)}/content-events`);
+    },
+    contentEventDeliveries: async (options = {}) =>
+      (
+        await call<{ deliveries: ContentEventDelivery[] }>(
+          'GET',
+          `/_dev/forge/content-events${options.wait === true ? '?wait=true' : ''}`,
+        )
+      ).deliveries,
     async seedSite(options = {}) {
       seeded += 1;
       const name = options.name ?? `site-${process.pid}-${seeded}-${Math.random().toString(36).slice(2, 8)}`;
@@ -231,4 +254,15 @@ export function basicAuthorization(email: string, token: string): string {
   return `Basic ${Buffer.from(`${email}:${token}`, 'utf8').toString('base64')}`;
 }
 
-export type { CredentialKind, Headroom, PageSnapshot, RateLimitSettings, RequestLogEntry, SiteCreated };
+/** `PUT /_dev/forge/installations/{id}/content-events`: what the app's trigger module would say. */
+export type ContentEventSubscriptionInput = Partial<ContentEventSubscription> & { url: string };
+
+export type {
+  ContentEventDelivery,
+  CredentialKind,
+  Headroom,
+  PageSnapshot,
+  RateLimitSettings,
+  RequestLogEntry,
+  SiteCreated,
+};

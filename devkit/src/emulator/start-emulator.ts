@@ -8,6 +8,7 @@ import { createFaultInjector } from './confluence/faults';
 import { createRateLimiter } from './confluence/rate-limiter';
 import { createDevApi } from './dev-api/dev-api';
 import { createAppTokenSigner } from './forge/app-tokens';
+import { createContentEventEmitter, registerContentEventEmitter } from './forge/content-events';
 import { createSigningKeyRing } from './forge/signing-keys';
 import { isJsonContentType, type JsonParse, parseJson, readBody, sendEmpty, sendJson } from './http/http-io';
 import { createRequestLog } from './request-log';
@@ -61,7 +62,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   let baseUrl = '';
 
   const edge = createConfluenceEdge({ state, rateLimiter, adf: createAdfValidator(), now });
+  const contentEvents = createContentEventEmitter({ state, keys, baseUrl: () => baseUrl, now });
+  registerContentEventEmitter(state, contentEvents);
   const devApi = createDevApi({
+    contentEvents,
     state,
     keys,
     appTokenSigner: createAppTokenSigner(),

@@ -26,6 +26,10 @@ export const SETTINGS_OPERATIONS = [
   'pages.list',
   'pages.overwrite',
   'pages.release',
+  'webhooks.create',
+  'webhooks.list',
+  'webhooks.delete',
+  'webhooks.test',
 ] as const satisfies readonly OperationName[];
 
 export function createSettingsResolver(deps: ResolverDependencies): ResolverHandler {

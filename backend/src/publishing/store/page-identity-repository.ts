@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '../../store/schema';
+import type { HumanEdit } from './queue-repository';
 
 /** What the backend remembers about one published page. */
 export interface PageIdentity {
@@ -17,6 +18,8 @@ export interface PageIdentity {
   updatedAt: string;
   /** The parent Pagewire last put the page under; null when not known. */
   parentId: string | null;
+  /** A person's edit a Confluence event reported since Pagewire's last write (read only: `markHumanEdit` sets it, `save` clears it). */
+  humanEdit?: HumanEdit | null;
 }
 
 /** A page the homepage index does not name yet (or names an older page for). */
@@ -36,6 +39,12 @@ export interface PageIdentityRepository {
   /** The index now names these pages (a record whose page changed since stays unindexed). */
   markIndexed(pages: readonly UnindexedPage[]): Promise<void>;
   forget(installationId: string, spaceKey: string, externalId: string): Promise<void>;
+  /**
+   * Marks the managed page with this id as edited by a person, when the edit
+   * is newer than Pagewire's last write.
+   * Resolves to whether a managed page was marked.
+   */
+  markHumanEdit(installationId: string, pageId: string, edit: HumanEdit): Promise<boolean>;
 }
 
 export function createPageIdentityRepository(db: Kysely<Tables>): PageIdentityRepository {
@@ -70,6 +79,7 @@ function identityRows(db: Kysely<Tables>): Pick<PageIdentityRepository, 'find' |
         lastJobId: row.last_job_id,
         updatedAt: row.updated_at,
         parentId: row.parent_id ?? null,
+        humanEdit: row.human_edit_json === null ? null : (JSON.parse(row.human_edit_json) as HumanEdit),
       };
     },
 
@@ -84,6 +94,8 @@ function identityRows(db: Kysely<Tables>): Pick<PageIdentityRepository, 'find' |
         last_job_id: identity.lastJobId,
         updated_at: identity.updatedAt,
         parent_id: identity.parentId,
+        // Pagewire's own write: whatever a person did before it is now behind it.
+        human_edit_json: null,
       };
       await db
         .insertInto('publish_pages')
@@ -111,7 +123,9 @@ function identityRows(db: Kysely<Tables>): Pick<PageIdentityRepository, 'find' |
 }
 
 /** The homepage index: pages whose entry is not yet written, and marking them written. */
-function indexRows(db: Kysely<Tables>): Pick<PageIdentityRepository, 'listUnindexed' | 'markIndexed'> {
+function indexRows(
+  db: Kysely<Tables>,
+): Pick<PageIdentityRepository, 'listUnindexed' | 'markIndexed' | 'markHumanEdit'> {
   return {
     async listUnindexed(limit) {
       const rows = await db
@@ -145,6 +159,17 @@ function indexRows(db: Kysely<Tables>): Pick<PageIdentityRepository, 'listUninde
             .execute();
         }
       });
+    },
+
+    async markHumanEdit(installationId, pageId, edit) {
+      const result = await db
+        .updateTable('publish_pages')
+        .set({ human_edit_json: JSON.stringify(edit) })
+        .where('installation_id', '=', installationId)
+        .where('page_id', '=', pageId)
+        .where('last_version', '<', edit.version)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
   };
 }

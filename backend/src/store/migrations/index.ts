@@ -10,9 +10,11 @@ import * as m0061 from './0061-activity-human-edit';
 import * as m0100 from './0100-publishing-queue';
 import * as m0110 from './0110-one-request-writes';
 import * as m0120 from './0120-page-releases';
+import * as m0121 from './0121-human-edit-mark';
 import * as m0130 from './0130-publish-jobs-by-space';
 import * as m0200 from './0200-export';
 import * as m0300 from './0300-confluence-pacer';
+import * as m0310 from './0310-webhooks';
 
 export interface NamedMigration {
   /** `NNNN-what`: applied in ascending order, recorded by name, never renamed once released. */
@@ -47,7 +49,9 @@ export const migrations: readonly NamedMigration[] = [
   { name: '0100-publishing-queue', migration: m0100 },
   { name: '0110-one-request-writes', migration: m0110 },
   { name: '0120-page-releases', migration: m0120 },
+  { name: '0121-human-edit-mark', migration: m0121 },
   { name: '0130-publish-jobs-by-space', migration: m0130 },
   { name: '0200-export', migration: m0200 },
   { name: '0300-confluence-pacer', migration: m0300 },
+  { name: '0310-webhooks', migration: m0310 },
 ];

@@ -2,11 +2,13 @@ import type { CoreTables } from './core';
 import type { ExportTables } from './export';
 import type { PacerTables } from './pacer';
 import type { PublishingTables } from './publishing';
+import type { WebhookTables } from './webhooks';
 
 export * from './core';
 export * from './export';
 export * from './pacer';
 export * from './publishing';
+export * from './webhooks';
 
 /**
  * Every table of the backend's one database, as Kysely sees it: what
@@ -15,4 +17,4 @@ export * from './publishing';
  * `<Area>Tables`), joined here; the migrations that create them are listed in
  * ../migrations/index.ts.
  */
-export type Tables = CoreTables & PublishingTables & ExportTables & PacerTables;
+export type Tables = CoreTables & PublishingTables & ExportTables & PacerTables & WebhookTables;

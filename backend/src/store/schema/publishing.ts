@@ -96,6 +96,11 @@ export interface PublishPagesTable {
   parent_id: string | null;
   /** The page the homepage index is known to name for this external id (null: not yet indexed). */
   indexed_page_id: string | null;
+  /**
+   * A person's edit seen in a Confluence event since Pagewire's last write
+   * (`HumanEdit` as JSON); cleared by the next write. Null when none is known.
+   */
+  human_edit_json: string | null;
 }
 
 /** The block revision a macro's snapshot property shows. */

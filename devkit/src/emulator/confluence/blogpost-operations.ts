@@ -1,3 +1,4 @@
+import { emitContentEvent } from '../forge/content-events';
 import { currentVersion, type Page, type Space } from '../state/emulator-state';
 import {
   asRecord,
@@ -65,6 +66,12 @@ function createBlogPost(context: ConfluenceContext) {
     authorId: context.caller.actingAccountId,
     contentType: 'blogpost',
   });
+  emitContentEvent(context.state, {
+    site: context.site,
+    page: post,
+    action: 'created',
+    accountId: context.caller.actingAccountId,
+  });
   return ok(
     renderBlogPost(post, {
       space,
@@ -128,6 +135,12 @@ function updateBlogPost(context: ConfluenceContext) {
     message: version.message,
   });
   post.status = 'current';
+  emitContentEvent(context.state, {
+    site: context.site,
+    page: post,
+    action: 'updated',
+    accountId: context.caller.actingAccountId,
+  });
   return ok(
     renderBlogPost(post, {
       space,

@@ -1,3 +1,4 @@
+import { type ContentEventAction, emitContentEvent } from '../forge/content-events';
 import {
   currentVersion,
   type Page,
@@ -238,6 +239,12 @@ function createPage(context: ConfluenceContext) {
     body: parsedBody.body,
     authorId: context.caller.actingAccountId,
   });
+  emitContentEvent(context.state, {
+    site: context.site,
+    page,
+    action: 'created',
+    accountId: context.caller.actingAccountId,
+  });
   const format = parsedBody.body?.representation;
   return ok(renderPage(page, { space, bodyFormat: format, siteWikiBase: context.siteWikiBase }), 1);
 }
@@ -367,10 +374,24 @@ function updatePage(context: ConfluenceContext) {
       `A page already exists with the title ${title} in this space.`,
     );
   }
+  const moved = parentId !== page.parentId;
+  const restored = page.status === 'trashed';
   appendVersion(context, page, { title, body: parsedBody.body, message: version.message });
   page.parentId = parentId;
   // Updating a trashed page to `current` restores it.
   page.status = 'current';
+  const actions: ContentEventAction[] = [
+    restored ? 'restored' : 'updated',
+    ...(moved ? (['moved'] as const) : []),
+  ];
+  for (const action of actions) {
+    emitContentEvent(context.state, {
+      site: context.site,
+      page,
+      action,
+      accountId: context.caller.actingAccountId,
+    });
+  }
   if (typeof body.ownerId === 'string' && context.site.accountIds.has(body.ownerId))
     page.ownerId = body.ownerId;
   return ok(
@@ -402,6 +423,12 @@ function deletePage(context: ConfluenceContext) {
     if (!canAdminister(space, context.caller)) return v2NotFound();
     context.site.pages.delete(page.id);
     context.state.pagesById.delete(page.id);
+    emitContentEvent(context.state, {
+      site: context.site,
+      page,
+      action: 'deleted',
+      accountId: context.caller.actingAccountId,
+    });
     return { ...noContent(), points: 1 };
   }
   if (page.status !== 'current') return v2NotFound();
@@ -410,6 +437,12 @@ function deletePage(context: ConfluenceContext) {
     if (child.parentId === page.id && child.status === 'current') child.parentId = page.parentId;
   }
   if (space.homepageId === page.id) space.homepageId = null;
+  emitContentEvent(context.state, {
+    site: context.site,
+    page,
+    action: 'trashed',
+    accountId: context.caller.actingAccountId,
+  });
   return { ...noContent(), points: 1 };
 }
 

@@ -6,6 +6,7 @@ import { insertPage } from '../confluence/page-operations';
 import type { RateLimiter } from '../confluence/rate-limiter';
 import { defaultRateLimitSettings } from '../confluence/rate-limiter';
 import { type AppTokenSigner, DEFAULT_APP_TOKEN_TTL_SECONDS } from '../forge/app-tokens';
+import { type ContentEventEmitter, emitContentEvent } from '../forge/content-events';
 import { mintInvocationToken, mintInvocationTokens, newInstallationId } from '../forge/invocation-tokens';
 import type { SigningKeyRing } from '../forge/signing-keys';
 import type { JsonParse } from '../http/http-io';
@@ -22,6 +23,7 @@ import {
   type Site,
   type StoredBody,
 } from '../state/emulator-state';
+import { type ContentEventRouteResult, createContentEventRoutes } from './content-event-routes';
 import {
   apiTokenCreateSchema,
   appTokenMintSchema,
@@ -63,6 +65,8 @@ export interface DevApiDependencies {
   /** The emulator's own origin, e.g. `http://127.0.0.1:4100`. */
   readonly baseUrl: () => string;
   readonly now: () => number;
+  /** Confluence's content events to the apps' triggers (forge/content-events.ts). */
+  readonly contentEvents?: ContentEventEmitter;
 }
 
 type Handler = (input: {
@@ -414,6 +418,7 @@ export function createDevApi(dependencies: DevApiDependencies): DevApi {
       authorId: accountId,
       createdAt: new Date(now()),
     });
+    emitContentEvent(state, { site, page, action: 'updated', accountId });
     return { status: 200, body: pageSnapshot(site, page) };
   });
 
@@ -437,8 +442,30 @@ export function createDevApi(dependencies: DevApiDependencies): DevApi {
     rateLimiter.configure(defaultRateLimitSettings);
     faults.clear();
     requestLog.clear();
+    dependencies.contentEvents?.clear();
     return { status: 204 };
   });
+
+  if (dependencies.contentEvents !== undefined) {
+    const contentEvents = createContentEventRoutes(state, dependencies.contentEvents);
+    const answer = (result: ContentEventRouteResult): DevApiResult =>
+      result.invalid !== undefined
+        ? invalid(result.invalid.path, result.invalid.message)
+        : result.notFound !== undefined
+          ? problem('not_found', result.notFound)
+          : result.body === undefined
+            ? { status: result.status }
+            : { status: result.status, body: result.body };
+    router.add('PUT', '/_dev/forge/installations/:installationId/content-events', ({ params, body }) =>
+      answer(contentEvents.subscribe(params.installationId!, body)),
+    );
+    router.add('DELETE', '/_dev/forge/installations/:installationId/content-events', ({ params }) =>
+      answer(contentEvents.unsubscribe(params.installationId!)),
+    );
+    router.add('GET', '/_dev/forge/content-events', async ({ query }) =>
+      answer(await contentEvents.deliveries(query.get('wait') === 'true')),
+    );
+  }
 
   return {
     async handle(request) {

@@ -52,6 +52,9 @@ const actionLabels: Readonly<Record<ActivityAction, string>> = {
   'export_key.revoked': 'Revoked an export key',
   'export.synced': 'Synced the export mirror',
   'export.sync_failed': 'Could not sync the export mirror',
+  'webhook.created': 'Added a webhook',
+  'webhook.deleted': 'Deleted a webhook',
+  'webhook.paused': 'Paused a webhook that kept failing',
 };
 
 const resultAppearance: Readonly<Record<ActivityResult, 'success' | 'default' | 'removed' | 'moved'>> = {

@@ -34,6 +34,7 @@ import { describeAge, formatDate, formatDateTime } from '../time-display';
 import { ActivityTab } from './activity-tab';
 import { fieldError, inputValue, onlyFieldErrors } from './field-errors';
 import { FieldMessage } from './field-message';
+import { WebhooksSection } from './webhooks-section';
 
 export interface ExportTabProps {
   view: SettingsView;
@@ -60,13 +61,8 @@ export function ExportTab({ view, onChanged, now, revision }: ExportTabProps) {
       <SyncState sync={exportView.sync} enabled={exportView.settings.enabled} now={now} />
       <ConsumerUrl url={exportView.exportUrl} />
       <ExportKeys view={view} onChanged={onChanged} now={now} />
-      {/*
-       * ── Webhooks ─────────────────────────────────────────────────────────
-       * The webhooks section (a separate component, `webhooks.*` operations)
-       * goes here, between the keys and the activity: it is another way the
-       * same consumers hear about changes.
-       * ─────────────────────────────────────────────────────────────────────
-       */}
+      {/* Webhooks: another way the same consumers hear about changes, pushed instead of polled. */}
+      <WebhooksSection canEdit={view.canEdit} now={now} onChanged={onChanged} />
       <Stack space="space.100" testId="pagewire-export-activity">
         <Heading as="h3" size="xsmall">
           Export activity

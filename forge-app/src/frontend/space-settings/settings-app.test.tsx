@@ -95,6 +95,7 @@ const noActivity = ok({ items: [], nextCursor: null });
 const defaultAnswers: Record<string, Answer> = {
   'blocks.overview': ok({ blocks: [] }),
   'pages.list': ok({ pages: [] }),
+  'webhooks.list': ok({ subscriptions: [] }),
 };
 
 const tabsShown = (tree: ForgeDoc) => byType(tree, 'Tabs').length > 0;

@@ -1,0 +1,213 @@
+import type { WebhookEventType } from '@pagewire/shared';
+import type { Kysely } from 'kysely';
+import type { Tables, WebhookSubscriptionsTable, WebhookTables } from '../../store/schema';
+
+export interface StoredSubscription {
+  id: string;
+  installationId: string;
+  spaceKey: string;
+  url: string;
+  events: WebhookEventType[];
+  secretSealed: string;
+  state: 'active' | 'paused';
+  createdAt: string;
+  createdBy: string;
+  failingSince: string | null;
+  lastSuccessAt: string | null;
+  lastError: { at: string; detail: string } | null;
+  pausedAt: string | null;
+}
+
+export interface DeliveryCounts {
+  delivered: number;
+  pending: number;
+  deadLettered: number;
+}
+
+export interface SubscriptionRepository {
+  insert(subscription: StoredSubscription): Promise<void>;
+  find(installationId: string, spaceKey: string, id: string): Promise<StoredSubscription | null>;
+  findById(id: string): Promise<StoredSubscription | null>;
+  list(installationId: string, spaceKey: string): Promise<StoredSubscription[]>;
+  /** The space's active subscriptions: who gets a new event. */
+  listActive(installationId: string, spaceKey: string): Promise<StoredSubscription[]>;
+  countDeliveries(subscriptionIds: readonly string[]): Promise<Map<string, DeliveryCounts>>;
+  /** Deletes the subscription and its deliveries; false when there was none. */
+  delete(installationId: string, spaceKey: string, id: string): Promise<boolean>;
+  recordSuccess(id: string, at: Date): Promise<void>;
+  /** Records a failure; resolves to when the subscription started failing (this failure, if it was healthy). */
+  recordFailure(id: string, at: Date, detail: string): Promise<string>;
+  /** Pauses an active subscription; false when it was already paused (or gone). */
+  pause(id: string, at: Date): Promise<boolean>;
+  /** A paused subscription whose test went through takes events again. */
+  resume(id: string): Promise<boolean>;
+}
+
+function toSubscription(row: WebhookSubscriptionsTable): StoredSubscription {
+  return {
+    id: row.id,
+    installationId: row.installation_id,
+    spaceKey: row.space_key,
+    url: row.url,
+    events: JSON.parse(row.events_json) as WebhookEventType[],
+    secretSealed: row.secret_sealed,
+    state: row.state === 'paused' ? 'paused' : 'active',
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+    failingSince: row.failing_since,
+    lastSuccessAt: row.last_success_at,
+    lastError:
+      row.last_error_at === null ? null : { at: row.last_error_at, detail: row.last_error_detail ?? '' },
+    pausedAt: row.paused_at,
+  };
+}
+
+export function createSubscriptionRepository(db: Kysely<Tables>): SubscriptionRepository {
+  return {
+    async insert(subscription) {
+      await db
+        .insertInto('webhook_subscriptions')
+        .values({
+          id: subscription.id,
+          installation_id: subscription.installationId,
+          space_key: subscription.spaceKey,
+          url: subscription.url,
+          events_json: JSON.stringify(subscription.events),
+          secret_sealed: subscription.secretSealed,
+          state: subscription.state,
+          created_at: subscription.createdAt,
+          created_by: subscription.createdBy,
+          failing_since: null,
+          last_success_at: null,
+          last_error_at: null,
+          last_error_detail: null,
+          paused_at: null,
+        })
+        .execute();
+    },
+
+    async find(installationId, spaceKey, id) {
+      const row = await db
+        .selectFrom('webhook_subscriptions')
+        .selectAll()
+        .where('installation_id', '=', installationId)
+        .where('space_key', '=', spaceKey)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row === undefined ? null : toSubscription(row);
+    },
+
+    async findById(id) {
+      const row = await db
+        .selectFrom('webhook_subscriptions')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row === undefined ? null : toSubscription(row);
+    },
+
+    async list(installationId, spaceKey) {
+      const rows = await db
+        .selectFrom('webhook_subscriptions')
+        .selectAll()
+        .where('installation_id', '=', installationId)
+        .where('space_key', '=', spaceKey)
+        .orderBy('created_at')
+        .execute();
+      return rows.map(toSubscription);
+    },
+
+    async listActive(installationId, spaceKey) {
+      const rows = await db
+        .selectFrom('webhook_subscriptions')
+        .selectAll()
+        .where('installation_id', '=', installationId)
+        .where('space_key', '=', spaceKey)
+        .where('state', '=', 'active')
+        .execute();
+      return rows.map(toSubscription);
+    },
+
+    async countDeliveries(subscriptionIds) {
+      const counts = new Map<string, DeliveryCounts>();
+      for (const id of subscriptionIds) counts.set(id, { delivered: 0, pending: 0, deadLettered: 0 });
+      if (subscriptionIds.length === 0) return counts;
+      const rows = await db
+        .selectFrom('webhook_deliveries')
+        .select(['subscription_id', 'state', (eb) => eb.fn.countAll<number>().as('count')])
+        .where('subscription_id', 'in', subscriptionIds)
+        .groupBy(['subscription_id', 'state'])
+        .execute();
+      for (const row of rows) {
+        const entry = counts.get(row.subscription_id);
+        if (entry === undefined) continue;
+        const count = Number(row.count);
+        if (row.state === 'delivered') entry.delivered += count;
+        else if (row.state === 'dead') entry.deadLettered += count;
+        else entry.pending += count;
+      }
+      return counts;
+    },
+
+    async delete(installationId, spaceKey, id) {
+      return db.transaction().execute(async (trx) => {
+        const result = await trx
+          .deleteFrom('webhook_subscriptions')
+          .where('installation_id', '=', installationId)
+          .where('space_key', '=', spaceKey)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        if (Number(result.numDeletedRows) === 0) return false;
+        await trx.deleteFrom('webhook_deliveries').where('subscription_id', '=', id).execute();
+        return true;
+      });
+    },
+
+    async recordSuccess(id, at) {
+      await db
+        .updateTable('webhook_subscriptions')
+        .set({ last_success_at: at.toISOString(), failing_since: null })
+        .where('id', '=', id)
+        .execute();
+    },
+
+    async recordFailure(id, at, detail) {
+      const iso = at.toISOString();
+      await db
+        .updateTable('webhook_subscriptions')
+        .set((eb) => ({
+          last_error_at: iso,
+          last_error_detail: detail.slice(0, 300),
+          failing_since: eb.fn.coalesce('failing_since', eb.val(iso)),
+        }))
+        .where('id', '=', id)
+        .execute();
+      const row = await db
+        .selectFrom('webhook_subscriptions')
+        .select('failing_since')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row?.failing_since ?? iso;
+    },
+
+    async pause(id, at) {
+      const result = await db
+        .updateTable('webhook_subscriptions')
+        .set({ state: 'paused', paused_at: at.toISOString() })
+        .where('id', '=', id)
+        .where('state', '=', 'active')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async resume(id) {
+      const result = await db
+        .updateTable('webhook_subscriptions')
+        .set({ state: 'active', paused_at: null, failing_since: null })
+        .where('id', '=', id)
+        .where('state', '=', 'paused')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+  };
+}
