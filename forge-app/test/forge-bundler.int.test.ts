@@ -154,32 +154,34 @@ describe('the app bundled by @forge/bundler, as forge deploy bundles it', () => 
             ? { ok: true, data: { blocks: [] } }
             : functionKey === 'pages.list'
               ? { ok: true, data: { pages: [] } }
-              : {
-                  ok: true,
-                  data: {
-                    space: { key: 'ENG', id: '98306' },
-                    mode: 'marketplace',
-                    canEdit: false,
-                    settings: { publishingPolicy: 'live', staleAfterMinutes: 60 },
-                    appToken: { status: 'ok', expiresAt: null },
-                    apiToken: null,
-                    requiredApiTokenScopes: [],
-                    ingestKeys: [],
-                    ingestUrl: null,
-                    export: {
-                      settings: { enabled: false, includeRestricted: false },
-                      keys: [],
-                      sync: {
-                        state: 'off',
-                        lastFullSyncAt: null,
-                        nextSyncAt: null,
-                        pages: 0,
-                        lastError: null,
+              : functionKey === 'webhooks.list'
+                ? { ok: true, data: { subscriptions: [] } }
+                : {
+                    ok: true,
+                    data: {
+                      space: { key: 'ENG', id: '98306' },
+                      mode: 'marketplace',
+                      canEdit: false,
+                      settings: { publishingPolicy: 'live', staleAfterMinutes: 60 },
+                      appToken: { status: 'ok', expiresAt: null },
+                      apiToken: null,
+                      requiredApiTokenScopes: [],
+                      ingestKeys: [],
+                      ingestUrl: null,
+                      export: {
+                        settings: { enabled: false, includeRestricted: false },
+                        keys: [],
+                        sync: {
+                          state: 'off',
+                          lastFullSyncAt: null,
+                          nextSyncAt: null,
+                          pages: 0,
+                          lastError: null,
+                        },
+                        exportUrl: null,
                       },
-                      exportUrl: null,
                     },
                   },
-                },
       until: (tree) => findText(tree).includes('You can view these settings'),
     });
 

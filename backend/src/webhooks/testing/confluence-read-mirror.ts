@@ -25,7 +25,7 @@ interface TestMirrorTable {
 }
 
 /** Its own table, made when the stand-in is built (test support: not one of the product's migrations). */
-async function ensureTestMirrorTable(db: Kysely<unknown>): Promise<void> {
+async function ensureTestMirrorTable(db: Pick<Kysely<unknown>, 'schema'>): Promise<void> {
   await db.schema
     .createTable('webhook_test_mirror')
     .ifNotExists()
@@ -42,7 +42,7 @@ const spaceSchema = z.looseObject({ id: z.union([z.string(), z.number()]), key: 
 const STATUSES: readonly ExportPageStatus[] = ['current', 'archived', 'trashed', 'deleted'];
 
 export function createConfluenceReadMirror(context: BackendContext): PageMirrorPort {
-  const db = context.db as unknown as Kysely<{ webhook_test_mirror: TestMirrorTable }>;
+  const db = context.db.withTables<{ webhook_test_mirror: TestMirrorTable }>();
   const clientFor = createConfluenceClientResolver({
     sources: context.credentialSources,
     mode: context.config.mode,
@@ -52,7 +52,7 @@ export function createConfluenceReadMirror(context: BackendContext): PageMirrorP
     pacer: createPacer(),
   });
   const spaceKeys = new Map<string, string>();
-  const tableReady = ensureTestMirrorTable(context.db as unknown as Kysely<unknown>);
+  const tableReady = ensureTestMirrorTable(context.db);
 
   async function readPage(installationId: string, spaceId: string, pageId: string) {
     await tableReady;
