@@ -8,6 +8,7 @@ import type { Tables } from '../store/schema';
 import { type ConfluenceClientResolver, createPublishingConfluence } from './confluence-gateway';
 import { PAGE_OWNERSHIP_PROPERTY_KEY, pageIndexPropertyKey } from './page-ownership';
 import type { PublishingService } from './publishing-service';
+import { findRelease, listReleases } from './store/page-release-repository';
 import { type HumanEdit, type StoredJob, toStoredJob } from './store/queue-repository';
 
 export interface PageManagementDeps {
@@ -230,33 +231,6 @@ export function createPageManagementOperations(
       };
     },
   };
-}
-
-/** Whether a space admin released this external id: its source's pushes are then refused with `page_released`. */
-export async function findRelease(
-  db: Kysely<Tables>,
-  installationId: string,
-  spaceKey: string,
-  externalId: string,
-) {
-  return db
-    .selectFrom('publish_page_releases')
-    .selectAll()
-    .where('installation_id', '=', installationId)
-    .where('space_key', '=', spaceKey)
-    .where('external_id', '=', externalId)
-    .executeTakeFirst();
-}
-
-function listReleases(db: Kysely<Tables>, installationId: string, spaceKey: string) {
-  return db
-    .selectFrom('publish_page_releases')
-    .selectAll()
-    .where('installation_id', '=', installationId)
-    .where('space_key', '=', spaceKey)
-    .orderBy('title')
-    .limit(500)
-    .execute();
 }
 
 /**

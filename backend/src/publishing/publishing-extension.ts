@@ -9,9 +9,10 @@ import type { ConfluenceClientResolver } from './confluence-gateway';
 import { createAutomationRouter } from './http/automation-router';
 import { createPublishingRouter } from './http/publishing-router';
 import { createJobAutomation } from './job-automation';
-import { createPageManagementOperations, findRelease } from './page-management';
+import { createPageManagementOperations } from './page-management';
 import { createPublishingService } from './publishing-service';
 import { createPageIdentityRepository } from './store/page-identity-repository';
+import { findRelease } from './store/page-release-repository';
 
 export interface PublishingExtensionOptions {
   /** The same env record the backend's config is read from (`PAGEWIRE_PUBLISH_*` knobs). */

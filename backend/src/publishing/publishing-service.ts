@@ -19,7 +19,6 @@ import { createJobAudit, type JobAudit } from './job-audit';
 import { createJobWaiters, type JobWaiters, workItemKey } from './job-waiters';
 import { createPageIndexer } from './page-indexer';
 import { createPageJobs } from './page-jobs';
-import { findRelease } from './page-management';
 import { type PublishIntent, type PublishResult, publishPage } from './page-publisher';
 import { createPublishingMaintenance } from './publishing-maintenance';
 import { createPublishingMetrics, type PublishingMetrics } from './publishing-metrics';
@@ -28,6 +27,7 @@ import { publishSnapshot } from './snapshot-publisher';
 import { createSnapshotScheduling, type SnapshotScheduling } from './snapshot-scheduling';
 import { createSpaceDirectory } from './space-directory';
 import { createPageIdentityRepository } from './store/page-identity-repository';
+import { findRelease } from './store/page-release-repository';
 import {
   createQueueRepository,
   type Lease,

@@ -1,7 +1,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { PublishJobsTable, Tables } from '../../store/schema';
-import type { EnqueueInput, QueueRepository, StoredJob } from './queue-repository';
 import { toStoredJob } from './queue-rows';
+import type { EnqueueInput, QueueRepository, StoredJob } from './queue-types';
 
 /** Accepting jobs: each joins (or creates) its target's work item and gets the next position in it. */
 export function createEnqueueOperations(

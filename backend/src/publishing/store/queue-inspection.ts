@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '../../store/schema';
-import type { QueueRepository } from './queue-repository';
+import type { QueueRepository } from './queue-types';
 
 /** What the metrics, the settings page and housekeeping read about the queue. */
 export function createQueueInspection(

@@ -1,7 +1,7 @@
 import { type Kysely, sql, type Updateable } from 'kysely';
 import type { PublishWorkTable, Tables } from '../../store/schema';
-import type { Lease, QueueRepository } from './queue-repository';
 import { toLease, toStoredJob, updateActiveJobs } from './queue-rows';
+import type { Lease, QueueRepository } from './queue-types';
 
 /** Taking work and holding it: claims, heartbeats, the recorded intent, and letting go of dead owners' leases. */
 export function createLeaseOperations(

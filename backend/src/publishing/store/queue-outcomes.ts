@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Tables } from '../../store/schema';
-import type { JobError, Lease, Outcome, QueueRepository } from './queue-repository';
 import { EPHEMERAL_TARGET_PREFIX, NO_LEASE, updateActiveJobs } from './queue-rows';
+import type { JobError, Lease, Outcome, QueueRepository } from './queue-types';
 
 /** How a leased job ends: done (carrying the older jobs it superseded), back for a later attempt, or given up. */
 export function createOutcomeOperations(

@@ -1,7 +1,7 @@
 import type { JobState, JobView, JobWarning, PublishPlan } from '@pagewire/shared';
 import type { Kysely, Updateable } from 'kysely';
 import type { PublishJobsTable, PublishWorkTable, Tables } from '../../store/schema';
-import type { HumanEdit, JobKind, Lease, StoredJob } from './queue-repository';
+import type { HumanEdit, JobKind, Lease, StoredJob } from './queue-types';
 
 /** The rows of the queue (store/schema/publishing.ts) as the engine sees them, and the statements every part shares. */
 
