@@ -55,4 +55,48 @@ describe('the layers of the backend core', () => {
     );
     expect(builders).toEqual([]);
   });
+
+  it('keeps confluence/ a leaf: the client imports neither credentials nor the store', () => {
+    expect(
+      offending('confluence', (target) => target.startsWith('credentials/') || target.startsWith('store/')),
+    ).toEqual([]);
+  });
+});
+
+/** The workspaces' one-way rule (docs/ARCHITECTURE.md, "The layers"): package imports of @pagewire/*. */
+const repositoryRoot = resolve(src, '../..');
+
+function workspaceImports(workspace: string, { tests }: { tests: boolean }): string[] {
+  const root = join(repositoryRoot, workspace);
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && /\.(ts|tsx)$/.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .filter((file) => !file.includes('node_modules'))
+    .filter((file) => tests || !/\.test\.tsx?$|\/test\/|\/testing\//.test(file))
+    .flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/(?:from\s+|import\(\s*)'(@pagewire\/[a-z-]+)/g)].map(
+        (match) => `${relative(repositoryRoot, file)} → ${match[1]}`,
+      ),
+    );
+}
+
+describe('the workspaces', () => {
+  it('lets shared import no other workspace', () => {
+    expect(
+      workspaceImports('shared', { tests: true }).filter((line) => !line.endsWith('@pagewire/shared')),
+    ).toEqual([]);
+  });
+
+  it('lets the devkit import only shared, tests included', () => {
+    expect(
+      workspaceImports('devkit', { tests: true }).filter((line) => !/@pagewire\/(shared|devkit)$/.test(line)),
+    ).toEqual([]);
+  });
+
+  it('keeps the backend and the Forge app off the devkit and the local stack outside their tests', () => {
+    const refused = (line: string) =>
+      line.endsWith('@pagewire/devkit') || line.endsWith('@pagewire/local-stack');
+    expect(workspaceImports('backend/src', { tests: false }).filter(refused)).toEqual([]);
+    expect(workspaceImports('forge-app/src', { tests: false }).filter(refused)).toEqual([]);
+  });
 });
