@@ -17,6 +17,7 @@ export * from './ingest';
 export * from './lifecycle';
 export * from './operations/operations';
 export * from './operations/resolver-result';
+export * from './page-tree';
 export * from './settings';
 export * from './snapshot';
 export * from './webhooks';

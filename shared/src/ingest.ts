@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { adfDocumentSchema } from './adf/adf-document';
 import { blockKeySchema, MAX_INGEST_BODY_BYTES } from './blocks/block-content';
 import { labelSchema, numericIdSchema, spaceKeySchema } from './confluence-ids';
+import { pageOriginSchema, treeNameSchema } from './page-tree';
 
 export { blockPayloadSchema as ingestBlockBodySchema } from './blocks/block-content';
 
@@ -40,6 +41,10 @@ export const pageIngestBodySchema = z
   .strictObject({
     spaceKey: spaceKeySchema,
     parentId: numericIdSchema.optional(),
+    /** The parent as another page of the same source; created first if it is in the same run. Not with `parentId`. */
+    parentExternalId: externalIdSchema.optional(),
+    /** Where a docs-as-code tool published this page from (docs/DOCS-AS-CODE.md). */
+    origin: pageOriginSchema.optional(),
     title: z.string().trim().min(1).max(255),
     markdown: z.string().max(MAX_INGEST_BODY_BYTES).optional(),
     adf: adfDocumentSchema.optional(),
@@ -52,6 +57,10 @@ export const pageIngestBodySchema = z
   .refine((body) => (body.markdown === undefined) !== (body.adf === undefined), {
     message: 'give exactly one of "markdown" and "adf"',
     path: ['markdown'],
+  })
+  .refine((body) => body.parentId === undefined || body.parentExternalId === undefined, {
+    message: 'give at most one of "parentId" and "parentExternalId"',
+    path: ['parentExternalId'],
   });
 export type PageIngestBody = z.infer<typeof pageIngestBodySchema>;
 export type PageIngestBodyInput = z.input<typeof pageIngestBodySchema>;
@@ -81,7 +90,8 @@ export const terminalJobStates: ReadonlySet<JobState> = new Set([
   'planned',
 ]);
 
-export const planActions = ['create', 'update', 'unchanged', 'skip'] as const;
+/** `move`: the page's content is unchanged and only its parent changes; `archive`: an archive job's plan. */
+export const planActions = ['create', 'update', 'move', 'unchanged', 'skip', 'archive'] as const;
 export const publishPlanSchema = z.object({
   action: z.enum(planActions),
   reason: z.string().optional(),
@@ -130,6 +140,8 @@ export const jobViewSchema = z.object({
   warnings: z.array(jobWarningSchema).optional(),
   /** Where a person opens the page, once the job knows it (and the backend knows the site's URL). */
   pageUrl: z.url().optional(),
+  /** What a `published` job did to the page: created it, wrote a new version, moved it, or archived it. */
+  written: z.enum(['created', 'updated', 'moved', 'archived']).optional(),
 });
 export type JobView = z.infer<typeof jobViewSchema>;
 
@@ -171,3 +183,27 @@ export const publishedPageSchema = z.object({
   lastJob: jobViewSchema.nullable(),
 });
 export type PublishedPage = z.infer<typeof publishedPageSchema>;
+
+/** One page of a tree as the backend knows it. */
+export const treePageSchema = z.object({
+  externalId: externalIdSchema,
+  origin: pageOriginSchema,
+  title: z.string(),
+  parentExternalId: externalIdSchema.nullable(),
+  /** Null until the page's first publish wrote it. */
+  pageId: z.string().nullable(),
+  pageUrl: z.url().optional(),
+  /** `archived` once an orphan was archived; it is not listed as an orphan again. */
+  status: z.enum(['current', 'archived']),
+  updatedAt: z.string(),
+  lastJob: jobViewSchema.nullable(),
+});
+export type TreePage = z.infer<typeof treePageSchema>;
+
+/** `GET /ingest/v1/trees/{tree}/pages?cursor=`: all pages of a tree in the key's space. */
+export const treePageListSchema = z.object({
+  tree: treeNameSchema,
+  pages: z.array(treePageSchema),
+  nextCursor: z.string().nullable(),
+});
+export type TreePageList = z.infer<typeof treePageListSchema>;
