@@ -1,6 +1,6 @@
+import { ProblemError } from '../domain/problem-error';
 import { type BucketLimit, createTokenBuckets, type TakeResult } from '../domain/token-buckets';
 import { hasErrorKind } from '../error-kinds';
-import { ProblemError } from '../http/problem-error';
 import type { IngestAuthenticator, IngestPrincipal } from './ingest-key';
 
 /** `null` turns a limit off. Defaults and variables: config/config.ts and docs/BACKEND.md, "Ingest limits". */

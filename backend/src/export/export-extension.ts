@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { BackendExtension } from '../backend';
 import { createPacer, type Pacer } from '../confluence/pacer';
-import { type BackgroundJob, startPeriodicJob } from '../credentials/api-token-recheck-job';
+import { type BackgroundJob, startPeriodicJob } from '../domain/periodic-job';
 import { createConfluenceClientResolver } from '../publishing/confluence-client-resolver';
 import { createPostgresPacerStore } from '../store/pacer-store-postgres';
 import { EXPORT_TENANT_TABLES } from '../store/schema';

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
-import { type BackgroundJob, startPeriodicJob } from '../credentials/api-token-recheck-job';
+import { type BackgroundJob, startPeriodicJob } from '../domain/periodic-job';
 import type { InstallationRepository } from './installation-repository';
 import type { Tables } from './schema';
 
