@@ -74,10 +74,11 @@ module.exports = {
     {
       name: 'http-edge-reaches-store-only-through-use-cases',
       comment:
-        'Routers and operation handlers translate HTTP to use cases; the decisions and the store are below.',
+        'Routers and operation handlers translate HTTP to use cases; the decisions and the store are below. ' +
+        'Their tests may open a test database (store/testing/), never a table.',
       severity: 'error',
       from: { path: `${backend}http/` },
-      to: { path: `${backend}store/` },
+      to: { path: `${backend}store/`, pathNot: `${backend}store/testing/` },
     },
     {
       name: 'http-edge-imports-no-feature-module',

@@ -7,13 +7,13 @@ import {
   ingest,
   installAndCreateKey,
   spawnBackend,
-} from '../backend/src/publishing/testing/backend-process';
+} from '../backend/src/testing/backend-process';
+import { webhookTestEnv } from '../backend/src/testing/webhook-stack';
 import { CONTENT_EVENTS_PATH } from '../backend/src/webhooks/content-events-router';
 import {
   type ReceivedDelivery,
   startWebhookReceiver,
 } from '../backend/src/webhooks/testing/webhook-receiver';
-import { webhookTestEnv } from '../backend/src/webhooks/testing/webhook-stack';
 import {
   type BenchContext,
   type BenchmarkDefinition,
@@ -63,9 +63,7 @@ const QUICK: Settings = {
   eventPages: 10,
 };
 
-const ENTRY = fileURLToPath(
-  new URL('../backend/src/webhooks/testing/webhooks-backend-main.ts', import.meta.url),
-);
+const ENTRY = fileURLToPath(new URL('../backend/src/testing/webhooks-backend-main.ts', import.meta.url));
 
 async function run(context: BenchContext): Promise<BenchOutcome> {
   const settings = context.quick ? QUICK : FULL;

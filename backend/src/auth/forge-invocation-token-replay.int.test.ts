@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../store/database';
 import { migrations } from '../store/migrations';
 import { migrateToLatest } from '../store/migrator';
-import { type TestDatabase, testDatabaseTargets } from '../testing/test-databases';
+import { type TestDatabase, testDatabaseTargets } from '../store/testing/test-databases';
 import { createFitReplayStore } from './forge-invocation-token-replay';
 
 const t0 = new Date('2026-11-28T10:00:00.000Z');

@@ -10,9 +10,9 @@ import { openDatabase } from '../store/database';
 import { migrations } from '../store/migrations';
 import { migrateToLatest } from '../store/migrator';
 import { createRepositories } from '../store/repositories';
+import { postgresTarget, postgresTestUrl, type TestDatabase } from '../store/testing/test-databases';
 import { createCredentialServices } from '../testing/credential-services';
 import { createFakeTokenHealth } from '../testing/fake-token-health';
-import { postgresTarget, postgresTestUrl, type TestDatabase } from '../testing/test-databases';
 import { type CliOutput, runRotateMasterKey } from './rotate-master-key';
 
 const A = 'ari:cloud:ecosystem::installation/aaaaaaaa-0000-4000-8000-000000000001';

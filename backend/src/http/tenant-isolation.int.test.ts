@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseTargets } from '../store/testing/test-databases';
 import { createTestSigner, type TestSigner } from '../testing/forge-tokens';
 import { startTestBackend, type TestBackend, type TestTenant } from '../testing/test-backend';
-import { testDatabaseTargets } from '../testing/test-databases';
 
 const admin = { isSpaceAdmin: true };
 

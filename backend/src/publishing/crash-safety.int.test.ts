@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { declareEmulator } from '@pagewire/devkit/testing';
 import { snapshotPropertyKey, snapshotPropertySchema } from '@pagewire/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emulatorBackendEnv } from '../testing/emulator-backend-env';
 import {
   type BackendProcess,
   callOperation,
@@ -14,7 +13,8 @@ import {
   installAndCreateKey,
   spawnBackend,
   waitForJobs,
-} from './testing/backend-process';
+} from '../testing/backend-process';
+import { emulatorBackendEnv } from '../testing/emulator-backend-env';
 import { expectOnePagePerExternalId } from './testing/confluence-inspection';
 
 const env = declareEmulator();

@@ -5,7 +5,6 @@ import { Worker } from 'node:worker_threads';
 import { declareEmulator } from '@pagewire/devkit/testing';
 import { MAX_INGEST_BODY_BYTES } from '@pagewire/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emulatorBackendEnv } from '../testing/emulator-backend-env';
 import {
   type BackendProcess,
   buildBackendBundle,
@@ -14,7 +13,8 @@ import {
   installAndCreateKey,
   spawnBackend,
   waitForJobs,
-} from './testing/backend-process';
+} from '../testing/backend-process';
+import { emulatorBackendEnv } from '../testing/emulator-backend-env';
 import { expectOnePagePerExternalId } from './testing/confluence-inspection';
 
 /**

@@ -4,9 +4,9 @@ import type { JobView } from '@pagewire/shared';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { migrations } from '../store/migrations';
+import { postgresTarget, postgresTestUrl, sqliteTarget } from '../store/testing/test-databases';
+import { ingest, installAndCreateKey, spawnBackend, waitForJobs } from '../testing/backend-process';
 import { emulatorBackendEnv } from '../testing/emulator-backend-env';
-import { postgresTarget, postgresTestUrl, sqliteTarget } from '../testing/test-databases';
-import { ingest, installAndCreateKey, spawnBackend, waitForJobs } from './testing/backend-process';
 import { externalIdOf, versionTexts, visibleText } from './testing/confluence-inspection';
 import { createPublishingHarness, pageWrites } from './testing/publishing-harness';
 

@@ -1,11 +1,11 @@
 import type { BlockPayload, TokenHealth } from '@pagewire/shared';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type TestDatabase, testDatabaseTargets } from '../testing/test-databases';
 import { migrations, type NamedMigration } from './migrations';
 import { migrateToLatest, pendingMigrations } from './migrator';
 import { createPlacementRepository } from './placement-repository';
 import { createRepositories, type Repositories } from './repositories';
+import { type TestDatabase, testDatabaseTargets } from './testing/test-databases';
 
 const A = 'ari:cloud:ecosystem::installation/aaaaaaaa-0000-4000-8000-000000000001';
 const B = 'ari:cloud:ecosystem::installation/bbbbbbbb-0000-4000-8000-000000000002';

@@ -1,7 +1,7 @@
 import { createMemoryPacerStore, type PacerStore } from '../confluence/pacer-store';
 import { openDatabase } from '../store/database';
 import { createPostgresPacerStore } from '../store/pacer-store-postgres';
-import { postgresTarget, postgresTestUrl } from './test-databases';
+import { postgresTarget, postgresTestUrl } from '../store/testing/test-databases';
 
 /** Where two replicas keep the pacing budget they share. */
 export interface SharedPacerStoreTarget {

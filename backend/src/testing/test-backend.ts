@@ -8,6 +8,7 @@ import { type ComposeOptions, compose } from '../compose';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../observability/logger';
 import { startInstallationPurgeJob } from '../store/installation-purge';
+import { sqliteTarget, type TestDatabase, type TestDatabaseTarget } from '../store/testing/test-databases';
 import { createFakeTokenHealth, type FakeTokenHealth, GRANTED_SCOPES } from './fake-token-health';
 import {
   createTestSigner,
@@ -18,7 +19,6 @@ import {
   type TestSigner,
 } from './forge-tokens';
 import { createLogCapture, type LogCapture } from './log-capture';
-import { sqliteTarget, type TestDatabase, type TestDatabaseTarget } from './test-databases';
 
 /**
  * A whole backend in-process for HTTP tests: a fresh database, FITs signed by

@@ -5,9 +5,7 @@ import type { SeededSite } from '@pagewire/devkit';
 import { declareEmulator } from '@pagewire/devkit/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBackend } from '../index';
-import { callOperation, ingest } from '../publishing/testing/backend-process';
-import { CONTENT_EVENTS_PATH } from './content-events-router';
-import { startWebhookReceiver, type WebhookReceiver } from './testing/webhook-receiver';
+import { callOperation, ingest } from '../testing/backend-process';
 import {
   connectSite,
   createPageAsPerson,
@@ -16,7 +14,9 @@ import {
   startWebhookBackend,
   webhookTestDatabases,
   webhookTestEnv,
-} from './testing/webhook-stack';
+} from '../testing/webhook-stack';
+import { CONTENT_EVENTS_PATH } from './content-events-router';
+import { startWebhookReceiver, type WebhookReceiver } from './testing/webhook-receiver';
 
 const env = declareEmulator();
 let dataDir: string;

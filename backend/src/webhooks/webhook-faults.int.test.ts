@@ -6,18 +6,7 @@ import type { SeededSite } from '@pagewire/devkit';
 import { declareEmulator } from '@pagewire/devkit/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBackend } from '../index';
-import {
-  type BackendProcess,
-  callOperation,
-  ingest,
-  spawnBackend,
-} from '../publishing/testing/backend-process';
-import { CONTENT_EVENTS_PATH } from './content-events-router';
-import {
-  type ReceivedDelivery,
-  startWebhookReceiver,
-  type WebhookReceiver,
-} from './testing/webhook-receiver';
+import { type BackendProcess, callOperation, ingest, spawnBackend } from '../testing/backend-process';
 import {
   connectSite,
   createPageAsPerson,
@@ -25,7 +14,13 @@ import {
   eventually,
   startWebhookBackend,
   webhookTestEnv,
-} from './testing/webhook-stack';
+} from '../testing/webhook-stack';
+import { CONTENT_EVENTS_PATH } from './content-events-router';
+import {
+  type ReceivedDelivery,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from './testing/webhook-receiver';
 
 /**
  * What a subscriber can count on when things go wrong (docs/WEBHOOKS.md,
@@ -120,7 +115,7 @@ describe('webhook delivery under faults', { timeout: 120_000 }, () => {
       ...webhookTestEnv(env.dev, databaseUrl),
       NODE_OPTIONS: '--import tsx',
     };
-    const entry = fileURLToPath(new URL('./testing/webhooks-backend-main.ts', import.meta.url));
+    const entry = fileURLToPath(new URL('../testing/webhooks-backend-main.ts', import.meta.url));
     let backend: BackendProcess = await spawnBackend(processEnv, 60_000, { entry });
     try {
       const site = await env.dev.seedSite();

@@ -12,9 +12,9 @@ import {
   type ProblemCode,
 } from '@pagewire/shared';
 import { z } from 'zod';
-import { forgeMacroNode, MACRO_MODULE_KEY } from '../stack/demo-content';
-import type { DemoRecord } from '../stack/demo-record';
-import { type DemoResolvers, SETTINGS_MODULE_KEY } from '../stack/demo-seed';
+import { forgeMacroNode, MACRO_MODULE_KEY } from '../demo/demo-content';
+import type { DemoRecord } from '../demo/demo-record';
+import { type DemoResolvers, SETTINGS_MODULE_KEY } from '../demo/demo-seed';
 import { renderAdfNodes, renderStorage } from './adf-html';
 import { escapeHtml } from './html';
 import {

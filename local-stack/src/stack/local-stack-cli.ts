@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError } from '@pagewire/backend';
 import { describeBusyPort, findBusyPorts } from '@pagewire/devkit/busy-ports';
-import { DEMO_SOURCE, METRICS_BLOCK_KEY, QUICKSTART_SOURCE, STATUS_BLOCK_KEY } from './demo-content';
+import { DEMO_SOURCE, METRICS_BLOCK_KEY, QUICKSTART_SOURCE, STATUS_BLOCK_KEY } from '../demo/demo-content';
 import { LOCAL_STACK_USAGE, LocalStackOptionsError, readLocalStackOptions } from './local-stack-options';
 import { type RunningLocalStack, startLocalStack } from './start-local-stack';
 

@@ -6,13 +6,13 @@ import { createEmulatorState, type EmulatorState } from '@pagewire/devkit/emulat
 import { createForgeRuntime, type ForgeRuntime } from '@pagewire/devkit/forge-runtime';
 import { startPreview } from '../preview/preview-server';
 import { createBackendLogStream } from './backend-log-stream';
-import { quickstartStatusBlock, STATUS_BLOCK_KEY } from './demo-content';
-import { type DemoRecord, readDemoRecord, writeDemoRecord } from './demo-record';
-import { type DemoResolvers, deliverLifecycle, ensureDemo, worldHolds } from './demo-seed';
-import { publishRunbook, type RunbookOutcome, startDemoSource } from './demo-source';
+import { quickstartStatusBlock, STATUS_BLOCK_KEY } from '../demo/demo-content';
+import { type DemoRecord, readDemoRecord, writeDemoRecord } from '../demo/demo-record';
+import { type DemoResolvers, deliverLifecycle, ensureDemo, worldHolds } from '../demo/demo-seed';
+import { publishRunbook, type RunbookOutcome, startDemoSource } from '../demo/demo-source';
 import { loadEmulatorState, saveEmulatorState, serializeEmulatorState } from './emulator-persistence';
 import { loadForgeFunctions } from './forge-functions';
-import { curlCommand } from './ingest-client';
+import { curlCommand } from '../demo/ingest-client';
 import type { LocalStackOptions } from './local-stack-options';
 
 export interface RunningLocalStack {

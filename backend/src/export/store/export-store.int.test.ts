@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrations } from '../../store/migrations';
 import type { ExportTables } from '../../store/schema';
-import { type TestDatabase, testDatabaseTargets } from '../../testing/test-databases';
+import { type TestDatabase, testDatabaseTargets } from '../../store/testing/test-databases';
 import { createExportKeyRepository } from './export-key-repository';
 import { createMirrorRepository } from './mirror-repository';
 import { createSyncRepository } from './sync-repository';

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashAdf } from '../../adf/canonical-adf';
 import { migrations } from '../../store/migrations';
 import type { ExportTables } from '../../store/schema';
-import { sqliteTarget, type TestDatabase } from '../../testing/test-databases';
+import { sqliteTarget, type TestDatabase } from '../../store/testing/test-databases';
 import type { ObservedPage } from '../page-mirror';
 import { createMirrorRepository, type MirrorRepository, TOMBSTONE_RETENTION_MS } from './mirror-repository';
 import { createSyncRepository } from './sync-repository';

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrations } from '../../store/migrations';
 import type { ExportTables } from '../../store/schema';
-import { sqliteTarget, type TestDatabase } from '../../testing/test-databases';
+import { sqliteTarget, type TestDatabase } from '../../store/testing/test-databases';
 import { createSyncRepository, type SyncRepository } from './sync-repository';
 
 const target = { installationId: 'inst-1', spaceKey: 'ENG' };

@@ -7,7 +7,7 @@ import type { ConfluenceClientResolver } from '../../publishing/confluence-gatew
 import { migrations } from '../../store/migrations';
 import { createRepositories, type Repositories } from '../../store/repositories';
 import type { ExportTables } from '../../store/schema';
-import { sqliteTarget, type TestDatabase } from '../../testing/test-databases';
+import { sqliteTarget, type TestDatabase } from '../../store/testing/test-databases';
 import type { MirrorTarget } from '../page-mirror';
 import { createMirrorRepository, type MirrorRepository } from '../store/mirror-repository';
 import { createSyncRepository, type SyncRepository } from '../store/sync-repository';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrations } from '../../store/migrations';
 import { createRepositories } from '../../store/repositories';
-import { type TestDatabase, testDatabaseTargets } from '../../testing/test-databases';
+import { type TestDatabase, testDatabaseTargets } from '../../store/testing/test-databases';
 import { createPageIdentityRepository, type PageIdentityRepository } from './page-identity-repository';
 import {
   createQueueRepository,

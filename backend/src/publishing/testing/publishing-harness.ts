@@ -22,7 +22,7 @@ import { createPacer } from '../../confluence/pacer';
 import type { BlockEvents } from '../../domain/block-events';
 import { migrations } from '../../store/migrations';
 import { createRepositories, type Repositories } from '../../store/repositories';
-import { sqliteTarget, type TestDatabase, type TestDatabaseTarget } from '../../testing/test-databases';
+import { sqliteTarget, type TestDatabase, type TestDatabaseTarget } from '../../store/testing/test-databases';
 import { createConfluenceClientResolver } from '../confluence-client-resolver';
 import type { ConfluenceClientResolver, PublishTarget } from '../confluence-gateway';
 import { createPublishingService, type PublishingService } from '../publishing-service';

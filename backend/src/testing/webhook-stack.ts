@@ -4,15 +4,15 @@ import { Writable } from 'node:stream';
 import { basicAuthorization, type DevApiClient, type SeededSite } from '@pagewire/devkit';
 import type { WebhookEventType } from '@pagewire/shared';
 import pg from 'pg';
-import type { BackendExtension } from '../../backend';
-import { type RunningBackend, startBackend } from '../../index';
-import { createPublishingExtension } from '../../publishing/publishing-extension';
-import { callOperation, installAndCreateKey } from '../../publishing/testing/backend-process';
-import { emulatorBackendEnv } from '../../testing/emulator-backend-env';
-import { postgresTestUrl } from '../../testing/test-databases';
-import { CONTENT_EVENTS_PATH } from '../content-events-router';
-import { createWebhooksExtension } from '../webhooks-extension';
-import { createConfluenceReadMirror } from './confluence-read-mirror';
+import type { BackendExtension } from '../backend';
+import { type RunningBackend, startBackend } from '../index';
+import { createPublishingExtension } from '../publishing/publishing-extension';
+import { postgresTestUrl } from '../store/testing/test-databases';
+import { CONTENT_EVENTS_PATH } from '../webhooks/content-events-router';
+import { createConfluenceReadMirror } from '../webhooks/testing/confluence-read-mirror';
+import { createWebhooksExtension } from '../webhooks/webhooks-extension';
+import { callOperation, installAndCreateKey } from './backend-process';
+import { emulatorBackendEnv } from './emulator-backend-env';
 
 /** The whole product as the webhooks see it: publishing plus webhooks, with the stand-in mirror. */
 export function webhookTestExtensions(env: Record<string, string | undefined>): BackendExtension[] {

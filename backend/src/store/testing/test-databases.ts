@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { type Database, openDatabase } from '../store/database';
-import { migrations as allMigrations, type NamedMigration } from '../store/migrations';
-import { migrateToLatest } from '../store/migrator';
+import { type Database, openDatabase } from '../database';
+import { migrations as allMigrations, type NamedMigration } from '../migrations';
+import { migrateToLatest } from '../migrator';
 
 /**
  * The databases the repository suite (and anyone else's database tests) run

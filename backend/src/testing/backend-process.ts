@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { DevApiClient, SeededSite } from '@pagewire/devkit';
 import { type JobView, type OperationName, terminalJobStates } from '@pagewire/shared';
 
-const BACKEND_DIR = fileURLToPath(new URL('../../../', import.meta.url));
+const BACKEND_DIR = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The real backend (`src/main.ts`, publishing engine included) in a child process. */
 export interface BackendProcess {
