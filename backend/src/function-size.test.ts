@@ -204,11 +204,6 @@ const stillLong: Record<string, { lines: number; why: string }> = {
     lines: 140,
     why: 'a factory that holds a whole module; not yet split along what it does',
   },
-  'devkit/src/emulator/start-emulator.ts:handle': { lines: 120, why: 'not yet split along what it does' },
-  'devkit/src/emulator/start-emulator.ts:startEmulator': {
-    lines: 302,
-    why: 'a factory that holds a whole module; not yet split along what it does',
-  },
   'devkit/src/forge/kvs-store.ts:createInMemoryKvs': {
     lines: 231,
     why: 'a factory that holds a whole module; not yet split along what it does',
