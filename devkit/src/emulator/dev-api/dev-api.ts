@@ -10,7 +10,7 @@ import { type ContentEventEmitter, emitContentEvent } from '../forge/content-eve
 import { mintInvocationToken, mintInvocationTokens, newInstallationId } from '../forge/invocation-tokens';
 import type { SigningKeyRing } from '../forge/signing-keys';
 import type { JsonParse } from '../http/http-io';
-import { createRouter, type RouteParams } from '../http/router';
+import { createRouter, type RouteParams, type Router } from '../http/router';
 import type { RequestLog } from '../request-log';
 import {
   clearEmulatorState,
@@ -115,32 +115,64 @@ export interface DevApi {
 }
 
 export function createDevApi(dependencies: DevApiDependencies): DevApi {
-  const { state, keys, appTokenSigner, rateLimiter, faults, requestLog, baseUrl, now } = dependencies;
   const router = createRouter<Handler>();
-
-  function siteFor(cloudId: string): Site | undefined {
-    return state.sitesByCloudId.get(cloudId);
+  for (const add of [
+    addSiteRoutes,
+    addSpaceRoutes,
+    addApiTokenRoutes,
+    addInstallationRoutes,
+    addInvocationTokenRoutes,
+    addAppTokenRoutes,
+    addControlRoutes,
+    addPageRoutes,
+  ]) {
+    add(router, dependencies);
   }
-
-  /** The installation a token is minted for, and its site, once the named account is known to be a user there. */
-  function installationFor(input: {
-    installationId: string;
-    accountId?: string | undefined;
-  }): { ok: true; installation: Installation; site: Site } | { ok: false; result: DevApiResult } {
-    const installation = state.installations.get(input.installationId);
-    if (!installation) {
-      return { ok: false, result: invalid('/installationId', 'There is no installation with this id.') };
-    }
-    const site = siteFor(installation.cloudId)!;
-    if (input.accountId && !site.accountIds.has(input.accountId)) {
-      return {
-        ok: false,
-        result: invalid('/accountId', 'This account is not a user of the installation’s site.'),
-      };
-    }
-    return { ok: true, installation, site };
+  if (dependencies.contentEvents !== undefined) {
+    addContentEventRoutes(router, dependencies.state, dependencies.contentEvents);
   }
+  return {
+    async handle(request) {
+      const lookup = router.lookup(request.method, request.path);
+      if (lookup.kind === 'not_found')
+        return problem('not_found', `There is no Dev API endpoint at ${request.path}.`);
+      if (lookup.kind === 'method_not_allowed') {
+        return problem('method_not_allowed', `Use ${lookup.allowed.join(' or ')} here.`);
+      }
+      if (request.body.kind === 'malformed')
+        return problem('malformed_json', 'The request body is not valid JSON.');
+      const body = request.body.kind === 'ok' ? request.body.value : undefined;
+      return lookup.handler({ params: lookup.params, query: request.query, body });
+    },
+  };
+}
 
+function siteFor(state: EmulatorState, cloudId: string): Site | undefined {
+  return state.sitesByCloudId.get(cloudId);
+}
+
+/** The installation a token is minted for, and its site, once the named account is known to be a user there. */
+function installationFor(
+  state: EmulatorState,
+  input: { installationId: string; accountId?: string | undefined },
+): { ok: true; installation: Installation; site: Site } | { ok: false; result: DevApiResult } {
+  const installation = state.installations.get(input.installationId);
+  if (!installation) {
+    return { ok: false, result: invalid('/installationId', 'There is no installation with this id.') };
+  }
+  const site = siteFor(state, installation.cloudId)!;
+  if (input.accountId && !site.accountIds.has(input.accountId)) {
+    return {
+      ok: false,
+      result: invalid('/accountId', 'This account is not a user of the installation’s site.'),
+    };
+  }
+  return { ok: true, installation, site };
+}
+
+/** The sites and their users (Atlassian accounts are global, a site only lists them). */
+function addSiteRoutes(router: Router<Handler>, dependencies: DevApiDependencies): void {
+  const { state, baseUrl, now } = dependencies;
   router.add('POST', '/_dev/sites', ({ body }) => {
     const input = parse(siteCreateSchema, body);
     if (!input.ok) return input.result;
@@ -164,7 +196,7 @@ export function createDevApi(dependencies: DevApiDependencies): DevApi {
   router.add('POST', '/_dev/users', ({ body }) => {
     const input = parse(userCreateSchema, body);
     if (!input.ok) return input.result;
-    const site = siteFor(input.data.cloudId);
+    const site = siteFor(state, input.data.cloudId);
     if (!site) return invalid('/cloudId', 'There is no site with this cloudId.');
     // Atlassian accounts are global: the same email on a second site is the same account.
     const emailKey = input.data.email.toLowerCase();
@@ -177,11 +209,15 @@ export function createDevApi(dependencies: DevApiDependencies): DevApi {
     site.accountIds.add(account.accountId);
     return { status: 201, body: { accountId: account.accountId } };
   });
+}
 
+/** Spaces, with their admins, members and (if asked) a home page. */
+function addSpaceRoutes(router: Router<Handler>, dependencies: DevApiDependencies): void {
+  const { state, now } = dependencies;
   router.add('POST', '/_dev/spaces', ({ body }) => {
     const input = parse(spaceCreateSchema, body);
     if (!input.ok) return input.result;
-    const site = siteFor(input.data.cloudId);
+    const site = siteFor(state, input.data.cloudId);
     if (!site) return invalid('/cloudId', 'There is no site with this cloudId.');
     if (site.spaceIdsByKey.has(input.data.key)) {
       return invalid('/key', `The site already has a space with key ${input.data.key}.`);
@@ -222,7 +258,11 @@ export function createDevApi(dependencies: DevApiDependencies): DevApi {
     }
     return { status: 201, body: { id: space.id, key: space.key, homepageId: space.homepageId } };
   });
+}
 
+/** Scoped and classic API tokens of an account, and their revocation. */
+function addApiTokenRoutes(router: Router<Handler>, dependencies: DevApiDependencies): void {
+  const { state } = dependencies;
   router.add('POST', '/_dev/api-tokens', ({ body }) => {
     const input = parse(apiTokenCreateSchema, body);
     if (!input.ok) return input.result;
@@ -249,11 +289,16 @@ export function createDevApi(dependencies: DevApiDependencies): DevApi {
     token.revoked = true;
     return { status: 204 };
   });
+}
 
+/** Installations of a Forge app on a site. */
+function addInstallationRoutes(router: Router<Handler>, dependencies: DevApiDependencies): void {
+  const { state, baseUrl } = dependencies;
   router.add('POST', '/_dev/forge/installations', ({ body }) => {
     const input = parse(installationCreateSchema, body);
     if (!input.ok) return input.result;
-    if (!siteFor(input.data.cloudId)) return invalid('/cloudId', 'There is no site with this cloudId.');
+    if (!siteFor(state, input.data.cloudId))
+      return invalid('/cloudId', 'There is no site with this cloudId.');
     const installation = {
       installationId: newInstallationId(),
       cloudId: input.data.cloudId,
@@ -279,7 +324,7 @@ export function createDevApi(dependencies: DevApiDependencies): DevApi {
   router.add('GET', '/_dev/forge/installations/:installationId', ({ params }) => {
     const installation = state.installations.get(params.installationId!);
     if (!installation) return problem('not_found', 'There is no installation with this id.');
-    const site = siteFor(installation.cloudId)!;
+    const site = siteFor(state, installation.cloudId)!;
     const urls = siteUrls(baseUrl(), site);
     const body: InstallationView = {
       installationId: installation.installationId,
@@ -295,11 +340,15 @@ export function createDevApi(dependencies: DevApiDependencies): DevApi {
     };
     return { status: 200, body };
   });
+}
 
+/** Forge invocation tokens (FITs), one or a batch, signed by the emulator’s key ring. */
+function addInvocationTokenRoutes(router: Router<Handler>, dependencies: DevApiDependencies): void {
+  const { state, keys, baseUrl, now } = dependencies;
   router.add('POST', '/_dev/forge/fit', async ({ body }) => {
     const input = parse(fitMintSchema, body);
     if (!input.ok) return input.result;
-    const found = installationFor(input.data);
+    const found = installationFor(state, input.data);
     if (!found.ok) return found.result;
     const { installation, site } = found;
     const token = await mintInvocationToken(
@@ -322,7 +371,7 @@ export function createDevApi(dependencies: DevApiDependencies): DevApi {
     const input = parse(fitBatchMintSchema, body);
     if (!input.ok) return input.result;
     const { count, ...request } = input.data;
-    const found = installationFor(request);
+    const found = installationFor(state, request);
     if (!found.ok) return found.result;
     const { installation, site } = found;
     const tokens = mintInvocationTokens(
@@ -342,10 +391,21 @@ export function createDevApi(dependencies: DevApiDependencies): DevApi {
     return { status: 200, body: { tokens } };
   });
 
+  router.add('POST', '/_dev/forge/signing-keys/rotate', async ({ body }) => {
+    const input = parse(signingKeyRotateSchema, body ?? {});
+    if (!input.ok) return input.result;
+    const key = await keys.rotate({ retirePrevious: input.data.retirePrevious });
+    return { status: 200, body: { kid: key.kid, keys: keys.jwks().keys.map((jwk) => jwk.kid) } };
+  });
+}
+
+/** App system tokens, as Forge hands them to a remote. */
+function addAppTokenRoutes(router: Router<Handler>, dependencies: DevApiDependencies): void {
+  const { state, appTokenSigner, now } = dependencies;
   router.add('POST', '/_dev/forge/app-token', async ({ body }) => {
     const input = parse(appTokenMintSchema, body);
     if (!input.ok) return input.result;
-    const found = installationFor(input.data);
+    const found = installationFor(state, input.data);
     if (!found.ok) return found.result;
     const { installation } = found;
     const iat = Math.floor(now() / 1000);
@@ -365,14 +425,11 @@ export function createDevApi(dependencies: DevApiDependencies): DevApi {
     });
     return { status: 200, body: { token, expiresAt: expiresAt.toISOString() } };
   });
+}
 
-  router.add('POST', '/_dev/forge/signing-keys/rotate', async ({ body }) => {
-    const input = parse(signingKeyRotateSchema, body ?? {});
-    if (!input.ok) return input.result;
-    const key = await keys.rotate({ retirePrevious: input.data.retirePrevious });
-    return { status: 200, body: { kid: key.kid, keys: keys.jwks().keys.map((jwk) => jwk.kid) } };
-  });
-
+/** The knobs of the twin: rate limits, faults, the request log and a reset. */
+function addControlRoutes(router: Router<Handler>, dependencies: DevApiDependencies): void {
+  const { state, rateLimiter, faults, requestLog, now } = dependencies;
   router.add('PUT', '/_dev/limits', ({ body }) => {
     const input = parse(limitsSchema, body);
     if (!input.ok) return input.result;
@@ -396,12 +453,31 @@ export function createDevApi(dependencies: DevApiDependencies): DevApi {
 
   router.add('GET', '/_dev/faults', () => ({ status: 200, body: faults.current() }));
 
+  router.add('GET', '/_dev/requests', ({ query }) => {
+    const input = parse(requestsQuerySchema, Object.fromEntries(query));
+    if (!input.ok) return input.result;
+    return { status: 200, body: { requests: requestLog.entries(input.data) } };
+  });
+
+  router.add('POST', '/_dev/reset', () => {
+    clearEmulatorState(state);
+    rateLimiter.configure(defaultRateLimitSettings);
+    faults.clear();
+    requestLog.clear();
+    dependencies.contentEvents?.clear();
+    return { status: 204 };
+  });
+}
+
+/** What a person does to pages in the editor, and a look at every page of a site. */
+function addPageRoutes(router: Router<Handler>, dependencies: DevApiDependencies): void {
+  const { state, now } = dependencies;
   router.add('POST', '/_dev/pages/:id/human-edit', ({ params, body }) => {
     const input = parse(humanEditSchema, body ?? {});
     if (!input.ok) return input.result;
     const page = state.pagesById.get(params.id!);
     if (page?.status !== 'current') return problem('not_found', 'There is no current page with this id.');
-    const site = siteFor(page.cloudId)!;
+    const site = siteFor(state, page.cloudId)!;
     const space = site.spaces.get(page.spaceId)!;
     const accountId = input.data.accountId ?? space.authorId;
     if (!site.accountIds.has(accountId)) {
@@ -425,62 +501,37 @@ export function createDevApi(dependencies: DevApiDependencies): DevApi {
   router.add('GET', '/_dev/pages', ({ query }) => {
     const input = parse(pagesQuerySchema, Object.fromEntries(query));
     if (!input.ok) return input.result;
-    const site = siteFor(input.data.cloudId);
+    const site = siteFor(state, input.data.cloudId);
     if (!site) return invalid('/cloudId', 'There is no site with this cloudId.');
     const pages = [...site.pages.values()].sort((a, b) => Number(a.id) - Number(b.id));
     return { status: 200, body: { pages: pages.map((page) => pageSnapshot(site, page)) } };
   });
+}
 
-  router.add('GET', '/_dev/requests', ({ query }) => {
-    const input = parse(requestsQuerySchema, Object.fromEntries(query));
-    if (!input.ok) return input.result;
-    return { status: 200, body: { requests: requestLog.entries(input.data) } };
-  });
-
-  router.add('POST', '/_dev/reset', () => {
-    clearEmulatorState(state);
-    rateLimiter.configure(defaultRateLimitSettings);
-    faults.clear();
-    requestLog.clear();
-    dependencies.contentEvents?.clear();
-    return { status: 204 };
-  });
-
-  if (dependencies.contentEvents !== undefined) {
-    const contentEvents = createContentEventRoutes(state, dependencies.contentEvents);
-    const answer = (result: ContentEventRouteResult): DevApiResult =>
-      result.invalid !== undefined
-        ? invalid(result.invalid.path, result.invalid.message)
-        : result.notFound !== undefined
-          ? problem('not_found', result.notFound)
-          : result.body === undefined
-            ? { status: result.status }
-            : { status: result.status, body: result.body };
-    router.add('PUT', '/_dev/forge/installations/:installationId/content-events', ({ params, body }) =>
-      answer(contentEvents.subscribe(params.installationId!, body)),
-    );
-    router.add('DELETE', '/_dev/forge/installations/:installationId/content-events', ({ params }) =>
-      answer(contentEvents.unsubscribe(params.installationId!)),
-    );
-    router.add('GET', '/_dev/forge/content-events', async ({ query }) =>
-      answer(await contentEvents.deliveries(query.get('wait') === 'true')),
-    );
-  }
-
-  return {
-    async handle(request) {
-      const lookup = router.lookup(request.method, request.path);
-      if (lookup.kind === 'not_found')
-        return problem('not_found', `There is no Dev API endpoint at ${request.path}.`);
-      if (lookup.kind === 'method_not_allowed') {
-        return problem('method_not_allowed', `Use ${lookup.allowed.join(' or ')} here.`);
-      }
-      if (request.body.kind === 'malformed')
-        return problem('malformed_json', 'The request body is not valid JSON.');
-      const body = request.body.kind === 'ok' ? request.body.value : undefined;
-      return lookup.handler({ params: lookup.params, query: request.query, body });
-    },
-  };
+/** The content events an app subscribes to, and the deliveries made so far. */
+function addContentEventRoutes(
+  router: Router<Handler>,
+  state: EmulatorState,
+  emitter: ContentEventEmitter,
+): void {
+  const contentEvents = createContentEventRoutes(state, emitter);
+  const answer = (result: ContentEventRouteResult): DevApiResult =>
+    result.invalid !== undefined
+      ? invalid(result.invalid.path, result.invalid.message)
+      : result.notFound !== undefined
+        ? problem('not_found', result.notFound)
+        : result.body === undefined
+          ? { status: result.status }
+          : { status: result.status, body: result.body };
+  router.add('PUT', '/_dev/forge/installations/:installationId/content-events', ({ params, body }) =>
+    answer(contentEvents.subscribe(params.installationId!, body)),
+  );
+  router.add('DELETE', '/_dev/forge/installations/:installationId/content-events', ({ params }) =>
+    answer(contentEvents.unsubscribe(params.installationId!)),
+  );
+  router.add('GET', '/_dev/forge/content-events', async ({ query }) =>
+    answer(await contentEvents.deliveries(query.get('wait') === 'true')),
+  );
 }
 
 function escapeXml(text: string): string {
