@@ -82,37 +82,9 @@ const stillLong: Record<string, { lines: number; why: string }> = {
     lines: 86,
     why: 'a factory that holds a whole module; not yet split along what it does',
   },
-  'backend/src/publishing/publishing-worker.ts:createPublishingWorker': {
-    lines: 175,
-    why: 'a factory that holds a whole module; not yet split along what it does',
-  },
-  'backend/src/publishing/publishing-worker.ts:handle': {
-    lines: 81,
-    why: 'not yet split along what it does',
-  },
   'backend/src/publishing/snapshot-publisher.ts:publishSnapshot': {
     lines: 163,
     why: 'not yet split along what it does',
-  },
-  'backend/src/store/block-repository.ts:createBlockRepository': {
-    lines: 83,
-    why: 'a repository factory, one query per method; not yet split by concern',
-  },
-  'backend/src/store/migrations/0001-tenants-and-blocks.ts:up': {
-    lines: 99,
-    why: 'a migration: one create statement per table; not yet split per table',
-  },
-  'backend/src/store/migrations/0100-publishing-queue.ts:up': {
-    lines: 96,
-    why: 'a migration: one create statement per table; not yet split per table',
-  },
-  'backend/src/store/migrations/0200-export.ts:up': {
-    lines: 87,
-    why: 'a migration: one create statement per table; not yet split per table',
-  },
-  'backend/src/store/migrations/0310-webhooks.ts:up': {
-    lines: 81,
-    why: 'a migration: one create statement per table; not yet split per table',
   },
   'backend/src/use-cases/settings.ts:createSettingsUseCases': {
     lines: 87,

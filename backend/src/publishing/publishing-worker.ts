@@ -50,140 +50,11 @@ export interface PublishingWorker {
  * each credential, and a burst of queued work must not turn into a burst of
  * requests (Forge's guidance is at most 5–10 concurrent calls).
  */
-export function createPublishingWorker(deps: {
-  queue: QueueRepository;
-  process: ProcessJob;
-  options: WorkerOptions;
-  now: () => Date;
-  logger: Logger;
-  random?: () => number;
-  events?: WorkerEvents;
-}): PublishingWorker {
+export function createPublishingWorker(deps: WorkerDependencies): PublishingWorker {
   const { queue, options, logger } = deps;
-  const random = deps.random ?? Math.random;
+  const sleeper = createWakeableSleep();
   let running = false;
   let loops: Promise<void>[] = [];
-  const sleepers = new Set<() => void>();
-  let wakeRequested = false;
-
-  function sleep(ms: number): Promise<void> {
-    if (wakeRequested) {
-      wakeRequested = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        sleepers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      sleepers.add(done);
-    });
-  }
-
-  function retryDelay(attempts: number, error: unknown): number {
-    const exponential = Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** attempts);
-    const jittered = exponential * (0.7 + random() * 0.6);
-    // Confluence said when to come back: never earlier than that.
-    const hinted = isRateLimitError(error) && error.retryAfterMs !== null ? error.retryAfterMs : 0;
-    return Math.max(jittered, hinted);
-  }
-
-  async function handle(lease: Lease): Promise<void> {
-    if (lease.attempts >= options.maxAttempts) {
-      const error: JobError = {
-        code: codeOf(lease.lastError) ?? 'confluence_unavailable',
-        detail: `Gave up after ${lease.attempts} failed attempts; the last one: ${lease.lastError ?? 'unknown'}`,
-      };
-      await queue.deadLetter(lease, error, deps.now());
-      await finished(lease, { state: 'failed', error, detail: error.detail });
-      return;
-    }
-
-    const controller = new AbortController();
-    let heartbeatFailed = false;
-    const heartbeat = setInterval(() => {
-      queue.heartbeat(lease, deps.now(), options.leaseMs).then(
-        (held) => {
-          if (!held) controller.abort(new LeaseLostError());
-        },
-        (error: unknown) => {
-          // A database hiccup: keep working; the next beat (or the lease) decides.
-          if (!heartbeatFailed)
-            logger.warn({ err: error, target: lease.targetKey }, 'publishing heartbeat failed');
-          heartbeatFailed = true;
-        },
-      );
-    }, options.heartbeatMs);
-
-    try {
-      const result = await deps.process(lease, {
-        signal: controller.signal,
-        async recordIntent(intent) {
-          if (controller.signal.aborted || !(await queue.recordIntent(lease, intent)))
-            throw new LeaseLostError();
-        },
-      });
-      if (controller.signal.aborted) return;
-      const { superseded } = await queue.complete(lease, result, deps.now());
-      await finished(lease, result, superseded);
-    } catch (error) {
-      if (controller.signal.aborted || isLeaseLostError(error)) {
-        logger.warn(
-          { target: lease.targetKey, jobId: lease.job.id },
-          'lost the lease on a publishing job; another worker has it',
-        );
-        return;
-      }
-      if (isPermanentPublishError(error)) {
-        await deadLetter(lease, { code: error.code, detail: error.message });
-      } else if (error instanceof RangeError) {
-        // A stack overflow (or an impossible allocation) repeats with the same content: never retried.
-        logger.warn({ target: lease.targetKey, jobId: lease.job.id }, 'publishing job overflowed the stack');
-        await deadLetter(lease, {
-          code: 'content_too_complex',
-          detail: 'The content nests too deeply or is too large to process.',
-        });
-      } else if (isRetryableLater(error) || isAmbiguousWrite(error)) {
-        const jobError = toJobError(error);
-        const retryAt = new Date(deps.now().getTime() + retryDelay(lease.attempts, error));
-        await queue.retryLater(lease, jobError, retryAt, deps.now());
-        deps.events?.onRetry?.(lease, jobError, retryAt);
-      } else if (isConfluenceError(error)) {
-        await deadLetter(lease, toJobError(error));
-      } else {
-        // Not a Confluence answer: a bug or the database. Retried (it may be
-        // passing), logged in full here, described generically to the caller.
-        logger.error(
-          { err: error, target: lease.targetKey, jobId: lease.job.id },
-          'publishing job failed unexpectedly',
-        );
-        const jobError = {
-          code: 'internal_error',
-          detail: 'The job failed on our side; it will be retried.',
-        };
-        const retryAt = new Date(deps.now().getTime() + retryDelay(lease.attempts, error));
-        await queue.retryLater(lease, jobError, retryAt, deps.now());
-        deps.events?.onRetry?.(lease, jobError, retryAt);
-      }
-    } finally {
-      clearInterval(heartbeat);
-    }
-  }
-
-  async function deadLetter(lease: Lease, error: JobError): Promise<void> {
-    await queue.deadLetter(lease, error, deps.now());
-    await finished(lease, { state: 'failed', error, detail: error.detail });
-  }
-
-  async function finished(lease: Lease, result: PublishResult, superseded = 0): Promise<void> {
-    try {
-      await deps.events?.onFinished?.(lease, result, superseded);
-    } catch (error) {
-      logger.error({ err: error, jobId: lease.job.id }, 'recording a finished publishing job failed');
-    }
-  }
 
   async function loop(): Promise<void> {
     while (running) {
@@ -194,11 +65,11 @@ export function createPublishingWorker(deps: {
         logger.error({ err: error }, 'could not claim publishing work');
       }
       if (lease === null) {
-        await sleep(options.pollMs);
+        await sleeper.sleep(options.pollMs);
         continue;
       }
       try {
-        await handle(lease);
+        await handle(deps, lease);
       } catch (error) {
         // The bookkeeping itself failed (database down): the lease runs out and
         // the item is taken again, which the recorded intent makes safe.
@@ -215,15 +86,178 @@ export function createPublishingWorker(deps: {
     },
     async stop() {
       running = false;
-      for (const wake of [...sleepers]) wake();
+      sleeper.wakeAll();
       await Promise.all(loops);
       loops = [];
     },
     wake() {
+      sleeper.wake();
+    },
+  };
+}
+
+interface WorkerDependencies {
+  queue: QueueRepository;
+  process: ProcessJob;
+  options: WorkerOptions;
+  now: () => Date;
+  logger: Logger;
+  random?: () => number;
+  events?: WorkerEvents;
+}
+
+/**
+ * The idle loops' sleep. A wake with nobody asleep is kept for the next
+ * sleep, so work queued between a claim and the sleep is not missed.
+ */
+function createWakeableSleep() {
+  const sleepers = new Set<() => void>();
+  let wakeRequested = false;
+  return {
+    sleep(ms: number): Promise<void> {
+      if (wakeRequested) {
+        wakeRequested = false;
+        return Promise.resolve();
+      }
+      return new Promise((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          sleepers.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        sleepers.add(done);
+      });
+    },
+    wakeAll(): void {
+      for (const wake of [...sleepers]) wake();
+    },
+    wake(): void {
       if (sleepers.size === 0) wakeRequested = true;
       for (const wakeOne of [...sleepers]) wakeOne();
     },
   };
+}
+
+function retryDelay(deps: WorkerDependencies, attempts: number, error: unknown): number {
+  const { options } = deps;
+  const exponential = Math.min(options.retryMaxMs, options.retryBaseMs * 2 ** attempts);
+  const jittered = exponential * (0.7 + (deps.random ?? Math.random)() * 0.6);
+  // Confluence said when to come back: never earlier than that.
+  const hinted = isRateLimitError(error) && error.retryAfterMs !== null ? error.retryAfterMs : 0;
+  return Math.max(jittered, hinted);
+}
+
+/** Keeps the lease alive while the job runs; a lost lease aborts the job. */
+function keepLeaseAlive(deps: WorkerDependencies, lease: Lease, controller: AbortController): NodeJS.Timeout {
+  let heartbeatFailed = false;
+  return setInterval(() => {
+    deps.queue.heartbeat(lease, deps.now(), deps.options.leaseMs).then(
+      (held) => {
+        if (!held) controller.abort(new LeaseLostError());
+      },
+      (error: unknown) => {
+        // A database hiccup: keep working; the next beat (or the lease) decides.
+        if (!heartbeatFailed)
+          deps.logger.warn({ err: error, target: lease.targetKey }, 'publishing heartbeat failed');
+        heartbeatFailed = true;
+      },
+    );
+  }, deps.options.heartbeatMs);
+}
+
+async function handle(deps: WorkerDependencies, lease: Lease): Promise<void> {
+  const { queue } = deps;
+  if (lease.attempts >= deps.options.maxAttempts) {
+    const error: JobError = {
+      code: codeOf(lease.lastError) ?? 'confluence_unavailable',
+      detail: `Gave up after ${lease.attempts} failed attempts; the last one: ${lease.lastError ?? 'unknown'}`,
+    };
+    await deadLetter(deps, lease, error);
+    return;
+  }
+
+  const controller = new AbortController();
+  const heartbeat = keepLeaseAlive(deps, lease, controller);
+  try {
+    const result = await deps.process(lease, {
+      signal: controller.signal,
+      async recordIntent(intent) {
+        if (controller.signal.aborted || !(await queue.recordIntent(lease, intent)))
+          throw new LeaseLostError();
+      },
+    });
+    if (controller.signal.aborted) return;
+    const { superseded } = await queue.complete(lease, result, deps.now());
+    await finished(deps, lease, result, superseded);
+  } catch (error) {
+    if (controller.signal.aborted || isLeaseLostError(error)) {
+      deps.logger.warn(
+        { target: lease.targetKey, jobId: lease.job.id },
+        'lost the lease on a publishing job; another worker has it',
+      );
+      return;
+    }
+    await settleFailure(deps, lease, error);
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+/**
+ * Ends a failed attempt: retried later only for errors a later attempt can
+ * fix (rate limits, outages, ambiguous writes, a missing app token, or not a
+ * Confluence answer at all), a dead letter for everything else.
+ */
+async function settleFailure(deps: WorkerDependencies, lease: Lease, error: unknown): Promise<void> {
+  const { logger } = deps;
+  if (isPermanentPublishError(error)) {
+    await deadLetter(deps, lease, { code: error.code, detail: error.message });
+  } else if (error instanceof RangeError) {
+    // A stack overflow (or an impossible allocation) repeats with the same content: never retried.
+    logger.warn({ target: lease.targetKey, jobId: lease.job.id }, 'publishing job overflowed the stack');
+    await deadLetter(deps, lease, {
+      code: 'content_too_complex',
+      detail: 'The content nests too deeply or is too large to process.',
+    });
+  } else if (isRetryableLater(error) || isAmbiguousWrite(error)) {
+    await retryLater(deps, lease, toJobError(error), error);
+  } else if (isConfluenceError(error)) {
+    await deadLetter(deps, lease, toJobError(error));
+  } else {
+    // Not a Confluence answer: a bug or the database. Retried (it may be
+    // passing), logged in full here, described generically to the caller.
+    logger.error(
+      { err: error, target: lease.targetKey, jobId: lease.job.id },
+      'publishing job failed unexpectedly',
+    );
+    const jobError = { code: 'internal_error', detail: 'The job failed on our side; it will be retried.' };
+    await retryLater(deps, lease, jobError, error);
+  }
+}
+
+async function retryLater(deps: WorkerDependencies, lease: Lease, jobError: JobError, error: unknown) {
+  const retryAt = new Date(deps.now().getTime() + retryDelay(deps, lease.attempts, error));
+  await deps.queue.retryLater(lease, jobError, retryAt, deps.now());
+  deps.events?.onRetry?.(lease, jobError, retryAt);
+}
+
+async function deadLetter(deps: WorkerDependencies, lease: Lease, error: JobError): Promise<void> {
+  await deps.queue.deadLetter(lease, error, deps.now());
+  await finished(deps, lease, { state: 'failed', error, detail: error.detail });
+}
+
+async function finished(
+  deps: WorkerDependencies,
+  lease: Lease,
+  result: PublishResult,
+  superseded = 0,
+): Promise<void> {
+  try {
+    await deps.events?.onFinished?.(lease, result, superseded);
+  } catch (error) {
+    deps.logger.error({ err: error, jobId: lease.job.id }, 'recording a finished publishing job failed');
+  }
 }
 
 function isAmbiguousWrite(error: unknown): boolean {

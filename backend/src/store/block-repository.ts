@@ -92,31 +92,14 @@ export function createBlockRepository(db: Kysely<Tables>): BlockRepository {
         .where('space_key', '=', spaceKey)
         .where('block_key', '=', key)
         .executeTakeFirst();
-      if (row === undefined) return null;
-      return {
-        key: row.block_key,
-        kind: row.kind as BlockKind,
-        title: row.title,
-        content: JSON.parse(row.content_json) as unknown,
-        revision: row.revision,
-        source: row.source,
-        updatedAt: row.updated_at,
-      };
+      return row === undefined ? null : blockFromRow(row);
     },
 
     async findForView(installationId, spaceKey, key) {
       const [row] = await viewStatement.execute(installationId, spaceKey, key);
       if (row === undefined) return null;
       return {
-        block: {
-          key: row.block_key,
-          kind: row.kind as BlockKind,
-          title: row.title,
-          content: JSON.parse(row.content_json) as unknown,
-          revision: row.revision,
-          source: row.source,
-          updatedAt: row.updated_at,
-        },
+        block: blockFromRow(row),
         contentHash: row.content_hash,
         staleAfterMinutes: row.stale_after_minutes ?? defaultSpaceSettings.staleAfterMinutes,
       };
@@ -158,6 +141,24 @@ export function createBlockRepository(db: Kysely<Tables>): BlockRepository {
         by: { kind: row.deleted_by_kind === 'source' ? 'source' : 'user', id: row.deleted_by_id },
       };
     },
+  };
+}
+
+/** The columns of a `blocks` row that make a stored block. */
+type BlockRow = Pick<
+  Tables['blocks'],
+  'block_key' | 'kind' | 'title' | 'content_json' | 'revision' | 'source' | 'updated_at'
+>;
+
+function blockFromRow(row: BlockRow): StoredBlock {
+  return {
+    key: row.block_key,
+    kind: row.kind as BlockKind,
+    title: row.title,
+    content: JSON.parse(row.content_json) as unknown,
+    revision: row.revision,
+    source: row.source,
+    updatedAt: row.updated_at,
   };
 }
 

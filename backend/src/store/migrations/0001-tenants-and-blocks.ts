@@ -6,6 +6,13 @@ import type { Kysely } from 'kysely';
  * subset of SQLite and PostgreSQL (see ../schema.ts).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  await createTenantTables(db);
+  await createBlockTables(db);
+  await createKeyAndActivityTables(db);
+}
+
+/** The installations and their per-space settings. */
+async function createTenantTables(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('installations')
     .addColumn('installation_id', 'text', (column) => column.primaryKey())
@@ -28,7 +35,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_by', 'text')
     .addPrimaryKeyConstraint('space_settings_pk', ['installation_id', 'space_key'])
     .execute();
+}
 
+/** The blocks and where each is placed (one row per macro instance). */
+async function createBlockTables(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('blocks')
     .addColumn('installation_id', 'text', (column) => column.notNull())
@@ -63,7 +73,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('block_placements')
     .columns(['installation_id', 'space_key', 'block_key'])
     .execute();
+}
 
+/** The ingest keys and the activity log. */
+async function createKeyAndActivityTables(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('ingest_keys')
     .addColumn('id', 'text', (column) => column.primaryKey())

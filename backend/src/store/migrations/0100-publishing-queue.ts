@@ -7,6 +7,13 @@ import type { Kysely } from 'kysely';
  * revision each macro's snapshot shows. Table types: ../schema/publishing.ts.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  await createJobTable(db);
+  await createWorkTable(db);
+  await createPageAndSnapshotTables(db);
+}
+
+/** One row per accepted job, in the order its target received them. */
+async function createJobTable(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('publish_jobs')
     .addColumn('id', 'text', (column) => column.primaryKey())
@@ -42,7 +49,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   // The metrics count jobs by state.
   await db.schema.createIndex('publish_jobs_state').on('publish_jobs').columns(['state']).execute();
+}
 
+/** One work item per target (page or macro instance), which serialises and coalesces its jobs. */
+async function createWorkTable(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('publish_work')
     .addColumn('id', 'text', (column) => column.primaryKey())
@@ -71,7 +81,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('publish_work')
     .columns(['state', 'available_at'])
     .execute();
+}
 
+/** The externalId ↔ pageId identities, and which block revision each macro's snapshot shows. */
+async function createPageAndSnapshotTables(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('publish_pages')
     .addColumn('installation_id', 'text', (column) => column.notNull())

@@ -5,6 +5,13 @@ import type { Kysely } from 'kysely';
  * mirror of its pages (tombstones included) and their bodies by version.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  await createKeyTable(db);
+  await createSpaceTable(db);
+  await createPageTables(db);
+}
+
+/** The consumers' export keys. */
+async function createKeyTable(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('export_keys')
     .addColumn('id', 'text', (column) => column.primaryKey())
@@ -24,7 +31,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('export_keys')
     .columns(['installation_id', 'space_key'])
     .execute();
+}
 
+/** Each exported space's sync state. */
+async function createSpaceTable(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('export_spaces')
     .addColumn('installation_id', 'text', (column) => column.notNull())
@@ -50,7 +60,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   // What the worker scans for due syncs.
   await db.schema.createIndex('export_spaces_due').on('export_spaces').columns(['due_at']).execute();
+}
 
+/** The mirror of a space's pages (tombstones included) and their bodies by version. */
+async function createPageTables(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('export_pages')
     .addColumn('installation_id', 'text', (column) => column.notNull())

@@ -5,6 +5,13 @@ import type { Kysely } from 'kysely';
  * subscriptions, deliveries and the durable intake of events.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  await createSubscriptionTable(db);
+  await createDeliveryTable(db);
+  await createInboundEventTable(db);
+}
+
+/** The webhook subscriptions of each space. */
+async function createSubscriptionTable(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('webhook_subscriptions')
     .addColumn('id', 'text', (column) => column.primaryKey())
@@ -27,7 +34,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('webhook_subscriptions')
     .columns(['installation_id', 'space_key'])
     .execute();
+}
 
+/** One delivery per event and subscription, with its attempts. */
+async function createDeliveryTable(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('webhook_deliveries')
     .addColumn('id', 'text', (column) => column.primaryKey())
@@ -58,7 +68,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('webhook_deliveries')
     .columns(['subscription_id', 'order_key', 'state', 'seq'])
     .execute();
+}
 
+/** The durable intake of Confluence's content events. */
+async function createInboundEventTable(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('webhook_inbound_events')
     .addColumn('id', 'text', (column) => column.primaryKey())
