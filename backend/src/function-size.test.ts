@@ -222,15 +222,6 @@ const stillLong: Record<string, { lines: number; why: string }> = {
     why: 'a factory that holds a whole module; not yet split along what it does',
   },
   'local-stack/src/preview/adf-html.ts:renderAdfNode': { lines: 90, why: 'not yet split along what it does' },
-  'local-stack/src/preview/preview-server.ts:pageScreen': {
-    lines: 105,
-    why: 'not yet split along what it does',
-  },
-  'local-stack/src/preview/preview-server.ts:route': { lines: 108, why: 'not yet split along what it does' },
-  'local-stack/src/preview/preview-server.ts:startPreview': {
-    lines: 439,
-    why: 'a factory that holds a whole module; not yet split along what it does',
-  },
   'local-stack/src/preview/ui-kit/ui-kit-realm.ts:startUiKitRealm': {
     lines: 188,
     why: 'a factory that holds a whole module; not yet split along what it does',

@@ -228,412 +228,9 @@ function withMacroConfig(document: AdfDocument, localId: string, name: string, v
 }
 
 export async function startPreview(options: PreviewOptions): Promise<RunningPreview> {
-  const { dev, record, runtime, resolvers } = options;
-  const report = options.report ?? (() => {});
-  const scripts = await bundleUiKitResources();
-  const installation = runtime.installation;
-  const names = new Map<string, string>([
-    [record.admin.accountId, record.admin.displayName],
-    [record.member.accountId, record.member.displayName],
-    [record.serviceAccount.accountId, record.serviceAccount.displayName],
-    [installation.appAccountId, 'Pagewire (app)'],
-  ]);
-  const userName = (accountId: string) => names.get(accountId) ?? 'Unknown user';
-  const personas: Persona[] = [
-    {
-      id: 'admin',
-      accountId: record.admin.accountId,
-      displayName: record.admin.displayName,
-      role: 'space admin',
-    },
-    {
-      id: 'member',
-      accountId: record.member.accountId,
-      displayName: record.member.displayName,
-      role: 'space member',
-    },
-  ];
-  const space = { id: record.space.id, key: record.space.key, name: record.space.name };
-  const views = new ViewRegistry({ scripts, runtime, userName: (id) => names.get(id), report });
-
-  const personaOf = (request: IncomingMessage): Persona =>
-    personas.find((persona) => persona.id === cookie(request, PERSONA_COOKIE)) ?? personas[0]!;
-
-  const sitePages = () => dev.pages(installation.cloudId);
-
-  async function pageScreen(
-    request: IncomingMessage,
-    response: ServerResponse,
-    pageId: string,
-  ): Promise<void> {
-    const persona = personaOf(request);
-    const pages = await sitePages();
-    const page = pages.find((candidate) => candidate.id === pageId && candidate.spaceKey === space.key);
-    if (page?.status !== 'current') {
-      sendHtml(
-        response,
-        404,
-        renderFrame({
-          title: 'Page not found',
-          persona,
-          personas,
-          space,
-          pages,
-          current: 'page',
-          body: '<h1 class="pw-page-title">This page does not exist</h1><p>It may have been moved to the trash. Pick another page on the left.</p>',
-        }),
-      );
-      return;
-    }
-    const view = views.create({ accountId: persona.accountId });
-    let body: string;
-    if (page.body?.representation === 'atlas_doc_format') {
-      const document = JSON.parse(page.body.value) as AdfDocument;
-      body = renderAdfNodes(document.content, {
-        extension: (node) => {
-          const parameters = isPagewireMacro(node) ? macroParameters(node) : null;
-          if (!parameters) return null;
-          const slotId = `macro-${parameters.localId}`;
-          if (!view.slotIds().includes(slotId)) {
-            const macro = {
-              localId: parameters.localId,
-              pageId: page.id,
-              config: { ...parameters.guestParams },
-            };
-            view.addSlot({
-              id: slotId,
-              resource: 'macro',
-              moduleKey: MACRO_MODULE_KEY,
-              resolver: resolvers.macro,
-              macro,
-              extension: () => ({
-                type: 'macro',
-                content: { id: page.id, type: 'page' },
-                space: { id: space.id, key: space.key },
-                isEditing: false,
-                config: { ...macro.config },
-              }),
-            });
-          }
-          return renderMacroFrame(slotId, true);
-        },
-      });
-    } else {
-      body = renderStorage(page.body?.value ?? '');
-    }
-    // Opened by "Insert a Pagewire block": the new macro's settings open at once, as `openOnInsert` does.
-    const configure = new URL(request.url ?? '/', 'http://preview.invalid').searchParams.get('configure');
-    if (configure !== null && view.slotIds().includes(`macro-${configure}`))
-      view.openConfig(`macro-${configure}`);
-    const insertControl =
-      page.body?.representation === 'atlas_doc_format'
-        ? `<button type="button" class="pw-button" data-pw-host="insert-macro" data-pw-page="${escapeHtml(page.id)}">+ Insert a Pagewire block</button>`
-        : '';
-    // The byline item's display condition: the ownership property the publisher writes (manifest.yml).
-    const managed = page.properties.some((property) => property.key === PAGE_OWNERSHIP_PROPERTY);
-    const noticeSlot = `notice-${page.id}`;
-    if (managed && !view.slotIds().includes(noticeSlot)) {
-      view.addSlot({
-        id: noticeSlot,
-        resource: 'page-notice',
-        moduleKey: PAGE_NOTICE_MODULE_KEY,
-        resolver: resolvers.notice,
-        extension: () => ({
-          type: 'confluence:contentBylineItem',
-          content: { id: page.id, type: 'page' },
-          space: { id: space.id, key: space.key },
-        }),
-      });
-    }
-    const refresh = options.macroRefreshMs ?? 5_000;
-    const refreshControl =
-      view.slotIds().length > 0
-        ? `<label class="pw-refresh"><input type="checkbox" id="pw-auto-refresh"${refresh > 0 ? ' checked' : ''} data-pw-interval="${refresh}"> Reload the macros every ${Math.round(refresh / 1000) || 5} s, as if you reloaded the page</label>`
-        : '';
-    sendHtml(
-      response,
-      200,
-      renderFrame({
-        title: page.title,
-        persona,
-        personas,
-        space,
-        pages,
-        current: 'page',
-        currentPageId: page.id,
-        viewId: view.id,
-        body: `<article class="pw-page"><nav class="pw-breadcrumbs"><a href="${pagePath(space.key, pages.find((candidate) => candidate.spaceKey === space.key && candidate.parentId === null)?.id ?? page.id)}">${escapeHtml(space.name)}</a></nav><h1 class="pw-page-title">${escapeHtml(page.title)}</h1>${renderByline(page, userName, managed ? noticeSlot : null)}${refreshControl}${insertControl}<div class="pw-page-body">${body}</div></article>`,
-      }),
-    );
-  }
-
-  async function settingsScreen(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const persona = personaOf(request);
-    const pages = await sitePages();
-    const view = views.create({ accountId: persona.accountId });
-    view.addSlot({
-      id: 'settings',
-      resource: 'space-settings',
-      moduleKey: SETTINGS_MODULE_KEY,
-      resolver: resolvers.settings,
-      extension: () => ({ type: 'confluence:spaceSettings', space: { id: space.id, key: space.key } }),
-    });
-    sendHtml(
-      response,
-      200,
-      renderFrame({
-        title: 'Space settings · Pagewire',
-        persona,
-        personas,
-        space,
-        pages,
-        current: 'settings',
-        currentPageId: record.statusPage.id,
-        viewId: view.id,
-        body: `<nav class="pw-breadcrumbs"><span>${escapeHtml(space.name)}</span> / <span>Space settings</span> / <span>Apps</span></nav><div class="pw-settings-app"><div class="pw-slot" id="slot-settings" data-pw-slot="settings"><div class="pw-app-starting">Starting the app…</div></div></div>`,
-      }),
-    );
-  }
-
-  async function emulatorState(): Promise<string> {
-    const [pages, requests, headroom] = await Promise.all([
-      sitePages(),
-      dev.requests({ cloudId: installation.cloudId }),
-      dev.rateLimits(),
-    ]);
-    return renderEmulatorState({
-      pages,
-      requests,
-      headroom,
-      userName,
-      site: { name: record.site.name, cloudId: installation.cloudId, siteUrl: installation.siteUrl },
-      accounts: [
-        { ...record.admin, role: 'space admin' },
-        { ...record.member, role: 'member' },
-        { ...record.serviceAccount, role: 'member (service account for API tokens)' },
-      ],
-    });
-  }
-
-  /**
-   * Config edits a view has shown but not saved yet: in Confluence a macro's
-   * settings are part of the page being edited, and the page gets one new
-   * version when it is published, however many fields changed. The preview
-   * publishes when the settings panel closes (or another macro's opens).
-   */
-  const drafts = new WeakMap<View, ConfigChange[]>();
-
-  async function publishDraft(view: View): Promise<void> {
-    const changes = drafts.get(view) ?? [];
-    drafts.delete(view);
-    const byPage = new Map<string, ConfigChange[]>();
-    for (const change of changes)
-      byPage.set(change.macro.pageId, [...(byPage.get(change.macro.pageId) ?? []), change]);
-    for (const pageChanges of byPage.values()) await saveMacroConfig(pageChanges);
-  }
-
-  /**
-   * "Insert a Pagewire block" on a page: the editor's insert menu, reduced to
-   * what it leaves behind, a Forge macro node with no config yet at the end of
-   * the page, saved by the person as one new version.
-   */
-  async function insertMacro(pageId: string, accountId: string): Promise<string> {
-    const pages = await sitePages();
-    const page = pages.find((candidate) => candidate.id === pageId);
-    if (page?.body?.representation !== 'atlas_doc_format') {
-      throw new HttpProblem('not_found', 'There is no page here to insert a macro into.');
-    }
-    const localId = randomUUID();
-    const node = forgeMacroNode(
-      {
-        appId: installation.appId,
-        environmentId: installation.environmentId,
-        environmentType: installation.environmentType,
-      },
-      { localId, blockKey: '' },
-    );
-    // No block chosen yet: the macro says so until its settings pick one.
-    (node.attrs!.parameters as { guestParams: Record<string, unknown> }).guestParams = {};
-    const document = JSON.parse(page.body.value) as AdfDocument;
-    await dev.humanEdit(page.id, {
-      body: {
-        representation: 'atlas_doc_format',
-        value: JSON.stringify({ ...document, content: [...document.content, node] }),
-      },
-      accountId,
-      message: 'Inserted a Pagewire block',
-    });
-    return localId;
-  }
-
-  async function saveMacroConfig(changes: readonly ConfigChange[]): Promise<PageSnapshot> {
-    const first = changes[0]!;
-    const pages = await sitePages();
-    const page = pages.find((candidate) => candidate.id === first.macro.pageId);
-    if (page?.body?.representation !== 'atlas_doc_format') {
-      throw new HttpProblem('not_found', 'The page holding this macro is gone.');
-    }
-    let document = JSON.parse(page.body.value) as AdfDocument;
-    for (const change of changes) {
-      document = withMacroConfig(document, change.macro.localId, change.name, change.value);
-    }
-    const change = first;
-    // The person changing the macro saves the page, as the Confluence editor does.
-    return dev.humanEdit(page.id, {
-      body: { representation: 'atlas_doc_format', value: JSON.stringify(document) },
-      accountId: change.viewer.accountId,
-      message: 'Changed a Pagewire block',
-    });
-  }
-
-  async function act(view: View, action: z.infer<typeof actionSchema>): Promise<void> {
-    switch (action.type) {
-      case 'event':
-        if (!(await view.callHandler(action.slot, action.node, action.prop, action.value))) {
-          throw new HttpProblem(
-            'not_found',
-            'That control is no longer on the screen; it may have just changed.',
-          );
-        }
-        return;
-      case 'select':
-        if (!view.selectHostState(action.slot, action.target, action.value))
-          throw new HttpProblem('not_found', 'There is no such app on this screen.');
-        return;
-      case 'open-config':
-        await publishDraft(view);
-        if (!view.openConfig(action.slot))
-          throw new HttpProblem('not_found', 'There is no such macro on this page.');
-        return;
-      case 'close-config':
-        await publishDraft(view);
-        view.openConfig(null);
-        return;
-      case 'config': {
-        const change = view.configChange(action.slot, action.name, action.value);
-        if (!change) throw new HttpProblem('validation_failed', 'That is not one of the field’s choices.');
-        // Shown at once, saved with the page when the settings close.
-        drafts.set(view, [...(drafts.get(view) ?? []), change]);
-        view.applyConfig(action.slot, change);
-        return;
-      }
-      case 'refresh':
-        view.refreshMacros();
-        return;
-    }
-  }
-
-  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://preview.invalid');
-    const path = url.pathname;
-    const method = request.method ?? 'GET';
-
-    const asset = assets[path];
-    if (asset && method === 'GET') {
-      response.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-cache' });
-      response.end(readFileSync(new URL(asset.file, assetsDir)));
-      return;
-    }
-    if (path === '/favicon.ico') {
-      response.writeHead(204);
-      response.end();
-      return;
-    }
-    if (path === '/' && method === 'GET') {
-      response.writeHead(302, { location: pagePath(space.key, record.statusPage.id) });
-      response.end();
-      return;
-    }
-    const pageMatch = /^\/wiki\/spaces\/([^/]+)\/pages\/(\d{1,20})$/.exec(path);
-    if (pageMatch && method === 'GET') return pageScreen(request, response, pageMatch[2]!);
-    if (path === settingsPath(space.key) && method === 'GET') return settingsScreen(request, response);
-    if (path === '/emulator' && method === 'GET') {
-      const persona = personaOf(request);
-      const [pages, state] = await Promise.all([sitePages(), emulatorState()]);
-      sendHtml(
-        response,
-        200,
-        renderFrame({
-          title: 'Emulator',
-          persona,
-          personas,
-          space,
-          pages,
-          current: 'emulator',
-          currentPageId: record.statusPage.id,
-          body:
-            renderBackendSwitch(options.backend) + renderEmulatorScreen(state, record.serviceAccount.email),
-        }),
-      );
-      return;
-    }
-    if (path === '/emulator/state' && method === 'GET') {
-      sendHtml(response, 200, await emulatorState());
-      return;
-    }
-    if (path === '/api/backend' && method === 'POST') {
-      const { online } = parse(backendSwitchBodySchema, await readJson(request));
-      if (!options.backend) throw new HttpProblem('not_found', 'This preview cannot switch its backend.');
-      await options.backend.setOnline(online);
-      options.report?.(online ? 'The backend is back.' : 'The backend is down (simulated outage).');
-      response.writeHead(204);
-      response.end();
-      return;
-    }
-    if (path === '/api/persona' && method === 'POST') {
-      const { persona } = parse(personaBodySchema, await readJson(request));
-      response.writeHead(204, {
-        'set-cookie': `${PERSONA_COOKIE}=${persona}; Path=/; SameSite=Strict; HttpOnly`,
-      });
-      response.end();
-      return;
-    }
-    const insertMatch = /^\/api\/pages\/(\d{1,20})\/macros$/.exec(path);
-    if (insertMatch && method === 'POST') {
-      await readJson(request);
-      const persona = personaOf(request);
-      const localId = await insertMacro(insertMatch[1]!, persona.accountId);
-      sendJson(response, 201, { location: `${pagePath(space.key, insertMatch[1]!)}?configure=${localId}` });
-      return;
-    }
-    if (path === '/api/api-tokens' && method === 'POST') {
-      await readJson(request);
-      const expiresAt = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
-      const { token } = await dev.createApiToken({
-        email: record.serviceAccount.email,
-        scopes: [...ALL_CONFLUENCE_SCOPES],
-        expiresAt,
-      });
-      sendJson(response, 201, { email: record.serviceAccount.email, token, expiresAt });
-      return;
-    }
-    const viewMatch = /^\/api\/views\/([0-9a-f-]{36})\/(events|actions)$/.exec(path);
-    if (viewMatch) {
-      const view = views.get(viewMatch[1]!);
-      if (!view) throw new HttpProblem('not_found', 'This view has closed; reload the page.');
-      if (viewMatch[2] === 'events' && method === 'GET') {
-        response.writeHead(200, {
-          'content-type': 'text/event-stream',
-          'cache-control': 'no-store',
-          connection: 'keep-alive',
-        });
-        response.write(': connected\n\n');
-        view.attach(response);
-        return;
-      }
-      if (viewMatch[2] === 'actions' && method === 'POST') {
-        await act(view, parse(actionSchema, await readJson(request)));
-        response.writeHead(204);
-        response.end();
-        return;
-      }
-      throw new HttpProblem('method_not_allowed', 'Use GET for events and POST for actions.');
-    }
-    throw new HttpProblem('not_found', `There is nothing at ${path}.`);
-  }
-
+  const preview = await createPreview(options);
   const server = createServer((request, response) => {
-    route(request, response).catch((error: unknown) => {
+    route(preview, request, response).catch((error: unknown) => {
       if (response.headersSent) {
         response.destroy();
         return;
@@ -642,7 +239,7 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
         sendProblem(response, error.code, error.detail, new URL(request.url ?? '/', 'http://x').pathname);
         return;
       }
-      report(`preview: ${error instanceof Error ? error.message : String(error)}`);
+      preview.report(`preview: ${error instanceof Error ? error.message : String(error)}`);
       sendProblem(response, 'internal_error', 'The preview could not show this; the console says why.');
     });
   });
@@ -660,9 +257,503 @@ export async function startPreview(options: PreviewOptions): Promise<RunningPrev
     url: `http://${host}:${address.port}`,
     close: () =>
       new Promise<void>((resolve) => {
-        views.closeAll();
+        preview.views.closeAll();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+/** What every screen and action of one running preview shares. */
+interface Preview {
+  readonly options: PreviewOptions;
+  readonly dev: DevApiClient;
+  readonly record: DemoRecord;
+  readonly resolvers: DemoResolvers;
+  readonly installation: ForgeRuntime['installation'];
+  readonly report: (line: string) => void;
+  readonly views: ViewRegistry;
+  readonly personas: readonly Persona[];
+  readonly space: { readonly id: string; readonly key: string; readonly name: string };
+  readonly userName: (accountId: string) => string;
+  /**
+   * Config edits a view has shown but not saved yet: in Confluence a macro's
+   * settings are part of the page being edited, and the page gets one new
+   * version when it is published, however many fields changed. The preview
+   * publishes when the settings panel closes (or another macro's opens).
+   */
+  readonly drafts: WeakMap<View, ConfigChange[]>;
+}
+
+async function createPreview(options: PreviewOptions): Promise<Preview> {
+  const { record, runtime } = options;
+  const report = options.report ?? (() => {});
+  const scripts = await bundleUiKitResources();
+  const installation = runtime.installation;
+  const names = new Map<string, string>([
+    [record.admin.accountId, record.admin.displayName],
+    [record.member.accountId, record.member.displayName],
+    [record.serviceAccount.accountId, record.serviceAccount.displayName],
+    [installation.appAccountId, 'Pagewire (app)'],
+  ]);
+  const personas: Persona[] = [
+    {
+      id: 'admin',
+      accountId: record.admin.accountId,
+      displayName: record.admin.displayName,
+      role: 'space admin',
+    },
+    {
+      id: 'member',
+      accountId: record.member.accountId,
+      displayName: record.member.displayName,
+      role: 'space member',
+    },
+  ];
+  return {
+    options,
+    dev: options.dev,
+    record,
+    resolvers: options.resolvers,
+    installation,
+    report,
+    views: new ViewRegistry({ scripts, runtime, userName: (id) => names.get(id), report }),
+    personas,
+    space: { id: record.space.id, key: record.space.key, name: record.space.name },
+    userName: (accountId) => names.get(accountId) ?? 'Unknown user',
+    drafts: new WeakMap(),
+  };
+}
+
+function personaOf(preview: Preview, request: IncomingMessage): Persona {
+  return (
+    preview.personas.find((persona) => persona.id === cookie(request, PERSONA_COOKIE)) ?? preview.personas[0]!
+  );
+}
+
+function sitePages(preview: Preview): Promise<PageSnapshot[]> {
+  return preview.dev.pages(preview.installation.cloudId);
+}
+
+async function pageScreen(
+  preview: Preview,
+  request: IncomingMessage,
+  response: ServerResponse,
+  pageId: string,
+): Promise<void> {
+  const { space, personas } = preview;
+  const persona = personaOf(preview, request);
+  const pages = await sitePages(preview);
+  const page = pages.find((candidate) => candidate.id === pageId && candidate.spaceKey === space.key);
+  if (page?.status !== 'current') {
+    sendHtml(
+      response,
+      404,
+      renderFrame({
+        title: 'Page not found',
+        persona,
+        personas,
+        space,
+        pages,
+        current: 'page',
+        body: '<h1 class="pw-page-title">This page does not exist</h1><p>It may have been moved to the trash. Pick another page on the left.</p>',
+      }),
+    );
+    return;
+  }
+  const view = preview.views.create({ accountId: persona.accountId });
+  const body = renderPageBody(preview, view, page);
+  // Opened by "Insert a Pagewire block": the new macro's settings open at once, as `openOnInsert` does.
+  const configure = new URL(request.url ?? '/', 'http://preview.invalid').searchParams.get('configure');
+  if (configure !== null && view.slotIds().includes(`macro-${configure}`))
+    view.openConfig(`macro-${configure}`);
+  const noticeSlot = addNoticeSlot(preview, view, page);
+  const home = pages.find((candidate) => candidate.spaceKey === space.key && candidate.parentId === null);
+  sendHtml(
+    response,
+    200,
+    renderFrame({
+      title: page.title,
+      persona,
+      personas,
+      space,
+      pages,
+      current: 'page',
+      currentPageId: page.id,
+      viewId: view.id,
+      body: `<article class="pw-page"><nav class="pw-breadcrumbs"><a href="${pagePath(space.key, home?.id ?? page.id)}">${escapeHtml(space.name)}</a></nav><h1 class="pw-page-title">${escapeHtml(page.title)}</h1>${renderByline(page, preview.userName, noticeSlot)}${pageControls(preview, view, page)}<div class="pw-page-body">${body}</div></article>`,
+    }),
+  );
+}
+
+/** The page's body as HTML, each Pagewire macro a slot of the view running the real macro frontend. */
+function renderPageBody(preview: Preview, view: View, page: PageSnapshot): string {
+  if (page.body?.representation !== 'atlas_doc_format') return renderStorage(page.body?.value ?? '');
+  const document = JSON.parse(page.body.value) as AdfDocument;
+  return renderAdfNodes(document.content, {
+    extension: (node) => {
+      const parameters = isPagewireMacro(node) ? macroParameters(node) : null;
+      if (!parameters) return null;
+      const slotId = `macro-${parameters.localId}`;
+      if (!view.slotIds().includes(slotId)) addMacroSlot(preview, view, page, slotId, parameters);
+      return renderMacroFrame(slotId, true);
+    },
+  });
+}
+
+function addMacroSlot(
+  preview: Preview,
+  view: View,
+  page: PageSnapshot,
+  slotId: string,
+  parameters: { localId: string; guestParams: Record<string, unknown> },
+): void {
+  const { space } = preview;
+  const macro = { localId: parameters.localId, pageId: page.id, config: { ...parameters.guestParams } };
+  view.addSlot({
+    id: slotId,
+    resource: 'macro',
+    moduleKey: MACRO_MODULE_KEY,
+    resolver: preview.resolvers.macro,
+    macro,
+    extension: () => ({
+      type: 'macro',
+      content: { id: page.id, type: 'page' },
+      space: { id: space.id, key: space.key },
+      isEditing: false,
+      config: { ...macro.config },
+    }),
+  });
+}
+
+/** The byline's page notice, on pages Pagewire manages; answers its slot id, or null. */
+function addNoticeSlot(preview: Preview, view: View, page: PageSnapshot): string | null {
+  // The byline item's display condition: the ownership property the publisher writes (manifest.yml).
+  const managed = page.properties.some((property) => property.key === PAGE_OWNERSHIP_PROPERTY);
+  if (!managed) return null;
+  const noticeSlot = `notice-${page.id}`;
+  if (!view.slotIds().includes(noticeSlot)) {
+    const { space } = preview;
+    view.addSlot({
+      id: noticeSlot,
+      resource: 'page-notice',
+      moduleKey: PAGE_NOTICE_MODULE_KEY,
+      resolver: preview.resolvers.notice,
+      extension: () => ({
+        type: 'confluence:contentBylineItem',
+        content: { id: page.id, type: 'page' },
+        space: { id: space.id, key: space.key },
+      }),
+    });
+  }
+  return noticeSlot;
+}
+
+/** The auto-refresh switch (when the page has apps) and "Insert a Pagewire block" (on ADF pages). */
+function pageControls(preview: Preview, view: View, page: PageSnapshot): string {
+  const insertControl =
+    page.body?.representation === 'atlas_doc_format'
+      ? `<button type="button" class="pw-button" data-pw-host="insert-macro" data-pw-page="${escapeHtml(page.id)}">+ Insert a Pagewire block</button>`
+      : '';
+  const refresh = preview.options.macroRefreshMs ?? 5_000;
+  const refreshControl =
+    view.slotIds().length > 0
+      ? `<label class="pw-refresh"><input type="checkbox" id="pw-auto-refresh"${refresh > 0 ? ' checked' : ''} data-pw-interval="${refresh}"> Reload the macros every ${Math.round(refresh / 1000) || 5} s, as if you reloaded the page</label>`
+      : '';
+  return refreshControl + insertControl;
+}
+
+async function settingsScreen(
+  preview: Preview,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const { space } = preview;
+  const persona = personaOf(preview, request);
+  const pages = await sitePages(preview);
+  const view = preview.views.create({ accountId: persona.accountId });
+  view.addSlot({
+    id: 'settings',
+    resource: 'space-settings',
+    moduleKey: SETTINGS_MODULE_KEY,
+    resolver: preview.resolvers.settings,
+    extension: () => ({ type: 'confluence:spaceSettings', space: { id: space.id, key: space.key } }),
+  });
+  sendHtml(
+    response,
+    200,
+    renderFrame({
+      title: 'Space settings · Pagewire',
+      persona,
+      personas: preview.personas,
+      space,
+      pages,
+      current: 'settings',
+      currentPageId: preview.record.statusPage.id,
+      viewId: view.id,
+      body: `<nav class="pw-breadcrumbs"><span>${escapeHtml(space.name)}</span> / <span>Space settings</span> / <span>Apps</span></nav><div class="pw-settings-app"><div class="pw-slot" id="slot-settings" data-pw-slot="settings"><div class="pw-app-starting">Starting the app…</div></div></div>`,
+    }),
+  );
+}
+
+async function emulatorScreen(
+  preview: Preview,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const persona = personaOf(preview, request);
+  const [pages, state] = await Promise.all([sitePages(preview), emulatorState(preview)]);
+  sendHtml(
+    response,
+    200,
+    renderFrame({
+      title: 'Emulator',
+      persona,
+      personas: preview.personas,
+      space: preview.space,
+      pages,
+      current: 'emulator',
+      currentPageId: preview.record.statusPage.id,
+      body:
+        renderBackendSwitch(preview.options.backend) +
+        renderEmulatorScreen(state, preview.record.serviceAccount.email),
+    }),
+  );
+}
+
+async function emulatorState(preview: Preview): Promise<string> {
+  const { dev, installation, record } = preview;
+  const [pages, requests, headroom] = await Promise.all([
+    sitePages(preview),
+    dev.requests({ cloudId: installation.cloudId }),
+    dev.rateLimits(),
+  ]);
+  return renderEmulatorState({
+    pages,
+    requests,
+    headroom,
+    userName: preview.userName,
+    site: { name: record.site.name, cloudId: installation.cloudId, siteUrl: installation.siteUrl },
+    accounts: [
+      { ...record.admin, role: 'space admin' },
+      { ...record.member, role: 'member' },
+      { ...record.serviceAccount, role: 'member (service account for API tokens)' },
+    ],
+  });
+}
+
+async function publishDraft(preview: Preview, view: View): Promise<void> {
+  const changes = preview.drafts.get(view) ?? [];
+  preview.drafts.delete(view);
+  const byPage = new Map<string, ConfigChange[]>();
+  for (const change of changes)
+    byPage.set(change.macro.pageId, [...(byPage.get(change.macro.pageId) ?? []), change]);
+  for (const pageChanges of byPage.values()) await saveMacroConfig(preview, pageChanges);
+}
+
+/**
+ * "Insert a Pagewire block" on a page: the editor's insert menu, reduced to
+ * what it leaves behind, a Forge macro node with no config yet at the end of
+ * the page, saved by the person as one new version.
+ */
+async function insertMacro(preview: Preview, pageId: string, accountId: string): Promise<string> {
+  const { installation } = preview;
+  const pages = await sitePages(preview);
+  const page = pages.find((candidate) => candidate.id === pageId);
+  if (page?.body?.representation !== 'atlas_doc_format') {
+    throw new HttpProblem('not_found', 'There is no page here to insert a macro into.');
+  }
+  const localId = randomUUID();
+  const node = forgeMacroNode(
+    {
+      appId: installation.appId,
+      environmentId: installation.environmentId,
+      environmentType: installation.environmentType,
+    },
+    { localId, blockKey: '' },
+  );
+  // No block chosen yet: the macro says so until its settings pick one.
+  (node.attrs!.parameters as { guestParams: Record<string, unknown> }).guestParams = {};
+  const document = JSON.parse(page.body.value) as AdfDocument;
+  await preview.dev.humanEdit(page.id, {
+    body: {
+      representation: 'atlas_doc_format',
+      value: JSON.stringify({ ...document, content: [...document.content, node] }),
+    },
+    accountId,
+    message: 'Inserted a Pagewire block',
+  });
+  return localId;
+}
+
+async function saveMacroConfig(preview: Preview, changes: readonly ConfigChange[]): Promise<PageSnapshot> {
+  const first = changes[0]!;
+  const pages = await sitePages(preview);
+  const page = pages.find((candidate) => candidate.id === first.macro.pageId);
+  if (page?.body?.representation !== 'atlas_doc_format') {
+    throw new HttpProblem('not_found', 'The page holding this macro is gone.');
+  }
+  let document = JSON.parse(page.body.value) as AdfDocument;
+  for (const change of changes) {
+    document = withMacroConfig(document, change.macro.localId, change.name, change.value);
+  }
+  const change = first;
+  // The person changing the macro saves the page, as the Confluence editor does.
+  return preview.dev.humanEdit(page.id, {
+    body: { representation: 'atlas_doc_format', value: JSON.stringify(document) },
+    accountId: change.viewer.accountId,
+    message: 'Changed a Pagewire block',
+  });
+}
+
+async function act(preview: Preview, view: View, action: z.infer<typeof actionSchema>): Promise<void> {
+  switch (action.type) {
+    case 'event':
+      if (!(await view.callHandler(action.slot, action.node, action.prop, action.value))) {
+        throw new HttpProblem(
+          'not_found',
+          'That control is no longer on the screen; it may have just changed.',
+        );
+      }
+      return;
+    case 'select':
+      if (!view.selectHostState(action.slot, action.target, action.value))
+        throw new HttpProblem('not_found', 'There is no such app on this screen.');
+      return;
+    case 'open-config':
+      await publishDraft(preview, view);
+      if (!view.openConfig(action.slot))
+        throw new HttpProblem('not_found', 'There is no such macro on this page.');
+      return;
+    case 'close-config':
+      await publishDraft(preview, view);
+      view.openConfig(null);
+      return;
+    case 'config': {
+      const change = view.configChange(action.slot, action.name, action.value);
+      if (!change) throw new HttpProblem('validation_failed', 'That is not one of the field’s choices.');
+      // Shown at once, saved with the page when the settings close.
+      preview.drafts.set(view, [...(preview.drafts.get(view) ?? []), change]);
+      view.applyConfig(action.slot, change);
+      return;
+    }
+    case 'refresh':
+      view.refreshMacros();
+      return;
+  }
+}
+
+async function route(preview: Preview, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const { space, record } = preview;
+  const path = new URL(request.url ?? '/', 'http://preview.invalid').pathname;
+  const method = request.method ?? 'GET';
+
+  const asset = assets[path];
+  if (asset && method === 'GET') {
+    response.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-cache' });
+    response.end(readFileSync(new URL(asset.file, assetsDir)));
+    return;
+  }
+  if (path === '/favicon.ico') {
+    response.writeHead(204);
+    response.end();
+    return;
+  }
+  if (path === '/' && method === 'GET') {
+    response.writeHead(302, { location: pagePath(space.key, record.statusPage.id) });
+    response.end();
+    return;
+  }
+  const pageMatch = /^\/wiki\/spaces\/([^/]+)\/pages\/(\d{1,20})$/.exec(path);
+  if (pageMatch && method === 'GET') return pageScreen(preview, request, response, pageMatch[2]!);
+  if (path === settingsPath(space.key) && method === 'GET') return settingsScreen(preview, request, response);
+  if (path === '/emulator' && method === 'GET') return emulatorScreen(preview, request, response);
+  if (path === '/emulator/state' && method === 'GET') {
+    sendHtml(response, 200, await emulatorState(preview));
+    return;
+  }
+  if (path.startsWith('/api/')) return routeApi(preview, request, response, path, method);
+  throw new HttpProblem('not_found', `There is nothing at ${path}.`);
+}
+
+/** The preview's own API: what its screens' buttons and the running views send. */
+async function routeApi(
+  preview: Preview,
+  request: IncomingMessage,
+  response: ServerResponse,
+  path: string,
+  method: string,
+): Promise<void> {
+  const { options, record } = preview;
+  if (path === '/api/backend' && method === 'POST') {
+    const { online } = parse(backendSwitchBodySchema, await readJson(request));
+    if (!options.backend) throw new HttpProblem('not_found', 'This preview cannot switch its backend.');
+    await options.backend.setOnline(online);
+    options.report?.(online ? 'The backend is back.' : 'The backend is down (simulated outage).');
+    response.writeHead(204);
+    response.end();
+    return;
+  }
+  if (path === '/api/persona' && method === 'POST') {
+    const { persona } = parse(personaBodySchema, await readJson(request));
+    response.writeHead(204, {
+      'set-cookie': `${PERSONA_COOKIE}=${persona}; Path=/; SameSite=Strict; HttpOnly`,
+    });
+    response.end();
+    return;
+  }
+  const insertMatch = /^\/api\/pages\/(\d{1,20})\/macros$/.exec(path);
+  if (insertMatch && method === 'POST') {
+    await readJson(request);
+    const persona = personaOf(preview, request);
+    const localId = await insertMacro(preview, insertMatch[1]!, persona.accountId);
+    sendJson(response, 201, {
+      location: `${pagePath(preview.space.key, insertMatch[1]!)}?configure=${localId}`,
+    });
+    return;
+  }
+  if (path === '/api/api-tokens' && method === 'POST') {
+    await readJson(request);
+    const expiresAt = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
+    const { token } = await preview.dev.createApiToken({
+      email: record.serviceAccount.email,
+      scopes: [...ALL_CONFLUENCE_SCOPES],
+      expiresAt,
+    });
+    sendJson(response, 201, { email: record.serviceAccount.email, token, expiresAt });
+    return;
+  }
+  const viewMatch = /^\/api\/views\/([0-9a-f-]{36})\/(events|actions)$/.exec(path);
+  if (viewMatch) return routeView(preview, request, response, viewMatch[1]!, viewMatch[2]!, method);
+  throw new HttpProblem('not_found', `There is nothing at ${path}.`);
+}
+
+/** A running view: its event stream to the browser, and the actions the browser sends it. */
+async function routeView(
+  preview: Preview,
+  request: IncomingMessage,
+  response: ServerResponse,
+  viewId: string,
+  channel: string,
+  method: string,
+): Promise<void> {
+  const view = preview.views.get(viewId);
+  if (!view) throw new HttpProblem('not_found', 'This view has closed; reload the page.');
+  if (channel === 'events' && method === 'GET') {
+    response.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
+    response.write(': connected\n\n');
+    view.attach(response);
+    return;
+  }
+  if (channel === 'actions' && method === 'POST') {
+    await act(preview, view, parse(actionSchema, await readJson(request)));
+    response.writeHead(204);
+    response.end();
+    return;
+  }
+  throw new HttpProblem('method_not_allowed', 'Use GET for events and POST for actions.');
 }
