@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GONE_MESSAGE, removedV1Operations } from '../../src/emulator/confluence/removed-v1-operations';
+import { GONE_MESSAGE, removedV1Endpoints } from '../../src/emulator/confluence/removed-v1-endpoints';
 import { call, createPage, declareEmulator, scopedAuth } from '../support/emulator-fixture';
 
 /**
@@ -165,7 +165,7 @@ describe('removed v1 operations', () => {
   it('answers each removed v1 operation 410 Gone in the v1 error shape, and keeps the v1 label write', async () => {
     const site = await env.dev.seedSite();
     const page = await createPage(site, { title: 'Still here' });
-    for (const [operationId, method, path] of removedV1Operations) {
+    for (const [operationId, method, path] of removedV1Endpoints) {
       const concrete = path.replace(/:[A-Za-z]+/g, (param) =>
         param === ':spaceKey' ? site.space.key : page.json.id,
       );

@@ -22,7 +22,13 @@ export interface ConfluenceContext {
   readonly body: JsonParse;
 }
 
-export interface ConfluenceOperation {
+/**
+ * One Confluence REST endpoint the emulator serves: its method, path, scopes
+ * and handler (in OpenAPI's words, one operation of Atlassian's spec). Named
+ * an endpoint so that "operation" keeps one meaning in this repository: the
+ * backend's catalogue of Forge operations (`POST /forge/v1/<operation>`).
+ */
+export interface EmulatedEndpoint {
   /** The v2 (or v1) OpenAPI `operationId` this emulates. */
   readonly operationId: string;
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';

@@ -2,8 +2,8 @@ import type { AdfValidator } from '@pagewire/shared/adf-validator';
 import type { JsonParse } from '../http/http-io';
 import { createRouter } from '../http/router';
 import type { EmulatorState, Site } from '../state/emulator-state';
-import { blogPostOperations } from './blogpost-operations';
-import type { ConfluenceOperation } from './confluence-context';
+import { blogPostEndpoints } from './blogpost-endpoints';
+import type { EmulatedEndpoint } from './confluence-context';
 import {
   type ConfluenceResult,
   gatewayScopeMismatch,
@@ -13,24 +13,24 @@ import {
   v2NotFound,
 } from './confluence-results';
 import { authenticate, type Caller, hasScopes, type Mount } from './credentials';
-import { labelOperations } from './label-operations';
-import { pageOperations } from './page-operations';
-import { pageTreeOperations } from './page-tree-operations';
-import { propertyOperations } from './property-operations';
+import { labelEndpoints } from './label-endpoints';
+import { pageEndpoints } from './page-endpoints';
+import { pageTreeEndpoints } from './page-tree-endpoints';
+import { propertyEndpoints } from './property-endpoints';
 import type { RateLimiter } from './rate-limiter';
-import { goneOperations } from './removed-v1-operations';
-import { restrictionOperations } from './restriction-operations';
-import { spaceOperations } from './space-operations';
+import { goneEndpoints } from './removed-v1-endpoints';
+import { restrictionEndpoints } from './restriction-endpoints';
+import { spaceEndpoints } from './space-endpoints';
 
-export const confluenceOperations: readonly ConfluenceOperation[] = [
-  ...spaceOperations,
-  ...pageOperations,
-  ...blogPostOperations,
-  ...propertyOperations,
-  ...labelOperations,
-  ...pageTreeOperations,
-  ...restrictionOperations,
-  ...goneOperations,
+export const emulatedEndpoints: readonly EmulatedEndpoint[] = [
+  ...spaceEndpoints,
+  ...pageEndpoints,
+  ...blogPostEndpoints,
+  ...propertyEndpoints,
+  ...labelEndpoints,
+  ...pageTreeEndpoints,
+  ...restrictionEndpoints,
+  ...goneEndpoints,
 ];
 
 export interface EdgeRequest {
@@ -67,13 +67,13 @@ export interface ConfluenceEdgeDependencies {
 /**
  * The path a request takes through Atlassian's edge and Confluence: who is
  * calling (401), whether their rate limits allow it (429), whether the
- * operation exists (404/405), whether the credential holds the operation's
- * scopes (401 "scope does not match"), then the operation itself.
+ * endpoint exists (404/405), whether the credential holds the endpoint's
+ * scopes (401 "scope does not match"), then the endpoint itself.
  */
 export function createConfluenceEdge(dependencies: ConfluenceEdgeDependencies): ConfluenceEdge {
   const { state, rateLimiter, adf, now } = dependencies;
-  const router = createRouter<ConfluenceOperation>();
-  for (const operation of confluenceOperations) router.add(operation.method, operation.path, operation);
+  const router = createRouter<EmulatedEndpoint>();
+  for (const endpoint of emulatedEndpoints) router.add(endpoint.method, endpoint.path, endpoint);
 
   function finish(result: ConfluenceResult, caller: Caller | undefined, operationId?: string): EdgeOutcome {
     return {
@@ -109,12 +109,12 @@ export function createConfluenceEdge(dependencies: ConfluenceEdgeDependencies): 
           ? v1Error(405, 'Method Not Allowed')
           : v2Error(405, 'METHOD_NOT_ALLOWED', 'Method Not Allowed');
       } else {
-        const operation = lookup.handler;
-        operationId = operation.operationId;
-        if (!hasScopes(caller, operation.scopes)) {
+        const endpoint = lookup.handler;
+        operationId = endpoint.operationId;
+        if (!hasScopes(caller, endpoint.scopes)) {
           result = gatewayScopeMismatch();
         } else {
-          result = await operation.handle({
+          result = await endpoint.handle({
             state,
             site: request.site,
             caller,

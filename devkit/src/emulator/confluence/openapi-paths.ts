@@ -1,7 +1,7 @@
-import { confluenceOperations } from './confluence-edge';
+import { emulatedEndpoints } from './confluence-edge';
 
 /**
- * The operations the emulator serves, as the `paths` of an OpenAPI document
+ * The endpoints the emulator serves, as the `paths` of an OpenAPI document
  * in Atlassian's flavour: each operation's `x-atlassian-oauth2-scopes` are the
  * scopes the emulator checks, transcribed from Atlassian's v2 (and v1) specs
  * (docs/DEVKIT.md, "Confluence: what is emulated"). The manifest check hands
@@ -29,12 +29,12 @@ export interface EmulatedOpenApi {
 
 export function emulatedConfluenceOpenApi(): EmulatedOpenApi {
   const paths: EmulatedOpenApi['paths'] = {};
-  for (const operation of confluenceOperations) {
-    const path = operation.path.replace(/:([A-Za-z][\w-]*)/g, '{$1}');
+  for (const endpoint of emulatedEndpoints) {
+    const path = endpoint.path.replace(/:([A-Za-z][\w-]*)/g, '{$1}');
     const methods = paths[path] ?? {};
-    methods[operation.method.toLowerCase()] = {
-      operationId: operation.operationId,
-      'x-atlassian-oauth2-scopes': operation.scopes.map((scopes, index) => ({
+    methods[endpoint.method.toLowerCase()] = {
+      operationId: endpoint.operationId,
+      'x-atlassian-oauth2-scopes': endpoint.scopes.map((scopes, index) => ({
         scheme: 'oAuthDefinitions',
         state: index === 0 ? 'Current' : 'Beta',
         scopes: [...scopes],

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { fieldErrorsFrom, makeProblem, type Problem, type ProblemCode } from '@pagewire/shared';
 import type { z } from 'zod';
 import type { FaultInjector } from '../confluence/faults';
-import { insertPage } from '../confluence/page-operations';
+import { insertPage } from '../confluence/page-endpoints';
 import type { RateLimiter } from '../confluence/rate-limiter';
 import { defaultRateLimitSettings } from '../confluence/rate-limiter';
 import { type AppTokenSigner, DEFAULT_APP_TOKEN_TTL_SECONDS } from '../forge/app-tokens';

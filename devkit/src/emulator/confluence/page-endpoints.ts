@@ -9,9 +9,9 @@ import {
 import {
   asRecord,
   type ConfluenceContext,
-  type ConfluenceOperation,
   canAdminister,
   canEdit,
+  type EmulatedEndpoint,
   idString,
   isBlogPost,
   NUMERIC_ID,
@@ -540,7 +540,7 @@ function getPageOperations(context: ConfluenceContext) {
   return ok({ operations }, 3);
 }
 
-export const pageOperations: readonly ConfluenceOperation[] = [
+export const pageEndpoints: readonly EmulatedEndpoint[] = [
   { operationId: 'getPages', method: 'GET', path: '/wiki/api/v2/pages', scopes: READ_PAGE, handle: getPages },
   {
     operationId: 'createPage',

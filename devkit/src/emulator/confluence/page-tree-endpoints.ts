@@ -2,8 +2,8 @@ import type { Page } from '../state/emulator-state';
 import {
   asRecord,
   type ConfluenceContext,
-  type ConfluenceOperation,
   canEdit,
+  type EmulatedEndpoint,
   idString,
   NUMERIC_ID,
   visiblePage,
@@ -77,7 +77,7 @@ function archivePages(context: ConfluenceContext): ConfluenceResult {
   };
 }
 
-export const pageTreeOperations: readonly ConfluenceOperation[] = [
+export const pageTreeEndpoints: readonly EmulatedEndpoint[] = [
   {
     operationId: 'getPageAncestors',
     method: 'GET',

@@ -1,8 +1,8 @@
 import type { Label, Page } from '../state/emulator-state';
 import {
   type ConfluenceContext,
-  type ConfluenceOperation,
   canEdit,
+  type EmulatedEndpoint,
   NUMERIC_ID,
   visiblePage,
 } from './confluence-context';
@@ -14,7 +14,7 @@ import { listPage, parseWindow } from './pagination';
  * Labels: reads through v2 (`GET /wiki/api/v2/labels`, `/pages/{id}/labels`),
  * writes through the v1 path production still has: the v2 label API is
  * read-only (docs/platform-notes.md#confluence-v1-leftovers), and v1 `getLabelsForContent` is one of
- * the operations Atlassian removed (removed-v1-operations.ts answers it 410). v1 operations accept the classic
+ * the operations Atlassian removed (removed-v1-endpoints.ts answers it 410). v1 operations accept the classic
  * scope or the granular ones; the reference page for "Add labels to content"
  * lists Classic `write:confluence-content`, Granular `read:label:confluence,
  * write:label:confluence`. The read and remove pairs follow the same pattern.
@@ -110,7 +110,7 @@ function removeLabel(context: ConfluenceContext, name: string | null) {
   return { ...noContent(), points: 1 };
 }
 
-export const labelOperations: readonly ConfluenceOperation[] = [
+export const labelEndpoints: readonly EmulatedEndpoint[] = [
   {
     operationId: 'getLabels',
     method: 'GET',

@@ -2,8 +2,8 @@ import type { ReadRestriction } from '../state/emulator-state';
 import {
   asRecord,
   type ConfluenceContext,
-  type ConfluenceOperation,
   canEdit,
+  type EmulatedEndpoint,
   NUMERIC_ID,
   visiblePage,
 } from './confluence-context';
@@ -137,7 +137,7 @@ function updateRestrictions(context: ConfluenceContext): ConfluenceResult {
   };
 }
 
-export const restrictionOperations: readonly ConfluenceOperation[] = [
+export const restrictionEndpoints: readonly EmulatedEndpoint[] = [
   {
     operationId: 'getContentRestrictionStatusForOperation',
     method: 'GET',

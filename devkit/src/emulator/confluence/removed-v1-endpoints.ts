@@ -1,4 +1,4 @@
-import type { ConfluenceOperation } from './confluence-context';
+import type { EmulatedEndpoint } from './confluence-context';
 import { v1Error } from './confluence-results';
 
 /**
@@ -18,10 +18,10 @@ import { v1Error } from './confluence-results';
 export const GONE_MESSAGE =
   'com.atlassian.confluence.api.service.exceptions.GoneException: This deprecated endpoint has been removed.';
 
-type Method = ConfluenceOperation['method'];
+type Method = EmulatedEndpoint['method'];
 
 /** [operationId as confluence.js 2.x named it, method, site-relative path]. */
-export const removedV1Operations: ReadonlyArray<readonly [string, Method, string]> = [
+export const removedV1Endpoints: ReadonlyArray<readonly [string, Method, string]> = [
   ['getContent', 'GET', '/wiki/rest/api/content'],
   ['createContent', 'POST', '/wiki/rest/api/content'],
   ['getContentById', 'GET', '/wiki/rest/api/content/:id'],
@@ -55,7 +55,7 @@ export const removedV1Operations: ReadonlyArray<readonly [string, Method, string
   ['updateTaskById', 'PUT', '/wiki/rest/api/inlinetasks/:inlineTaskId'],
 ];
 
-export const goneOperations: readonly ConfluenceOperation[] = removedV1Operations.map(
+export const goneEndpoints: readonly EmulatedEndpoint[] = removedV1Endpoints.map(
   ([operationId, method, path]) => ({
     operationId,
     method,

@@ -2,8 +2,8 @@ import type { ContentProperty } from '../state/emulator-state';
 import {
   asRecord,
   type ConfluenceContext,
-  type ConfluenceOperation,
   canEdit,
+  type EmulatedEndpoint,
   NUMERIC_ID,
   requestObject,
   visiblePage,
@@ -165,7 +165,7 @@ function deletePagePropertyById(context: ConfluenceContext) {
   return { ...noContent(), points: 1 };
 }
 
-export const propertyOperations: readonly ConfluenceOperation[] = [
+export const propertyEndpoints: readonly EmulatedEndpoint[] = [
   {
     operationId: 'getPageContentProperties',
     method: 'GET',

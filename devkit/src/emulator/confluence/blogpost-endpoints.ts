@@ -3,8 +3,8 @@ import { currentVersion, type Page, type Space } from '../state/emulator-state';
 import {
   asRecord,
   type ConfluenceContext,
-  type ConfluenceOperation,
   canEdit,
+  type EmulatedEndpoint,
   idString,
   NUMERIC_ID,
   queryFlag,
@@ -14,7 +14,7 @@ import {
   visibleSpace,
 } from './confluence-context';
 import { ok, v2BadRequest, v2NotFound } from './confluence-results';
-import { appendVersion, insertPage, READ_PAGE, versionConflict, WRITE_PAGE } from './page-operations';
+import { appendVersion, insertPage, READ_PAGE, versionConflict, WRITE_PAGE } from './page-endpoints';
 import { parseBodyFormat, parseBodyInput, renderContent, SINGLE_BODY_FORMATS } from './page-views';
 
 /**
@@ -23,7 +23,7 @@ import { parseBodyFormat, parseBodyInput, renderContent, SINGLE_BODY_FORMATS } f
  * update (`PUT /blogposts/{id}`, a full replace with `version.number` =
  * current + 1, otherwise the same 409 as pages). A blog post has no parent or
  * position; its content properties live under `/blogposts/{id}/properties`
- * (property-operations.ts). The spec gives blog post reads
+ * (property-endpoints.ts). The spec gives blog post reads
  * `read:page:confluence` and writes `write:page:confluence`, the page scopes.
  */
 
@@ -151,7 +151,7 @@ function updateBlogPost(context: ConfluenceContext) {
   );
 }
 
-export const blogPostOperations: readonly ConfluenceOperation[] = [
+export const blogPostEndpoints: readonly EmulatedEndpoint[] = [
   {
     operationId: 'createBlogPost',
     method: 'POST',

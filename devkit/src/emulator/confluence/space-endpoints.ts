@@ -1,8 +1,8 @@
 import type { Space } from '../state/emulator-state';
 import {
   type ConfluenceContext,
-  type ConfluenceOperation,
   canAdminister,
+  type EmulatedEndpoint,
   queryList,
   visibleSpace,
 } from './confluence-context';
@@ -79,7 +79,7 @@ function getSpaceOperations(context: ConfluenceContext) {
   return ok({ operations }, 3);
 }
 
-export const spaceOperations: readonly ConfluenceOperation[] = [
+export const spaceEndpoints: readonly EmulatedEndpoint[] = [
   {
     operationId: 'getSpaces',
     method: 'GET',
