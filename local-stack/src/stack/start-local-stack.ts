@@ -4,15 +4,15 @@ import { startBackend } from '@pagewire/backend';
 import { createDevApiClient, type DevApiClient, startEmulator } from '@pagewire/devkit';
 import { createEmulatorState, type EmulatorState } from '@pagewire/devkit/emulator-state';
 import { createForgeRuntime, type ForgeRuntime } from '@pagewire/devkit/forge-runtime';
-import { startPreview } from '../preview/preview-server';
-import { createBackendLogStream } from './backend-log-stream';
 import { quickstartStatusBlock, STATUS_BLOCK_KEY } from '../demo/demo-content';
 import { type DemoRecord, readDemoRecord, writeDemoRecord } from '../demo/demo-record';
 import { type DemoResolvers, deliverLifecycle, ensureDemo, worldHolds } from '../demo/demo-seed';
 import { publishRunbook, type RunbookOutcome, startDemoSource } from '../demo/demo-source';
+import { curlCommand } from '../demo/ingest-client';
+import { startPreview } from '../preview/preview-server';
+import { createBackendLogStream } from './backend-log-stream';
 import { loadEmulatorState, saveEmulatorState, serializeEmulatorState } from './emulator-persistence';
 import { loadForgeFunctions } from './forge-functions';
-import { curlCommand } from '../demo/ingest-client';
 import type { LocalStackOptions } from './local-stack-options';
 
 export interface RunningLocalStack {
