@@ -99,4 +99,10 @@ describe('the workspaces', () => {
     expect(workspaceImports('backend/src', { tests: false }).filter(refused)).toEqual([]);
     expect(workspaceImports('forge-app/src', { tests: false }).filter(refused)).toEqual([]);
   });
+
+  it('lets the CLI import only shared outside its tests (it is published alone, with shared bundled in)', () => {
+    expect(
+      workspaceImports('cli', { tests: false }).filter((line) => !line.endsWith('@pagewire/shared')),
+    ).toEqual([]);
+  });
 });
