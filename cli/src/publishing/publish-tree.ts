@@ -85,10 +85,21 @@ function parentsFirst(pages: PreparedPage[]): PreparedPage[][] {
   return levels.filter((level) => level !== undefined);
 }
 
+/** A job still not final after this long is reported as failed (the backend retries for minutes, not hours). */
+const JOB_DEADLINE_MS = 30 * 60_000;
+
 async function settle(client: IngestClient, jobId: string): Promise<JobView> {
+  const deadline = Date.now() + JOB_DEADLINE_MS;
   for (;;) {
     const view = await getJob(client, jobId);
     if (terminalJobStates.has(view.state)) return view;
+    if (Date.now() > deadline) {
+      throw new IngestError(
+        0,
+        'job_timeout',
+        `job ${jobId} was still ${view.state} after ${JOB_DEADLINE_MS / 60_000} minutes`,
+      );
+    }
   }
 }
 
@@ -120,36 +131,14 @@ function errorOf(error: unknown): { code: string; detail: string } {
   throw error;
 }
 
-/**
- * `pagewire publish <dir>`: walks the folder, works out each page's id,
- * parent, links and images against what the backend lists for the tree,
- * sends what changed (parents first), waits for every job, then reports or
- * archives the orphans.
- */
-export async function publishTree(
-  client: IngestClient,
+/** Reads the folder and resolves every page against the listing: ids, parents, links, images, hashes. */
+function preparePages(
   options: PublishOptions,
-  hooks: PublishHooks,
-): Promise<PublishReport> {
-  const entries = walkTree(options.root);
-  if (entries.length === 0) throw new UsageError(`${options.root} holds no Markdown files`);
-  const treeTitle = titleFromName(basename(options.root));
-  const drafts = entries.map((entry) => readDraft(options.root, entry, treeTitle));
-  const spaceKey = spaceFrom(options, drafts);
-  let listing: TreePage[];
-  try {
-    listing = await listTreePages(client, options.tree);
-  } catch (error) {
-    return {
-      tree: options.tree,
-      spaceKey,
-      dryRun: options.dryRun,
-      files: [],
-      orphans: [],
-      error: errorOf(error),
-      exitCode: EXIT.failed,
-    };
-  }
+  spaceKey: string,
+  drafts: readonly PageDraft[],
+  listing: readonly TreePage[],
+  previousText: PublishHooks['previousText'],
+): PreparedPage[] {
   const byOrigin = new Map(drafts.map((draft) => [draft.entry.originPath, draft]));
   const folderPages = new Map(
     drafts.filter((d) => d.entry.folderPath !== null).map((d) => [d.entry.folderPath!, d.entry.originPath]),
@@ -173,7 +162,7 @@ export async function publishTree(
     listing,
     hashUnder: (draft, ids, parent) =>
       preparePage(draft, contextWith(ids, new Map()), { parentExternalId: parent }).sourceHash,
-    previousText: hooks.previousText,
+    previousText,
   });
   const context = contextWith(assigned.ids, assigned.renamedFrom);
   const prepared = drafts.map((draft) => {
@@ -182,9 +171,16 @@ export async function publishTree(
     return clash === undefined ? page : { ...page, error: clash };
   });
   warnDuplicateTitles(prepared);
+  return prepared;
+}
 
+/** What needs no request: failed locally, skipped by front matter, or unchanged since the last publish. */
+function settleLocally(
+  prepared: readonly PreparedPage[],
+  listing: readonly TreePage[],
+  outcomes: Map<PreparedPage, FileOutcome>,
+): PreparedPage[] {
   const listed = new Map(listing.map((page) => [page.externalId, page]));
-  const outcomes = new Map<PreparedPage, FileOutcome>();
   const toSend: PreparedPage[] = [];
   for (const page of prepared) {
     const base = outcomeBase(page);
@@ -194,47 +190,88 @@ export async function publishTree(
     else if (isUnchanged(page, known)) outcomes.set(page, { ...base, action: 'unchanged', ...urlOf(known) });
     else toSend.push(page);
   }
-  const total = prepared.length;
-  let done = outcomes.size;
-  hooks.progress(done, total, 'planned');
+  return toSend;
+}
 
+/** Images first, then the page; a level of the tree at a time, so a parent's PUT is in before its children's. */
+async function sendPages(
+  client: IngestClient,
+  options: PublishOptions,
+  toSend: readonly PreparedPage[],
+  failed: (page: PreparedPage, error: unknown) => void,
+): Promise<Map<PreparedPage, string>> {
   const jobs = new Map<PreparedPage, string>();
-  for (const level of parentsFirst(toSend)) {
+  for (const level of parentsFirst([...toSend])) {
     await mapLimited(level, SEND_CONCURRENCY, async (page) => {
       try {
         if (!options.dryRun) await uploadImages(client, page);
         jobs.set(page, await putPage(client, page.externalId, page.body));
       } catch (error) {
-        outcomes.set(page, { ...outcomeBase(page), action: 'failed', error: errorOf(error) });
-        hooks.progress(++done, total, page.originPath);
+        failed(page, error);
       }
     });
   }
-  await mapLimited([...jobs.entries()], WAIT_CONCURRENCY, async ([page, jobId]) => {
-    try {
-      const view = await settle(client, jobId);
-      const warnings = [
-        ...page.warnings,
-        ...(view.warnings ?? []).map((w) => ({
-          path: page.body.origin!.path,
-          code: w.code,
-          message: w.detail,
-        })),
-      ];
-      outcomes.set(page, {
-        ...outcomeBase(page),
-        warnings,
-        action: actionOf(view),
-        jobId,
-        ...(view.pageUrl === undefined ? {} : { pageUrl: view.pageUrl }),
-        ...(view.error === undefined ? {} : { error: view.error }),
-      });
-    } catch (error) {
-      outcomes.set(page, { ...outcomeBase(page), action: 'failed', jobId, error: errorOf(error) });
-    }
-    hooks.progress(++done, total, page.originPath);
-  });
+  return jobs;
+}
 
+async function outcomeOfJob(client: IngestClient, page: PreparedPage, jobId: string): Promise<FileOutcome> {
+  try {
+    const view = await settle(client, jobId);
+    const path = page.body.origin?.path ?? page.originPath;
+    const jobWarnings = (view.warnings ?? []).map((w) => ({ path, code: w.code, message: w.detail }));
+    return {
+      ...outcomeBase(page),
+      warnings: [...page.warnings, ...jobWarnings],
+      action: actionOf(view),
+      jobId,
+      ...(view.pageUrl === undefined ? {} : { pageUrl: view.pageUrl }),
+      ...(view.error === undefined ? {} : { error: view.error }),
+    };
+  } catch (error) {
+    return { ...outcomeBase(page), action: 'failed', jobId, error: errorOf(error) };
+  }
+}
+
+/**
+ * `pagewire publish <dir>`: walks the folder, works out each page's id,
+ * parent, links and images against what the backend lists for the tree,
+ * sends what changed (parents first), waits for every job, then reports or
+ * archives the orphans.
+ */
+export async function publishTree(
+  client: IngestClient,
+  options: PublishOptions,
+  hooks: PublishHooks,
+): Promise<PublishReport> {
+  const started = Date.now();
+  const entries = walkTree(options.root);
+  if (entries.length === 0) throw new UsageError(`${options.root} holds no Markdown files`);
+  const treeTitle = titleFromName(basename(options.root));
+  const drafts = entries.map((entry) => readDraft(options.root, entry, treeTitle));
+  const spaceKey = spaceFrom(options, drafts);
+  const report = { tree: options.tree, spaceKey, dryRun: options.dryRun };
+  let listing: TreePage[];
+  try {
+    listing = await listTreePages(client, options.tree);
+  } catch (error) {
+    return { ...report, files: [], orphans: [], error: errorOf(error), exitCode: EXIT.failed };
+  }
+  const prepared = preparePages(options, spaceKey, drafts, listing, hooks.previousText);
+  const outcomes = new Map<PreparedPage, FileOutcome>();
+  const toSend = settleLocally(prepared, listing, outcomes);
+  let done = outcomes.size;
+  hooks.progress(done, prepared.length, 'planned');
+  const planned = Date.now();
+  const jobs = await sendPages(client, options, toSend, (page, error) => {
+    outcomes.set(page, { ...outcomeBase(page), action: 'failed', error: errorOf(error) });
+    hooks.progress(++done, prepared.length, page.originPath);
+  });
+  const sent = Date.now();
+  await mapLimited([...jobs.entries()], WAIT_CONCURRENCY, async ([page, jobId]) => {
+    outcomes.set(page, await outcomeOfJob(client, page, jobId));
+    hooks.progress(++done, prepared.length, page.originPath);
+  });
+  const waited = Date.now();
   const files = prepared.map((page) => outcomes.get(page)!);
   const claimed = new Set(prepared.map((page) => page.externalId));
   const orphans = await handleOrphans(
@@ -243,14 +280,13 @@ export async function publishTree(
     listing.filter((page) => page.status === 'current' && !claimed.has(page.externalId)),
     files.some((file) => file.action === 'failed'),
   );
-  return {
-    tree: options.tree,
-    spaceKey,
-    dryRun: options.dryRun,
-    files,
-    orphans,
-    exitCode: exitCodeOf(files, orphans),
+  const timings = {
+    planMs: planned - started,
+    sendMs: sent - planned,
+    waitMs: waited - sent,
+    orphansMs: Date.now() - waited,
   };
+  return { ...report, files, orphans, timings, exitCode: exitCodeOf(files, orphans) };
 }
 
 function outcomeBase(page: PreparedPage) {

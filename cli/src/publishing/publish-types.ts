@@ -102,6 +102,8 @@ export interface PublishReport {
   readonly orphans: OrphanOutcome[];
   /** A failure that stopped the run before any file was sent (the backend unreachable, the listing refused). */
   readonly error?: { code: string; detail: string };
+  /** Where the run's time went: reading and planning, sending pages, waiting for jobs, orphans. */
+  readonly timings?: { planMs: number; sendMs: number; waitMs: number; orphansMs: number };
   readonly exitCode: ExitCode;
 }
 
