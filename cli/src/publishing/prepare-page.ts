@@ -173,28 +173,16 @@ function generatedFolderBody(draft: PageDraft, context: PrepareContext): Root {
   };
 }
 
-/**
- * Turns a draft into the body the ingest API gets: links to other files of
- * the tree become `pagewire:page/<externalId>`, local images
- * `pagewire:attachment/<name>`, comments go, and the source hash covers
- * everything sent (Markdown, title, labels, parent, image hashes), so an
- * unchanged hash means there is nothing to send. `parentOverride` asks
- * "what would the hash be under that parent" (rename detection).
- */
-export function preparePage(
-  draft: PageDraft,
-  context: PrepareContext,
-  parentOverride?: { parentExternalId: string | null },
-): PreparedPage {
-  const originPath = draft.entry.originPath;
-  const warnings: FileWarning[] = [];
-  const filePath = draft.entry.sourcePath ?? originPath;
-  const warn = (warning: Omit<FileWarning, 'path'>) => warnings.push({ path: filePath, ...warning });
-  const images = new Map<string, PageImage>();
-  const fromDir = posix.dirname(draft.entry.sourcePath ?? `${originPath}/x`);
-  const lineOf = (site: UrlSite) => site.line + draft.bodyLineOffset;
+type Warn = (warning: Omit<FileWarning, 'path'>) => void;
 
-  const decideLink = (site: UrlSite): LinkDecision => {
+/** Links to files of the tree become `pagewire:page/<externalId>`; broken ones keep their text and a warning. */
+function linkDecider(
+  fromDir: string,
+  context: PrepareContext,
+  warn: Warn,
+  lineOf: (site: UrlSite) => number,
+) {
+  return (site: UrlSite): LinkDecision => {
     if (ABSOLUTE_URL.test(site.url)) return { kind: 'keep' };
     const { path, anchor } = resolveInTree(fromDir, site.url);
     if (path === null) {
@@ -219,7 +207,17 @@ export function preparePage(
     });
     return { kind: 'unlink' };
   };
-  const decideImage = (site: UrlSite): ImageDecision => {
+}
+
+/** Local images become the page's attachments (collected in `images`); others keep their alt text and a warning. */
+function imageDecider(
+  fromDir: string,
+  context: PrepareContext,
+  warn: Warn,
+  lineOf: (site: UrlSite) => number,
+  images: Map<string, PageImage>,
+) {
+  return (site: UrlSite): ImageDecision => {
     if (ABSOLUTE_URL.test(site.url)) return { kind: 'keep' };
     const { path } = resolveInTree(fromDir, site.url);
     const contentType = IMAGE_TYPES[(path ?? '').slice((path ?? '').lastIndexOf('.') + 1).toLowerCase()];
@@ -238,6 +236,30 @@ export function preparePage(
     images.set(name, { name, path, contentType, sha256: file.sha256, bytes: file.bytes });
     return { kind: 'rewrite', url: `${ATTACHMENT_LINK_PREFIX}${encodeURI(name)}` };
   };
+}
+
+/**
+ * Turns a draft into the body the ingest API gets: links to other files of
+ * the tree become `pagewire:page/<externalId>`, local images
+ * `pagewire:attachment/<name>`, comments go, and the source hash covers
+ * everything sent (Markdown, title, labels, parent, image hashes), so an
+ * unchanged hash means there is nothing to send. `parentOverride` asks
+ * "what would the hash be under that parent" (rename detection).
+ */
+export function preparePage(
+  draft: PageDraft,
+  context: PrepareContext,
+  parentOverride?: { parentExternalId: string | null },
+): PreparedPage {
+  const originPath = draft.entry.originPath;
+  const warnings: FileWarning[] = [];
+  const filePath = draft.entry.sourcePath ?? originPath;
+  const warn: Warn = (warning) => warnings.push({ path: filePath, ...warning });
+  const images = new Map<string, PageImage>();
+  const fromDir = posix.dirname(draft.entry.sourcePath ?? `${originPath}/x`);
+  const lineOf = (site: UrlSite) => site.line + draft.bodyLineOffset;
+  const decideLink = linkDecider(fromDir, context, warn, lineOf);
+  const decideImage = imageDecider(fromDir, context, warn, lineOf, images);
 
   let markdown = '';
   if (draft.markdown !== null) {
