@@ -1,7 +1,12 @@
 import type { Logger } from 'pino';
 import { isConfluenceError, isRateLimitError, isRetryableLater } from '../confluence/errors';
 import type { PublishResult } from './page-publisher';
-import { isLeaseLostError, isPermanentPublishError, LeaseLostError } from './publish-errors';
+import {
+  isDependencyPendingError,
+  isLeaseLostError,
+  isPermanentPublishError,
+  LeaseLostError,
+} from './publish-errors';
 import type { JobError, Lease, QueueRepository } from './store/queue-repository';
 
 export interface WorkerOptions {
@@ -145,7 +150,7 @@ export function createPublishingWorker(deps: {
           code: 'content_too_complex',
           detail: 'The content nests too deeply or is too large to process.',
         });
-      } else if (isRetryableLater(error) || isAmbiguousWrite(error)) {
+      } else if (isRetryableLater(error) || isAmbiguousWrite(error) || isDependencyPendingError(error)) {
         const jobError = toJobError(error);
         const retryAt = new Date(deps.now().getTime() + retryDelay(lease.attempts, error));
         await queue.retryLater(lease, jobError, retryAt, deps.now());
@@ -234,6 +239,7 @@ function isAmbiguousWrite(error: unknown): boolean {
 
 function toJobError(error: unknown): JobError {
   if (isConfluenceError(error)) return { code: error.problemCode, detail: error.message };
+  if (isDependencyPendingError(error)) return { code: error.code, detail: error.message };
   return { code: 'internal_error', detail: 'The job failed on our side.' };
 }
 

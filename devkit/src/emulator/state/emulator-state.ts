@@ -146,7 +146,19 @@ export interface EmulatorState {
   readonly apiTokens: Map<string, ApiToken>;
   readonly installations: Map<string, Installation>;
   readonly appTokens: Map<string, AppToken>;
+  /** v1 long tasks (an archive's), by id; the emulator finishes each at once. */
+  readonly longTasks: Map<string, LongTask>;
   nextId(): string;
+}
+
+/** A v1 long-running task, as `GET /wiki/rest/api/longtask/{id}` reports it. */
+export interface LongTask {
+  readonly id: string;
+  readonly cloudId: string;
+  /** The i18n key Confluence names the task with. */
+  readonly nameKey: string;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
 }
 
 export function createEmulatorState(): EmulatorState {
@@ -161,6 +173,7 @@ export function createEmulatorState(): EmulatorState {
     apiTokens: new Map(),
     installations: new Map(),
     appTokens: new Map(),
+    longTasks: new Map(),
     nextId() {
       counter += 1;
       return String(counter);
@@ -177,6 +190,7 @@ export function clearEmulatorState(state: EmulatorState): void {
   state.apiTokens.clear();
   state.installations.clear();
   state.appTokens.clear();
+  state.longTasks.clear();
 }
 
 /** Atlassian account ids look like `557058:<uuid>`. */
