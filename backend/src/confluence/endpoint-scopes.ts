@@ -49,6 +49,12 @@ export const confluenceEndpointScopes = {
     anyOf: [['read:label:confluence', 'write:label:confluence'], ['write:confluence-content']],
     describe: 'adding labels',
   },
+  // Uploads exist only in v1 (docs/platform-notes.md#page-attachments), which
+  // checks the granular pair or the classic `write:confluence-file`.
+  'attachment.write': {
+    anyOf: [['read:content-details:confluence', 'write:attachment:confluence'], ['write:confluence-file']],
+    describe: 'uploading page attachments',
+  },
 } as const satisfies Record<string, EndpointScopes>;
 
 export type ConfluenceEndpoint = keyof typeof confluenceEndpointScopes;

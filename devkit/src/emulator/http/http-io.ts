@@ -71,23 +71,26 @@ export function isMultipartContentType(request: IncomingMessage): boolean {
 export async function parseMultipart(request: IncomingMessage, bytes: Buffer): Promise<JsonParse> {
   let form: FormData;
   try {
-    form = await new Response(bytes, {
+    form = await new Response(new Uint8Array(bytes), {
       headers: { 'content-type': String(request.headers['content-type']) },
     }).formData();
   } catch {
     return { kind: 'malformed' };
   }
-  const files: MultipartFile[] = [];
   const fields = new Map<string, string>();
-  for (const [field, value] of form.entries()) {
+  const blobs: { field: string; file: File }[] = [];
+  form.forEach((value, field) => {
     if (typeof value === 'string') fields.set(field, value);
-    else
-      files.push({
-        field,
-        filename: value.name,
-        contentType: value.type,
-        bytes: Buffer.from(await value.arrayBuffer()),
-      });
+    else blobs.push({ field, file: value });
+  });
+  const files: MultipartFile[] = [];
+  for (const { field, file } of blobs) {
+    files.push({
+      field,
+      filename: file.name,
+      contentType: file.type,
+      bytes: Buffer.from(await file.arrayBuffer()),
+    });
   }
   const token = request.headers['x-atlassian-token'];
   const xsrfNoCheck = token === 'no-check' || token === 'nocheck';
