@@ -56,6 +56,12 @@ export const confluenceEndpointScopes = {
     anyOf: [['read:content.metadata:confluence'], ['read:confluence-content.summary']],
     describe: 'following a long-running task',
   },
+  // Uploads exist only in v1 (docs/platform-notes.md#page-attachments), which
+  // checks the granular pair or the classic `write:confluence-file`.
+  'attachment.write': {
+    anyOf: [['read:content-details:confluence', 'write:attachment:confluence'], ['write:confluence-file']],
+    describe: 'uploading page attachments',
+  },
 } as const satisfies Record<string, EndpointScopes>;
 
 export type ConfluenceEndpoint = keyof typeof confluenceEndpointScopes;

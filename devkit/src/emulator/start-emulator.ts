@@ -10,7 +10,16 @@ import { createDevApi } from './dev-api/dev-api';
 import { createAppTokenSigner } from './forge/app-tokens';
 import { createContentEventEmitter, registerContentEventEmitter } from './forge/content-events';
 import { createSigningKeyRing } from './forge/signing-keys';
-import { isJsonContentType, type JsonParse, parseJson, readBody, sendEmpty, sendJson } from './http/http-io';
+import {
+  isJsonContentType,
+  isMultipartContentType,
+  type JsonParse,
+  parseJson,
+  parseMultipart,
+  readBody,
+  sendEmpty,
+  sendJson,
+} from './http/http-io';
 import { createRequestLog } from './request-log';
 import { createEmulatorState, type EmulatorState, type Site } from './state/emulator-state';
 
@@ -43,6 +52,11 @@ const DEV_PREFIX = '/_dev/';
 export const JWKS_PATH = '/.well-known/jwks.json';
 
 const EMPTY_BODY: JsonParse = { kind: 'empty' };
+/**
+ * Attachment uploads are not bound by the 5 MB JSON cap: a site's attachment
+ * limit is an admin setting (100 MB by default); the emulator takes 25 MB.
+ */
+const MAX_ATTACHMENT_UPLOAD_BYTES = 25 * 1024 * 1024;
 
 /**
  * Starts the offline twin of Confluence Cloud and Forge on one port:
@@ -87,8 +101,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         return EMPTY_BODY;
       }
     }
-    const read = await readBody(request);
+    const multipart = isMultipartContentType(request);
+    const read = await readBody(request, multipart ? MAX_ATTACHMENT_UPLOAD_BYTES : undefined);
     if (read.kind !== 'ok') return read.kind;
+    if (multipart) return parseMultipart(request, read.bytes);
     return parseJson(read.bytes);
   }
 
@@ -124,8 +140,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     }
     if (body === 'aborted')
       return { status: 499, credential: 'anonymous', credentialId: null, operationId: null };
-    if (body.kind !== 'empty' && !isJsonContentType(request)) {
-      // Confluence parses JSON bodies only; other media types are refused.
+    if (body.kind !== 'empty' && body.kind !== 'multipart' && !isJsonContentType(request)) {
+      // Confluence parses JSON bodies (and multipart for attachment uploads) only; other media types are refused.
       sendJson(response, 415, {
         errors: [
           { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', title: 'Unsupported Media Type', detail: null },

@@ -2,6 +2,7 @@ import type { AdfValidator } from '@pagewire/shared/adf-validator';
 import type { JsonParse } from '../http/http-io';
 import { createRouter } from '../http/router';
 import type { EmulatorState, Site } from '../state/emulator-state';
+import { attachmentOperations } from './attachment-operations';
 import { blogPostOperations } from './blogpost-operations';
 import type { ConfluenceOperation } from './confluence-context';
 import {
@@ -28,6 +29,7 @@ export const confluenceOperations: readonly ConfluenceOperation[] = [
   ...blogPostOperations,
   ...propertyOperations,
   ...labelOperations,
+  ...attachmentOperations,
   ...pageTreeOperations,
   ...restrictionOperations,
   ...goneOperations,

@@ -93,6 +93,28 @@ export interface Page {
   readRestriction?: ReadRestriction | undefined;
   /** Its own edit restriction: reported, not enforced. */
   updateRestriction?: ReadRestriction | undefined;
+  /** Files attached to the page, by title (a title is unique per page); made on the first upload. */
+  attachments?: Map<string, Attachment>;
+}
+
+/** One version of an attached file: each upload of new bytes is a new version with a new file id. */
+export interface AttachmentVersion {
+  readonly number: number;
+  /** The media-platform file id ADF `media` nodes point at: a UUID, new for every version. */
+  readonly fileId: string;
+  readonly mediaType: string;
+  readonly bytes: Buffer;
+  readonly comment: string;
+  readonly authorId: string;
+  readonly createdAt: Date;
+}
+
+/** A page attachment (v1 content type `attachment`, id `att<digits>`). */
+export interface Attachment {
+  readonly id: string;
+  readonly pageId: string;
+  readonly title: string;
+  readonly versions: AttachmentVersion[];
 }
 
 /** Who a view restriction lets in: only these accounts and groups see the page and its descendants. */
