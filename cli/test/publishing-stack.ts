@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { startBackend } from '@pagewire/backend';
-import { createDevApiClient, type DevApiClient, type SeededSite, startEmulator } from '@pagewire/devkit';
+import {
+  ALL_CONFLUENCE_SCOPES,
+  createDevApiClient,
+  type DevApiClient,
+  type SeededSite,
+  startEmulator,
+} from '@pagewire/devkit';
 
 /**
  * The real backend (SQLite, the publishing engine) and the devkit's emulator
@@ -29,7 +35,11 @@ function forgeHeaders(fit: string, appToken: string): Record<string, string> {
   };
 }
 
-/** What Forge does at install (the lifecycle call hands over the app token) and a space admin in settings (a key). */
+/**
+ * What Forge does at install (the lifecycle call hands over the app token) and
+ * a space admin in the settings page: an ingest key for the source, and the
+ * space's API token (archiving needs a classic scope the app does not ask for).
+ */
 async function installAndCreateKey(dev: DevApiClient, site: SeededSite, backendUrl: string): Promise<string> {
   const appToken = (await dev.mintAppToken({ installationId: site.installationId, ttlSeconds: 4 * 3600 }))
     .token;
@@ -57,7 +67,22 @@ async function installAndCreateKey(dev: DevApiClient, site: SeededSite, backendU
   });
   if (created.status !== 200)
     throw new Error(`ingestKeys.create answered ${created.status}: ${await created.text()}`);
-  return ((await created.json()) as { data: { key: string } }).data.key;
+  const key = ((await created.json()) as { data: { key: string } }).data.key;
+  // Atlassian API tokens live at most a year; this one expires in half a year.
+  const expiresAt = new Date(Date.now() + 180 * 86_400_000).toISOString().slice(0, 10);
+  const token = await fetch(`${backendUrl}/forge/v1/apiToken.set`, {
+    method: 'POST',
+    headers: forgeHeaders(await fit(), appToken),
+    body: JSON.stringify({
+      context,
+      input: { email: site.admin.email, token: site.scopedToken, expiresAt },
+    }),
+  });
+  const saved = (await token.json()) as { data?: { saved?: boolean } };
+  if (token.status !== 200 || saved.data?.saved !== true) {
+    throw new Error(`apiToken.set answered ${token.status}: ${JSON.stringify(saved)}`);
+  }
+  return key;
 }
 
 export async function startPublishingStack(
@@ -67,7 +92,11 @@ export async function startPublishingStack(
   const emulator = await startEmulator({ port: 0 });
   const dev = createDevApiClient(emulator.url);
   await dev.setLimits({ burstPerSecond: options.burstPerSecond ?? null, quotaPointsPerHour: null });
-  const site = await dev.seedSite({ name: 'docs' });
+  // The space's scoped API token also holds the classic scope archiving needs (the app does not request it).
+  const site = await dev.seedSite({
+    name: 'docs',
+    tokenScopes: [...ALL_CONFLUENCE_SCOPES, 'write:confluence-content'],
+  });
   const backend = await startBackend({
     env: {
       PORT: '0',
