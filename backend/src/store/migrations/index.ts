@@ -15,6 +15,7 @@ import * as m0130 from './0130-publish-jobs-by-space';
 import * as m0200 from './0200-export';
 import * as m0300 from './0300-confluence-pacer';
 import * as m0310 from './0310-webhooks';
+import * as m0410 from './0410-page-attachments';
 
 export interface NamedMigration {
   /** `NNNN-what`: applied in ascending order, recorded by name, never renamed once released. */
@@ -54,4 +55,5 @@ export const migrations: readonly NamedMigration[] = [
   { name: '0200-export', migration: m0200 },
   { name: '0300-confluence-pacer', migration: m0300 },
   { name: '0310-webhooks', migration: m0310 },
+  { name: '0410-page-attachments', migration: m0410 },
 ];
