@@ -3,9 +3,14 @@ import type { BackendContext, BackendExtension } from '../backend';
 import { readPublishingConfig } from '../config/publishing-config';
 import { createPacer, type Pacer } from '../confluence/pacer';
 import { createPostgresPacerStore } from '../store/pacer-store-postgres';
-import { PAGE_TREE_TENANT_TABLES, PUBLISHING_TENANT_TABLES } from '../store/schema';
+import {
+  PAGE_ATTACHMENT_TENANT_TABLES,
+  PAGE_TREE_TENANT_TABLES,
+  PUBLISHING_TENANT_TABLES,
+} from '../store/schema';
 import { createConfluenceClientResolver } from './confluence-client-resolver';
 import type { ConfluenceClientResolver } from './confluence-gateway';
+import { createAttachmentsRouter } from './http/attachments-router';
 import { createAutomationRouter } from './http/automation-router';
 import { createPageTreeRouter } from './http/page-tree-router';
 import { createPublishingRouter } from './http/publishing-router';
@@ -13,6 +18,7 @@ import { createJobAutomation } from './job-automation';
 import { createPageManagementOperations } from './page-management';
 import { createPageTreeListing } from './page-tree-listing';
 import { createPublishingService } from './publishing-service';
+import { createPageAttachmentRepository } from './store/page-attachment-repository';
 import { createPageIdentityRepository } from './store/page-identity-repository';
 import { findRelease } from './store/page-release-repository';
 import { createPageTreeRepository } from './store/page-tree-repository';
@@ -37,7 +43,7 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
   const config = readPublishingConfig(options.env);
   return {
     name: 'publishing',
-    tenantTables: [...PUBLISHING_TENANT_TABLES, ...PAGE_TREE_TENANT_TABLES],
+    tenantTables: [...PUBLISHING_TENANT_TABLES, ...PAGE_TREE_TENANT_TABLES, ...PAGE_ATTACHMENT_TENANT_TABLES],
     async setup(context) {
       const logger = context.logger.child({ component: 'publishing' });
       const clientFor = clientResolverFor(context, options);
@@ -86,6 +92,12 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
             authenticator: context.ingestAuthenticator,
             service,
             logger,
+            releasedAt,
+          }),
+          createAttachmentsRouter({
+            authenticator: context.ingestAuthenticator,
+            attachments: createPageAttachmentRepository(publishingDb),
+            now: context.now,
             releasedAt,
           }),
         ),

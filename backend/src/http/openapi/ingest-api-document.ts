@@ -24,6 +24,7 @@ import {
 } from '@pagewire/shared';
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
+import { attachmentPaths } from './attachment-api-paths';
 import { exportPaths, exportSecurityScheme } from './export-api-paths';
 import { pageTreePaths } from './page-tree-api-paths';
 
@@ -303,7 +304,7 @@ export function createIngestApiDocument(options: { serverUrl?: string } = {}) {
         { name: 'Pages', description: 'Whole pages published from Markdown or ADF, and their jobs.' },
         { name: 'Export', description: 'A space’s pages and every change to them, read with an export key.' },
       ],
-      paths: { ...ingestPaths(), ...pageTreePaths(), ...exportPaths() },
+      paths: { ...ingestPaths(), ...pageTreePaths(), ...attachmentPaths(), ...exportPaths() },
       components: {
         securitySchemes: {
           ingestKey: {

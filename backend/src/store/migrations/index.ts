@@ -16,6 +16,7 @@ import * as m0200 from './0200-export';
 import * as m0300 from './0300-confluence-pacer';
 import * as m0310 from './0310-webhooks';
 import * as m0400 from './0400-page-trees';
+import * as m0410 from './0410-page-attachments';
 
 export interface NamedMigration {
   /** `NNNN-what`: applied in ascending order, recorded by name, never renamed once released. */
@@ -56,4 +57,5 @@ export const migrations: readonly NamedMigration[] = [
   { name: '0300-confluence-pacer', migration: m0300 },
   { name: '0310-webhooks', migration: m0310 },
   { name: '0400-page-trees', migration: m0400 },
+  { name: '0410-page-attachments', migration: m0410 },
 ];

@@ -1,6 +1,7 @@
 import type { CoreTables } from './core';
 import type { ExportTables } from './export';
 import type { PacerTables } from './pacer';
+import type { PageAttachmentTables } from './page-attachments';
 import type { PageTreeTables } from './page-trees';
 import type { PublishingTables } from './publishing';
 import type { WebhookTables } from './webhooks';
@@ -8,6 +9,7 @@ import type { WebhookTables } from './webhooks';
 export * from './core';
 export * from './export';
 export * from './pacer';
+export * from './page-attachments';
 export * from './page-trees';
 export * from './publishing';
 export * from './webhooks';
@@ -24,4 +26,5 @@ export type Tables = CoreTables &
   ExportTables &
   PacerTables &
   WebhookTables &
-  PageTreeTables;
+  PageTreeTables &
+  PageAttachmentTables;
