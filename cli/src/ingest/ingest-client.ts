@@ -6,8 +6,10 @@ import {
   jobViewSchema,
   MAX_JOB_WAIT_SECONDS,
   type PageIngestBodyInput,
+  type PublishedPage,
   pageIngestAcceptedSchema,
   problemSchema,
+  publishedPageSchema,
   type TreePage,
   treePageListSchema,
 } from '@pagewire/shared';
@@ -172,4 +174,10 @@ export async function listTreePages(client: IngestClient, tree: string): Promise
     cursor = value.nextCursor;
   } while (cursor !== null);
   return pages;
+}
+
+/** The page an external id is published as, with its last job (a re-publish the backend queued shows here). */
+export async function getPublishedPage(client: IngestClient, externalId: string): Promise<PublishedPage> {
+  const { value } = await call(client, 'GET', `/ingest/v1/pages/${externalId}`, publishedPageSchema);
+  return value;
 }

@@ -117,6 +117,15 @@ describe('pagewire publish', () => {
     expect(report.exitCode).toBe(0);
   });
 
+  it('waits for the backend to publish a page again once the pages it links to exist, and drops the pending warning', async () => {
+    fixture = createFixtureTree({ 'a.md': '# A\n\n[b](b.md) and [c](c.md)', 'b.md': '# B', 'c.md': '# C' });
+    const fake = createFakeIngest();
+    const report = await publish(fake);
+    expect(byPath(report)['a.md']?.warnings).toEqual([]);
+    expect(fake.requests).toContain('GET /ingest/v1/pages/docs~a');
+    expect(fake.pages.get('docs~a')?.lastJob?.warnings).toBeUndefined();
+  });
+
   it("reads mark's headers and front matter, and drops every other HTML comment", async () => {
     fixture = createFixtureTree({
       'parent.md': '# Platform',

@@ -3,6 +3,7 @@ import { type JobView, type TreePage, terminalJobStates } from '@pagewire/shared
 import {
   archivePage,
   getJob,
+  getPublishedPage,
   type IngestClient,
   IngestError,
   listTreePages,
@@ -271,6 +272,7 @@ export async function publishTree(
     outcomes.set(page, await outcomeOfJob(client, page, jobId));
     hooks.progress(++done, prepared.length, page.originPath);
   });
+  await settlePendingLinks(client, outcomes);
   const waited = Date.now();
   const files = prepared.map((page) => outcomes.get(page)!);
   const claimed = new Set(prepared.map((page) => page.externalId));
@@ -287,6 +289,36 @@ export async function publishTree(
     orphansMs: Date.now() - waited,
   };
   return { ...report, files, orphans, timings, exitCode: exitCodeOf(files, orphans) };
+}
+
+const LINK_PENDING = 'link_target_pending';
+
+/**
+ * A page whose links pointed at pages of the same run that were not written
+ * yet ends with `link_target_pending`; the backend publishes it again once the
+ * targets exist. Those re-publishes are waited for too, so the run ends with
+ * the links in place and the warning gone (or still there, if a target failed).
+ */
+async function settlePendingLinks(
+  client: IngestClient,
+  outcomes: Map<PreparedPage, FileOutcome>,
+): Promise<void> {
+  const pending = [...outcomes.entries()].filter(([, outcome]) =>
+    outcome.warnings.some((w) => w.code === LINK_PENDING),
+  );
+  await mapLimited(pending, WAIT_CONCURRENCY, async ([page, outcome]) => {
+    try {
+      const published = await getPublishedPage(client, page.externalId);
+      const last = published.lastJob;
+      if (last === null || last.id === outcome.jobId) return;
+      const view = terminalJobStates.has(last.state) ? last : await settle(client, last.id);
+      if (view.state !== 'published' && view.state !== 'unchanged') return;
+      if ((view.warnings ?? []).some((w) => w.code === LINK_PENDING)) return;
+      outcomes.set(page, { ...outcome, warnings: outcome.warnings.filter((w) => w.code !== LINK_PENDING) });
+    } catch (error) {
+      errorOf(error);
+    }
+  });
 }
 
 function outcomeBase(page: PreparedPage) {

@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import {
   attachmentContentTypeSchema,
   type JobView,
+  PAGE_LINK_PREFIX,
   type PageIngestBody,
   pageIngestBodySchema,
   type TreePage,
 } from '@pagewire/shared';
+import { collectUrls, parseMarkdown } from '../source/markdown-source';
 
 /**
  * The ingest API in memory, as a `fetch`: the page, attachment, archive, job
@@ -44,6 +46,8 @@ export function createFakeIngest(options: { spaceKey?: string; pageSize?: number
   const failures = new Map<string, string>();
   /** Pages with an attachment uploaded since their last publish (a new image is a new body). */
   const freshImages = new Set<string>();
+  /** Target external id → pages whose links wait for it (the backend re-publishes them once it exists). */
+  const waitingLinks = new Map<string, Set<string>>();
   let nextPageId = 1000;
   let nextJob = 1;
 
@@ -118,6 +122,13 @@ export function createFakeIngest(options: { spaceKey?: string; pageSize?: number
     bodies.set(externalId, body);
     const pageId = existing?.pageId ?? String(nextPageId++);
     const pageUrl = `${SITE}/wiki/spaces/${spaceKey}/pages/${pageId}`;
+    const missing = collectUrls(parseMarkdown(body.markdown ?? ''))
+      .links.map((site) => site.url)
+      .filter((url) => url.startsWith(PAGE_LINK_PREFIX))
+      .map((url) => url.slice(PAGE_LINK_PREFIX.length).split('#')[0]!)
+      .filter((target) => !pages.has(target) && target !== externalId);
+    for (const target of missing)
+      waitingLinks.set(target, (waitingLinks.get(target) ?? new Set()).add(externalId));
     const view = job(externalId, {
       state: action === 'unchanged' ? 'unchanged' : 'published',
       pageId,
@@ -125,6 +136,9 @@ export function createFakeIngest(options: { spaceKey?: string; pageSize?: number
       ...(action === 'unchanged'
         ? {}
         : { written: action === 'create' ? 'created' : action === 'move' ? 'moved' : 'updated' }),
+      ...(missing.length === 0
+        ? {}
+        : { warnings: [{ code: 'link_target_pending', detail: `waits for ${missing.join(', ')}` }] }),
     });
     pages.set(externalId, {
       externalId,
@@ -137,7 +151,25 @@ export function createFakeIngest(options: { spaceKey?: string; pageSize?: number
       updatedAt: new Date().toISOString(),
       lastJob: view,
     });
+    republishWaiters(externalId);
     return view;
+  }
+
+  function republishWaiters(target: string): void {
+    for (const waiter of waitingLinks.get(target) ?? []) {
+      const page = pages.get(waiter);
+      if (page === undefined) continue;
+      const stillMissing = [...waitingLinks.entries()].some(
+        ([other, set]) => other !== target && set.has(waiter) && !pages.has(other),
+      );
+      const again = job(waiter, {
+        pageId: page.pageId!,
+        written: 'updated',
+        ...(stillMissing ? { warnings: [{ code: 'link_target_pending', detail: 'still waiting' }] } : {}),
+      });
+      pages.set(waiter, { ...page, lastJob: again });
+    }
+    waitingLinks.delete(target);
   }
 
   async function handle(method: string, url: URL, init: RequestInit | undefined): Promise<Response> {
@@ -187,6 +219,13 @@ export function createFakeIngest(options: { spaceKey?: string; pageSize?: number
         });
       pages.set(externalId, { ...page, status: 'archived' });
       return json(202, { jobId: job(externalId, { written: 'archived', pageId: page.pageId! }).id });
+    }
+    match = /^\/ingest\/v1\/pages\/([^/]+)$/.exec(path);
+    if (match && method === 'GET') {
+      const page = pages.get(match[1]!);
+      if (page === undefined) return problem(404, 'page_not_found', 'nothing published');
+      const { externalId, pageId, title, pageUrl, updatedAt, lastJob } = page;
+      return json(200, { externalId, pageId, title, version: 1, pageUrl, updatedAt, lastJob });
     }
     match = /^\/ingest\/v1\/jobs\/([^/]+)$/.exec(path);
     if (match && method === 'GET') {
