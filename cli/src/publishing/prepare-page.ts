@@ -181,6 +181,7 @@ function linkDecider(
   context: PrepareContext,
   warn: Warn,
   lineOf: (site: UrlSite) => number,
+  targets: Set<string>,
 ) {
   return (site: UrlSite): LinkDecision => {
     if (ABSOLUTE_URL.test(site.url)) return { kind: 'keep' };
@@ -195,6 +196,7 @@ function linkDecider(
     }
     const target = context.drafts.has(path) ? path : context.folderPages.get(path);
     if (target !== undefined) {
+      targets.add(context.idOf(target));
       return {
         kind: 'rewrite',
         url: `${PAGE_LINK_PREFIX}${context.idOf(target)}${anchor === '' ? '' : `#${anchor}`}`,
@@ -258,7 +260,8 @@ export function preparePage(
   const images = new Map<string, PageImage>();
   const fromDir = posix.dirname(draft.entry.sourcePath ?? `${originPath}/x`);
   const lineOf = (site: UrlSite) => site.line + draft.bodyLineOffset;
-  const decideLink = linkDecider(fromDir, context, warn, lineOf);
+  const linkTargets = new Set<string>();
+  const decideLink = linkDecider(fromDir, context, warn, lineOf, linkTargets);
   const decideImage = imageDecider(fromDir, context, warn, lineOf, images);
 
   let markdown = '';
@@ -269,6 +272,7 @@ export function preparePage(
     markdown = printMarkdown(tree);
   } else if (draft.entry.sourcePath === null) {
     markdown = printMarkdown(generatedFolderBody(draft, context));
+    for (const child of draft.entry.childOriginPaths) linkTargets.add(context.idOf(child));
   }
   const labels = collectLabels(draft, context, warn);
   let parent = resolveParent(draft, context, warn);
@@ -310,6 +314,7 @@ export function preparePage(
     title: draft.title,
     body,
     images: imageList,
+    linkTargets: [...linkTargets],
     sourceHash,
     warnings,
     skip: draft.frontMatter.skip === true,

@@ -117,13 +117,25 @@ describe('pagewire publish', () => {
     expect(report.exitCode).toBe(0);
   });
 
-  it('waits for the backend to publish a page again once the pages it links to exist, and drops the pending warning', async () => {
+  it('sends a page after the pages it links to, so that its links need no second write', async () => {
     fixture = createFixtureTree({ 'a.md': '# A\n\n[b](b.md) and [c](c.md)', 'b.md': '# B', 'c.md': '# C' });
     const fake = createFakeIngest();
     const report = await publish(fake);
-    expect(byPath(report)['a.md']?.warnings).toEqual([]);
-    expect(fake.requests).toContain('GET /ingest/v1/pages/docs~a');
-    expect(fake.pages.get('docs~a')?.lastJob?.warnings).toBeUndefined();
+    expect(puts(fake)).toEqual([
+      'PUT /ingest/v1/pages/docs~b',
+      'PUT /ingest/v1/pages/docs~c',
+      'PUT /ingest/v1/pages/docs~a',
+    ]);
+    expect(report.files.every((file) => file.warnings.length === 0)).toBe(true);
+  });
+
+  it('waits for the backend to publish a page again once the pages it links to exist, and drops the pending warning', async () => {
+    fixture = createFixtureTree({ 'a.md': '# A\n\n[b](b.md)', 'b.md': '# B\n\n[a](a.md)' });
+    const fake = createFakeIngest();
+    const report = await publish(fake);
+    expect(report.files.every((file) => file.warnings.length === 0)).toBe(true);
+    expect(fake.requests).toContain('GET /ingest/v1/pages/docs~b');
+    expect(fake.pages.get('docs~b')?.lastJob?.warnings).toBeUndefined();
   });
 
   it("reads mark's headers and front matter, and drops every other HTML comment", async () => {

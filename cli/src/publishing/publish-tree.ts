@@ -83,7 +83,30 @@ function parentsFirst(pages: PreparedPage[]): PreparedPage[][] {
     const level = depthOf(page, new Set([page]));
     levels[level] = [...(levels[level] ?? []), page];
   }
-  return levels.filter((level) => level !== undefined);
+  return levels.filter((level) => level !== undefined).map(linkTargetsFirst);
+}
+
+/**
+ * Within a level, a page goes after the pages it links to where the links
+ * allow it (a cycle is broken in walk order): a link to a page not written yet
+ * costs the linking page a second write once the target exists.
+ */
+function linkTargetsFirst(level: PreparedPage[]): PreparedPage[] {
+  const byId = new Map(level.map((page) => [page.externalId, page]));
+  const ordered: PreparedPage[] = [];
+  const state = new Map<PreparedPage, 'visiting' | 'done'>();
+  const visit = (page: PreparedPage) => {
+    if (state.has(page)) return;
+    state.set(page, 'visiting');
+    for (const target of page.linkTargets) {
+      const next = byId.get(target);
+      if (next !== undefined && next !== page) visit(next);
+    }
+    state.set(page, 'done');
+    ordered.push(page);
+  };
+  for (const page of level) visit(page);
+  return ordered;
 }
 
 /** A job still not final after this long is reported as failed (the backend retries for minutes, not hours). */
@@ -292,6 +315,7 @@ export async function publishTree(
 }
 
 const LINK_PENDING = 'link_target_pending';
+const MAX_REPUBLISH_ROUNDS = 20;
 
 /**
  * A page whose links pointed at pages of the same run that were not written
@@ -308,13 +332,22 @@ async function settlePendingLinks(
   );
   await mapLimited(pending, WAIT_CONCURRENCY, async ([page, outcome]) => {
     try {
-      const published = await getPublishedPage(client, page.externalId);
-      const last = published.lastJob;
-      if (last === null || last.id === outcome.jobId) return;
-      const view = terminalJobStates.has(last.state) ? last : await settle(client, last.id);
-      if (view.state !== 'published' && view.state !== 'unchanged') return;
-      if ((view.warnings ?? []).some((w) => w.code === LINK_PENDING)) return;
-      outcomes.set(page, { ...outcome, warnings: outcome.warnings.filter((w) => w.code !== LINK_PENDING) });
+      // A page linking to several new pages may be published again once per target: follow to the last.
+      let seen = outcome.jobId;
+      for (let round = 0; round < MAX_REPUBLISH_ROUNDS; round++) {
+        const last = (await getPublishedPage(client, page.externalId)).lastJob;
+        if (last === null || last.id === seen) return;
+        seen = last.id;
+        const view = terminalJobStates.has(last.state) ? last : await settle(client, last.id);
+        if (view.state !== 'published' && view.state !== 'unchanged') return;
+        if (!(view.warnings ?? []).some((w) => w.code === LINK_PENDING)) {
+          outcomes.set(page, {
+            ...outcome,
+            warnings: outcome.warnings.filter((w) => w.code !== LINK_PENDING),
+          });
+          return;
+        }
+      }
     } catch (error) {
       errorOf(error);
     }

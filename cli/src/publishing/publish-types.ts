@@ -42,6 +42,8 @@ export interface PreparedPage {
   readonly title: string;
   readonly body: PageIngestBodyInput;
   readonly images: readonly PageImage[];
+  /** The external ids of the tree's pages this page links to. */
+  readonly linkTargets: readonly string[];
   readonly sourceHash: string;
   readonly warnings: FileWarning[];
   /** The path this page was published from before, when the file was renamed or moved. */
