@@ -154,7 +154,6 @@ export const docsAsCode: BenchmarkDefinition = {
       // The second run starts once the backend is idle (its space-index flush, any re-publish still queued),
       // so that every request counted after it is the second run's doing.
       const afterFirst = await quietSeq(stack);
-      const backgroundAfterFirst = afterFirst - Math.max(0, ...first.requests.map((entry) => entry.seq));
       // One page in each of the first folders, each a real edit.
       const changed = Array.from({ length: workload.changed }, (_, index) => pagePath(index + 1, index + 1));
       for (const path of changed)
