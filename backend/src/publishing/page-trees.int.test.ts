@@ -99,6 +99,21 @@ describe('page trees: parents by external id', () => {
     expect(await h.pages()).toEqual([]);
   });
 
+  it('plans a page under a parent that is not published yet without failing, and says so', async () => {
+    const h = await harness();
+    const job = await h.settle(
+      await h.publish('docs~new~page', {
+        title: 'New page',
+        markdown: 'x',
+        parentExternalId: 'docs~new',
+        dryRun: true,
+      }),
+    );
+    expect(job).toMatchObject({ state: 'planned', plan: { action: 'create' } });
+    expect(job.warnings).toEqual([expect.objectContaining({ code: 'parent_not_published' })]);
+    expect(await h.pages()).toEqual([]);
+  });
+
   it('moves a page whose parent changed with one write of the same content, reported as moved, and plans it as a move', async () => {
     const h = await harness();
     const a = await h.settle(await h.publish('a', { title: 'A', markdown: 'a' }));
