@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { archivePages, getLongTask } from '../confluence/api/archive';
+import { isScopeError } from '../confluence/errors';
 import type { JobConfluenceClients, PublishingConfluence, PublishTarget } from './confluence-gateway';
 import type { PublishResult } from './page-publisher';
 import { DependencyPendingError, PermanentPublishError } from './publish-errors';
@@ -72,7 +73,7 @@ export async function archivePage(job: StoredJob, deps: PageArchiveDeps): Promis
       pageIds: [identity.pageId],
       ...(deps.signal === undefined ? {} : { signal: deps.signal }),
     });
-    await waitForTask(target, taskId, deps);
+    await waitForTask(target, taskId, identity.pageId, deps);
   } else if (page === null) {
     throw new PermanentPublishError(
       'page_not_found',
@@ -103,16 +104,27 @@ export function childrenDetail(externalId: string, children: readonly string[]):
   return `Pages Pagewire published still sit under "${externalId}" (${shown}${more}); archive or move them first.`;
 }
 
-async function waitForTask(target: PublishTarget, taskId: string, deps: PageArchiveDeps): Promise<void> {
+/**
+ * Follows the long task until it finished. A credential that may archive but
+ * not read long tasks (the app token, whose manifest has neither long-task
+ * scope) watches the page's status instead.
+ */
+async function waitForTask(
+  target: PublishTarget,
+  taskId: string,
+  pageId: string,
+  deps: PageArchiveDeps,
+): Promise<void> {
   const polls = deps.taskPolls ?? 20;
   const pollMs = deps.taskPollMs ?? 500;
+  let readTask = true;
   for (let poll = 0; poll < polls; poll += 1) {
-    const client = await deps.clients.clientFor(target, 'longtask.read');
-    const task = await getLongTask(client, {
-      taskId,
-      ...(deps.signal === undefined ? {} : { signal: deps.signal }),
-    });
-    if (task.finished === true || task.percentageComplete === 100) {
+    const task = readTask ? await readLongTask(target, taskId, deps) : null;
+    if (task === null) {
+      readTask = false;
+      const page = await deps.confluence.getPage(target, pageId);
+      if (page?.status === 'archived') return;
+    } else if (task.finished === true || task.percentageComplete === 100) {
       if (task.successful === false) {
         const why = task.messages?.map((message) => message.translation).find(Boolean);
         throw new PermanentPublishError(
@@ -129,4 +141,18 @@ async function waitForTask(target: PublishTarget, taskId: string, deps: PageArch
     `Confluence's archive task ${taskId} has not finished yet.`,
     'archive_pending',
   );
+}
+
+/** The task as Confluence reports it; null when no credential may read long tasks. */
+async function readLongTask(target: PublishTarget, taskId: string, deps: PageArchiveDeps) {
+  try {
+    const client = await deps.clients.clientFor(target, 'longtask.read');
+    return await getLongTask(client, {
+      taskId,
+      ...(deps.signal === undefined ? {} : { signal: deps.signal }),
+    });
+  } catch (error) {
+    if (isScopeError(error)) return null;
+    throw error;
+  }
 }

@@ -51,43 +51,9 @@ export function createPageJobs(deps: PageJobsDeps): PageJobs {
     return job === null || job.spaceKey !== principal.spaceKey || job.kind !== 'page' ? null : job;
   }
 
-  function enqueuePageJob(
-    principal: Pick<IngestPrincipal, 'installationId' | 'spaceKey' | 'source'>,
-    externalId: string,
-    dryRun: boolean,
-    request: PageIngestBody | ArchiveJobRequest,
-  ): Promise<StoredJob> {
-    return queue.enqueue({
-      installationId: principal.installationId,
-      spaceKey: principal.spaceKey,
-      source: principal.source,
-      kind: 'page',
-      // A dry run is its own item: it never coalesces with (or delays) real writes.
-      targetKey: dryRun
-        ? `${EPHEMERAL_TARGET_PREFIX}${principal.spaceKey}:${externalId}:${randomBytes(8).toString('hex')}`
-        : `page:${principal.spaceKey}:${externalId}`,
-      externalId,
-      dryRun,
-      request,
-      now: deps.now(),
-    });
-  }
-
-  async function republishPage(job: StoredJob, externalId: string): Promise<boolean> {
-    const last = await deps.trees.lastPublishRequest(job.installationId, job.spaceKey, externalId);
-    if (last === null) return false;
-    await enqueuePageJob(
-      { installationId: job.installationId, spaceKey: job.spaceKey, source: last.source },
-      externalId,
-      false,
-      last.request,
-    );
-    return true;
-  }
-
   return {
     async accept(principal, externalId, body) {
-      const job = await enqueuePageJob(principal, externalId, body.dryRun, body);
+      const job = await enqueuePageJob(deps, principal, externalId, body.dryRun, body);
       if (body.origin !== undefined && !body.dryRun) {
         await deps.trees.recordOrigin({
           installationId: principal.installationId,
@@ -105,7 +71,7 @@ export function createPageJobs(deps: PageJobsDeps): PageJobs {
     },
 
     async acceptArchive(principal, externalId, dryRun) {
-      const job = await enqueuePageJob(principal, externalId, dryRun, { archive: true, dryRun });
+      const job = await enqueuePageJob(deps, principal, externalId, dryRun, { archive: true, dryRun });
       deps.wake();
       return job;
     },
@@ -114,14 +80,14 @@ export function createPageJobs(deps: PageJobsDeps): PageJobs {
       if (job.externalId === null || job.dryRun) return 0;
       const sources = await deps.trees.linkingPages(job.installationId, job.spaceKey, job.externalId);
       let queued = 0;
-      for (const source of sources) if (await republishPage(job, source)) queued += 1;
+      for (const source of sources) if (await republishPage(deps, job, source)) queued += 1;
       if (queued > 0) deps.wake();
       return queued;
     },
 
     async republish(job) {
       if (job.externalId === null || job.dryRun) return false;
-      const queued = await republishPage(job, job.externalId);
+      const queued = await republishPage(deps, job, job.externalId);
       if (queued) deps.wake();
       return queued;
     },
@@ -148,4 +114,46 @@ export function createPageJobs(deps: PageJobsDeps): PageJobs {
       }
     },
   };
+}
+
+/** A page job (publish or archive) on the page's work item; a dry run gets an item of its own. */
+function enqueuePageJob(
+  deps: Pick<PageJobsDeps, 'queue' | 'now'>,
+  principal: Pick<IngestPrincipal, 'installationId' | 'spaceKey' | 'source'>,
+  externalId: string,
+  dryRun: boolean,
+  request: PageIngestBody | ArchiveJobRequest,
+): Promise<StoredJob> {
+  return deps.queue.enqueue({
+    installationId: principal.installationId,
+    spaceKey: principal.spaceKey,
+    source: principal.source,
+    kind: 'page',
+    // A dry run is its own item: it never coalesces with (or delays) real writes.
+    targetKey: dryRun
+      ? `${EPHEMERAL_TARGET_PREFIX}${principal.spaceKey}:${externalId}:${randomBytes(8).toString('hex')}`
+      : `page:${principal.spaceKey}:${externalId}`,
+    externalId,
+    dryRun,
+    request,
+    now: deps.now(),
+  });
+}
+
+/** Queues the page's last accepted publish again, as its source; false when it has none. */
+async function republishPage(
+  deps: Pick<PageJobsDeps, 'queue' | 'now' | 'trees'>,
+  job: StoredJob,
+  externalId: string,
+): Promise<boolean> {
+  const last = await deps.trees.lastPublishRequest(job.installationId, job.spaceKey, externalId);
+  if (last === null) return false;
+  await enqueuePageJob(
+    deps,
+    { installationId: job.installationId, spaceKey: job.spaceKey, source: last.source },
+    externalId,
+    false,
+    last.request,
+  );
+  return true;
 }

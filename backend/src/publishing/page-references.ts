@@ -66,8 +66,9 @@ export function createPageReferences(deps: PageReferencesDeps): PageReferences {
           parentId: undefined,
           warnings: [
             {
-              code: standing.state === 'pending' ? 'parent_pending' : 'parent_not_found',
-              detail: `The parent "${parent}" is not published yet${standing.state === 'pending' ? ' (its job is queued)' : ''}; the plan shows the page where it is now.`,
+              // Not `parent_not_found`: in a dry run of a new tree the parent is only planned, like this page.
+              code: standing.state === 'pending' ? 'parent_pending' : 'parent_not_published',
+              detail: `The parent "${parent}" is not published yet${standing.state === 'pending' ? ' (its job is queued)' : ''}; a real run needs it published first or in the same run. The plan shows the page where it is now.`,
             },
           ],
         };

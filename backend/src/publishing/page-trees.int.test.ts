@@ -1,4 +1,4 @@
-import { ALL_CONFLUENCE_SCOPES } from '@pagewire/devkit';
+import { ALL_CONFLUENCE_SCOPES, PAGEWIRE_APP_SCOPES } from '@pagewire/devkit';
 import type { AdfDocument, AdfNode, PageOrigin } from '@pagewire/shared';
 import { describe, expect, it } from 'vitest';
 import { createJobAutomation } from './job-automation';
@@ -35,9 +35,11 @@ async function harness(
 }
 
 /** A space API token that may archive: archiving takes the classic `write:confluence-content`. */
-async function archivingHarness(): Promise<PublishingHarness> {
-  const scopes = [...ALL_CONFLUENCE_SCOPES, 'write:confluence-content'];
-  const site = await publishing.dev.seedSite({ tokenScopes: scopes });
+async function archivingHarness(
+  scopes = [...ALL_CONFLUENCE_SCOPES, 'write:confluence-content'],
+  appScopes?: readonly string[],
+): Promise<PublishingHarness> {
+  const site = await publishing.dev.seedSite({ tokenScopes: scopes, ...(appScopes ? { appScopes } : {}) });
   return harness({ site, apiToken: true, apiTokenScopes: scopes });
 }
 
@@ -94,6 +96,21 @@ describe('page trees: parents by external id', () => {
       await h.publish('orphan', { title: 'Orphan', markdown: 'x', parentExternalId: 'nobody' }),
     );
     expect(job).toMatchObject({ state: 'failed', error: { code: 'parent_not_found' } });
+    expect(await h.pages()).toEqual([]);
+  });
+
+  it('plans a page under a parent that is not published yet without failing, and says so', async () => {
+    const h = await harness();
+    const job = await h.settle(
+      await h.publish('docs~new~page', {
+        title: 'New page',
+        markdown: 'x',
+        parentExternalId: 'docs~new',
+        dryRun: true,
+      }),
+    );
+    expect(job).toMatchObject({ state: 'planned', plan: { action: 'create' } });
+    expect(job.warnings).toEqual([expect.objectContaining({ code: 'parent_not_published' })]);
     expect(await h.pages()).toEqual([]);
   });
 
@@ -278,6 +295,24 @@ describe('page trees: archiving', () => {
         lastJob: expect.objectContaining({ id: job.id }),
       }),
     ]);
+  });
+
+  it('archives on a site where no credential may read long tasks by watching the page’s status instead', async () => {
+    const h = await archivingHarness(
+      [
+        ...ALL_CONFLUENCE_SCOPES.filter((scope) => scope !== 'read:content.metadata:confluence'),
+        'write:confluence-content',
+      ],
+      PAGEWIRE_APP_SCOPES.filter((scope) => scope !== 'read:confluence-content.summary'),
+    );
+    const old = await h.settle(await h.publish('old', { title: 'Old', markdown: 'x' }));
+    const before = await h.lastRequestSeq();
+    const job = await h.settle((await h.service.acceptArchive(h.principal, 'old', false)).id);
+    expect(job).toMatchObject({ state: 'published', written: 'archived' });
+    expect((await h.pages()).find((page) => page.id === old.pageId)?.status).toBe('archived');
+    const operations = (await h.requestsSince(before)).map((entry) => `${entry.operationId} ${entry.status}`);
+    expect(operations).toContain('archivePages 202');
+    expect(operations).not.toContain('getTask 200');
   });
 
   it('refuses to archive a page Pagewire pages still sit under, with page_has_children', async () => {

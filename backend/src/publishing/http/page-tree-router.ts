@@ -38,7 +38,25 @@ export function createPageTreeRouter(deps: PageTreeRouterDeps): Router {
   const router = Router();
   const authenticate = createIngestAuthentication(deps.authenticator);
 
-  router.get(TREE_ROUTE, authenticate(TREE_ROUTE), async (request, response) => {
+  router.get(TREE_ROUTE, authenticate(TREE_ROUTE), listTreeHandler(deps));
+  router.post(ARCHIVE_ROUTE, authenticate(ARCHIVE_ROUTE));
+  router.post(ARCHIVE_ROUTE, createJsonBodyMiddleware(4 * 1024), archiveHandler(deps));
+  router.all(ARCHIVE_ROUTE, (_request, response) => {
+    requestState(response).route = ARCHIVE_ROUTE;
+    response.setHeader('allow', 'POST');
+    throw new ProblemError('method_not_allowed', 'Pages are archived with POST.');
+  });
+  router.all(TREE_ROUTE, (_request, response) => {
+    requestState(response).route = TREE_ROUTE;
+    response.setHeader('allow', 'GET');
+    throw new ProblemError('method_not_allowed', 'Tree pages are listed with GET.');
+  });
+  return router;
+}
+
+/** `GET /ingest/v1/trees/{tree}/pages?cursor=`. */
+function listTreeHandler(deps: PageTreeRouterDeps) {
+  return async (request: Request, response: Response) => {
     const principal = ingestPrincipalOf(response);
     const tree = request.params.tree as string;
     if (!TREE_NAME_PATTERN.test(tree)) {
@@ -67,59 +85,46 @@ export function createPageTreeRouter(deps: PageTreeRouterDeps): Router {
       }
       throw error;
     }
-  });
+  };
+}
 
-  router.post(ARCHIVE_ROUTE, authenticate(ARCHIVE_ROUTE));
-  router.post(
-    ARCHIVE_ROUTE,
-    createJsonBodyMiddleware(4 * 1024),
-    async (request: Request, response: Response) => {
-      const principal = ingestPrincipalOf(response);
-      const externalId = externalIdOf(request);
-      const parsed = pageArchiveBodySchema.safeParse(request.body ?? {});
-      if (!parsed.success) {
-        throw new ProblemError(
-          'validation_failed',
-          'The archive request does not match the expected shape.',
-          {
-            errors: fieldErrorsFrom(parsed.error),
-          },
-        );
-      }
-      const { installationId, spaceKey } = principal;
-      const releasedAt = await deps.releasedAt(installationId, spaceKey, externalId);
-      if (releasedAt !== null) {
-        throw new ProblemError(
-          'page_released',
-          `A space admin stopped Pagewire from managing "${externalId}" on ${releasedAt}; Pagewire does not archive it.`,
-        );
-      }
-      const identity = await deps.identities.find(installationId, spaceKey, externalId);
-      if (identity === null) {
-        throw new ProblemError(
-          'page_not_found',
-          `No page is published as "${externalId}" in space ${spaceKey}; there is nothing to archive.`,
-        );
-      }
-      const children = await deps.trees.childrenOf(installationId, spaceKey, identity.pageId);
-      if (children.length > 0)
-        throw new ProblemError('page_has_children', childrenDetail(externalId, children));
-      const job = await deps.service.acceptArchive(principal, externalId, parsed.data.dryRun);
-      response.setHeader('location', `/ingest/v1/jobs/${encodeURIComponent(job.id)}`);
-      response.status(202).json({ jobId: job.id });
-    },
-  );
-  router.all(ARCHIVE_ROUTE, (_request, response) => {
-    requestState(response).route = ARCHIVE_ROUTE;
-    response.setHeader('allow', 'POST');
-    throw new ProblemError('method_not_allowed', 'Pages are archived with POST.');
-  });
-  router.all(TREE_ROUTE, (_request, response) => {
-    requestState(response).route = TREE_ROUTE;
-    response.setHeader('allow', 'GET');
-    throw new ProblemError('method_not_allowed', 'Tree pages are listed with GET.');
-  });
-  return router;
+/**
+ * `POST /ingest/v1/pages/{externalId}/archive`: what can be refused at once
+ * is (released, never published, pages under it); the job checks the
+ * children again when it runs.
+ */
+function archiveHandler(deps: PageTreeRouterDeps) {
+  return async (request: Request, response: Response) => {
+    const principal = ingestPrincipalOf(response);
+    const externalId = externalIdOf(request);
+    const parsed = pageArchiveBodySchema.safeParse(request.body ?? {});
+    if (!parsed.success) {
+      throw new ProblemError('validation_failed', 'The archive request does not match the expected shape.', {
+        errors: fieldErrorsFrom(parsed.error),
+      });
+    }
+    const { installationId, spaceKey } = principal;
+    const releasedAt = await deps.releasedAt(installationId, spaceKey, externalId);
+    if (releasedAt !== null) {
+      throw new ProblemError(
+        'page_released',
+        `A space admin stopped Pagewire from managing "${externalId}" on ${releasedAt}; Pagewire does not archive it.`,
+      );
+    }
+    const identity = await deps.identities.find(installationId, spaceKey, externalId);
+    if (identity === null) {
+      throw new ProblemError(
+        'page_not_found',
+        `No page is published as "${externalId}" in space ${spaceKey}; there is nothing to archive.`,
+      );
+    }
+    const children = await deps.trees.childrenOf(installationId, spaceKey, identity.pageId);
+    if (children.length > 0)
+      throw new ProblemError('page_has_children', childrenDetail(externalId, children));
+    const job = await deps.service.acceptArchive(principal, externalId, parsed.data.dryRun);
+    response.setHeader('location', `/ingest/v1/jobs/${encodeURIComponent(job.id)}`);
+    response.status(202).json({ jobId: job.id });
+  };
 }
 
 function externalIdOf(request: Request): string {

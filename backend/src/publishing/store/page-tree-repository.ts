@@ -65,6 +65,13 @@ export interface PageTreeRepository {
 }
 
 export function createPageTreeRepository(db: Kysely<Tables>): PageTreeRepository {
+  return { ...lookupRows(db), ...originRows(db), ...linkRows(db) };
+}
+
+/** Where other pages stand: written, on their way, under a page, last asked for. */
+function lookupRows(
+  db: Kysely<Tables>,
+): Pick<PageTreeRepository, 'standing' | 'childrenOf' | 'lastPublishRequest'> {
   return {
     async standing(installationId, spaceKey, externalId) {
       const page = await db
@@ -89,6 +96,53 @@ export function createPageTreeRepository(db: Kysely<Tables>): PageTreeRepository
       return job === undefined ? { state: 'missing' } : { state: 'pending' };
     },
 
+    async childrenOf(installationId, spaceKey, pageId) {
+      const rows = await db
+        .selectFrom('publish_pages')
+        .leftJoin('page_origins', (join) =>
+          join
+            .onRef('page_origins.installation_id', '=', 'publish_pages.installation_id')
+            .onRef('page_origins.space_key', '=', 'publish_pages.space_key')
+            .onRef('page_origins.external_id', '=', 'publish_pages.external_id'),
+        )
+        .select('publish_pages.external_id')
+        .where('publish_pages.installation_id', '=', installationId)
+        .where('publish_pages.space_key', '=', spaceKey)
+        .where('publish_pages.parent_id', '=', pageId)
+        .where((eb) =>
+          eb.or([eb('page_origins.status', 'is', null), eb('page_origins.status', '!=', 'archived')]),
+        )
+        .orderBy('publish_pages.external_id')
+        .execute();
+      return rows.map((row) => row.external_id);
+    },
+
+    async lastPublishRequest(installationId, spaceKey, externalId) {
+      const rows = await db
+        .selectFrom('publish_jobs')
+        .select(['request_json', 'source'])
+        .where('installation_id', '=', installationId)
+        .where('space_key', '=', spaceKey)
+        .where('external_id', '=', externalId)
+        .where('kind', '=', 'page')
+        .where('dry_run', '=', 0)
+        .orderBy('id', 'desc')
+        .limit(10)
+        .execute();
+      for (const row of rows) {
+        const parsed = pageIngestBodySchema.safeParse(JSON.parse(row.request_json));
+        if (parsed.success) return { request: parsed.data, source: row.source };
+      }
+      return null;
+    },
+  };
+}
+
+/** Each page's origin in its tree, and the listing. */
+function originRows(
+  db: Kysely<Tables>,
+): Pick<PageTreeRepository, 'recordOrigin' | 'findOrigin' | 'listTree' | 'markArchived'> {
+  return {
     async recordOrigin(record) {
       const values = {
         tree: record.origin.tree,
@@ -146,7 +200,12 @@ export function createPageTreeRepository(db: Kysely<Tables>): PageTreeRepository
         .where('external_id', '=', externalId)
         .execute();
     },
+  };
+}
 
+/** Links to pages not written yet. */
+function linkRows(db: Kysely<Tables>): Pick<PageTreeRepository, 'replacePendingLinks' | 'linkingPages'> {
+  return {
     async replacePendingLinks(installationId, spaceKey, source, targets, at) {
       await db.transaction().execute(async (trx) => {
         await trx
@@ -182,46 +241,6 @@ export function createPageTreeRepository(db: Kysely<Tables>): PageTreeRepository
         .orderBy('source_external_id')
         .execute();
       return rows.map((row) => row.source_external_id);
-    },
-
-    async childrenOf(installationId, spaceKey, pageId) {
-      const rows = await db
-        .selectFrom('publish_pages')
-        .leftJoin('page_origins', (join) =>
-          join
-            .onRef('page_origins.installation_id', '=', 'publish_pages.installation_id')
-            .onRef('page_origins.space_key', '=', 'publish_pages.space_key')
-            .onRef('page_origins.external_id', '=', 'publish_pages.external_id'),
-        )
-        .select('publish_pages.external_id')
-        .where('publish_pages.installation_id', '=', installationId)
-        .where('publish_pages.space_key', '=', spaceKey)
-        .where('publish_pages.parent_id', '=', pageId)
-        .where((eb) =>
-          eb.or([eb('page_origins.status', 'is', null), eb('page_origins.status', '!=', 'archived')]),
-        )
-        .orderBy('publish_pages.external_id')
-        .execute();
-      return rows.map((row) => row.external_id);
-    },
-
-    async lastPublishRequest(installationId, spaceKey, externalId) {
-      const rows = await db
-        .selectFrom('publish_jobs')
-        .select(['request_json', 'source'])
-        .where('installation_id', '=', installationId)
-        .where('space_key', '=', spaceKey)
-        .where('external_id', '=', externalId)
-        .where('kind', '=', 'page')
-        .where('dry_run', '=', 0)
-        .orderBy('id', 'desc')
-        .limit(10)
-        .execute();
-      for (const row of rows) {
-        const parsed = pageIngestBodySchema.safeParse(JSON.parse(row.request_json));
-        if (parsed.success) return { request: parsed.data, source: row.source };
-      }
-      return null;
     },
   };
 }
