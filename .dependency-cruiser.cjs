@@ -29,7 +29,7 @@ module.exports = {
       comment: 'shared is the contract every workspace imports; it imports none of them.',
       severity: 'error',
       from: { path: '^shared/' },
-      to: { path: '^(devkit|backend|forge-app|local-stack)/' },
+      to: { path: '^(devkit|backend|forge-app|local-stack|cli)/' },
     },
     {
       name: 'devkit-imports-only-shared',
@@ -37,7 +37,16 @@ module.exports = {
         'The devkit (emulator, Forge harness, test helpers) depends on no workspace but shared, tests included.',
       severity: 'error',
       from: { path: '^devkit/' },
-      to: { path: '^(backend|forge-app|local-stack)/' },
+      to: { path: '^(backend|forge-app|local-stack|cli)/' },
+    },
+    {
+      name: 'cli-imports-only-shared',
+      comment:
+        'The pagewire CLI is published on its own and talks to the backend over the ingest API: outside its ' +
+        'tests it imports no workspace but shared (its integration tests run the real backend and devkit).',
+      severity: 'error',
+      from: { path: '^cli/', pathNot: tests },
+      to: { path: '^(devkit|backend|forge-app|local-stack)/' },
     },
     {
       name: 'product-code-imports-no-devkit',

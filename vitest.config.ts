@@ -4,6 +4,6 @@ import { defineConfig } from 'vitest/config';
 // so `npm test` shows real tests from each workspace side by side.
 export default defineConfig({
   test: {
-    projects: ['shared', 'devkit', 'backend', 'local-stack', 'forge-app', 'bench'],
+    projects: ['shared', 'devkit', 'backend', 'local-stack', 'forge-app', 'bench', 'cli'],
   },
 });

@@ -17,6 +17,7 @@ export const BENCHMARKS = [
   'emulator-throughput',
   'export',
   'webhooks',
+  'docs-as-code',
 ] as const;
 
 export interface BenchContext {

@@ -10,6 +10,8 @@ export const FORGE_APP_SCOPES: readonly string[] = Object.freeze([
   'read:space:confluence',
   // The export reads whether a page carries a view restriction (v1 restrictions).
   'read:content-details:confluence',
+  // With read:content-details, the v1 attachment upload of docs-as-code images (v2 has none).
+  'write:attachment:confluence',
   'read:app-system-token',
   'read:confluence-content.summary',
 ]);

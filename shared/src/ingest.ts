@@ -200,6 +200,12 @@ export const treePageSchema = z.object({
 });
 export type TreePage = z.infer<typeof treePageSchema>;
 
+/** The query of `GET /ingest/v1/trees/{tree}/pages`: `cursor` is a previous answer's `nextCursor`. */
+export const treePageListQuerySchema = z.strictObject({
+  cursor: z.string().min(1).max(400).optional(),
+});
+export type TreePageListQuery = z.infer<typeof treePageListQuerySchema>;
+
 /** `GET /ingest/v1/trees/{tree}/pages?cursor=`: all pages of a tree in the key's space. */
 export const treePageListSchema = z.object({
   tree: treeNameSchema,

@@ -1,4 +1,4 @@
-import type { AdfMark, AdfNode } from '@pagewire/shared';
+import { type AdfMark, type AdfNode, PAGE_LINK_PREFIX } from '@pagewire/shared';
 import {
   code as codeMark,
   em,
@@ -182,6 +182,8 @@ function mergeAdjacentText(nodes: AdfNode[]): AdfNode[] {
  * links are an XSS vector in any renderer that trusts them, so they lose the link.
  */
 export function isSafeHref(url: string): boolean {
+  // A link to another page of the source: the page publisher turns it into the page's URL (publishing/page-links.ts).
+  if (url.startsWith(PAGE_LINK_PREFIX)) return true;
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url.trim());
   if (!scheme) return url.trim().length > 0;
   return ['http', 'https', 'mailto'].includes(scheme[1]!.toLowerCase());

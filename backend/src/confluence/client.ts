@@ -25,6 +25,7 @@ export interface ConfluenceRequest<T> {
   /** Under the gateway base, starting with `/wiki/`; may carry a query string (a `next` link does). */
   readonly path: string;
   readonly query?: Readonly<Record<string, QueryValue>>;
+  /** Sent as JSON; a `FormData` goes as `multipart/form-data` (v1 attachment uploads). */
   readonly body?: unknown;
   /** Validates a 2xx body; drift becomes a ResponseSchemaError instead of a surprise deeper in. */
   readonly schema: z.ZodType<T>;
@@ -231,7 +232,7 @@ interface WireRequest {
   readonly url: URL;
   readonly path: string;
   readonly headers: Record<string, string>;
-  readonly body: string | undefined;
+  readonly body: string | FormData | undefined;
 }
 
 function toWire(transport: Transport, request: ConfluenceRequest<unknown>): WireRequest {
@@ -242,8 +243,10 @@ function toWire(transport: Transport, request: ConfluenceRequest<unknown>): Wire
     Accept: 'application/json',
     Authorization: transport.authorization,
   };
-  let body: string | undefined;
-  if (request.body !== undefined) {
+  let body: string | FormData | undefined;
+  // fetch writes the multipart Content-Type with its boundary itself.
+  if (request.body instanceof FormData) body = request.body;
+  else if (request.body !== undefined) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(request.body);
   }

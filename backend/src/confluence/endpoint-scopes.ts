@@ -8,7 +8,8 @@
  * docs/platform-notes.md#operation-scopes); v1 label writes list classic
  * `write:confluence-content` or granular `read:label:confluence` +
  * `write:label:confluence`
- * (https://developer.atlassian.com/cloud/confluence/rest/v1/api-group-content-labels/).
+ * (https://developer.atlassian.com/cloud/confluence/rest/v1/api-group-content-labels/);
+ * archiving is v1 too, with the classic `write:confluence-content`.
  */
 
 export interface EndpointScopes {
@@ -48,6 +49,18 @@ export const confluenceEndpointScopes = {
   'label.write': {
     anyOf: [['read:label:confluence', 'write:label:confluence'], ['write:confluence-content']],
     describe: 'adding labels',
+  },
+  // v1 only (v2 cannot archive); the reference lists the classic scope (docs/platform-notes.md#archiving-pages).
+  'page.archive': { anyOf: [['write:confluence-content']], describe: 'archiving a page' },
+  'longtask.read': {
+    anyOf: [['read:content.metadata:confluence'], ['read:confluence-content.summary']],
+    describe: 'following a long-running task',
+  },
+  // Uploads exist only in v1 (docs/platform-notes.md#page-attachments), which
+  // checks the granular pair or the classic `write:confluence-file`.
+  'attachment.write': {
+    anyOf: [['read:content-details:confluence', 'write:attachment:confluence'], ['write:confluence-file']],
+    describe: 'uploading page attachments',
   },
 } as const satisfies Record<string, EndpointScopes>;
 

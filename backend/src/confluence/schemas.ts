@@ -93,6 +93,28 @@ export const labelArraySchema = z.looseObject({
   _links: multiEntityLinksSchema,
 });
 
+/**
+ * v1 attachment (a content of type `attachment`) as the create-or-update
+ * upload answers it; `extensions.fileId` is the media file ADF `media` nodes
+ * point at (docs/platform-notes.md#page-attachments).
+ */
+export const v1AttachmentSchema = z.looseObject({
+  id: z.string().regex(/^att\d+$/),
+  title: z.string(),
+  version: z.looseObject({ number: z.number().int().positive() }),
+  extensions: z.looseObject({
+    mediaType: z.string().optional(),
+    fileSize: z.number().int().nonnegative().optional(),
+    fileId: z.string().min(1),
+  }),
+});
+export type V1Attachment = z.infer<typeof v1AttachmentSchema>;
+
+export const v1AttachmentArraySchema = z.looseObject({
+  results: z.array(v1AttachmentSchema),
+  size: z.number().int().optional(),
+});
+
 export const tenantInfoSchema = z.looseObject({ cloudId: z.string().min(1) });
 
 /** DELETE answers 204 with no body. */

@@ -46,6 +46,8 @@ describe('API token health against the devkit', () => {
       'read:space:confluence',
       'read:page:confluence',
       'write:page:confluence',
+      'read:content-details:confluence',
+      'write:attachment:confluence',
     ]);
   });
 
@@ -57,11 +59,13 @@ describe('API token health against the devkit', () => {
         'read:space:confluence',
         'read:label:confluence',
         'write:label:confluence',
+        'read:content-details:confluence',
       ],
     });
     const before = await env.dev.pages(site.cloudId);
     const result = await check({ token });
-    expect(result.health.missingScopes).toEqual(['write:page:confluence']);
+    // Neither the page update nor the attachment upload probe wrote anything.
+    expect(result.health.missingScopes).toEqual(['write:page:confluence', 'write:attachment:confluence']);
     expect(await env.dev.pages(site.cloudId)).toEqual(before);
   });
 

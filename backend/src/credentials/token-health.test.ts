@@ -9,7 +9,7 @@ const CLOUD_ID = 'a1b2c3d4-0000-4000-8000-00000000c10d';
 const EMAIL = 'svc@serviceaccount.atlassian.com';
 const NOW = new Date('2026-11-28T10:00:00Z');
 
-/** Scopes the gateway checks per route, as in the v2 spec and the v1 label reference. */
+/** Scopes the gateway checks per route, as in the v2 spec and the v1 label, restriction and attachment references. */
 const ROUTE_SCOPES: Array<[RegExp, string, readonly (readonly string[])[]]> = [
   [/^\/wiki\/api\/v2\/spaces$/, 'GET', [['read:space:confluence']]],
   [/^\/wiki\/api\/v2\/pages$/, 'GET', [['read:page:confluence']]],
@@ -19,6 +19,16 @@ const ROUTE_SCOPES: Array<[RegExp, string, readonly (readonly string[])[]]> = [
     /^\/wiki\/rest\/api\/content\/\d+\/label$/,
     'POST',
     [['read:label:confluence', 'write:label:confluence'], ['write:confluence-content']],
+  ],
+  [
+    /^\/wiki\/rest\/api\/content\/\d+\/restriction\/byOperation\/read$/,
+    'GET',
+    [['read:content-details:confluence'], ['read:confluence-content.all']],
+  ],
+  [
+    /^\/wiki\/rest\/api\/content\/\d+\/child\/attachment$/,
+    'PUT',
+    [['read:content-details:confluence', 'write:attachment:confluence'], ['write:confluence-file']],
   ],
 ];
 
@@ -124,7 +134,12 @@ describe('API token health', () => {
       ),
     );
     expect(result.health.status).toBe('missing_scopes');
-    expect(result.health.missingScopes).toEqual(['read:label:confluence', 'write:label:confluence']);
+    expect(result.health.missingScopes).toEqual([
+      'read:label:confluence',
+      'write:label:confluence',
+      'read:content-details:confluence',
+      'write:attachment:confluence',
+    ]);
     expect(result.grantedScopes).toEqual([
       'read:space:confluence',
       'read:page:confluence',
@@ -133,7 +148,7 @@ describe('API token health', () => {
     expect(result.health.detail).toMatch(/cannot be edited/);
   });
 
-  it('counts the classic scope for label writes (v1 accepts it) but not for label reads, which go through v2', async () => {
+  it('counts the classic scopes for label writes and uploads (v1 accepts them) but not for label reads, which go through v2', async () => {
     const atlassian = fakeAtlassian({
       tokens: {
         classic: {
@@ -144,6 +159,7 @@ describe('API token health', () => {
             'read:space:confluence',
             'read:confluence-content.summary',
             'write:confluence-content',
+            'write:confluence-file',
           ],
         },
       },
@@ -155,8 +171,9 @@ describe('API token health', () => {
       ),
     );
     expect(result.health.status).toBe('missing_scopes');
-    expect(result.health.missingScopes).toEqual(['read:label:confluence']);
+    expect(result.health.missingScopes).toEqual(['read:label:confluence', 'read:content-details:confluence']);
     expect(result.grantedScopes).toContain('write:label:confluence');
+    expect(result.grantedScopes).toContain('write:attachment:confluence');
   });
 
   it('calls a rejection of a token that worked before expired or revoked', async () => {

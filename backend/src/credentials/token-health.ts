@@ -41,8 +41,10 @@ import { emptyBodySchema } from '../confluence/schemas';
 /**
  * The scopes to tick when creating the space's API token. Labels are the
  * work only this token can do (the manifest requests no label scope); the
- * page and space scopes let it stand in for the app token when Forge has not
- * delivered a fresh one (ECO-1107). See docs/CONFLUENCE-CLIENT.md.
+ * page, space and attachment scopes let it stand in for the app token when
+ * Forge has not delivered a fresh one (ECO-1107): a page with images is
+ * published only when its attachments can be uploaded too. See
+ * docs/CONFLUENCE-CLIENT.md.
  */
 export const REQUIRED_API_TOKEN_SCOPES: readonly string[] = Object.freeze([
   'read:page:confluence',
@@ -50,6 +52,8 @@ export const REQUIRED_API_TOKEN_SCOPES: readonly string[] = Object.freeze([
   'read:space:confluence',
   'read:label:confluence',
   'write:label:confluence',
+  'read:content-details:confluence',
+  'write:attachment:confluence',
 ]);
 
 interface ScopeProbe {
@@ -64,8 +68,8 @@ interface ScopeProbe {
  * One probe per scope. Reads list one item through v2. A write scope cannot be seen
  * through a read, so its probe is a write that cannot change anything: it
  * targets content id 0, which Confluence never assigns, with an empty body.
- * The label write is the one v1 call (v2 labels are read-only; v1
- * `addLabelsToContent` still exists).
+ * The label write and the attachment upload are v1 calls (v2 labels are
+ * read-only and v2 has no upload; the v1 operations still exist).
  * The gateway checks scopes before Confluence looks at the request, so the
  * answer is a scope 401 when the scope is missing and a 400/404 otherwise.
  */
@@ -103,6 +107,22 @@ const PROBES: readonly ScopeProbe[] = [
     method: 'POST',
     path: '/wiki/rest/api/content/0/label',
     body: [],
+  },
+  {
+    // v1 restrictions read content details; the read half of the attachment upload's granular pair.
+    scope: 'read:content-details:confluence',
+    endpoint: 'restriction.read',
+    method: 'GET',
+    path: '/wiki/rest/api/content/0/restriction/byOperation/read',
+  },
+  {
+    // Uploads are v1 only (docs/platform-notes.md#page-attachments): an empty
+    // multipart body to content 0 creates nothing.
+    scope: 'write:attachment:confluence',
+    endpoint: 'attachment.write',
+    method: 'PUT',
+    path: '/wiki/rest/api/content/0/child/attachment',
+    body: new FormData(),
   },
 ];
 

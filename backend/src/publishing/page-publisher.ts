@@ -20,12 +20,14 @@ import {
 import type { PageProperty, PublishedPage, PublishingConfluence, PublishTarget } from './confluence-gateway';
 import { loadPageIndex } from './page-index';
 import { PAGE_OWNERSHIP_PROPERTY_KEY, type PageOwnership, readOwnership } from './page-ownership';
+import type { PageReferences } from './page-references';
 import { markerMatches, markVersionMessage, readVersionMarker } from './page-version-marker';
 import { missingParentError } from './parent-page-check';
 import { PermanentPublishError } from './publish-errors';
 import { type IndexCensus, loadSpace, type SpaceDirectory, type SpaceInfo } from './space-directory';
 import type { PageIdentity, PageIdentityRepository } from './store/page-identity-repository';
 import type { HumanEdit, Outcome, StoredJob } from './store/queue-repository';
+import type { Written } from './store/queue-types';
 
 /**
  * What the worker is about to do in Confluence, saved before it does it. A
@@ -68,11 +70,15 @@ export interface PagePublishDeps {
   now(): Date;
   /** Markdown→ADF: the render pool in the running backend (off the HTTP thread, under a time budget). */
   renderMarkdown(markdown: string): Promise<MarkdownConversion>;
+  /** The parent by external id and `pagewire:page/…` links (page-references.ts). */
+  references: PageReferences;
 }
 
 export interface PublishResult extends Outcome {
   /** One sentence for the activity log. */
   detail: string;
+  /** Page links whose target has no page yet (page-links.ts): the caller records them after a write. */
+  unresolvedLinks?: string[];
 }
 
 /** A 409 means someone wrote between our read and our write: re-read, re-check, re-apply at most this often. */
@@ -125,6 +131,8 @@ interface Run {
   body: PageIngestBody;
   externalId: string;
   target: PublishTarget;
+  /** The parent the page goes under: `parentId`, or the page `parentExternalId` names; undefined leaves it where it is. */
+  parentId: string | undefined;
   document: AdfDocument;
   warnings: JobWarning[];
   contentHash: string;
@@ -151,7 +159,11 @@ interface Run {
 export async function publishPage(job: StoredJob, deps: PagePublishDeps): Promise<PublishResult> {
   const body = pageIngestBodySchema.parse(job.request);
   const target: PublishTarget = { installationId: job.installationId, spaceKey: job.spaceKey };
-  const { document, warnings } = await deriveDocument(body, deps.renderMarkdown);
+  const parent = await deps.references.parentIdOf(job, body);
+  const derived = await deriveDocument(body, deps.renderMarkdown);
+  const links = await deps.references.resolveLinks(job, derived.document);
+  const document = links.document;
+  const warnings = [...parent.warnings, ...derived.warnings, ...links.warnings];
   const validation = deps.validator.validate(document);
   if (!validation.valid) {
     const first = validation.errors[0];
@@ -165,6 +177,7 @@ export async function publishPage(job: StoredJob, deps: PagePublishDeps): Promis
     body,
     externalId: job.externalId ?? '',
     target,
+    parentId: parent.parentId,
     document,
     warnings,
     contentHash: hashPageContent({ title: body.title, document }),
@@ -183,7 +196,7 @@ export async function publishPage(job: StoredJob, deps: PagePublishDeps): Promis
   for (let round = 1; ; round += 1) {
     const fast = round === 1 ? await tryRecordedVersion(run) : null;
     const result = fast ?? (await decideAndWrite(run, round));
-    if (result !== 'conflict') return result;
+    if (result !== 'conflict') return { ...result, unresolvedLinks: links.unresolved };
     if (round >= MAX_CONFLICT_ROUNDS) {
       throw new PermanentPublishError(
         'confluence_conflict',
@@ -210,8 +223,9 @@ async function tryRecordedVersion(run: Run): Promise<PublishResult | 'conflict' 
   // recorded version would only earn a 409, so read and decide at once.
   if (identity === null || (identity.humanEdit ?? null) !== null) return null;
   const recorded = pageOfRecord(identity);
+  const moving = isMove(run, identity.parentId);
 
-  if (identity.lastHash === run.contentHash) {
+  if (identity.lastHash === run.contentHash && !moving) {
     // Same content as Pagewire's last write: nothing to send and nothing to
     // read. (`overwrite` reads first: a person's edit since would have to go.)
     if (body.onHumanEdit === 'overwrite') return null;
@@ -227,7 +241,8 @@ async function tryRecordedVersion(run: Run): Promise<PublishResult | 'conflict' 
   }
 
   const plan: PublishPlan = {
-    action: 'update',
+    // Only the parent changes: the same content, written under the new parent.
+    action: identity.lastHash === run.contentHash ? 'move' : 'update',
     pageId: identity.pageId,
     currentVersion: identity.lastVersion,
   };
@@ -246,8 +261,7 @@ async function tryRecordedVersion(run: Run): Promise<PublishResult | 'conflict' 
   try {
     updated = await deps.confluence.updatePage(run.target, {
       pageId: identity.pageId,
-      parentId:
-        body.parentId !== undefined && body.parentId !== identity.parentId ? body.parentId : undefined,
+      parentId: moving ? run.parentId : undefined,
       title: body.title,
       body: run.document,
       version: targetVersion,
@@ -264,6 +278,17 @@ async function tryRecordedVersion(run: Run): Promise<PublishResult | 'conflict' 
     throw error;
   }
   return finish(run, { page: updated, located: null, identity, plan, wrote: true, created: false });
+}
+
+/** Whether the source asks for another parent than the page has. */
+function isMove(run: Run, currentParentId: string | null): boolean {
+  return run.parentId !== undefined && run.parentId !== currentParentId;
+}
+
+/** What a job that changed its page did to it (the job view's `written`). */
+function writtenOf(args: { created: boolean; plan: PublishPlan }): Written {
+  if (args.created) return 'created';
+  return args.plan.action === 'move' ? 'moved' : 'updated';
 }
 
 /** The page as the backend's record knows it (what a write from the record needs). */
@@ -316,12 +341,12 @@ async function decideAndWrite(run: Run, round: number): Promise<PublishResult | 
     try {
       created = await deps.confluence.createPage(run.target, {
         spaceId: space.id,
-        parentId: body.parentId,
+        parentId: run.parentId,
         title: body.title,
         body: run.document,
       });
     } catch (error) {
-      const parentMissing = await missingParentError(error, deps.confluence, run.target, body.parentId);
+      const parentMissing = await missingParentError(error, deps.confluence, run.target, run.parentId);
       if (parentMissing !== null) throw parentMissing;
       // A 400 is most often a page with this title appearing since we looked
       // (titles are unique per space): look again, then decide.
@@ -429,6 +454,13 @@ async function decideAndWrite(run: Run, round: number): Promise<PublishResult | 
     return writeUpdate(run, located, identity, plan, humanEdit);
   }
 
+  if (lastHash === run.contentHash && isMove(run, page.parentId) && lastJobId !== job.id) {
+    const plan: PublishPlan = { action: 'move', pageId: page.id, currentVersion: current, diff };
+    if (job.dryRun)
+      return planned(plan, run.warnings, `Dry run: would move "${page.title}" under page ${run.parentId}`);
+    return writeUpdate(run, located, identity, plan, undefined);
+  }
+
   if (lastHash === run.contentHash) {
     // Already what the source asks for. If it is this very job's write that
     // landed before a crash, the job did publish, at this version.
@@ -484,10 +516,7 @@ async function writeUpdate(
   try {
     updated = await run.deps.confluence.updatePage(run.target, {
       pageId: page.id,
-      parentId:
-        run.body.parentId !== undefined && run.body.parentId !== page.parentId
-          ? run.body.parentId
-          : undefined,
+      parentId: isMove(run, page.parentId) ? run.parentId : undefined,
       title: run.body.title,
       body: run.document,
       version: targetVersion,
@@ -497,7 +526,7 @@ async function writeUpdate(
     // Someone wrote between our read and our write. Never force it: re-read
     // and decide again (their edit may now make this a skip).
     if (isConflictError(error)) return 'conflict';
-    const parentMissing = await missingParentError(error, run.deps.confluence, run.target, run.body.parentId);
+    const parentMissing = await missingParentError(error, run.deps.confluence, run.target, run.parentId);
     if (parentMissing !== null) throw parentMissing;
     throw error;
   }
@@ -622,6 +651,8 @@ async function finish(
   const version = page.version.number;
   let detail: string;
   if (args.created) detail = `Created "${page.title}" (page ${page.id}) for ${run.externalId}`;
+  else if (args.wrote && args.plan.action === 'move')
+    detail = `Moved "${page.title}" (page ${page.id}) under page ${page.parentId ?? 'unknown'} as version ${version}`;
   else if (args.wrote) detail = `Published "${page.title}" (page ${page.id}) as version ${version}`;
   else if (labelsAdded) detail = `Added labels ${missing.join(', ')} to "${page.title}" (page ${page.id})`;
   else detail = `"${page.title}" (page ${page.id}) is already up to date at version ${version}`;
@@ -632,6 +663,7 @@ async function finish(
     plan: args.plan,
     warnings,
     detail,
+    ...(changed ? { written: writtenOf(args) } : {}),
   };
 }
 

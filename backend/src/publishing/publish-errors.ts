@@ -37,3 +37,24 @@ export function isPermanentPublishError(error: unknown): error is PermanentPubli
 export function isLeaseLostError(error: unknown): error is LeaseLostError {
   return hasErrorKind(error, 'lease-lost');
 }
+
+/**
+ * The job waits for something on its way: its parent page, queued in the
+ * same run, or Confluence's long task archiving the page. The worker tries
+ * again later, as it does after a rate limit, instead of failing the job.
+ */
+export class DependencyPendingError extends Error {
+  override readonly name = 'DependencyPendingError';
+  readonly [ERROR_KINDS] = ['publish', 'dependency-pending'] as const;
+  constructor(
+    message: string,
+    /** What the job's `error.code` shows while it waits: `parent_pending`, `archive_pending`. */
+    readonly code: string = 'parent_pending',
+  ) {
+    super(message);
+  }
+}
+
+export function isDependencyPendingError(error: unknown): error is DependencyPendingError {
+  return hasErrorKind(error, 'dependency-pending');
+}

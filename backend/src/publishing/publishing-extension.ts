@@ -3,16 +3,25 @@ import type { BackendContext, BackendExtension } from '../backend';
 import { readPublishingConfig } from '../config/publishing-config';
 import { createPacer, type Pacer } from '../confluence/pacer';
 import { createPostgresPacerStore } from '../store/pacer-store-postgres';
-import { PUBLISHING_TENANT_TABLES } from '../store/schema';
+import {
+  PAGE_ATTACHMENT_TENANT_TABLES,
+  PAGE_TREE_TENANT_TABLES,
+  PUBLISHING_TENANT_TABLES,
+} from '../store/schema';
 import { createConfluenceClientResolver } from './confluence-client-resolver';
 import type { ConfluenceClientResolver } from './confluence-gateway';
+import { createAttachmentsRouter } from './http/attachments-router';
 import { createAutomationRouter } from './http/automation-router';
+import { createPageTreeRouter } from './http/page-tree-router';
 import { createPublishingRouter } from './http/publishing-router';
 import { createJobAutomation } from './job-automation';
 import { createPageManagementOperations } from './page-management';
+import { createPageTreeListing } from './page-tree-listing';
 import { createPublishingService } from './publishing-service';
+import { createPageAttachmentRepository } from './store/page-attachment-repository';
 import { createPageIdentityRepository } from './store/page-identity-repository';
 import { findRelease } from './store/page-release-repository';
+import { createPageTreeRepository } from './store/page-tree-repository';
 
 export interface PublishingExtensionOptions {
   /** The same env record the backend's config is read from (`PAGEWIRE_PUBLISH_*` knobs). */
@@ -34,7 +43,7 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
   const config = readPublishingConfig(options.env);
   return {
     name: 'publishing',
-    tenantTables: PUBLISHING_TENANT_TABLES,
+    tenantTables: [...PUBLISHING_TENANT_TABLES, ...PAGE_TREE_TENANT_TABLES, ...PAGE_ATTACHMENT_TENANT_TABLES],
     async setup(context) {
       const logger = context.logger.child({ component: 'publishing' });
       const clientFor = clientResolverFor(context, options);
@@ -54,20 +63,42 @@ export function createPublishingExtension(options: PublishingExtensionOptions): 
         return (items.ready ?? 0) + (items.leased ?? 0);
       });
       const publishingDb = context.db;
+      const identities = createPageIdentityRepository(publishingDb);
+      const trees = createPageTreeRepository(publishingDb);
       const automation = createJobAutomation({
         db: publishingDb,
-        identities: createPageIdentityRepository(publishingDb),
+        identities,
         installations: context.repositories.installations,
       });
+      const releasedAt = async (installationId: string, spaceKey: string, externalId: string) =>
+        (await findRelease(publishingDb, installationId, spaceKey, externalId))?.released_at ?? null;
       return {
         router: Router().use(
           createAutomationRouter({ authenticator: context.ingestAuthenticator, automation }),
+          createPageTreeRouter({
+            authenticator: context.ingestAuthenticator,
+            service,
+            listTreePages: createPageTreeListing({
+              trees,
+              identities,
+              installations: context.repositories.installations,
+              automation,
+            }),
+            identities,
+            trees,
+            releasedAt,
+          }),
           createPublishingRouter({
             authenticator: context.ingestAuthenticator,
             service,
             logger,
-            releasedAt: async (installationId, spaceKey, externalId) =>
-              (await findRelease(publishingDb, installationId, spaceKey, externalId))?.released_at ?? null,
+            releasedAt,
+          }),
+          createAttachmentsRouter({
+            authenticator: context.ingestAuthenticator,
+            attachments: createPageAttachmentRepository(publishingDb),
+            now: context.now,
+            releasedAt,
           }),
         ),
         // The core's use cases decide when a snapshot is due; the engine queues and writes it.

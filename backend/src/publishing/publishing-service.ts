@@ -17,9 +17,11 @@ import type { Tables } from '../store/schema';
 import { type ConfluenceClientResolver, createPublishingConfluence } from './confluence-gateway';
 import { createJobAudit, type JobAudit } from './job-audit';
 import { createJobWaiters, type JobWaiters, workItemKey } from './job-waiters';
+import { archivePage, isArchiveRequest } from './page-archiver';
 import { createPageIndexer } from './page-indexer';
-import { createPageJobs } from './page-jobs';
+import { createPageJobs, type PageJobs } from './page-jobs';
 import { type PublishIntent, type PublishResult, publishPage } from './page-publisher';
+import { createPageReferences, type PageReferences } from './page-references';
 import { createPublishingMaintenance } from './publishing-maintenance';
 import { createPublishingMetrics, type PublishingMetrics } from './publishing-metrics';
 import { createPublishingWorker, type PublishingWorker, type WorkerEvents } from './publishing-worker';
@@ -28,6 +30,7 @@ import { createSnapshotScheduling, type SnapshotScheduling } from './snapshot-sc
 import { createSpaceDirectory } from './space-directory';
 import { createPageIdentityRepository } from './store/page-identity-repository';
 import { findRelease } from './store/page-release-repository';
+import { createPageTreeRepository, type PageTreeRepository } from './store/page-tree-repository';
 import {
   createQueueRepository,
   type Lease,
@@ -41,7 +44,7 @@ export { SYSTEM_SOURCE } from '../use-cases/ports';
 
 export interface PublishingServiceDeps {
   database: Database;
-  repositories: Pick<Repositories, 'blocks' | 'placements' | 'spaceSettings' | 'activity'>;
+  repositories: Pick<Repositories, 'blocks' | 'placements' | 'spaceSettings' | 'activity' | 'installations'>;
   /** Resolves each job's paced clients: credentials picked by the credential selector, read once per job. */
   clientFor: ConfluenceClientResolver;
   logger: Logger;
@@ -63,6 +66,8 @@ export interface PublishingServiceDeps {
 export interface PublishingService {
   /** `PUT /ingest/v1/pages/{externalId}` after validation: queue it, return the job. */
   acceptPage(principal: IngestPrincipal, externalId: string, body: PageIngestBody): Promise<StoredJob>;
+  /** `POST /ingest/v1/pages/{externalId}/archive` after its checks: queue the archive, return the job. */
+  acceptArchive(principal: IngestPrincipal, externalId: string, dryRun: boolean): Promise<StoredJob>;
   /** A job as its source may see it: only jobs of the key's installation and space. */
   findJob(principal: IngestPrincipal, jobId: string): Promise<JobView | null>;
   /**
@@ -116,6 +121,7 @@ interface PublishingStores {
   queue: QueueRepository;
   identities: ReturnType<typeof createPageIdentityRepository>;
   snapshots: SnapshotRepository;
+  trees: PageTreeRepository;
 }
 
 function openPublishingStores(database: Database): PublishingStores {
@@ -125,6 +131,7 @@ function openPublishingStores(database: Database): PublishingStores {
     queue: createQueueRepository(db, database.dialect),
     identities: createPageIdentityRepository(db),
     snapshots: createSnapshotRepository(database.db),
+    trees: createPageTreeRepository(db),
   };
 }
 
@@ -145,6 +152,7 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
   const waiters = createJobWaiters();
   const audit = createJobAudit({ activity: repositories.activity, metrics, now });
 
+  const pageJobs = createPageJobs({ queue, trees: stores.trees, waiters, wake: () => worker.wake(), now });
   const processLease = createLeaseProcessor({
     clientFor: deps.clientFor,
     stores,
@@ -153,6 +161,13 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
     validator,
     renderMarkdown,
     now,
+    references: createPageReferences({
+      trees: stores.trees,
+      siteUrlOf: async (installationId) =>
+        (await repositories.installations.find(installationId))?.siteUrl?.replace(/\/+$/, '') ?? null,
+      now,
+    }),
+    pageJobs,
   });
 
   const worker = createPublishingWorker({
@@ -196,14 +211,13 @@ export function createPublishingService(deps: PublishingServiceDeps): Publishing
     now,
   });
 
-  const pageJobs = createPageJobs({ queue, waiters, wake: () => worker.wake(), now });
-
   return {
     queue,
     worker,
     adfValidator: validator,
     snapshots: scheduling,
     acceptPage: (principal, externalId, body) => pageJobs.accept(principal, externalId, body),
+    acceptArchive: (principal, externalId, dryRun) => pageJobs.acceptArchive(principal, externalId, dryRun),
     findJob: (principal, jobId) => pageJobs.find(principal, jobId),
     waitForJob: (principal, jobId, waitMs, signal) => pageJobs.waitFor(principal, jobId, waitMs, signal),
     refreshSnapshotsOfBlock: (input) => scheduling.refreshBlock(input),
@@ -239,6 +253,8 @@ interface LeaseProcessorDeps {
   validator: AdfValidator;
   renderMarkdown: (markdown: string) => ReturnType<MarkdownRenderer['render']>;
   now: () => Date;
+  references: PageReferences;
+  pageJobs: PageJobs;
 }
 
 /** What the worker runs for a lease: a macro's snapshot or a whole page, with Confluence paced per credential. */
@@ -276,7 +292,17 @@ function createLeaseProcessor(deps: LeaseProcessorDeps) {
         detail: `Did not publish "${lease.job.externalId}": a space admin stopped Pagewire from managing it.`,
       };
     }
-    return publishPage(lease.job, {
+    if (isArchiveRequest(lease.job.request)) {
+      return archivePage(lease.job, {
+        confluence,
+        clients: deps.clientFor.forJob(),
+        identities: stores.identities,
+        trees: stores.trees,
+        now,
+        signal: context.signal,
+      });
+    }
+    const result = await publishPage(lease.job, {
       confluence,
       identities: stores.identities,
       validator,
@@ -286,8 +312,26 @@ function createLeaseProcessor(deps: LeaseProcessorDeps) {
       spaces: deps.spaces,
       now,
       renderMarkdown,
+      references: deps.references,
     });
+    await afterPagePublished(lease.job, result, deps);
+    return result;
   };
+}
+
+/**
+ * Page links (page-links.ts): a written page records which of its links had
+ * no target yet; a page just created re-publishes the pages waiting for it.
+ */
+async function afterPagePublished(
+  job: StoredJob,
+  result: PublishResult,
+  deps: Pick<LeaseProcessorDeps, 'references' | 'pageJobs'>,
+): Promise<void> {
+  if (job.dryRun || (result.state !== 'published' && result.state !== 'unchanged')) return;
+  const targetAppeared = await deps.references.recordUnresolved(job, result.unresolvedLinks ?? []);
+  if (targetAppeared) await deps.pageJobs.republish(job);
+  if (result.written === 'created') await deps.pageJobs.republishLinkingPages(job);
 }
 
 /** What the service does when the worker ends or defers a job: wake its long polls, audit it, count retries. */

@@ -1,7 +1,12 @@
 import type { Logger } from 'pino';
 import { isConfluenceError, isRateLimitError, isRetryableLater } from '../confluence/errors';
 import type { PublishResult } from './page-publisher';
-import { isLeaseLostError, isPermanentPublishError, LeaseLostError } from './publish-errors';
+import {
+  isDependencyPendingError,
+  isLeaseLostError,
+  isPermanentPublishError,
+  LeaseLostError,
+} from './publish-errors';
 import type { JobError, Lease, QueueRepository } from './store/queue-repository';
 
 export interface WorkerOptions {
@@ -220,7 +225,7 @@ async function settleFailure(deps: WorkerDependencies, lease: Lease, error: unkn
       code: 'content_too_complex',
       detail: 'The content nests too deeply or is too large to process.',
     });
-  } else if (isRetryableLater(error) || isAmbiguousWrite(error)) {
+  } else if (isRetryableLater(error) || isAmbiguousWrite(error) || isDependencyPendingError(error)) {
     await retryLater(deps, lease, toJobError(error), error);
   } else if (isConfluenceError(error)) {
     await deadLetter(deps, lease, toJobError(error));
@@ -268,6 +273,7 @@ function isAmbiguousWrite(error: unknown): boolean {
 
 function toJobError(error: unknown): JobError {
   if (isConfluenceError(error)) return { code: error.problemCode, detail: error.message };
+  if (isDependencyPendingError(error)) return { code: error.code, detail: error.message };
   return { code: 'internal_error', detail: 'The job failed on our side.' };
 }
 

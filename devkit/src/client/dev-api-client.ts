@@ -84,6 +84,8 @@ export const ALL_CONFLUENCE_SCOPES: readonly string[] = [
   'write:label:confluence',
   'read:content-details:confluence',
   'read:content.metadata:confluence',
+  'read:attachment:confluence',
+  'write:attachment:confluence',
 ];
 
 /** The scopes Pagewire's manifest declares (`FORGE_APP_SCOPES` in the contract). */

@@ -10,7 +10,16 @@ import { createDevApi } from './dev-api/dev-api';
 import { createAppTokenSigner } from './forge/app-tokens';
 import { createContentEventEmitter, registerContentEventEmitter } from './forge/content-events';
 import { createSigningKeyRing } from './forge/signing-keys';
-import { isJsonContentType, type JsonParse, parseJson, readBody, sendEmpty, sendJson } from './http/http-io';
+import {
+  isJsonContentType,
+  isMultipartContentType,
+  type JsonParse,
+  parseJson,
+  parseMultipart,
+  readBody,
+  sendEmpty,
+  sendJson,
+} from './http/http-io';
 import { createRequestLog } from './request-log';
 import { createEmulatorState, type EmulatorState, type Site } from './state/emulator-state';
 
@@ -43,6 +52,11 @@ const DEV_PREFIX = '/_dev/';
 export const JWKS_PATH = '/.well-known/jwks.json';
 
 const EMPTY_BODY: JsonParse = { kind: 'empty' };
+/**
+ * Attachment uploads are not bound by the 5 MB JSON cap: a site's attachment
+ * limit is an admin setting (100 MB by default); the emulator takes 25 MB.
+ */
+const MAX_ATTACHMENT_UPLOAD_BYTES = 25 * 1024 * 1024;
 
 /** The emulator's parts, built once by `startEmulator` and shared by every request. */
 interface EmulatorParts {
@@ -142,8 +156,10 @@ async function readJsonBody(request: IncomingMessage): Promise<JsonParse | 'too_
       return EMPTY_BODY;
     }
   }
-  const read = await readBody(request);
+  const multipart = isMultipartContentType(request);
+  const read = await readBody(request, multipart ? MAX_ATTACHMENT_UPLOAD_BYTES : undefined);
   if (read.kind !== 'ok') return read.kind;
+  if (multipart) return parseMultipart(request, read.bytes);
   return parseJson(read.bytes);
 }
 
@@ -185,8 +201,8 @@ async function handleConfluence(
   if (body === 'too_large')
     return refuse(response, 413, 'PAYLOAD_TOO_LARGE', 'Request too large', 'over 5 MB');
   if (body === 'aborted') return { status: 499, ...ANONYMOUS };
-  if (body.kind !== 'empty' && !isJsonContentType(request)) {
-    // Confluence parses JSON bodies only; other media types are refused.
+  if (body.kind !== 'empty' && body.kind !== 'multipart' && !isJsonContentType(request)) {
+    // Confluence parses JSON bodies (and multipart for attachment uploads) only; other media types are refused.
     return refuse(response, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported Media Type', null);
   }
   const outcome = await parts.edge.handle({

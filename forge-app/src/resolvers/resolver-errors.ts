@@ -57,6 +57,8 @@ const userMessages: Readonly<Record<ProblemCode, string>> = {
   page_not_found: 'No page is published under this external id in this space yet.',
   page_released:
     'Pagewire no longer manages this page: a space admin chose “Stop managing”. It stays as it is in Confluence.',
+  page_has_children: 'Pages published by Pagewire still sit under this page; archive or move them first.',
+  parent_not_found: 'The parent page this page should go under has not been published.',
   source_name_taken:
     'Another source in this space already has this name. Pick a different name, so the activity log can tell the two apart; revoke the old key first to reuse its name.',
   space_not_found: 'Pagewire could not find this space. Reload the page.',

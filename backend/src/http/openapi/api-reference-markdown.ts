@@ -134,12 +134,20 @@ function exampleKeyOf(kind: BlockKind): string {
 function curlFor(method: string, path: string): string[] {
   const url = `${BASE}${path
     .replace('{key}', 'checkout-status')
+    .replace('{name}', 'architecture.png')
     .replace('{externalId}', 'checkout-runbook')
     .replace(
       '{id}',
       '$JOB_ID',
     )}${path.endsWith('{id}') ? '?wait=30' : path.endsWith('/jobs') ? '?state=failed' : ''}`;
   const head = `curl${method === 'get' ? '' : ` -X ${method.toUpperCase()}`} "${url}" \\`;
+  if (method === 'put' && path.endsWith('/attachments/{name}')) {
+    return [
+      head,
+      '  -H "Authorization: Bearer $PAGEWIRE_KEY" -H "Content-Type: image/png" \\',
+      '  --data-binary @docs/img/architecture.png',
+    ];
+  }
   if (method === 'put' && path.includes('{externalId}')) {
     return [
       head,

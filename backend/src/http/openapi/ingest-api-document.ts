@@ -24,7 +24,9 @@ import {
 } from '@pagewire/shared';
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
+import { attachmentPaths } from './attachment-api-paths';
 import { exportPaths, exportSecurityScheme } from './export-api-paths';
+import { pageTreePaths } from './page-tree-api-paths';
 
 /**
  * One example body per block kind. They feed the OpenAPI document's request
@@ -99,7 +101,7 @@ export const pageExample = {
 } as const;
 
 export interface IngestRoute {
-  method: 'get' | 'put' | 'delete';
+  method: 'get' | 'put' | 'post' | 'delete';
   /** OpenAPI path template, `{name}` for parameters. */
   path: string;
 }
@@ -302,7 +304,7 @@ export function createIngestApiDocument(options: { serverUrl?: string } = {}) {
         { name: 'Pages', description: 'Whole pages published from Markdown or ADF, and their jobs.' },
         { name: 'Export', description: 'A space’s pages and every change to them, read with an export key.' },
       ],
-      paths: { ...ingestPaths(), ...exportPaths() },
+      paths: { ...ingestPaths(), ...pageTreePaths(), ...attachmentPaths(), ...exportPaths() },
       components: {
         securitySchemes: {
           ingestKey: {

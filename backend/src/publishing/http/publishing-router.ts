@@ -70,6 +70,11 @@ export function createPublishingRouter(deps: PublishingRouterDeps): Router {
           },
         );
       }
+      if (body.parentExternalId === externalId) {
+        throw new ProblemError('validation_failed', 'A page cannot be its own parent.', {
+          errors: [{ path: '/parentExternalId', message: 'must name another page than the one in the URL' }],
+        });
+      }
       if (body.markdown !== undefined) refuseDeepMarkdown(body.markdown, '/markdown');
       if (body.adf !== undefined) {
         // The structural schema checks the outline; Atlassian's full schema says whether Confluence accepts it.

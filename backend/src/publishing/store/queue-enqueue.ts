@@ -123,5 +123,6 @@ function queuedJobRow(input: EnqueueInput, jobId: string, seq: number, at: strin
     created_at: at,
     updated_at: at,
     finished_at: null,
+    written: null,
   };
 }

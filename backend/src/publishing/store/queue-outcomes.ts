@@ -35,6 +35,7 @@ async function completeLease(
         outcome.warnings === undefined || outcome.warnings.length === 0
           ? null
           : JSON.stringify(outcome.warnings),
+      written: outcome.written ?? null,
       updated_at: at,
       finished_at: at,
     };

@@ -1,7 +1,7 @@
 import type { JobState, JobView, JobWarning, PublishPlan } from '@pagewire/shared';
 import type { Kysely, Updateable } from 'kysely';
 import type { PublishJobsTable, PublishWorkTable, Tables } from '../../store/schema';
-import type { HumanEdit, JobKind, Lease, StoredJob } from './queue-types';
+import type { HumanEdit, JobKind, Lease, StoredJob, Written } from './queue-types';
 
 /** The rows of the queue (store/schema/publishing.ts) as the engine sees them, and the statements every part shares. */
 
@@ -76,6 +76,7 @@ export function toStoredJob(row: PublishJobsTable): StoredJob {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     finishedAt: row.finished_at,
+    written: (row.written ?? null) as Written | null,
   };
 }
 
@@ -96,5 +97,6 @@ export function toJobView(job: StoredJob): JobView {
     ...(job.dryRun ? { dryRun: true } : {}),
     ...(job.supersededBy === null ? {} : { supersededBy: job.supersededBy }),
     ...(job.warnings.length === 0 ? {} : { warnings: job.warnings }),
+    ...(job.written === null ? {} : { written: job.written }),
   };
 }

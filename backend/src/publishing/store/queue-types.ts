@@ -1,6 +1,8 @@
-import type { JobState, JobWarning, PublishPlan } from '@pagewire/shared';
+import type { JobState, JobView, JobWarning, PublishPlan } from '@pagewire/shared';
 
 export type JobKind = 'page' | 'snapshot';
+/** What a published job did to its page (the job view's `written`). */
+export type Written = NonNullable<JobView['written']>;
 export type TerminalOutcomeState = Exclude<JobState, 'queued' | 'running'>;
 
 export interface JobError {
@@ -38,6 +40,7 @@ export interface StoredJob {
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;
+  written: Written | null;
 }
 
 export interface EnqueueInput {
@@ -78,6 +81,8 @@ export interface Outcome {
   plan?: PublishPlan | undefined;
   humanEdit?: HumanEdit | undefined;
   warnings?: JobWarning[] | undefined;
+  /** Set when the job wrote to its page. */
+  written?: Written | undefined;
 }
 
 export interface DeadLetter {

@@ -55,6 +55,8 @@ export interface HarnessOptions {
   config?: Partial<PublishingConfig>;
   /** Configure the space's scoped API token (the only credential that can add labels). */
   apiToken?: boolean;
+  /** The scopes that token holds (seed the site with the same `tokenScopes`); ALL_CONFLUENCE_SCOPES by default. */
+  apiTokenScopes?: readonly string[];
   /** Called before each Confluence call the engine makes: lets a test act "between read and write". */
   beforeCall?: (operation: ConfluenceEndpoint, target: PublishTarget) => Promise<void> | void;
   fetch?: typeof fetch;
@@ -113,7 +115,11 @@ export async function createPublishingHarness(options: HarnessOptions): Promise<
       },
       async apiToken() {
         return options.apiToken
-          ? { email: site.admin.email, token: site.scopedToken, grantedScopes: ALL_CONFLUENCE_SCOPES }
+          ? {
+              email: site.admin.email,
+              token: site.scopedToken,
+              grantedScopes: options.apiTokenScopes ?? ALL_CONFLUENCE_SCOPES,
+            }
           : null;
       },
       async markApiTokenUsed() {},

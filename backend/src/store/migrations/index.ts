@@ -15,6 +15,8 @@ import * as m0130 from './0130-publish-jobs-by-space';
 import * as m0200 from './0200-export';
 import * as m0300 from './0300-confluence-pacer';
 import * as m0310 from './0310-webhooks';
+import * as m0400 from './0400-page-trees';
+import * as m0410 from './0410-page-attachments';
 
 export interface NamedMigration {
   /** `NNNN-what`: applied in ascending order, recorded by name, never renamed once released. */
@@ -32,7 +34,7 @@ export interface NamedMigration {
  *
  *   00xx core (tenants, blocks, credentials)   01xx publishing engine
  *   02xx export   03xx Confluence pacer (0300) and webhooks (0310 on)
- *   04xx docs-as-code attachments
+ *   04xx docs as code (0400 page trees, attachments)
  *
  * The recorded name is the string here, not the file name: never rename a
  * released entry (a database that recorded it would miss it, then re-run it).
@@ -54,4 +56,6 @@ export const migrations: readonly NamedMigration[] = [
   { name: '0200-export', migration: m0200 },
   { name: '0300-confluence-pacer', migration: m0300 },
   { name: '0310-webhooks', migration: m0310 },
+  { name: '0400-page-trees', migration: m0400 },
+  { name: '0410-page-attachments', migration: m0410 },
 ];

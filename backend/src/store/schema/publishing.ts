@@ -38,6 +38,8 @@ export interface PublishJobsTable {
   created_at: string;
   updated_at: string;
   finished_at: string | null;
+  /** What a `published` job did to its page: `created`, `updated`, `moved` or `archived` (0400); null otherwise. */
+  written: string | null;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { AdfValidator } from '@pagewire/shared/adf-validator';
 import type { JsonParse } from '../http/http-io';
 import { createRouter } from '../http/router';
 import type { EmulatorState, Site } from '../state/emulator-state';
+import { attachmentEndpoints } from './attachment-endpoints';
 import { blogPostEndpoints } from './blogpost-endpoints';
 import type { EmulatedEndpoint } from './confluence-context';
 import {
@@ -28,6 +29,7 @@ export const emulatedEndpoints: readonly EmulatedEndpoint[] = [
   ...blogPostEndpoints,
   ...propertyEndpoints,
   ...labelEndpoints,
+  ...attachmentEndpoints,
   ...pageTreeEndpoints,
   ...restrictionEndpoints,
   ...goneEndpoints,

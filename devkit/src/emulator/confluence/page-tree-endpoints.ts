@@ -1,3 +1,4 @@
+import { emitContentEvent } from '../forge/content-events';
 import type { Page } from '../state/emulator-state';
 import {
   asRecord,
@@ -18,11 +19,18 @@ import { parseLimit } from './pagination';
  *   them (the nearest ones); for more, ask again with the highest ancestor's id
  *   (https://developer.atlassian.com/cloud/confluence/rest/v2/api-group-ancestors/).
  * - `POST /wiki/rest/api/content/archive` archives up to 300 pages and
- *   answers 202 with a long task; the emulator finishes the task at once
+ *   answers 202 with a long task (`{id, links: {status: '/rest/api/longtask/<id>'}}`);
+ *   the emulator finishes the task at once, emits `avi:confluence:archived:page`
+ *   for each page, and v2 then shows the page with `status: 'archived'`
  *   (https://developer.atlassian.com/cloud/confluence/rest/v1/api-group-content/#api-wiki-rest-api-content-archive-post).
+ * - `GET /wiki/rest/api/longtask/{id}` reports such a task, finished
+ *   (https://developer.atlassian.com/cloud/confluence/rest/v1/api-group-long-running-task/#api-wiki-rest-api-longtask-id-get);
+ *   it takes the granular `read:content.metadata:confluence` or the classic
+ *   `read:confluence-content.summary`.
  */
 const READ_METADATA = [['read:content.metadata:confluence']] as const;
 const ARCHIVE = [['write:confluence-content']] as const;
+const READ_TASK = [['read:content.metadata:confluence'], ['read:confluence-content.summary']] as const;
 const MAX_ARCHIVE = 300;
 
 function getPageAncestors(context: ConfluenceContext): ConfluenceResult {
@@ -68,13 +76,52 @@ function archivePages(context: ConfluenceContext): ConfluenceResult {
     }
     targets.push(found.page);
   }
-  for (const page of targets) page.status = 'archived';
+  for (const page of targets) {
+    page.status = 'archived';
+    emitContentEvent(context.state, {
+      site: context.site,
+      page,
+      action: 'archived',
+      accountId: context.caller.actingAccountId,
+    });
+  }
   const taskId = context.state.nextId();
+  context.state.longTasks.set(taskId, {
+    id: taskId,
+    cloudId: context.site.cloudId,
+    nameKey: 'com.atlassian.confluence.content.archive.task.name',
+    startedAt: context.now,
+    finishedAt: context.now,
+  });
   return {
     status: 202,
-    body: { id: taskId, links: { status: `/wiki/rest/api/longtask/${taskId}` } },
+    body: { id: taskId, links: { status: `/rest/api/longtask/${taskId}` } },
     points: 1,
   };
+}
+
+/** `GET /wiki/rest/api/longtask/{id}`: a task of this site, always finished (the emulator runs them at once). */
+function getTask(context: ConfluenceContext): ConfluenceResult {
+  const id = context.params.id!;
+  const task = context.state.longTasks.get(id);
+  if (task === undefined || task.cloudId !== context.site.cloudId) {
+    return v1Error(404, `No long running task found with id: ${id}`);
+  }
+  return ok(
+    {
+      id: task.id,
+      name: { key: task.nameKey, args: [] },
+      elapsedTime: task.finishedAt.getTime() - task.startedAt.getTime(),
+      percentageComplete: 100,
+      successful: true,
+      finished: true,
+      messages: [],
+      status: 'COMPLETE',
+      errors: [],
+      _links: { self: `${context.siteWikiBase}/rest/api/longtask/${task.id}` },
+    },
+    1,
+  );
 }
 
 export const pageTreeEndpoints: readonly EmulatedEndpoint[] = [
@@ -91,5 +138,12 @@ export const pageTreeEndpoints: readonly EmulatedEndpoint[] = [
     path: '/wiki/rest/api/content/archive',
     scopes: ARCHIVE,
     handle: archivePages,
+  },
+  {
+    operationId: 'getTask',
+    method: 'GET',
+    path: '/wiki/rest/api/longtask/:id',
+    scopes: READ_TASK,
+    handle: getTask,
   },
 ];

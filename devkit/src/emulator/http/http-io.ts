@@ -37,7 +37,65 @@ export function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Prom
   });
 }
 
-export type JsonParse = { kind: 'ok'; value: unknown } | { kind: 'empty' } | { kind: 'malformed' };
+/**
+ * A request body as the emulator's handlers see it: parsed JSON, nothing, or
+ * (for v1 attachment uploads only) the parts of a `multipart/form-data` body.
+ */
+export type JsonParse =
+  | { kind: 'ok'; value: unknown }
+  | { kind: 'empty' }
+  | { kind: 'malformed' }
+  | MultipartBody;
+
+export interface MultipartFile {
+  readonly field: string;
+  readonly filename: string;
+  readonly contentType: string;
+  readonly bytes: Buffer;
+}
+
+export interface MultipartBody {
+  readonly kind: 'multipart';
+  readonly files: readonly MultipartFile[];
+  readonly fields: ReadonlyMap<string, string>;
+  /** Whether the request carried `X-Atlassian-Token: no-check` (Confluence's XSRF check for multipart). */
+  readonly xsrfNoCheck: boolean;
+}
+
+export function isMultipartContentType(request: IncomingMessage): boolean {
+  const type = request.headers['content-type'];
+  return typeof type === 'string' && type.split(';', 1)[0]!.trim().toLowerCase() === 'multipart/form-data';
+}
+
+/** Parses a multipart body with the platform's own parser (undici's `Response.formData`). */
+export async function parseMultipart(request: IncomingMessage, bytes: Buffer): Promise<JsonParse> {
+  let form: FormData;
+  try {
+    form = await new Response(new Uint8Array(bytes), {
+      headers: { 'content-type': String(request.headers['content-type']) },
+    }).formData();
+  } catch {
+    return { kind: 'malformed' };
+  }
+  const fields = new Map<string, string>();
+  const blobs: { field: string; file: File }[] = [];
+  form.forEach((value, field) => {
+    if (typeof value === 'string') fields.set(field, value);
+    else blobs.push({ field, file: value });
+  });
+  const files: MultipartFile[] = [];
+  for (const { field, file } of blobs) {
+    files.push({
+      field,
+      filename: file.name,
+      contentType: file.type,
+      bytes: Buffer.from(await file.arrayBuffer()),
+    });
+  }
+  const token = request.headers['x-atlassian-token'];
+  const xsrfNoCheck = token === 'no-check' || token === 'nocheck';
+  return { kind: 'multipart', files, fields, xsrfNoCheck };
+}
 
 export function parseJson(bytes: Buffer): JsonParse {
   if (bytes.length === 0) return { kind: 'empty' };

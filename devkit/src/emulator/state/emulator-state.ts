@@ -93,6 +93,28 @@ export interface Page {
   readRestriction?: ReadRestriction | undefined;
   /** Its own edit restriction: reported, not enforced. */
   updateRestriction?: ReadRestriction | undefined;
+  /** Files attached to the page, by title (a title is unique per page); made on the first upload. */
+  attachments?: Map<string, Attachment>;
+}
+
+/** One version of an attached file: each upload of new bytes is a new version with a new file id. */
+export interface AttachmentVersion {
+  readonly number: number;
+  /** The media-platform file id ADF `media` nodes point at: a UUID, new for every version. */
+  readonly fileId: string;
+  readonly mediaType: string;
+  readonly bytes: Buffer;
+  readonly comment: string;
+  readonly authorId: string;
+  readonly createdAt: Date;
+}
+
+/** A page attachment (v1 content type `attachment`, id `att<digits>`). */
+export interface Attachment {
+  readonly id: string;
+  readonly pageId: string;
+  readonly title: string;
+  readonly versions: AttachmentVersion[];
 }
 
 /** Who a view restriction lets in: only these accounts and groups see the page and its descendants. */
@@ -146,7 +168,19 @@ export interface EmulatorState {
   readonly apiTokens: Map<string, ApiToken>;
   readonly installations: Map<string, Installation>;
   readonly appTokens: Map<string, AppToken>;
+  /** v1 long tasks (an archive's), by id; the emulator finishes each at once. */
+  readonly longTasks: Map<string, LongTask>;
   nextId(): string;
+}
+
+/** A v1 long-running task, as `GET /wiki/rest/api/longtask/{id}` reports it. */
+export interface LongTask {
+  readonly id: string;
+  readonly cloudId: string;
+  /** The i18n key Confluence names the task with. */
+  readonly nameKey: string;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
 }
 
 export function createEmulatorState(): EmulatorState {
@@ -161,6 +195,7 @@ export function createEmulatorState(): EmulatorState {
     apiTokens: new Map(),
     installations: new Map(),
     appTokens: new Map(),
+    longTasks: new Map(),
     nextId() {
       counter += 1;
       return String(counter);
@@ -177,6 +212,7 @@ export function clearEmulatorState(state: EmulatorState): void {
   state.apiTokens.clear();
   state.installations.clear();
   state.appTokens.clear();
+  state.longTasks.clear();
 }
 
 /** Atlassian account ids look like `557058:<uuid>`. */
