@@ -16,6 +16,11 @@ export const loadSpecSchema = z.object({
    * as fast as the server answers at `connections` (closed loop).
    */
   overallRate: z.number().positive().optional(),
+  /**
+   * How long a fixed-load run waits, after its schedule ends, for answers
+   * still owed before it counts them as `timeouts` (10 s when absent).
+   */
+  drainSeconds: z.number().positive().optional(),
   variants: z
     .array(
       z.object({

@@ -17,7 +17,10 @@ import { failedAnswers, type LoadResult, type LoadSpec, runLoadWorker } from './
 const servers: Server[] = [];
 
 afterEach(async () => {
-  for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
 });
 
 async function serialServer(status: (index: number) => number): Promise<{ url: string; seen: () => number }> {
@@ -58,6 +61,14 @@ function fixedLoad(url: string, rate: number): LoadSpec {
   };
 }
 
+/** A server that takes every request and never answers: more load than it serves, taken to the limit. */
+async function silentServer(): Promise<string> {
+  const server = createServer(() => {});
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
 describe('the load worker at a fixed rate', () => {
   it('sends every scheduled request to a server slower than the load and times each from when it was due', async () => {
     const server = await serialServer(() => 200);
@@ -75,6 +86,17 @@ describe('the load worker at a fixed rate', () => {
     expect(result.latencyMs.max).toBeGreaterThanOrEqual(900);
     expect(result.seconds).toBeGreaterThanOrEqual(2);
     expect(result.requestsPerSecond).toBeLessThanOrEqual(50);
+  }, 30_000);
+
+  it('counts answers still owed after the drain as timeouts only, never also as failed requests', async () => {
+    const url = await silentServer();
+    const result = await runWorker({ ...fixedLoad(url, 20), durationSeconds: 0.5, drainSeconds: 0.5 });
+
+    expect(result.requests).toBe(10);
+    expect(result.ok).toBe(0);
+    expect(result.timeouts).toBe(10);
+    expect(result.errors).toBe(0);
+    expect(failedAnswers([result])).toBe(0);
   }, 30_000);
 
   it('counts error answers as failures and keeps only the 2xx ones as throughput', async () => {

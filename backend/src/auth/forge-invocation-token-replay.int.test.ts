@@ -47,6 +47,33 @@ describe.each(testDatabaseTargets())('the FIT replay store on $name', (target) =
     expect(await store.use(use('jti-t', 'blocks.get', false))).toBe('replayed');
   });
 
+  it('accepts exactly one of two uses of a token that arrive at the same moment', async () => {
+    const store = createFitReplayStore(handle.database.db, now);
+    const outcomes = await Promise.all([
+      store.use(use('jti-race')),
+      store.use(use('jti-race', 'settings.get')),
+      store.use(use('jti-other')),
+    ]);
+    expect(outcomes).toEqual(['first', 'replayed', 'first']);
+  });
+
+  it('records every first use of many calls at once, more than one write holds, and refuses each again', async () => {
+    const store = createFitReplayStore(handle.database.db, now);
+    const jtis = Array.from({ length: 150 }, (_, index) => `jti-many-${index}`);
+    expect(new Set(await Promise.all(jtis.map((jti) => store.use(use(jti)))))).toEqual(new Set(['first']));
+    expect(new Set(await Promise.all(jtis.map((jti) => store.use(use(jti)))))).toEqual(new Set(['replayed']));
+  });
+
+  it('takes a trigger delivery and its retry arriving together as one use and its retry', async () => {
+    const store = createFitReplayStore(handle.database.db, now);
+    const outcomes = await Promise.all([
+      store.use(use('jti-tt', 'lifecycle.installed', true)),
+      store.use(use('jti-tt', 'lifecycle.installed', true)),
+      store.use(use('jti-tt', 'lifecycle.tokenRefresh', true)),
+    ]);
+    expect(outcomes).toEqual(['first', 'retry', 'replayed']);
+  });
+
   it('shares what it saw between replicas on one database', async () => {
     // In-memory SQLite belongs to one connection; replicas on SQLite share a file.
     const dir = target.name === 'sqlite' ? mkdtempSync(join(tmpdir(), 'pagewire-replay-')) : null;

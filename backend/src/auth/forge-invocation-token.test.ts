@@ -211,6 +211,57 @@ describe('verifying a Forge invocation token', () => {
       expect(await rejection(token)).toBe('claims');
     });
 
+    it('refuses app claims of the wrong shape: each member Pagewire reads, missing, null or of another type', async () => {
+      const app = fitPayload(claims).app as Record<string, unknown>;
+      const environment = app.environment as Record<string, unknown>;
+      const cases: Array<[string, Record<string, unknown>]> = [
+        ['app missing', { app: undefined }],
+        ['app an array', { app: [app] }],
+        ['installation id not an installation ARI', { app: { ...app, installationId: 'inst-1' } }],
+        ['installation id a number', { app: { ...app, installationId: 42 } }],
+        ['API base URL empty', { app: { ...app, apiBaseUrl: '' } }],
+        ['API base URL too long', { app: { ...app, apiBaseUrl: `https://${'a'.repeat(2048)}` } }],
+        ['environment missing', { app: { ...app, environment: undefined } }],
+        ['environment type unknown', { app: { ...app, environment: { ...environment, type: 'TEST' } } }],
+        ['environment id empty', { app: { ...app, environment: { ...environment, id: '' } } }],
+        ['module null', { app: { ...app, module: null } }],
+        ['module key a number', { app: { ...app, module: { key: 7 } } }],
+        ['context a string', { context: 'acme' }],
+        ['context site URL a number', { context: { cloudId: CLOUD, siteUrl: 1 } }],
+        ['context content id an object', { context: { cloudId: CLOUD, extension: { content: { id: {} } } } }],
+        [
+          'context space key too long',
+          { context: { cloudId: CLOUD, extension: { space: { key: 'K'.repeat(257) } } } },
+        ],
+        ['principal empty', { principal: '' }],
+      ];
+      for (const [name, extraClaims] of cases) {
+        expect({ name, reason: await rejection(await signer.mint(claims, { extraClaims })) }).toEqual({
+          name,
+          reason: 'claims',
+        });
+      }
+    });
+
+    it('reads numeric content and space ids of a signed context as strings, and ignores members it does not read', async () => {
+      const token = await signer.mint(claims, {
+        extraClaims: {
+          context: {
+            cloudId: CLOUD,
+            extension: { content: { id: 12345, type: 'page' }, space: { id: 98 } },
+            more: [1],
+          },
+        },
+      });
+      const verified = await verifier.verify(`Bearer ${token}`);
+      expect(verified.context).toMatchObject({
+        contentId: '12345',
+        contentType: 'page',
+        spaceId: '98',
+        spaceKey: null,
+      });
+    });
+
     it('refuses a token signed by another key under a valid-looking kid', async () => {
       expect(await rejection(await impostor.mint(claims))).toBe('signature');
     });

@@ -17,8 +17,9 @@ export interface AppRouters {
 
 /**
  * The Express application: request ids, logs and metrics first, then the
- * routers, then one 404 and one error mapper, so every answer that is not a
- * success is problem+json. JSON bodies are parsed per router (each has its
+ * routers (no two share a path, so their order is only a matter of speed),
+ * then one 404 and one error mapper, so every answer that is not a success is
+ * problem+json. JSON bodies are parsed per router (each has its
  * own limit, and authenticates before parsing).
  */
 export function createApp(deps: { routers: AppRouters; logger: Logger; metrics: Metrics }): Express {
@@ -32,8 +33,9 @@ export function createApp(deps: { routers: AppRouters; logger: Logger; metrics: 
   app.use(createSecurityHeadersMiddleware());
   app.use(createRequestContextMiddleware(deps));
 
-  app.use(deps.routers.health);
+  // Forge's calls first: every macro view is one, and the other routers' layers would each be tried before it.
   app.use(deps.routers.forge);
+  app.use(deps.routers.health);
   app.use(deps.routers.ingest);
   for (const router of deps.routers.extra ?? []) app.use(router);
 

@@ -66,23 +66,24 @@ export interface ForgeRouterDeps {
 }
 
 /**
- * `POST /forge/v1/{operation}`: a Forge operation of the catalogue. The first
- * handler authenticates (before the name or the body is looked at), the
- * second parses the body and runs the operation's handler.
+ * `POST /forge/v1/{operation}`: a Forge operation of the catalogue. One route
+ * whose first handler authenticates (before the name or the body is looked
+ * at); the body middleware and the operation run after it in the same route,
+ * so the path is matched and its parameter decoded once per call (this is
+ * every macro view: bench/read-path.ts).
  */
 export function createForgeRouter(deps: ForgeRouterDeps): Router {
   const router = Router();
-  // The origin decided by the first handler, for the second (after the body is parsed).
+  // The origin decided by the first handler, for the last (after the body is parsed).
   const origins = new WeakMap<object, InvocationOrigin>();
-
-  router.post('/forge/v1/:operation', async (request, response, next) => {
-    origins.set(response, await authenticateCall(deps, request, response));
-    // The body is parsed only now, after the token: an unauthenticated caller cannot make us read 512 KB.
-    next();
-  });
 
   router.post(
     '/forge/v1/:operation',
+    async (request, response, next) => {
+      origins.set(response, await authenticateCall(deps, request, response));
+      // The body is parsed only now, after the token: an unauthenticated caller cannot make us read 512 KB.
+      next();
+    },
     ...createJsonBodyMiddleware(FORGE_BODY_LIMIT_BYTES),
     async (request, response) => {
       await runOperation(deps, request.body, response, origins.get(response) ?? 'trigger');
