@@ -18,6 +18,8 @@ export const activityActions = [
   'page.skipped_human_edit',
   'page.failed',
   'page.dry_run',
+  /** An archive job archived the page (a docs tree's orphan, docs/PUBLISHING.md "Page trees"). */
+  'page.archived',
   'page.overwrite_requested',
   'page.released',
   'export_key.created',
@@ -84,6 +86,7 @@ export const publishingActivityActions: readonly ActivityAction[] = [
   'page.skipped_human_edit',
   'page.failed',
   'page.dry_run',
+  'page.archived',
 ];
 
 export const exportActivityActions: readonly ActivityAction[] = [

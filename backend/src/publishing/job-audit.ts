@@ -72,7 +72,7 @@ function activityFor(
   }
   switch (result.state) {
     case 'published':
-      return { action: 'page.published', result: 'ok' };
+      return { action: result.written === 'archived' ? 'page.archived' : 'page.published', result: 'ok' };
     case 'unchanged':
       return { action: 'page.unchanged', result: 'ok' };
     case 'skipped_human_edit':

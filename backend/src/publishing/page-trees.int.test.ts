@@ -287,6 +287,10 @@ describe('page trees: archiving', () => {
     expect(job).toMatchObject({ state: 'published', written: 'archived', pageId: old.pageId });
     const page = (await h.pages()).find((candidate) => candidate.id === old.pageId);
     expect(page?.status).toBe('archived');
+    const activity = await h.repositories.activity.list(h.site.installationId, h.site.space.key, {
+      limit: 1,
+    });
+    expect(activity.items[0]).toMatchObject({ action: 'page.archived', result: 'ok', pageId: old.pageId });
     const listed = await list('docs');
     expect(listed.pages).toEqual([
       expect.objectContaining({

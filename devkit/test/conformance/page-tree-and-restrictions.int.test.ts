@@ -80,7 +80,28 @@ describe('page trees, archive, trash, purge and view restrictions', () => {
       body: { pages: [{ id: Number(child) }] },
     });
     expect(archived.status).toBe(202);
-    expect(archived.json.links.status).toMatch(/^\/wiki\/rest\/api\/longtask\//);
+    // Relative to the `/wiki` context, as Confluence's LongTask answer gives it.
+    expect(archived.json.links.status).toBe(`/rest/api/longtask/${archived.json.id}`);
+    const task = await call(`${site.siteUrl}/wiki${archived.json.links.status}`, {
+      method: 'GET',
+      authorization: classicAuth(site),
+    });
+    expect(task.status).toBe(200);
+    expect(task.json).toMatchObject({
+      id: archived.json.id,
+      finished: true,
+      successful: true,
+      percentageComplete: 100,
+    });
+    const unknownTask = await call(`${site.siteUrl}/wiki/rest/api/longtask/1`, {
+      method: 'GET',
+      authorization: classicAuth(site),
+    });
+    expect(unknownTask.status).toBe(404);
+    const v2 = await call(`${site.gatewayUrl}/wiki/api/v2/pages/${child}`, {
+      authorization: scopedAuth(site),
+    });
+    expect(v2.json.status).toBe('archived');
     const byDefault = await spacePages(site, 'limit=250');
     expect(byDefault.json.results.find((page: { id: string }) => page.id === child).status).toBe('archived');
     expect(idsOf(await spacePages(site, 'status=current'))).not.toContain(child);

@@ -46,6 +46,7 @@ const actionLabels: Readonly<Record<ActivityAction, string>> = {
   'page.skipped_human_edit': 'Skipped a page a person edited',
   'page.failed': 'Could not publish a page',
   'page.dry_run': 'Planned a page (dry run)',
+  'page.archived': 'Archived a page',
   'page.overwrite_requested': 'Asked to overwrite a person’s edit',
   'page.released': 'Stopped managing a page',
   'export_key.created': 'Created an export key',
