@@ -26,6 +26,10 @@ import { createPublishingWorker, type PublishingWorker, type WorkerEvents } from
 import { publishSnapshot } from './snapshot-publisher';
 import { createSnapshotScheduling, type SnapshotScheduling } from './snapshot-scheduling';
 import { createSpaceDirectory } from './space-directory';
+import {
+  createPageAttachmentRepository,
+  type PageAttachmentRepository,
+} from './store/page-attachment-repository';
 import { createPageIdentityRepository } from './store/page-identity-repository';
 import { findRelease } from './store/page-release-repository';
 import {
@@ -116,6 +120,7 @@ interface PublishingStores {
   queue: QueueRepository;
   identities: ReturnType<typeof createPageIdentityRepository>;
   snapshots: SnapshotRepository;
+  attachments: PageAttachmentRepository;
 }
 
 function openPublishingStores(database: Database): PublishingStores {
@@ -125,6 +130,7 @@ function openPublishingStores(database: Database): PublishingStores {
     queue: createQueueRepository(db, database.dialect),
     identities: createPageIdentityRepository(db),
     snapshots: createSnapshotRepository(database.db),
+    attachments: createPageAttachmentRepository(db),
   };
 }
 
@@ -286,6 +292,7 @@ function createLeaseProcessor(deps: LeaseProcessorDeps) {
       spaces: deps.spaces,
       now,
       renderMarkdown,
+      attachments: stores.attachments,
     });
   };
 }
