@@ -137,12 +137,15 @@ describe('pagewire publish against the backend and the devkit', () => {
     expect(byId.get(ids['guides/advanced']!)?.parentId).toBe(ids['guides/index.md']);
     expect(byId.get(ids['guides/index.md']!)?.parentId).toBe(ids['README.md']);
     expect(byId.get(ids['README.md']!)?.parentId).toBe(stack.site.space.homepageId);
-    // Links point at the pages, anchors kept.
+    // Links point at the pages, anchors kept; the images are the pages' attachments, shown inline.
     const readme = byId.get(ids['README.md']!)?.body?.value ?? '';
     expect(readme).toContain(`/wiki/spaces/${stack.site.space.key}/pages/${ids['guides/deploy.md']}`);
     expect(readme).toContain('#rollout');
     const deploy = byId.get(ids['guides/deploy.md']!)?.body?.value ?? '';
     expect(deploy).toContain(`/pages/${ids['ops/db.md']}`);
+    expect(deploy).toContain('"type":"mediaSingle"');
+    expect(byId.get(ids['guides/advanced/canary.md']!)?.body?.value).toContain('"type":"media"');
+    expect(byId.get(ids['adr/0001-use-pagewire.md']!)?.body?.value).toContain('"type":"media"');
     // The mark file: its title header, no comment left on the page.
     const oncall = byId.get(ids['guides/oncall.md']!);
     expect(oncall?.title).toBe('On-call rota');

@@ -30,6 +30,7 @@ import remarkDirective from 'remark-directive';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
+import { attachmentImageBlock, attachmentNameOf } from './attachment-images';
 import { allowedBlocks, fitToContentModel, plainTextOf } from './fit-to-content-model';
 import { ConversionState, type MarkdownConversion, plainTextOfMdast } from './markdown-conversion-state';
 import { InlineConverter } from './markdown-inline-to-adf';
@@ -146,6 +147,8 @@ class BlockConverter {
 
   private convertParagraph(node: Paragraph): AdfNode[] {
     const image = standaloneImage(node, this.state.definitions);
+    const attachment = image ? attachmentNameOf(image.url) : null;
+    if (image && attachment !== null) return [attachmentImageBlock(attachment, image.alt)];
     if (image && isHttpUrl(image.url)) {
       const attrs: Record<string, unknown> = { type: 'external', url: image.url };
       if (image.alt) attrs.alt = image.alt;

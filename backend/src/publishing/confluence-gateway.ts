@@ -1,4 +1,5 @@
 import type { AdfDocument, ContentType } from '@pagewire/shared';
+import { createOrUpdateAttachment } from '../confluence/api/attachments';
 import {
   createPageProperty,
   deletePageProperty,
@@ -89,6 +90,12 @@ export interface PublishingConfluence {
     contentType?: ContentType,
   ): Promise<PageProperty>;
   addLabels(target: PublishTarget, pageId: string, labels: readonly string[]): Promise<void>;
+  /** Uploads a file to the page, as a new attachment or a new version of the one with its name. */
+  uploadAttachment(
+    target: PublishTarget,
+    pageId: string,
+    file: { name: string; contentType: string; bytes: Uint8Array },
+  ): Promise<{ attachmentId: string; fileId: string }>;
   /** Removes a property; one Confluence already lacks counts as removed. */
   deleteProperty(target: PublishTarget, pageId: string, propertyId: string): Promise<void>;
 }
@@ -118,7 +125,18 @@ export function createPublishingConfluence(
 ): PublishingConfluence {
   const clientFor: ClientFor = (target, endpoint) => clients.clientFor(target, endpoint);
   const withSignal: WithSignal = options.signal === undefined ? {} : { signal: options.signal };
-  return { ...pageCalls(clientFor, withSignal), ...propertyAndLabelCalls(clientFor, withSignal) };
+  return {
+    ...pageCalls(clientFor, withSignal),
+    ...propertyAndLabelCalls(clientFor, withSignal),
+    async uploadAttachment(target, pageId, file) {
+      const uploaded = await createOrUpdateAttachment(await clientFor(target, 'attachment.write'), {
+        pageId,
+        ...file,
+        ...withSignal,
+      });
+      return { attachmentId: uploaded.id, fileId: uploaded.extensions.fileId };
+    },
+  };
 }
 
 type ClientFor = (target: PublishTarget, endpoint: ConfluenceEndpoint) => Promise<ConfluenceClient>;

@@ -18,6 +18,13 @@ import {
   isScopeError,
 } from '../confluence/errors';
 import type { PageProperty, PublishedPage, PublishingConfluence, PublishTarget } from './confluence-gateway';
+import {
+  type AttachmentStep,
+  createAttachmentStep,
+  renderAttachmentsFor,
+  uploadAttachmentsTo,
+  useRendered,
+} from './page-attachments';
 import { loadPageIndex } from './page-index';
 import { PAGE_OWNERSHIP_PROPERTY_KEY, type PageOwnership, readOwnership } from './page-ownership';
 import type { PageReferences } from './page-references';
@@ -25,6 +32,7 @@ import { markerMatches, markVersionMessage, readVersionMarker } from './page-ver
 import { missingParentError } from './parent-page-check';
 import { PermanentPublishError } from './publish-errors';
 import { type IndexCensus, loadSpace, type SpaceDirectory, type SpaceInfo } from './space-directory';
+import type { PageAttachmentRepository } from './store/page-attachment-repository';
 import type { PageIdentity, PageIdentityRepository } from './store/page-identity-repository';
 import type { HumanEdit, Outcome, StoredJob } from './store/queue-repository';
 import type { Written } from './store/queue-types';
@@ -72,6 +80,8 @@ export interface PagePublishDeps {
   renderMarkdown(markdown: string): Promise<MarkdownConversion>;
   /** The parent by external id and `pagewire:page/…` links (page-references.ts). */
   references: PageReferences;
+  /** The images sources sent for their pages (page-attachments.ts). */
+  attachments: PageAttachmentRepository;
 }
 
 export interface PublishResult extends Outcome {
@@ -135,6 +145,9 @@ interface Run {
   parentId: string | undefined;
   document: AdfDocument;
   warnings: JobWarning[];
+  /** The rendering's warnings, without the attachment step's (which change as files are resolved). */
+  baseWarnings: JobWarning[];
+  attachments: AttachmentStep;
   contentHash: string;
   wantedLabels: string[];
   /** Looked up only when needed (creating, or finding a page the backend has no record of). */
@@ -172,14 +185,22 @@ export async function publishPage(job: StoredJob, deps: PagePublishDeps): Promis
       `The page body is not valid ADF${first ? ` (${first.path || '/'} ${first.message})` : ''}; Confluence would refuse it.`,
     );
   }
+  const externalId = job.externalId ?? '';
+  const attachments = createAttachmentStep(
+    { attachments: deps.attachments, confluence: deps.confluence, now: deps.now },
+    { installationId: job.installationId, spaceKey: job.spaceKey, externalId },
+    document,
+  );
   const run: Run = {
     job,
     body,
-    externalId: job.externalId ?? '',
+    externalId,
     target,
     parentId: parent.parentId,
     document,
     warnings,
+    baseWarnings: warnings,
+    attachments,
     contentHash: hashPageContent({ title: body.title, document }),
     wantedLabels: [...new Set(body.labels ?? [])].sort(),
     // A failed lookup is not remembered: the next call (next round) asks again.
@@ -192,6 +213,8 @@ export async function publishPage(job: StoredJob, deps: PagePublishDeps): Promis
     deps,
     intent: deps.initialIntent,
   };
+  // Before the page is known its images are their alt text (what a create writes first).
+  if (attachments.used) useRendered(run, await attachments.render(null));
 
   for (let round = 1; ; round += 1) {
     const fast = round === 1 ? await tryRecordedVersion(run) : null;
@@ -223,6 +246,7 @@ async function tryRecordedVersion(run: Run): Promise<PublishResult | 'conflict' 
   // recorded version would only earn a 409, so read and decide at once.
   if (identity === null || (identity.humanEdit ?? null) !== null) return null;
   const recorded = pageOfRecord(identity);
+  await renderAttachmentsFor(run, identity.pageId);
   const moving = isMove(run, identity.parentId);
 
   if (identity.lastHash === run.contentHash && !moving) {
@@ -247,6 +271,7 @@ async function tryRecordedVersion(run: Run): Promise<PublishResult | 'conflict' 
     currentVersion: identity.lastVersion,
   };
   const targetVersion = identity.lastVersion + 1;
+  await uploadAttachmentsTo(run, identity.pageId);
   await recordIntent(run, {
     action: 'update',
     jobId: job.id,
@@ -353,10 +378,12 @@ async function decideAndWrite(run: Run, round: number): Promise<PublishResult | 
       if (isBadRequestError(error) && round < MAX_CONFLICT_ROUNDS) return 'conflict';
       throw error;
     }
+    if (run.attachments.used) return writeImagesAfterCreate(run, created, plan);
     return finish(run, { page: created, located: null, identity: null, plan, wrote: true, created: true });
   }
 
   const { page } = located;
+  await renderAttachmentsFor(run, page.id);
   if (identity !== null && identity.pageId !== page.id) identity = null;
   let lastVersion = identity?.lastVersion ?? null;
   let lastHash = identity?.lastHash ?? null;
@@ -489,6 +516,53 @@ async function decideAndWrite(run: Run, round: number): Promise<PublishResult | 
   return writeUpdate(run, located, identity, plan, undefined);
 }
 
+/**
+ * A new page that shows attachment images: files can only be uploaded to a
+ * page that exists, so the create wrote the images' alt text. Upload them and
+ * write the body with the files as the page's second version; the job still
+ * reports the page as created. The update intent carries `completesCreate`,
+ * so an attempt after a crash here still finishes the create.
+ */
+async function writeImagesAfterCreate(
+  run: Run,
+  created: PublishedPage,
+  plan: PublishPlan,
+): Promise<PublishResult | 'conflict'> {
+  const createdHash = run.contentHash;
+  await uploadAttachmentsTo(run, created.id);
+  if (run.contentHash === createdHash) {
+    // Nothing to show but alt text (every image missing or refused): the create already holds it.
+    return finish(run, { page: created, located: null, identity: null, plan, wrote: true, created: true });
+  }
+  const targetVersion = created.version.number + 1;
+  await recordIntent(run, {
+    action: 'update',
+    jobId: run.job.id,
+    pageId: created.id,
+    baseVersion: created.version.number,
+    targetVersion,
+    title: run.body.title,
+    contentHash: run.contentHash,
+    at: run.deps.now().toISOString(),
+    completesCreate: true,
+  });
+  let updated: PublishedPage;
+  try {
+    updated = await run.deps.confluence.updatePage(run.target, {
+      pageId: created.id,
+      title: run.body.title,
+      body: run.document,
+      version: targetVersion,
+      message: markVersionMessage(run.body.versionMessage, run.contentHash),
+    });
+  } catch (error) {
+    // Someone wrote since the create: decide again from the page, as after any 409.
+    if (isConflictError(error)) return 'conflict';
+    throw error;
+  }
+  return finish(run, { page: updated, located: null, identity: null, plan, wrote: true, created: true });
+}
+
 async function writeUpdate(
   run: Run,
   located: Located,
@@ -498,6 +572,7 @@ async function writeUpdate(
 ): Promise<PublishResult | 'conflict'> {
   const { page } = located;
   const targetVersion = page.version.number + 1;
+  await uploadAttachmentsTo(run, page.id);
   await recordIntent(run, {
     action: 'update',
     jobId: run.job.id,

@@ -28,6 +28,10 @@ import { createPublishingWorker, type PublishingWorker, type WorkerEvents } from
 import { publishSnapshot } from './snapshot-publisher';
 import { createSnapshotScheduling, type SnapshotScheduling } from './snapshot-scheduling';
 import { createSpaceDirectory } from './space-directory';
+import {
+  createPageAttachmentRepository,
+  type PageAttachmentRepository,
+} from './store/page-attachment-repository';
 import { createPageIdentityRepository } from './store/page-identity-repository';
 import { findRelease } from './store/page-release-repository';
 import { createPageTreeRepository, type PageTreeRepository } from './store/page-tree-repository';
@@ -122,6 +126,7 @@ interface PublishingStores {
   identities: ReturnType<typeof createPageIdentityRepository>;
   snapshots: SnapshotRepository;
   trees: PageTreeRepository;
+  attachments: PageAttachmentRepository;
 }
 
 function openPublishingStores(database: Database): PublishingStores {
@@ -132,6 +137,7 @@ function openPublishingStores(database: Database): PublishingStores {
     identities: createPageIdentityRepository(db),
     snapshots: createSnapshotRepository(database.db),
     trees: createPageTreeRepository(db),
+    attachments: createPageAttachmentRepository(db),
   };
 }
 
@@ -313,6 +319,7 @@ function createLeaseProcessor(deps: LeaseProcessorDeps) {
       now,
       renderMarkdown,
       references: deps.references,
+      attachments: stores.attachments,
     });
     await afterPagePublished(lease.job, result, deps);
     return result;
