@@ -1,6 +1,6 @@
 import type { WebhookEventType } from '@pagewire/shared';
 import type { Kysely } from 'kysely';
-import type { Tables, WebhookSubscriptionsTable, WebhookTables } from '../../store/schema';
+import type { Tables, WebhookSubscriptionsTable } from '../../store/schema';
 
 export interface StoredSubscription {
   id: string;
@@ -41,6 +41,17 @@ export interface SubscriptionRepository {
   pause(id: string, at: Date): Promise<boolean>;
   /** A paused subscription whose test went through takes events again. */
   resume(id: string): Promise<boolean>;
+  /** Every subscription's sealed secret (the master-key rotation). */
+  listSealed(): Promise<SealedSubscriptionSecret[]>;
+  /** Replaces a sealed secret only if it is still the one read (the rotation runs while the service is up). */
+  reseal(row: SealedSubscriptionSecret, next: { keyId: string; ciphertext: string }): Promise<boolean>;
+}
+
+export interface SealedSubscriptionSecret {
+  subscriptionId: string;
+  installationId: string;
+  spaceKey: string;
+  sealed: { keyId: string; ciphertext: string };
 }
 
 function toSubscription(row: WebhookSubscriptionsTable): StoredSubscription {
@@ -208,6 +219,30 @@ export function createSubscriptionRepository(db: Kysely<Tables>): SubscriptionRe
         .where('state', '=', 'paused')
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
+    },
+
+    async listSealed() {
+      const rows = await db
+        .selectFrom('webhook_subscriptions')
+        .select(['id', 'installation_id', 'space_key', 'secret_sealed'])
+        .orderBy('id')
+        .execute();
+      return rows.map((row) => ({
+        subscriptionId: row.id,
+        installationId: row.installation_id,
+        spaceKey: row.space_key,
+        sealed: JSON.parse(row.secret_sealed) as { keyId: string; ciphertext: string },
+      }));
+    },
+
+    async reseal(row, next) {
+      const result = await db
+        .updateTable('webhook_subscriptions')
+        .set({ secret_sealed: JSON.stringify(next) })
+        .where('id', '=', row.subscriptionId)
+        .where('secret_sealed', '=', JSON.stringify(row.sealed))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
   };
 }
