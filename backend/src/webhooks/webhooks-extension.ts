@@ -10,6 +10,7 @@ import { createTimeOrderedIdGenerator } from '../store/time-ordered-id';
 import { createContentEventsRouter } from './content-events-router';
 import { createDeliveryWorker, type DeliveryWorker } from './delivery-worker';
 import { createEventIntake } from './event-intake';
+import { syncOperatorSubscriptions } from './operator-subscriptions';
 import type { PageMirrorPort } from './page-mirror-port';
 import {
   createPublishingWritesPort,
@@ -127,6 +128,17 @@ export function createWebhooksExtension(options: WebhooksExtensionOptions): Back
           onDeliveryQueued: () => worker.wake(),
         }),
         async start() {
+          // The operator's subscriptions first: an event queued meanwhile must already find them.
+          const synced = await syncOperatorSubscriptions({
+            configured: context.config.operatorWebhooks,
+            subscriptions,
+            secretBox: context.secretBox,
+            policy,
+            now: context.now,
+          });
+          if (synced.created + synced.updated + synced.removed > 0) {
+            logger.info(synced, 'operator webhook subscriptions (PAGEWIRE_WEBHOOKS) brought in sync');
+          }
           // On SQLite one process holds the database: a lease still held is a
           // dead process's (a crash mid-delivery), so its work goes out again
           // now, with the same webhook-id, rather than when the lease runs out.
