@@ -11,12 +11,13 @@ import { createContentEventsRouter } from './content-events-router';
 import { createDeliveryWorker, type DeliveryWorker } from './delivery-worker';
 import { createEventIntake } from './event-intake';
 import { syncOperatorSubscriptions } from './operator-subscriptions';
-import type { PageMirrorPort } from './page-mirror-port';
+import type { PageMirrorPort, ReconcileAnnouncerPort } from './page-mirror-port';
 import {
   createPublishingWritesPort,
   NO_PAGEWIRE_WRITES,
   type PagewireWritesPort,
 } from './pagewire-writes-port';
+import { createReconcileAnnouncer } from './reconcile-announcements';
 import { createDeliveryRepository } from './store/delivery-repository';
 import { createInboundEventRepository } from './store/inbound-event-repository';
 import { createSubscriptionRepository } from './store/subscription-repository';
@@ -39,6 +40,8 @@ export interface WebhooksExtensionOptions {
   config?: Partial<WebhookConfig>;
   /** Told after every delivery attempt (benchmarks). */
   onAttempt?: (outcome: { ok: boolean; deliveryId: string }) => void;
+  /** Receives the announcer the export's reconcile tells its changes to, once set up. */
+  onReady?: (ports: { announcer: ReconcileAnnouncerPort }) => void;
 }
 
 /**
@@ -97,6 +100,14 @@ export function createWebhooksExtension(options: WebhooksExtensionOptions): Back
         now: context.now,
         logger,
         onDeliveriesQueued: () => worker.wake(),
+      });
+      options.onReady?.({
+        announcer: createReconcileAnnouncer({
+          inbound,
+          newId,
+          now: context.now,
+          onQueued: () => intake.wake(),
+        }),
       });
       context.metrics.registerQueue('webhook_deliveries', async () => {
         const counts = await deliveries.countByState();
