@@ -6,6 +6,7 @@ import { createEmulatorState, type EmulatorState } from '@pagewire/devkit/emulat
 import { createForgeRuntime, type ForgeRuntime } from '@pagewire/devkit/forge-runtime';
 import { startPreview } from '../preview/preview-server';
 import { createBackendLogStream } from './backend-log-stream';
+import { subscribeBackendToContentEvents } from './content-events';
 import { quickstartStatusBlock, STATUS_BLOCK_KEY } from './demo-content';
 import { type DemoRecord, readDemoRecord, writeDemoRecord } from './demo-record';
 import { type DemoResolvers, deliverLifecycle, ensureDemo, worldHolds } from './demo-seed';
@@ -173,6 +174,8 @@ export async function startLocalStack(
     record = seeded.record;
     notes.push(...seeded.repaired);
     writeDemoRecord(recordPath, record);
+    // Edits made in the emulator reach the backend as Confluence events, and go out as webhooks.
+    await subscribeBackendToContentEvents(dev, record.installationId, backendUrl);
 
     // Save the emulator's world now, every few seconds when it changed, and on the way out.
     let saved = '';
