@@ -44,6 +44,7 @@ import { createRepositories } from './store/repositories';
 import { createUseCases, type UseCases } from './use-cases';
 import { createDeferredWork, type DeferredWork } from './use-cases/deferred-work';
 import { noSnapshots } from './use-cases/ports';
+import type { ReconcileAnnouncerPort } from './webhooks/page-mirror-port';
 import { createWebhooksExtension } from './webhooks/webhooks-extension';
 
 export type { Backend, BackendContext, BackendExtension, ExtensionInstance } from './backend';
@@ -393,12 +394,15 @@ function defaultExtensions(
   const shared = pacer === undefined ? {} : { pacer };
   // The export serves Markdown and text through the ADF mappings of backend/src/adf.
   const formatter = { markdown: adfToMarkdown, text: adfToText };
-  // Content events refresh pages through the export's mirror (set once the export is set up).
+  // Content events refresh pages through the export's mirror (set once the export is set up), and the
+  // changes the export's reconcile finds are announced by the webhooks (set once they are set up).
   let mirror: ExportModule | undefined;
+  let announcer: ReconcileAnnouncerPort | undefined;
   const exportExtension = createExportExtension({
     ...shared,
     formatter,
     onReady: (module) => (mirror = module),
+    announcer: { announce: async (change) => announcer?.announce(change) },
   });
   const webhooks = createWebhooksExtension({
     env,
@@ -406,6 +410,7 @@ function defaultExtensions(
       refreshPage: async (installationId, spaceId, pageId) =>
         mirror === undefined ? null : mirror.refreshPage(installationId, spaceId, pageId),
     }),
+    onReady: (ports) => (announcer = ports.announcer),
   });
   return [createPublishingExtension({ env, ...shared }), exportExtension, webhooks];
 }

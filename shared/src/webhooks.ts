@@ -55,15 +55,61 @@ export type WebhookEvent = z.infer<typeof webhookEventSchema>;
 /** Standard Webhooks secrets: `whsec_` + base64 of 32 random bytes; shown once. */
 export const WEBHOOK_SECRET_PREFIX = 'whsec_';
 
+/** Event types a subscription may ask for; all page and blog post events when left out. */
+const subscribedEventsSchema = z
+  .array(webhookEventTypeSchema.exclude(['webhook.test']))
+  .min(1)
+  .max(32)
+  .optional();
+
 export const webhookCreateInputSchema = z.strictObject({
   url: z.url({ error: 'must be an https:// URL' }).max(2048),
   /** Event types to deliver; all page and blog post events when left out. */
-  events: z
-    .array(webhookEventTypeSchema.exclude(['webhook.test']))
-    .min(1)
-    .max(32)
-    .optional(),
+  events: subscribedEventsSchema,
 });
+
+/**
+ * A Standard Webhooks secret an operator chose: `whsec_` + base64 of 24 to 64
+ * bytes (the spec's range). Messages never quote the value.
+ */
+export const webhookSecretSchema = z.string({ error: 'must be a string' }).refine(
+  (value) => {
+    if (!value.startsWith(WEBHOOK_SECRET_PREFIX)) return false;
+    const encoded = value.slice(WEBHOOK_SECRET_PREFIX.length);
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || encoded.length % 4 !== 0) return false;
+    const bytes = (encoded.length / 4) * 3 - (encoded.match(/=+$/)?.[0].length ?? 0);
+    return bytes >= 24 && bytes <= 64;
+  },
+  { error: 'must be whsec_ followed by base64 of 24 to 64 random bytes (whsec_$(openssl rand -base64 32))' },
+);
+
+/**
+ * One subscription an operator declares in the backend's config
+ * (`PAGEWIRE_WEBHOOKS`, in-house deployments; docs/WEBHOOKS.md, "Operator
+ * subscriptions"): every space when `spaceKey` is left out, the operator's
+ * own secret instead of a generated one.
+ */
+export const operatorWebhookSchema = z.strictObject({
+  spaceKey: z.string().trim().min(1).max(255).optional(),
+  url: z.url({ error: 'must be an https:// URL' }).max(2048),
+  events: subscribedEventsSchema,
+  secret: webhookSecretSchema,
+});
+export type OperatorWebhook = z.infer<typeof operatorWebhookSchema>;
+
+/** The whole `PAGEWIRE_WEBHOOKS` list: one subscription per URL (the URL is what keeps it in sync). */
+export const operatorWebhooksSchema = z
+  .array(operatorWebhookSchema)
+  .max(100)
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((webhook, index) => {
+      if (seen.has(webhook.url)) {
+        ctx.addIssue({ code: 'custom', path: [index, 'url'], message: 'is listed twice; one entry per URL' });
+      }
+      seen.add(webhook.url);
+    });
+  });
 
 export const webhookStates = ['active', 'paused'] as const;
 export const webhookSubscriptionSchema = z.object({
@@ -82,5 +128,11 @@ export const webhookSubscriptionSchema = z.object({
   lastError: z.object({ at: z.string(), detail: z.string() }).nullable(),
   /** Set when deliveries failed for 3 days and the subscription was paused. */
   pausedAt: z.string().nullable(),
+  /**
+   * `operator`: declared in the backend's config (`PAGEWIRE_WEBHOOKS`); only
+   * the operator can change or remove it, `webhooks.delete` answers
+   * `409 webhook_managed_by_operator`.
+   */
+  managedBy: z.enum(['space-admin', 'operator']),
 });
 export type WebhookSubscription = z.infer<typeof webhookSubscriptionSchema>;

@@ -13,10 +13,14 @@ import { createRepositories } from '../store/repositories';
 import { postgresTarget, postgresTestUrl, type TestDatabase } from '../store/testing/test-databases';
 import { createCredentialServices } from '../testing/credential-services';
 import { createFakeTokenHealth } from '../testing/fake-token-health';
+import { createSubscriptionRepository } from '../webhooks/store/subscription-repository';
+import { openSubscriptionSecret, sealSubscriptionSecret } from '../webhooks/subscription-secret';
 import { type CliOutput, runRotateMasterKey } from './rotate-master-key';
 
 const A = 'ari:cloud:ecosystem::installation/aaaaaaaa-0000-4000-8000-000000000001';
 const API_TOKEN = 'ATATT3xFfGF0-rotate-me-please-0000';
+const WEBHOOK_SECRET = `whsec_${Buffer.from('a webhook secret that must survive rotation').toString('base64')}`;
+const SUBSCRIPTION = 'wh_rotation';
 
 function capture(): CliOutput & { lines: string[] } {
   const lines: string[] = [];
@@ -63,9 +67,11 @@ describe.each(targets)('npm run rotate-master-key on $name', (target) => {
     const database = await openDatabase(url);
     try {
       const repositories = createRepositories(database.db);
+      const secretBox = createSecretBox({ current: key });
+      const subscriptions = createSubscriptionRepository(database.db);
       const { appTokens, apiTokens } = createCredentialServices({
         repositories,
-        secretBox: createSecretBox({ current: key }),
+        secretBox,
         checkHealth: createFakeTokenHealth().check,
         now: () => new Date(),
       });
@@ -81,10 +87,31 @@ describe.each(targets)('npm run rotate-master-key on $name', (target) => {
           token: API_TOKEN,
           expiresOn: '2099-01-01',
         });
+        await subscriptions.insert({
+          id: SUBSCRIPTION,
+          installationId: A,
+          spaceKey: 'ENG',
+          url: 'https://hooks.example.com/pagewire',
+          events: ['page.updated'],
+          secretSealed: sealSubscriptionSecret(
+            secretBox,
+            { id: SUBSCRIPTION, installationId: A },
+            WEBHOOK_SECRET,
+          ),
+          state: 'active',
+          createdAt: new Date().toISOString(),
+          createdBy: 'admin',
+          failingSince: null,
+          lastSuccessAt: null,
+          lastError: null,
+          pausedAt: null,
+        });
       }
+      const subscription = await subscriptions.findById(SUBSCRIPTION);
       return {
         app: (await appTokens.appToken(A))?.token,
         api: (await apiTokens.apiToken(A, 'ENG'))?.token,
+        webhook: subscription === null ? undefined : openSubscriptionSecret(secretBox, subscription),
       };
     } finally {
       await database.close();
@@ -104,7 +131,7 @@ describe.each(targets)('npm run rotate-master-key on $name', (target) => {
 
   const env = (overrides: Record<string, string>) => ({ DATABASE_URL: url, ...overrides });
 
-  it('re-encrypts every secret under the new key, so they survive and the old key alone no longer opens them', async () => {
+  it('re-encrypts every secret, webhook signing secrets included, under the new key, so they survive and the old key alone no longer opens them', async () => {
     const io = capture();
     const code = await runRotateMasterKey(
       [],
@@ -115,8 +142,12 @@ describe.each(targets)('npm run rotate-master-key on $name', (target) => {
       io,
     );
     expect(code).toBe(0);
-    expect(io.lines.join('\n')).toContain('re-encrypted 2, already under the new key 0, failed 0');
-    expect(await secretsUnder(newKey)).toMatchObject({ app: appToken, api: API_TOKEN });
+    expect(io.lines.join('\n')).toContain('re-encrypted 3, already under the new key 0, failed 0');
+    expect(await secretsUnder(newKey)).toMatchObject({
+      app: appToken,
+      api: API_TOKEN,
+      webhook: WEBHOOK_SECRET,
+    });
     await expect(secretsUnder(oldKey)).rejects.toThrow(/master key/);
   });
 
@@ -130,6 +161,7 @@ describe.each(targets)('npm run rotate-master-key on $name', (target) => {
       .join('');
     expect(bytes.length).toBeGreaterThan(0);
     expect(bytes).not.toContain(API_TOKEN);
+    expect(bytes).not.toContain(WEBHOOK_SECRET.slice('whsec_'.length));
     expect(bytes).not.toContain(appToken.split('.')[1]!);
   });
 
@@ -151,7 +183,7 @@ describe.each(targets)('npm run rotate-master-key on $name', (target) => {
       );
       expect(code).toBe(0);
       expect(io.lines).toContain(`using the database sqlite ${file}`);
-      expect(io.lines.join('\n')).toContain('re-encrypted 2, already under the new key 0, failed 0');
+      expect(io.lines.join('\n')).toContain('re-encrypted 3, already under the new key 0, failed 0');
     },
   );
 
@@ -190,8 +222,11 @@ describe.each(targets)('npm run rotate-master-key on $name', (target) => {
       io,
     );
     expect(code).toBe(2);
-    expect(io.lines.filter((line) => line.startsWith('ERR'))).toHaveLength(2);
-    expect(await secretsUnder(oldKey)).toMatchObject({ api: API_TOKEN });
+    const errors = io.lines.filter((line) => line.startsWith('ERR'));
+    expect(errors).toHaveLength(3);
+    expect(errors.join('\n')).toContain(`could not re-encrypt the webhook-secret of ${A} space ENG`);
+    expect(errors.join('\n')).not.toContain(WEBHOOK_SECRET);
+    expect(await secretsUnder(oldKey)).toMatchObject({ api: API_TOKEN, webhook: WEBHOOK_SECRET });
   });
 });
 

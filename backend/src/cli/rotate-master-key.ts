@@ -9,8 +9,10 @@ import { openDatabase } from '../store/database';
 import { migrations } from '../store/migrations';
 import { pendingMigrations } from '../store/migrator';
 import { createRepositories } from '../store/repositories';
+import { createSubscriptionRepository } from '../webhooks/store/subscription-repository';
 
-const USAGE = `Re-encrypts every stored secret (app system tokens, scoped API tokens) under a new master key.
+const USAGE = `Re-encrypts every stored secret (app system tokens, scoped API tokens, webhook signing secrets)
+under a new master key.
 
   npm run rotate-master-key -- --generate     print a fresh random key and exit
 
@@ -26,6 +28,8 @@ The procedure (docs/BACKEND.md, "Rotating the master key"):
 
 /** The core migration that creates the tables holding sealed secrets. */
 const CREDENTIALS_MIGRATION = '0002-credentials';
+/** The migration of the webhooks' subscriptions, whose signing secrets are sealed too. */
+const WEBHOOKS_MIGRATION = '0310-webhooks';
 
 export interface CliOutput {
   out(line: string): void;
@@ -101,6 +105,10 @@ export async function runRotateMasterKey(
       secretBox,
       appTokens: repositories.appTokens,
       apiTokens: repositories.apiTokens,
+      // A database migrated before the webhooks existed has no such secrets to re-seal.
+      ...(pending.includes(WEBHOOKS_MIGRATION)
+        ? {}
+        : { webhookSecrets: createSubscriptionRepository(database.db) }),
     });
     io.out(
       `re-encrypted ${report.resealed}, already under the new key ${report.alreadyCurrent}, failed ${report.failed.length}`,

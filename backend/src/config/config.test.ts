@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasErrorKind } from '../error-kinds';
@@ -164,5 +166,53 @@ describe('loading the configuration', () => {
 
   it('treats blank values as unset', () => {
     expect(loadConfig({ ...production, PORT: '', LOG_LEVEL: '  ' }).port).toBe(8080);
+  });
+
+  describe('PAGEWIRE_WEBHOOKS, the operator’s subscriptions', () => {
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
+    const list = [{ spaceKey: 'ENG', url: 'https://hooks.example.com/eng', secret }];
+
+    it('reads the list from the variable itself or from a file, relative to where the backend was started', () => {
+      expect(loadConfig({ ...production, PAGEWIRE_WEBHOOKS: JSON.stringify(list) }).operatorWebhooks).toEqual(
+        list,
+      );
+      const dir = mkdtempSync(join(tmpdir(), 'pagewire-webhooks-config-'));
+      try {
+        writeFileSync(join(dir, 'webhooks.json'), JSON.stringify(list));
+        const config = loadConfig({ ...production, INIT_CWD: dir, PAGEWIRE_WEBHOOKS: './webhooks.json' });
+        expect(config.operatorWebhooks).toEqual(list);
+      } finally {
+        rmSync(dir, { recursive: true });
+      }
+      expect(loadConfig(production).operatorWebhooks).toEqual([]);
+    });
+
+    it('refuses a bad entry naming where it is, and never quotes the secret', () => {
+      const shortSecret = `whsec_${randomBytes(8).toString('base64')}`;
+      const message = configErrorFor({
+        ...production,
+        PAGEWIRE_WEBHOOKS: JSON.stringify([{ url: 'https://a.example.com/', secret: shortSecret }]),
+      });
+      expect(message).toMatch(/PAGEWIRE_WEBHOOKS\[0\]\.secret must be whsec_/);
+      expect(message).not.toContain(shortSecret.slice('whsec_'.length));
+      const broken = configErrorFor({ ...production, PAGEWIRE_WEBHOOKS: `[{"secret": "${secret}"` });
+      expect(broken).toBe('invalid configuration: PAGEWIRE_WEBHOOKS is not valid JSON');
+      expect(
+        configErrorFor({ ...production, PAGEWIRE_WEBHOOKS: JSON.stringify([...list, ...list]) }),
+      ).toMatch(/PAGEWIRE_WEBHOOKS\[1\]\.url is listed twice/);
+      expect(configErrorFor({ ...production, PAGEWIRE_WEBHOOKS: '/no/such/webhooks.json' })).toMatch(
+        /PAGEWIRE_WEBHOOKS must be a JSON list or the path of a readable file/,
+      );
+    });
+
+    it('is refused in marketplace mode, where space admins add webhooks', () => {
+      expect(
+        configErrorFor({
+          ...production,
+          PAGEWIRE_MODE: 'marketplace',
+          PAGEWIRE_WEBHOOKS: JSON.stringify(list),
+        }),
+      ).toMatch(/PAGEWIRE_WEBHOOKS is for in-house deployments/);
+    });
   });
 });

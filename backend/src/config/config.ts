@@ -1,8 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
-import { type DeploymentMode, deploymentModeSchema } from '@pagewire/shared';
+import { type DeploymentMode, deploymentModeSchema, type OperatorWebhook } from '@pagewire/shared';
 import { z } from 'zod';
 import { ERROR_KINDS } from '../error-kinds';
+import { readOperatorWebhooks } from './operator-webhooks';
 
 /**
  * The backend's configuration, read once at start from an env record (never
@@ -63,6 +64,11 @@ export interface Config {
    * only; docs/WEBHOOKS.md, "Targets"). Off by default.
    */
   readonly webhookAllowPrivate: boolean;
+  /**
+   * `PAGEWIRE_WEBHOOKS`: subscriptions the operator declares (in-house only),
+   * kept in sync at start, each with the operator's own secret.
+   */
+  readonly operatorWebhooks: readonly OperatorWebhook[];
 }
 
 export interface RateLimit {
@@ -252,6 +258,8 @@ const envSchema = z.object({
   // A source with a stale key retries a few times a minute; a key guesser wants thousands a second.
   PAGEWIRE_INGEST_LIMIT_WRONG_KEYS: rateLimit('20/min,20'),
   PAGEWIRE_PUBLIC_URL: secureUrl('the backend’s public URL').optional(),
+  // A JSON list or a file path: read and validated after the rest (operator-webhooks.ts).
+  PAGEWIRE_WEBHOOKS: z.string().optional(),
   // How often the export mirror is reconciled with Confluence (docs/EXPORT.md, "How it stays true").
   PAGEWIRE_EXPORT_RECONCILE_MINUTES: z.coerce
     .number({ message: 'must be a number of minutes' })
@@ -316,6 +324,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
 
   const startDir = startDirectory(env);
+  const operatorWebhooks = readOperatorWebhooks(values.PAGEWIRE_WEBHOOKS, startDir);
+  if (!operatorWebhooks.ok) throw new ConfigError(`invalid configuration: ${operatorWebhooks.problem}`);
+  if (operatorWebhooks.webhooks.length > 0 && values.PAGEWIRE_MODE === 'marketplace') {
+    // A marketplace app serves many customers: one operator list would send every customer's pages to it.
+    throw new ConfigError(
+      'invalid configuration: PAGEWIRE_WEBHOOKS is for in-house deployments; in marketplace mode space admins add webhooks',
+    );
+  }
   return {
     port: values.PORT,
     host: values.HOST,
@@ -344,5 +360,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     publicUrl: values.PAGEWIRE_PUBLIC_URL?.href.replace(/\/+$/, '') ?? null,
     exportReconcileMs: values.PAGEWIRE_EXPORT_RECONCILE_MINUTES * 60 * 1000,
     webhookAllowPrivate: values.PAGEWIRE_WEBHOOK_ALLOW_PRIVATE,
+    operatorWebhooks: operatorWebhooks.webhooks,
   };
 }

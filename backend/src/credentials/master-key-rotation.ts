@@ -1,5 +1,5 @@
 import type { ApiTokenRepository } from '../store/api-token-repository';
-import type { AppTokenRepository, SealedRow } from '../store/app-token-repository';
+import type { AppTokenRepository, SealedRow, SealedSecret } from '../store/app-token-repository';
 import type { SecretBinding, SecretBox } from './secret-box';
 
 export interface RotationReport {
@@ -16,58 +16,95 @@ export interface RotationReport {
   }>;
 }
 
-interface SealedTable {
-  kind: Exclude<SecretBinding['kind'], 'webhook-secret'>;
-  listSealed(): Promise<SealedRow[]>;
-  reseal(row: SealedRow, next: { keyId: string; ciphertext: string }): Promise<boolean>;
-}
-
-function bindingFor(kind: SealedTable['kind'], row: SealedRow): SecretBinding {
-  return kind === 'app-token'
-    ? { kind, installationId: row.installationId }
-    : { kind, installationId: row.installationId, spaceKey: row.spaceKey ?? '' };
+/** One sealed webhook subscription secret (the webhooks' table, `secret_sealed`). */
+export interface SealedWebhookSecret {
+  subscriptionId: string;
+  installationId: string;
+  spaceKey: string;
+  sealed: SealedSecret;
 }
 
 /**
- * Re-encrypts every stored secret under the secret box's current key. Each row
- * is replaced only if it still holds the value read (a replica may store a
- * fresher token meanwhile, already under the current key), so the rotation
- * can run while the service is up. Running it twice is harmless.
+ * The webhook subscriptions' sealed secrets, as the rotation needs them. A
+ * port declared here so credentials/ does not reach into the webhooks module;
+ * the command wires the subscription repository to it.
+ */
+export interface WebhookSecretStore {
+  listSealed(): Promise<SealedWebhookSecret[]>;
+  /** Replaces the sealed value only if it is still the one read; false otherwise. */
+  reseal(row: SealedWebhookSecret, next: SealedSecret): Promise<boolean>;
+}
+
+/** One sealed value of any table, with what its associated data is bound to. */
+interface SealedRecord {
+  binding: SecretBinding;
+  sealed: SealedSecret;
+  spaceKey: string | null;
+  reseal(next: SealedSecret): Promise<boolean>;
+}
+
+function tokenRecords(
+  kind: 'app-token' | 'api-token',
+  repository: Pick<AppTokenRepository, 'listSealed' | 'reseal'>,
+): () => Promise<SealedRecord[]> {
+  return async () =>
+    (await repository.listSealed()).map((row: SealedRow) => ({
+      binding:
+        kind === 'app-token'
+          ? { kind, installationId: row.installationId }
+          : { kind, installationId: row.installationId, spaceKey: row.spaceKey ?? '' },
+      sealed: row.sealed,
+      spaceKey: row.spaceKey,
+      reseal: (next) => repository.reseal(row, next),
+    }));
+}
+
+function webhookRecords(store: WebhookSecretStore): () => Promise<SealedRecord[]> {
+  return async () =>
+    (await store.listSealed()).map((row) => ({
+      binding: {
+        kind: 'webhook-secret',
+        installationId: row.installationId,
+        subscriptionId: row.subscriptionId,
+      },
+      sealed: row.sealed,
+      spaceKey: row.spaceKey,
+      reseal: (next) => store.reseal(row, next),
+    }));
+}
+
+/**
+ * Re-encrypts every stored secret under the secret box's current key: app
+ * system tokens, scoped API tokens and, where the webhooks' tables exist, the
+ * webhook subscriptions' signing secrets. Each row is replaced only if it
+ * still holds the value read (a replica may store a fresher token meanwhile,
+ * already under the current key), so the rotation can run while the service
+ * is up. Running it twice is harmless.
  */
 export async function rotateMasterKey(deps: {
   secretBox: SecretBox;
   appTokens: AppTokenRepository;
   apiTokens: ApiTokenRepository;
+  webhookSecrets?: WebhookSecretStore;
 }): Promise<RotationReport> {
   const report: RotationReport = { resealed: 0, alreadyCurrent: 0, failed: [] };
-  const tables: SealedTable[] = [
-    {
-      kind: 'app-token',
-      listSealed: () => deps.appTokens.listSealed(),
-      reseal: (r, n) => deps.appTokens.reseal(r, n),
-    },
-    {
-      kind: 'api-token',
-      listSealed: () => deps.apiTokens.listSealed(),
-      reseal: (r, n) => deps.apiTokens.reseal(r, n),
-    },
-  ];
-  for (const table of tables) {
-    for (const row of await table.listSealed()) {
-      if (!deps.secretBox.isStale(row.sealed)) {
+  const tables = [tokenRecords('app-token', deps.appTokens), tokenRecords('api-token', deps.apiTokens)];
+  if (deps.webhookSecrets !== undefined) tables.push(webhookRecords(deps.webhookSecrets));
+  for (const list of tables) {
+    for (const record of await list()) {
+      if (!deps.secretBox.isStale(record.sealed)) {
         report.alreadyCurrent++;
         continue;
       }
-      const binding = bindingFor(table.kind, row);
       try {
-        const plaintext = deps.secretBox.open(row.sealed, binding);
-        if (await table.reseal(row, deps.secretBox.seal(plaintext, binding))) report.resealed++;
+        const plaintext = deps.secretBox.open(record.sealed, record.binding);
+        if (await record.reseal(deps.secretBox.seal(plaintext, record.binding))) report.resealed++;
         else report.alreadyCurrent++; // replaced meanwhile by a writer that uses the current key
       } catch (error) {
         report.failed.push({
-          kind: table.kind,
-          installationId: row.installationId,
-          spaceKey: row.spaceKey,
+          kind: record.binding.kind,
+          installationId: record.binding.installationId,
+          spaceKey: record.spaceKey,
           reason: error instanceof Error ? error.message : String(error),
         });
       }

@@ -11,7 +11,7 @@ import { createExportKeyOperations } from './export-operations';
 import { createExportRouter } from './export-router';
 import { createExportService } from './export-service';
 import type { PageBodyFormatter } from './page-body-formatter';
-import type { PageRefresher } from './page-mirror';
+import type { ChangeAnnouncer, PageRefresher } from './page-mirror';
 import { createExportKeyRepository } from './store/export-key-repository';
 import { createMirrorRepository, TOMBSTONE_RETENTION_MS } from './store/mirror-repository';
 import { createSyncRepository } from './store/sync-repository';
@@ -27,6 +27,8 @@ export interface ExportExtensionOptions {
   pollMs?: number;
   /** Whether the worker runs (default true); tests drive `module.engine.runNext` themselves. */
   worker?: boolean;
+  /** Told of the changes the reconcile finds in Confluence (the webhooks announce them). */
+  announcer?: ChangeAnnouncer;
   /** Receives the module once set up: what the change-event handler calls. */
   onReady?: (module: ExportModule) => void;
 }
@@ -85,6 +87,7 @@ export function createExportExtension(options: ExportExtensionOptions = {}): Bac
         logger,
         now: context.now,
         reconcileMs: context.config.exportReconcileMs,
+        ...(options.announcer === undefined ? {} : { announcer: options.announcer }),
       });
       const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
       let worker: BackgroundJob | null = null;

@@ -3,6 +3,7 @@ import type { AdfDocument } from '@pagewire/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashAdf } from '../adf/canonical-adf';
 import type { ConfluenceClientResolver } from '../publishing/confluence-gateway';
+import type { MirroredPageChange } from './page-mirror';
 import { createExportHarness, type ExportHarness } from './testing/export-harness';
 
 /**
@@ -179,6 +180,48 @@ describe('export sync against the emulator', () => {
     expect((await requestsSince(quiet, harness.site.cloudId)).map((entry) => entry.operationId)).toEqual([
       'getPagesInSpace',
     ]);
+  });
+
+  it('announces what the reconcile finds without an event (an edit, a trash, a purge, a new page), and nothing of the backfill', async () => {
+    const announced: MirroredPageChange[] = [];
+    const harness = await open({ announcer: { announce: async (change) => void announced.push(change) } });
+    const [kept, trashed, purged] = [
+      await createPage(harness, 'Kept'),
+      await createPage(harness, 'Trashed'),
+      await createPage(harness, 'Purged'),
+    ];
+    await harness.enable();
+    await harness.drain();
+    expect(announced).toEqual([]);
+
+    await env.dev.humanEdit(kept, {
+      body: { representation: 'atlas_doc_format', value: JSON.stringify(doc('edited while down')) },
+    });
+    expect((await api(harness, `/wiki/api/v2/pages/${trashed}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await api(harness, `/wiki/api/v2/pages/${purged}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await api(harness, `/wiki/api/v2/pages/${purged}?purge=true`, { method: 'DELETE' })).status).toBe(
+      204,
+    );
+    const added = await createPage(harness, 'Added while down');
+    await reconcile(harness);
+
+    const byPage = new Map(announced.map((change) => [change.pageId, change]));
+    expect(byPage.get(kept)).toMatchObject({
+      before: { version: 1 },
+      after: { version: 2, status: 'current' },
+    });
+    expect(byPage.get(trashed)).toMatchObject({
+      before: { status: 'current' },
+      after: { status: 'trashed' },
+    });
+    expect(byPage.get(purged)).toMatchObject({ before: { status: 'current' }, after: { status: 'deleted' } });
+    expect(byPage.get(added)).toMatchObject({ before: null, after: { title: 'Added while down' } });
+    expect(announced.every((change) => change.spaceKey === harness.site.space.key)).toBe(true);
+
+    // A reconcile that finds nothing new announces nothing again.
+    const count = announced.length;
+    await reconcile(harness);
+    expect(announced).toHaveLength(count);
   });
 
   it('marks view-restricted pages the app may read, and their children, and drops pages the app may not read', async () => {

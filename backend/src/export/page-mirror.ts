@@ -85,3 +85,15 @@ export interface PageRefresher {
    */
   refreshPage(installationId: string, spaceId: string, pageId: string): Promise<MirroredPageChange | null>;
 }
+
+/**
+ * Told of every change a sync run (backfill excepted) records in the mirror:
+ * the webhooks announce what Confluence's events did not tell (a page trashed,
+ * deleted or restored without an event, events missed while the backend was
+ * down). A port the composition root wires; the export knows nothing of
+ * webhooks. A change an event already announced never reaches it twice: the
+ * mirror only reports what moved it.
+ */
+export interface ChangeAnnouncer {
+  announce(change: MirroredPageChange): Promise<void>;
+}

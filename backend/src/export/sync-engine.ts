@@ -7,7 +7,7 @@ import type { ConfluenceEndpoint } from '../confluence/endpoint-scopes';
 import { isConfluenceError } from '../confluence/errors';
 import type { ConfluenceClientResolver } from '../publishing/confluence-gateway';
 import type { ActivityRepository } from '../store/activity-repository';
-import type { MirroredPageChange, MirrorTarget, PageRefresher } from './page-mirror';
+import type { ChangeAnnouncer, MirroredPageChange, MirrorTarget, PageRefresher } from './page-mirror';
 import { readPageForMirror } from './page-reader';
 import { derivePageTree } from './page-tree';
 import type { MirrorRepository, MirrorUpdate } from './store/mirror-repository';
@@ -39,6 +39,8 @@ export interface SyncEngineDeps {
   readConcurrency?: number;
   /** Pages per listing request (Confluence's maximum, 250, unless a test wants more checkpoints). */
   listLimit?: number;
+  /** Told of the changes a run finds (not those of a space's first sync, the backfill): the webhooks. */
+  announcer?: ChangeAnnouncer;
 }
 
 export interface SyncRunReport {
@@ -137,6 +139,31 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     return found.id;
   }
 
+  /**
+   * Hands a change the reconcile recorded to the announcer. Its failure is
+   * logged, not the run's: the mirror is already right, and failing the run
+   * would not bring the announcement back (the retry finds nothing to change).
+   */
+  async function announce(
+    announcer: ChangeAnnouncer,
+    found: { target: MirrorTarget; spaceId: string; pageId: string; before: MirroredPageChange['before'] },
+  ): Promise<void> {
+    const after = await deps.mirror.get(found.target, found.pageId);
+    if (after === null) return;
+    try {
+      await announcer.announce({
+        installationId: found.target.installationId,
+        spaceKey: found.target.spaceKey,
+        spaceId: found.spaceId,
+        pageId: found.pageId,
+        before: found.before,
+        after,
+      });
+    } catch (error) {
+      log.warn({ err: error, pageId: found.pageId }, 'a change the reconcile found could not be announced');
+    }
+  }
+
   async function deriveTree(target: MirrorTarget, now: Date): Promise<number> {
     const entries = await deps.mirror.entries(target);
     return deps.mirror.setDerived(target, derivePageTree(entries), now);
@@ -168,13 +195,18 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       checkpoint.requests = counter.requests;
       if (!(await deps.spaces.checkpoint(lease, checkpoint, deps.now(), leaseMs))) throw new SyncLeaseLost();
     };
+    // The first sync of a space is its backfill: every page is new to the mirror, none is news.
+    const announcer = space.lastFullSyncAt === null ? undefined : deps.announcer;
     const record = async (pageId: string) => {
+      const before = announcer === undefined ? null : await deps.mirror.get(target, pageId);
       const reading = await readPageForMirror(client, { pageId, spaceId, now: deps.now() });
       const update: MirrorUpdate | null =
         reading.kind === 'found'
           ? await deps.mirror.upsert(target, reading.page, { now: deps.now(), runId: checkpoint.runId })
           : await deps.mirror.tombstone(target, pageId, deps.now());
-      if (update !== null) changes += 1;
+      if (update === null) return;
+      changes += 1;
+      if (announcer !== undefined) await announce(announcer, { target, spaceId, pageId, before });
     };
 
     // The listing: every page the app may read, 250 a request; what differs from the mirror is read in full.

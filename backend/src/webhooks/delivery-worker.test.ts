@@ -10,6 +10,7 @@ import { createRepositories, type Repositories } from '../store/repositories';
 import type { WebhookTables } from '../store/schema';
 import { DEFAULT_DELIVERY_SCHEDULE } from './delivery-schedule';
 import { createDeliveryWorker, type DeliveryWorker } from './delivery-worker';
+import { operatorSubscriptionId, syncOperatorSubscriptions } from './operator-subscriptions';
 import { createDeliveryRepository, type DeliveryRepository } from './store/delivery-repository';
 import { createSubscriptionRepository, type SubscriptionRepository } from './store/subscription-repository';
 import { sealSubscriptionSecret } from './subscription-secret';
@@ -153,6 +154,42 @@ describe('the delivery worker', () => {
       second,
     ]);
     expect((await deliveries.find(second))?.state).toBe('delivered');
+  });
+
+  it('tells the space whose delivery failed when an operator’s subscription for every space is paused', async () => {
+    await syncOperatorSubscriptions({
+      configured: [{ url: 'https://search.example.com/hooks', secret: generateWebhookSecret() }],
+      subscriptions,
+      secretBox,
+      policy: { allowPrivate: false },
+      now: () => new Date(clock),
+    });
+    const operatorId = operatorSubscriptionId('https://search.example.com/hooks');
+    for (let day = 0; day < 4; day++) {
+      nextSeq += 1;
+      await deliveries.insertMany([
+        {
+          id: `msg_op_${nextSeq}`,
+          subscriptionId: operatorId,
+          installationId: INSTALLATION,
+          orderKey: `ops-page-${day}`,
+          seq: String(nextSeq).padStart(6, '0'),
+          type: 'page.updated',
+          body: JSON.stringify({
+            type: 'page.updated',
+            spaceKey: 'OPS',
+            page: { pageId: `ops-page-${day}` },
+          }),
+          createdAt: new Date(clock),
+        },
+      ]);
+      await runUntil(clock + 24 * HOUR);
+      clock += 24 * HOUR - ((clock - Date.parse('2026-12-01T00:00:00.000Z')) % (24 * HOUR));
+    }
+    expect((await subscriptions.findById(operatorId))?.state).toBe('paused');
+    const { items } = await repositories.activity.list(INSTALLATION, 'OPS', { limit: 10 });
+    expect(items.filter((item) => item.action === 'webhook.paused')).toHaveLength(1);
+    expect(items[0]!.detail).toContain('search.example.com');
   });
 
   it('pauses a subscription failing for 3 days, tells the admin in the activity log, and resumes it after a successful test', async () => {

@@ -38,6 +38,10 @@ export interface DeliveryWorker extends WorkLoop {
   drainDue(): Promise<void>;
 }
 
+function spaceOfDelivery(delivery: LeasedDelivery): string {
+  return (JSON.parse(delivery.body) as { spaceKey: string }).spaceKey;
+}
+
 /**
  * Sends due deliveries, up to `concurrency` at once, each signed afresh per
  * attempt (a new `webhook-timestamp`, the same `webhook-id`). A slow receiver
@@ -117,8 +121,10 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
         'webhook subscription paused after failing for days',
       );
       await deps.activity.append({
-        installationId: subscription.installationId,
-        spaceKey: subscription.spaceKey,
+        // An operator's subscription covers many spaces: the space of the delivery that failed hears of it.
+        ...(subscription.managedBy === 'operator'
+          ? { installationId: delivery.installationId, spaceKey: spaceOfDelivery(delivery) }
+          : { installationId: subscription.installationId, spaceKey: subscription.spaceKey }),
         actor: { kind: 'system', id: 'pagewire' },
         action: 'webhook.paused',
         result: 'failed',

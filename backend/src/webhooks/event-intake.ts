@@ -1,3 +1,4 @@
+import type { WebhookEventType } from '@pagewire/shared';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Tables, WebhookTables } from '../store/schema';
@@ -5,7 +6,8 @@ import { createTimeOrderedIdGenerator } from '../store/time-ordered-id';
 import { actorOf, buildWebhookEvent, parseContentEvent, typeOfChange } from './content-event-processing';
 import type { MirroredPageChange, PageMirrorPort } from './page-mirror-port';
 import type { PagewireWritesPort } from './pagewire-writes-port';
-import { createDeliveryRepository, type NewDelivery } from './store/delivery-repository';
+import { isReconcileAnnouncement } from './reconcile-announcements';
+import { announcedStateKey, createDeliveryRepository, type NewDelivery } from './store/delivery-repository';
 import {
   createInboundEventRepository,
   type InboundEventRepository,
@@ -13,6 +15,8 @@ import {
 } from './store/inbound-event-repository';
 import { createSubscriptionRepository } from './store/subscription-repository';
 import { createWorkLoop, type WorkLoop } from './work-loop';
+
+type ContentWebhookType = Exclude<WebhookEventType, 'webhook.test'>;
 
 export interface EventIntakeDeps {
   db: Kysely<Tables>;
@@ -94,7 +98,25 @@ export function createEventIntake(deps: EventIntakeDeps): WorkLoop {
     );
   }
 
-  async function processEvent(event: LeasedInboundEvent): Promise<void> {
+  /**
+   * The change an event stands for and what it is to be called: for a
+   * Confluence event the mirror decides (null when the page did not move);
+   * for the reconcile's announcement both came with it.
+   */
+  async function resolveEvent(event: LeasedInboundEvent): Promise<{
+    change: MirroredPageChange;
+    type: ContentWebhookType;
+    accountId: string | null;
+    reconciled: boolean;
+  } | null> {
+    if (isReconcileAnnouncement(event.payload)) {
+      return {
+        change: event.change as MirroredPageChange,
+        type: event.payload.type,
+        accountId: null,
+        reconciled: true,
+      };
+    }
     const payload = parseContentEvent(event.payload);
     let change = event.change as MirroredPageChange | null;
     if (change === null) {
@@ -103,15 +125,20 @@ export function createEventIntake(deps: EventIntakeDeps): WorkLoop {
         String(payload.content.space.id),
         payload.content.id,
       );
-      if (change === null) {
-        await deps.inbound.finish(event);
-        return;
-      }
+      if (change === null) return null;
       await deps.inbound.saveChange(event, change);
     }
+    return { change, type: typeOfChange(payload, change), accountId: actorOf(payload), reconciled: false };
+  }
+
+  async function processEvent(event: LeasedInboundEvent): Promise<void> {
+    const resolved = await resolveEvent(event);
+    if (resolved === null) {
+      await deps.inbound.finish(event);
+      return;
+    }
+    const { change, type, accountId } = resolved;
     const after = change.after;
-    const type = typeOfChange(payload, change);
-    const accountId = actorOf(payload);
     const { isPagewire, managed } = await deps.writes.classify({
       installationId: event.installationId,
       spaceKey: after.spaceKey,
@@ -138,33 +165,51 @@ export function createEventIntake(deps: EventIntakeDeps): WorkLoop {
         isPagewire,
       }),
     );
+    const queued = await queueDeliveries(event, { type, body, page: after, dedupe: resolved.reconciled });
+    if (queued > 0) deps.onDeliveriesQueued();
+  }
+
+  /**
+   * One delivery per active subscription that wants the type, in the
+   * transaction that retires the event. A reconciled change skips the
+   * subscriptions that already have this version and status of the page
+   * (an event told them first).
+   */
+  async function queueDeliveries(
+    event: LeasedInboundEvent,
+    what: { type: ContentWebhookType; body: string; page: MirroredPageChange['after']; dedupe: boolean },
+  ): Promise<number> {
     const createdAt = deps.now();
-    let queued = 0;
-    await deps.db.transaction().execute(async (trx) => {
-      const subscriptions = await createSubscriptionRepository(trx).listActive(
-        event.installationId,
-        after.spaceKey,
-      );
-      const deliveries: NewDelivery[] = subscriptions
-        .filter((subscription) => subscription.events.includes(type))
+    return deps.db.transaction().execute(async (trx) => {
+      const wanted = (
+        await createSubscriptionRepository(trx).listActive(event.installationId, what.page.spaceKey)
+      ).filter((subscription) => subscription.events.includes(what.type));
+      const repository = createDeliveryRepository(trx);
+      const told = what.dedupe
+        ? await repository.announcedStates(
+            wanted.map((subscription) => subscription.id),
+            what.page.pageId,
+          )
+        : new Set<string>();
+      const deliveries: NewDelivery[] = wanted
+        .filter((subscription) => !told.has(announcedStateKey(subscription.id, what.page)))
         .map((subscription) => {
           const seq = newId();
           return {
             id: `msg_${seq.replaceAll('-', '')}`,
             subscriptionId: subscription.id,
             installationId: event.installationId,
-            orderKey: after.pageId,
+            orderKey: what.page.pageId,
             seq,
-            type,
-            body,
+            type: what.type,
+            body: what.body,
             createdAt,
           };
         });
-      await createDeliveryRepository(trx).insertMany(deliveries);
+      await repository.insertMany(deliveries);
       await createInboundEventRepository(trx).finish(event);
-      queued = deliveries.length;
+      return deliveries.length;
     });
-    if (queued > 0) deps.onDeliveriesQueued();
   }
 
   return {

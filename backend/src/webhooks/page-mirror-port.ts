@@ -17,6 +17,8 @@ export interface MirroredPage {
   checksum: string;
   url: string;
   spaceKey: string;
+  /** The parent page, when the mirror knows it (a change of it is a move). */
+  parentId?: string | null;
 }
 
 export interface MirroredPageChange {
@@ -28,4 +30,14 @@ export interface MirroredPageChange {
 export interface PageMirrorPort {
   /** Null when the page is as the mirror already had it (a repeated or out-of-date event). */
   refreshPage(installationId: string, spaceId: string, pageId: string): Promise<MirroredPageChange | null>;
+}
+
+/**
+ * What the export's reconcile calls with a change it found in Confluence that
+ * may have come without an event (docs/WEBHOOKS.md, "What events can't
+ * tell"): the webhooks queue it into the same intake as events, so it is
+ * announced in order with the page's events.
+ */
+export interface ReconcileAnnouncerPort {
+  announce(change: MirroredPageChange & { installationId: string }): Promise<void>;
 }

@@ -65,7 +65,10 @@ export function createWebhookOperations(deps: WebhookOperationDeps): WebhookOper
           errors: [{ path: '/url', message: error.message }],
         });
       }
-      const existing = await deps.subscriptions.list(installationId, spaceKey);
+      // The operator's subscriptions (PAGEWIRE_WEBHOOKS) do not take up the space's room.
+      const existing = (await deps.subscriptions.list(installationId, spaceKey)).filter(
+        (subscription) => subscription.managedBy === 'space-admin',
+      );
       if (existing.length >= MAX_SUBSCRIPTIONS_PER_SPACE) {
         throw new ProblemError(
           'validation_failed',
@@ -125,6 +128,12 @@ export function createWebhookOperations(deps: WebhookOperationDeps): WebhookOper
       const installationId = call.invocation.installationId;
       const spaceKey = spaceOf(call.context);
       const subscription = await requireSubscription(installationId, spaceKey, call.input.id);
+      if (subscription.managedBy === 'operator') {
+        throw new ProblemError(
+          'webhook_managed_by_operator',
+          `The webhook to ${new URL(subscription.url).host} is set in the backend's configuration (PAGEWIRE_WEBHOOKS); ask the operator of this Pagewire backend to remove it there.`,
+        );
+      }
       if (!(await deps.subscriptions.delete(installationId, spaceKey, subscription.id))) {
         throw new ProblemError(
           'webhook_not_found',
@@ -200,5 +209,6 @@ function toView(
     lastSuccessAt: subscription.lastSuccessAt,
     lastError: subscription.lastError,
     pausedAt: subscription.pausedAt,
+    managedBy: subscription.managedBy,
   };
 }

@@ -10,12 +10,14 @@ import { createTimeOrderedIdGenerator } from '../store/time-ordered-id';
 import { createContentEventsRouter } from './content-events-router';
 import { createDeliveryWorker, type DeliveryWorker } from './delivery-worker';
 import { createEventIntake } from './event-intake';
-import type { PageMirrorPort } from './page-mirror-port';
+import { syncOperatorSubscriptions } from './operator-subscriptions';
+import type { PageMirrorPort, ReconcileAnnouncerPort } from './page-mirror-port';
 import {
   createPublishingWritesPort,
   NO_PAGEWIRE_WRITES,
   type PagewireWritesPort,
 } from './pagewire-writes-port';
+import { createReconcileAnnouncer } from './reconcile-announcements';
 import { createDeliveryRepository } from './store/delivery-repository';
 import { createInboundEventRepository } from './store/inbound-event-repository';
 import { createSubscriptionRepository } from './store/subscription-repository';
@@ -38,6 +40,8 @@ export interface WebhooksExtensionOptions {
   config?: Partial<WebhookConfig>;
   /** Told after every delivery attempt (benchmarks). */
   onAttempt?: (outcome: { ok: boolean; deliveryId: string }) => void;
+  /** Receives the announcer the export's reconcile tells its changes to, once set up. */
+  onReady?: (ports: { announcer: ReconcileAnnouncerPort }) => void;
 }
 
 /**
@@ -97,6 +101,14 @@ export function createWebhooksExtension(options: WebhooksExtensionOptions): Back
         logger,
         onDeliveriesQueued: () => worker.wake(),
       });
+      options.onReady?.({
+        announcer: createReconcileAnnouncer({
+          inbound,
+          newId,
+          now: context.now,
+          onQueued: () => intake.wake(),
+        }),
+      });
       context.metrics.registerQueue('webhook_deliveries', async () => {
         const counts = await deliveries.countByState();
         return (counts.pending ?? 0) + (counts.leased ?? 0);
@@ -127,6 +139,17 @@ export function createWebhooksExtension(options: WebhooksExtensionOptions): Back
           onDeliveryQueued: () => worker.wake(),
         }),
         async start() {
+          // The operator's subscriptions first: an event queued meanwhile must already find them.
+          const synced = await syncOperatorSubscriptions({
+            configured: context.config.operatorWebhooks,
+            subscriptions,
+            secretBox: context.secretBox,
+            policy,
+            now: context.now,
+          });
+          if (synced.created + synced.updated + synced.removed > 0) {
+            logger.info(synced, 'operator webhook subscriptions (PAGEWIRE_WEBHOOKS) brought in sync');
+          }
           // On SQLite one process holds the database: a lease still held is a
           // dead process's (a crash mid-delivery), so its work goes out again
           // now, with the same webhook-id, rather than when the lease runs out.

@@ -36,6 +36,8 @@ const userMessages: Readonly<Record<ProblemCode, string>> = {
   consumer_name_taken: 'Another consumer already has this name. Choose a different name.',
   export_key_not_found: 'That export key no longer exists. Reload the page to see the current keys.',
   webhook_not_found: 'That webhook subscription no longer exists. Reload the page to see the current ones.',
+  webhook_managed_by_operator:
+    "This webhook is set in the Pagewire backend's configuration; ask whoever runs the backend to change or remove it.",
   attachment_not_found: 'That attachment was not found. Publish the page again.',
   tenant_mismatch:
     'This request names a different Confluence site than the one it came from, so Pagewire refused it. Reload the page.',

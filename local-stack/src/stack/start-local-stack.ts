@@ -11,6 +11,7 @@ import { publishRunbook, type RunbookOutcome, startDemoSource } from '../demo/de
 import { curlCommand } from '../demo/ingest-client';
 import { startPreview } from '../preview/preview-server';
 import { createBackendLogStream } from './backend-log-stream';
+import { subscribeBackendToContentEvents } from './content-events';
 import { loadEmulatorState, saveEmulatorState, serializeEmulatorState } from './emulator-persistence';
 import { loadForgeFunctions } from './forge-functions';
 import type { LocalStackOptions } from './local-stack-options';
@@ -173,6 +174,8 @@ export async function startLocalStack(
     record = seeded.record;
     notes.push(...seeded.repaired);
     writeDemoRecord(recordPath, record);
+    // Edits made in the emulator reach the backend as Confluence events, and go out as webhooks.
+    await subscribeBackendToContentEvents(dev, record.installationId, backendUrl);
 
     // Save the emulator's world now, every few seconds when it changed, and on the way out.
     let saved = '';

@@ -8,7 +8,7 @@ import { migrations } from '../../store/migrations';
 import { createRepositories, type Repositories } from '../../store/repositories';
 import type { ExportTables } from '../../store/schema';
 import { sqliteTarget, type TestDatabase } from '../../store/testing/test-databases';
-import type { MirrorTarget } from '../page-mirror';
+import type { ChangeAnnouncer, MirrorTarget } from '../page-mirror';
 import { createMirrorRepository, type MirrorRepository } from '../store/mirror-repository';
 import { createSyncRepository, type SyncRepository } from '../store/sync-repository';
 import { createSyncEngine, type SyncEngine } from '../sync-engine';
@@ -47,6 +47,8 @@ export async function createExportHarness(options: {
   pacer?: Pacer;
   readConcurrency?: number;
   listLimit?: number;
+  /** Told of the changes the reconcile records (the webhooks, in the product). */
+  announcer?: ChangeAnnouncer;
 }): Promise<ExportHarness> {
   const { dev } = options;
   const site = options.site ?? (await dev.seedSite());
@@ -96,6 +98,7 @@ export async function createExportHarness(options: {
       ...(overrides.leaseMs === undefined ? {} : { leaseMs: overrides.leaseMs }),
       ...(options.readConcurrency === undefined ? {} : { readConcurrency: options.readConcurrency }),
       ...(options.listLimit === undefined ? {} : { listLimit: options.listLimit }),
+      ...(options.announcer === undefined ? {} : { announcer: options.announcer }),
     });
   const engine = engineWith({});
   const target = { installationId: site.installationId, spaceKey: site.space.key };

@@ -51,12 +51,41 @@ export interface DeliveryRepository {
   pruneDelivered(before: Date): Promise<number>;
   countByState(): Promise<Record<string, number>>;
   find(id: string): Promise<WebhookDeliveriesTable | null>;
+  /**
+   * `subscriptionId@version/status` of each state of the page already queued
+   * or delivered to those subscriptions (dead letters excepted: they never
+   * arrived), newest 200: what a change the reconcile found is deduped against.
+   */
+  announcedStates(subscriptionIds: readonly string[], orderKey: string): Promise<Set<string>>;
 }
 
 const UNFINISHED = ['pending', 'leased'];
 
+export function announcedStateKey(subscriptionId: string, page: { version: number; status: string }): string {
+  return `${subscriptionId}@${page.version}/${page.status}`;
+}
+
 export function createDeliveryRepository(db: Kysely<Tables>): DeliveryRepository {
   return {
+    async announcedStates(subscriptionIds, orderKey) {
+      if (subscriptionIds.length === 0) return new Set();
+      const rows = await db
+        .selectFrom('webhook_deliveries')
+        .select(['subscription_id', 'body'])
+        .where('order_key', '=', orderKey)
+        .where('subscription_id', 'in', subscriptionIds)
+        .where('state', '!=', 'dead')
+        .orderBy('seq', 'desc')
+        .limit(200)
+        .execute();
+      return new Set(
+        rows.map((row) => {
+          const { page } = JSON.parse(row.body) as { page: { version: number; status: string } };
+          return announcedStateKey(row.subscription_id, page);
+        }),
+      );
+    },
+
     async insertMany(deliveries) {
       if (deliveries.length === 0) return;
       await db

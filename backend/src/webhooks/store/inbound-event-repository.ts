@@ -19,6 +19,8 @@ export interface InboundEventRepository {
     installationId: string;
     contentId: string;
     payload: unknown;
+    /** Set when the change is already known (the reconcile's): the mirror is not asked again. */
+    change?: unknown;
     receivedAt: Date;
   }): Promise<void>;
   /** Leases due events, each the oldest unfinished one of its page: a page's events are worked on in arrival order. */
@@ -43,7 +45,7 @@ export function createInboundEventRepository(db: Kysely<Tables>): InboundEventRe
           installation_id: event.installationId,
           content_id: event.contentId,
           payload_json: JSON.stringify(event.payload),
-          change_json: null,
+          change_json: event.change === undefined ? null : JSON.stringify(event.change),
           received_at: at,
           state: 'pending',
           attempts: 0,

@@ -29,6 +29,7 @@ const subscription = (overrides: Partial<WebhookSubscription> = {}): WebhookSubs
   lastSuccessAt: '2026-12-04T09:58:00Z',
   lastError: { at: '2026-12-04T09:00:00Z', detail: 'answered HTTP 503' },
   pausedAt: null,
+  managedBy: 'space-admin',
   ...overrides,
 });
 
