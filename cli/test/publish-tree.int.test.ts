@@ -212,20 +212,14 @@ describe('pagewire publish against the backend and the devkit', () => {
     expect(byId.get(ids['faq.md']!)?.status).toBe('current');
   }, 120_000);
 
-  it('asks for the orphan to be archived with --on-orphan archive, and never deletes it', async () => {
-    // Archiving needs write:confluence-content. The app does not request it, and the backend's token-health
-    // check does not probe for it yet, so the space's API token is not recorded as holding it: the archive job
-    // is refused by the credential selector, and the run says so with exit code 1.
+  it('archives the orphan with --on-orphan archive, and never deletes it', async () => {
+    // Archiving is v1 only and takes the classic write:confluence-content; the space's API token holds it, and the
+    // backend's token-health check records it, so the credential selector sends the archive with that token.
     const report = await publish('--on-orphan', 'archive');
-    expect(report.orphans).toEqual([
-      expect.objectContaining({
-        path: 'faq.md',
-        action: 'failed',
-        error: expect.objectContaining({ code: 'confluence_scope_missing' }),
-      }),
-    ]);
-    expect(report.exitCode).toBe(1);
+    expect(report.orphans).toEqual([expect.objectContaining({ path: 'faq.md', action: 'archived' })]);
+    // The person's edit of ops/db.md is still left alone, so the run exits 3 (skipped human edits), not 1.
+    expect(report.exitCode).toBe(3);
     const faq = (await pages()).find((page) => page.id === ids['faq.md']);
-    expect(faq?.status).toBe('current');
+    expect(faq?.status).toBe('archived');
   }, 120_000);
 });

@@ -30,6 +30,7 @@ const ROUTE_SCOPES: Array<[RegExp, string, readonly (readonly string[])[]]> = [
     'PUT',
     [['read:content-details:confluence', 'write:attachment:confluence'], ['write:confluence-file']],
   ],
+  [/^\/wiki\/rest\/api\/content\/archive$/, 'POST', [['write:confluence-content']]],
 ];
 
 /** A gateway + site stand-in that answers like production for the cases token health separates. */

@@ -124,6 +124,16 @@ const PROBES: readonly ScopeProbe[] = [
     path: '/wiki/rest/api/content/0/child/attachment',
     body: new FormData(),
   },
+  {
+    // Optional: archiving orphans (`--on-orphan archive`) is v1 only and takes the
+    // classic scope (docs/platform-notes.md#archiving-pages). Content 0 is never a
+    // page, so the request is refused past the scope check and archives nothing.
+    scope: 'write:confluence-content',
+    endpoint: 'page.archive',
+    method: 'POST',
+    path: '/wiki/rest/api/content/archive',
+    body: { pages: [{ id: '0' }] },
+  },
 ];
 
 export interface TokenHealthDeps {
